@@ -1,0 +1,37 @@
+# The README's two commands: `make run` and `make test`. Everything else is created on demand.
+APP_PYTHON  ?= $(shell scripts/find-python 3.11+)
+RASA_PYTHON ?= $(shell scripts/find-python 3.10)
+VENV        := .venv
+RASA_VENV   := .venv-rasa
+PIP_FLAGS   := --quiet --disable-pip-version-check
+
+.PHONY: run test setup model clean
+
+run: setup model
+	$(VENV)/bin/hotline up --no-train
+
+test: setup model
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider
+
+setup: $(VENV)/.installed $(RASA_VENV)/.installed
+
+# The application: Python 3.11+ with current libraries.
+$(VENV)/.installed: pyproject.toml
+	test -x $(VENV)/bin/python || $(APP_PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install $(PIP_FLAGS) --upgrade pip
+	$(VENV)/bin/pip install $(PIP_FLAGS) -e '.[test]'
+	touch $@
+
+# Rasa Open Source 3.6 pins old libraries and Python 3.10, so it lives apart.
+$(RASA_VENV)/.installed: requirements/rasa.txt
+	test -x $(RASA_VENV)/bin/python || $(RASA_PYTHON) -m venv $(RASA_VENV)
+	$(RASA_VENV)/bin/pip install $(PIP_FLAGS) --upgrade pip wheel setuptools
+	$(RASA_VENV)/bin/pip install $(PIP_FLAGS) -r requirements/rasa.txt
+	touch $@
+
+# Trains only when data/, config.yml, domain.yml or nlu/ changed.
+model: setup
+	$(VENV)/bin/hotline nlu train
+
+clean:
+	rm -rf $(VENV) $(RASA_VENV) models var

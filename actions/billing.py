@@ -1,0 +1,53 @@
+"""Billing questions (R15): answered from configuration; disputes become tickets."""
+
+from __future__ import annotations
+
+from rasa_sdk.events import FollowupAction, SlotSet
+
+from actions.common import HotlineAction, button, report_text, resident_text, say
+from actions.intake import intake_intro, intake_start_events
+from bot.billing import answer_billing
+
+
+def start_billing_intake(dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+    """Register a billing case for a person to check."""
+    for line in intake_intro("billing_query", "dispute", language):
+        dispatcher.utter_message(text=line)
+    # After "I need a person" the question the resident asked is what the officer must check.
+    text = report_text(tracker) or resident_text(tracker)
+    events = intake_start_events("billing_query", "dispute", text, tracker)
+    return [*events, FollowupAction("ticket_form")]
+
+
+class ActionAnswerBilling(HotlineAction):
+    def name(self) -> str:
+        return "action_answer_billing"
+
+    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+        text = report_text(tracker)
+        answer = answer_billing(text, language)
+        if answer.is_dispute:
+            return start_billing_intake(dispatcher, tracker, language)
+        for line in answer.texts or [say("billing_unknown", language)]:
+            dispatcher.utter_message(text=line)
+        dispatcher.utter_message(
+            text=say("billing_more", language),
+            buttons=[
+                button(say("billing_solved", language), "thank"),
+                button(say("billing_need_person", language), "request_human"),
+            ],
+        )
+        return [SlotSet("category", "billing_query")]
+
+
+class ActionRequestHuman(HotlineAction):
+    """After a billing answer, register the case; otherwise give the staffed hotline."""
+
+    def name(self) -> str:
+        return "action_request_human"
+
+    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+        if tracker.get_slot("category") == "billing_query":
+            return start_billing_intake(dispatcher, tracker, language)
+        dispatcher.utter_message(text=say("human", language))
+        return []

@@ -1,0 +1,133 @@
+"""What every action needs: the resident's language, their words, and the Rasa event helpers."""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.language import DEFAULT_LANGUAGE, detect_language
+from bot.messages import say
+
+INTAKE_SLOTS = (
+    "category",
+    "subcategory",
+    "address",
+    "address_parts",
+    "description",
+    "phone",
+    "callback_time",
+    "followup_optin",
+    "confirmation",
+    "field",
+)
+
+
+EXTERNAL_PREFIX = "EXTERNAL: "  # Rasa's text for intents the application triggers
+
+
+def language_of(tracker: Tracker) -> str:
+    """The language of the latest message, else the one the conversation used so far."""
+    text = tracker.latest_message.get("text") or ""
+    return (
+        (None if text.startswith(EXTERNAL_PREFIX) else detect_language(text))
+        or tracker.get_slot("language")
+        or DEFAULT_LANGUAGE
+    )
+
+
+def resident_text(tracker: Tracker) -> str:
+    """The latest thing the resident wrote in words, skipping button payloads like '/affirm'."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            text = (event.get("text") or "").strip()
+            if text and not text.startswith(("/", EXTERNAL_PREFIX)):
+                return text
+    return ""
+
+
+def report_text(tracker: Tracker) -> str:
+    """The resident's words a new report starts from.
+
+    A category button pressed after the bot asked "leak or repair?" carries no words of its own;
+    the message it clarifies is the one the bot was unsure about.
+    """
+    users = [e for e in tracker.events if e.get("event") == "user"]
+    if not users:
+        return ""
+    latest = (users[-1].get("text") or "").strip()
+    if not latest.startswith("/"):
+        return latest
+    if len(users) > 1:
+        previous = users[-2]
+        intent = ((previous.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent == "nlu_fallback":
+            return (previous.get("text") or "").strip()
+    return ""
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def channel_of(sender_id: str) -> str:
+    """The channel is the prefix of the pseudonymous sender id the application gives Rasa."""
+    return sender_id.split(":", 1)[0] if ":" in sender_id else "rest"
+
+
+def reset_intake() -> list[dict[str, Any]]:
+    """Forget the report in progress (the language stays)."""
+    events = [SlotSet(name, None) for name in INTAKE_SLOTS]
+    events.append(SlotSet("anonymous", False))
+    return events
+
+
+def button(title: str, intent: str, **entities: str) -> dict[str, str]:
+    payload = f"/{intent}"
+    if entities:
+        payload += "{" + ",".join(f'"{k}":"{v}"' for k, v in entities.items()) + "}"
+    return {"title": title, "payload": payload}
+
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def squash(text: str) -> str:
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+class HotlineAction(Action, ABC):
+    """An action that answers in the resident's language and remembers that language."""
+
+    # Abstract, so that rasa-sdk, which registers every Action subclass, skips the base classes.
+    @abstractmethod
+    def name(self) -> str: ...
+
+    @abstractmethod
+    def respond(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, language: str
+    ) -> list[dict[str, Any]]: ...
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        language = language_of(tracker)
+        events = self.respond(dispatcher, tracker, language)
+        return [SlotSet("language", language), *events]
+
+
+class Utterance(HotlineAction):
+    """An action that only says one text."""
+
+    text_key = ""
+
+    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+        dispatcher.utter_message(text=say(self.text_key, language))
+        return []
+
+
+__all__ = ["HotlineAction", "Utterance", "say"]

@@ -1,0 +1,170 @@
+"""The summary before a ticket is created: confirm, correct one detail, or cancel."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import HotlineAction, button, channel_of, language_of, latest_intent, reset_intake, say
+from actions.intake import address_from_parts
+from bot.db import session_scope
+from bot.messages import CATEGORY_NAMES, name_of
+from bot.models import Category, Ticket
+from bot.privacy import forget_sender
+from bot.tickets import TicketDraft, create_ticket
+from bot.config import get_settings
+
+CORRECTABLE = ("address", "description", "phone", "callback_time")
+_FIELD_WORDS = {
+    "address": re.compile(r"地址|小区|楼|单元|房间|门牌|address|building|room|unit", re.IGNORECASE),
+    "phone": re.compile(r"电话|手机|号码|联系方式|phone|number|mobile", re.IGNORECASE),
+    "callback_time": re.compile(r"时间|几点|上午|下午|晚上|time|when|morning|afternoon|evening", re.IGNORECASE),
+    "description": re.compile(r"描述|情况|问题|内容|description|details|problem|what happened", re.IGNORECASE),
+}
+_YES = re.compile(r"^(是|是的|对|对的|没错|确认|确认提交|提交|好|好的|可以|行|没问题|yes|y|ok|okay|correct|confirm|right|sure)[。.!! ]*$", re.IGNORECASE)
+
+
+def field_named_in(text: str, tracker: Tracker) -> str | None:
+    entity = tracker.get_slot("field")
+    if entity in CORRECTABLE:
+        return entity
+    for field, pattern in _FIELD_WORDS.items():
+        if pattern.search(text):
+            return field
+    return None
+
+
+class ActionAskConfirmation(HotlineAction):
+    """Show what was collected, with buttons to confirm, change a detail or cancel."""
+
+    def name(self) -> str:
+        return "action_ask_confirmation"
+
+    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+        anonymous = bool(tracker.get_slot("anonymous"))
+        category = tracker.get_slot("category") or ""
+        lines = [
+            say("summary_header", language),
+            say("summary_category", language, value=name_of(CATEGORY_NAMES, category, language)),
+            say("summary_address", language, value=tracker.get_slot("address") or "-"),
+            say("summary_description", language, value=tracker.get_slot("description") or "-"),
+        ]
+        if anonymous:
+            lines.append(say("summary_anonymous", language))
+            optin = tracker.get_slot("followup_optin") == "yes"
+            lines.append(say("summary_optin", language, value=say("optin_yes" if optin else "optin_no", language)))
+        else:
+            lines.append(say("summary_phone", language, value=tracker.get_slot("phone") or "-"))
+            lines.append(say("summary_callback", language, value=tracker.get_slot("callback_time") or "-"))
+        lines.append(say("summary_question", language))
+        fields = ("address", "description") if anonymous else CORRECTABLE
+        buttons = [button(say("confirm", language), "affirm")]
+        buttons += [button(say(f"change_{field}", language), "correct_field", field=field) for field in fields]
+        buttons.append(button(say("cancel", language), "cancel"))
+        dispatcher.utter_message(text="\n".join(lines), buttons=buttons)
+        return []
+
+
+class ValidateConfirmForm(FormValidationAction):
+    """Read the resident's answer to the summary as yes, cancel or 'change <field>'."""
+
+    def name(self) -> str:
+        return "validate_confirm_form"
+
+    def validate_confirmation(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = str(value or "").strip()
+        intent = latest_intent(tracker)
+        language = language_of(tracker)
+        if intent == "cancel":
+            return {"confirmation": "cancel"}
+        if intent == "request_anonymous":
+            dispatcher.utter_message(text=say("anonymous_ok", language))
+            return {"confirmation": None, "anonymous": True, "phone": None, "callback_time": None,
+                    "followup_optin": "no"}  # fmt: skip
+        field = field_named_in(text, tracker) if intent in ("correct_field", "deny") else None
+        if field:
+            return {"confirmation": f"correct:{field}"}
+        if intent == "affirm" or _YES.match(text):
+            return {"confirmation": "yes"}
+        dispatcher.utter_message(text=say("which_field", language))
+        return {"confirmation": None}
+
+
+class ActionFinishIntake(HotlineAction):
+    """Create the ticket, reopen the form for a correction, or drop the report."""
+
+    def name(self) -> str:
+        return "action_finish_intake"
+
+    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+        answer = tracker.get_slot("confirmation") or ""
+        if answer == "cancel":
+            dispatcher.utter_message(text=say("cancelled", language))
+            return reset_intake()
+        if answer.startswith("correct:"):
+            field = answer.split(":", 1)[1]
+            events = [SlotSet("confirmation", None), SlotSet("field", None), SlotSet(field, None)]
+            if field == "address":
+                events.append(SlotSet("address_parts", None))
+            return [*events, FollowupAction("ticket_form")]
+        ticket_lines = create_from_slots(tracker, language)
+        for line in ticket_lines:
+            dispatcher.utter_message(text=line)
+        return reset_intake()
+
+
+def create_from_slots(tracker: Tracker, language: str) -> list[str]:
+    """Create the ticket the conversation collected and return the receipt (R3) to send."""
+    settings = get_settings()
+    anonymous = bool(tracker.get_slot("anonymous"))
+    parts = tracker.get_slot("address_parts") or {}
+    channel = channel_of(tracker.sender_id)
+    draft = TicketDraft(
+        category=Category(tracker.get_slot("category")),
+        subcategory=tracker.get_slot("subcategory"),
+        description=tracker.get_slot("description") or "",
+        channel=channel,
+        language=language,
+        address_raw=parts.get("raw") or tracker.get_slot("address"),
+        address=address_from_parts(parts),
+        phone=tracker.get_slot("phone"),
+        callback_window=tracker.get_slot("callback_time"),
+        anonymous=anonymous,
+        sender_ref=tracker.sender_id,
+        intake_ref=tracker.latest_message.get("message_id"),
+        followup_optin=tracker.get_slot("followup_optin") == "yes",
+    )
+    with session_scope() as session:
+        ticket = create_ticket(session, draft)
+        if anonymous:
+            forget_sender(session, channel, tracker.sender_id)
+        return receipt(ticket, language, settings.tz)
+
+
+def receipt(ticket: Ticket, language: str, tz: Any) -> list[str]:
+    """The ticket code and what happens next, per R1, R2 and R5."""
+    lines = [say("created", language, code=ticket.code)]
+    local = lambda moment: moment.astimezone(tz)  # noqa: E731
+    if ticket.category is Category.REPORT_LEAK:
+        lines.append(say("next_leak", language, onsite=local(ticket.onsite_due_at).strftime("%H:%M")))
+    elif ticket.category is Category.REPORT_REPAIR:
+        lines.append(say("next_repair_anonymous" if ticket.anonymous else "next_repair", language))
+    else:
+        key = {"complaint": "next_complaint", "billing_query": "next_billing"}[ticket.category.value]
+        if ticket.subcategory == "whistleblowing":
+            key = "next_whistle"
+        lines.append(say(key, language, due=local(ticket.resolve_due_at).strftime("%Y-%m-%d")))
+    if ticket.anonymous:
+        lines.append(say("next_anonymous", language, code=ticket.code))
+        if ticket.followup_handle:
+            lines.append(say("next_anonymous_followup", language))
+    else:
+        lines.append(say("next_followup", language))
+    return lines

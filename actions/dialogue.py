@@ -1,0 +1,73 @@
+"""Greeting, small talk and clarification: never a ticket."""
+
+from __future__ import annotations
+
+from actions.common import HotlineAction, Utterance, button, say
+from bot.messages import CATEGORY_NAMES, name_of
+
+CORE_INTENTS = ("report_leak", "report_repair", "billing_query", "complaint")
+
+
+class ActionGreet(Utterance):
+    text_key = "greet"
+
+    def name(self) -> str:
+        return "action_greet"
+
+
+class ActionGoodbye(Utterance):
+    text_key = "goodbye"
+
+    def name(self) -> str:
+        return "action_goodbye"
+
+
+class ActionThank(Utterance):
+    text_key = "thank"
+
+    def name(self) -> str:
+        return "action_thank"
+
+
+class ActionHelp(Utterance):
+    text_key = "help"
+
+    def name(self) -> str:
+        return "action_help"
+
+
+class ActionOutOfScope(Utterance):
+    text_key = "out_of_scope"
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+
+class ActionClarify(HotlineAction):
+    """Ask which kind of problem it is when the model is unsure, offering the likely ones first."""
+
+    def name(self) -> str:
+        return "action_clarify"
+
+    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+        ranking = [
+            entry["name"]
+            for entry in tracker.latest_message.get("intent_ranking", [])
+            if entry.get("name") in CORE_INTENTS
+        ]
+        likely = ranking[:2]
+        if set(likely) == {"report_leak", "report_repair"}:
+            question = say("clarify_leak_repair", language)
+        else:
+            question = say("clarify", language)
+        ordered = likely + [intent for intent in CORE_INTENTS if intent not in likely]
+        buttons = [button(name_of(CATEGORY_NAMES, intent, language), intent) for intent in ordered]
+        dispatcher.utter_message(text=question, buttons=buttons)
+        return []
+
+
+class ActionDefaultFallback(ActionClarify):
+    """Rasa's last resort: ask rather than guess."""
+
+    def name(self) -> str:
+        return "action_default_fallback"

@@ -1,0 +1,166 @@
+"""The follow-up conversation (R3, R12): solved? how satisfied? any comment?"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import HotlineAction, button, language_of, latest_intent, say, squash
+from bot.config import get_settings
+from bot.db import session_scope
+from bot.followups import record_answer
+from bot.messages import CATEGORY_NAMES, name_of
+from bot.tickets import get_ticket_by_code, utcnow
+
+FOLLOWUP_SLOTS = ("followup_solved", "satisfaction", "followup_comment")
+_FINE = re.compile(r"没问题|不错|没毛病|no problem|all good", re.IGNORECASE)
+_NOT_SOLVED = re.compile(r"没|未|不|还是|仍然|依旧|又|not|no\b|nope|still|isn't|didn't|hasn't", re.IGNORECASE)
+_SOLVED = re.compile(r"解决|好了|修好|热了|正常|可以了|搞定|yes|solved|fixed|fine|works|ok", re.IGNORECASE)
+_NO_COMMENT = re.compile(r"^(没有|无|没|不用|跳过|no|none|nothing|skip|no comment|-)[。.!! ]*$", re.IGNORECASE)
+_RATINGS = {"非常满意": 5, "很满意": 5, "满意": 4, "一般": 3, "还行": 3, "不满意": 2, "很差": 1, "非常不满意": 1,
+            "very satisfied": 5, "satisfied": 4, "ok": 3, "dissatisfied": 2, "very dissatisfied": 1}  # fmt: skip
+
+
+def read_solved(text: str, intent: str | None) -> str | None:
+    if intent == "affirm" or _FINE.search(text):
+        return "yes"
+    if intent == "deny" or _NOT_SOLVED.search(text):
+        return "no"
+    if intent == "affirm" or _SOLVED.search(text):
+        return "yes"
+    return None
+
+
+def read_rating(text: str) -> int | None:
+    digits = re.findall(r"[1-5]", text)
+    if len(digits) == 1 and not re.search(r"\d{2,}", text):
+        return int(digits[0])
+    lowered = text.lower()
+    for words, rating in sorted(_RATINGS.items(), key=lambda item: -len(item[0])):
+        if words in lowered:
+            return rating
+    return None
+
+
+class ActionStartFollowup(HotlineAction):
+    """Open the follow-up the application triggered, in the language of the ticket."""
+
+    def name(self) -> str:
+        return "action_start_followup"
+
+    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+        with session_scope() as session:
+            ticket = get_ticket_by_code(session, tracker.get_slot("followup_code") or "")
+            ticket_language = ticket.language if ticket else language
+        # The ticket's language: this SlotSet comes after the one HotlineAction adds, so it wins.
+        return [SlotSet("language", ticket_language), *(SlotSet(slot, None) for slot in FOLLOWUP_SLOTS)]
+
+
+class ActionAskFollowupSolved(HotlineAction):
+    def name(self) -> str:
+        return "action_ask_followup_solved"
+
+    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+        code = tracker.get_slot("followup_code") or ""
+        with session_scope() as session:
+            ticket = get_ticket_by_code(session, code)
+            created = ticket.created_at.astimezone(get_settings().tz) if ticket else None
+            category = ticket.category.value if ticket else ""
+        date = created.strftime("%m月%d日" if language == "zh" else "%d %b") if created else ""
+        if tracker.get_slot("followup_kind") == "reminder":
+            text = say("followup_reminder", language, code=code)
+        else:
+            text = say("followup_ask", language, code=code, date=date, category=name_of(CATEGORY_NAMES, category, language))
+        dispatcher.utter_message(
+            text=text,
+            buttons=[
+                button(say("followup_solved", language), "affirm"),
+                button(say("followup_not_solved", language), "deny"),
+            ],
+        )
+        return []
+
+
+class ActionAskSatisfaction(HotlineAction):
+    def name(self) -> str:
+        return "action_ask_satisfaction"
+
+    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+        buttons = [{"title": str(n), "payload": str(n)} for n in (5, 4, 3, 2, 1)]
+        dispatcher.utter_message(text=say("ask_satisfaction", language), buttons=buttons)
+        return []
+
+
+class ActionAskFollowupComment(HotlineAction):
+    def name(self) -> str:
+        return "action_ask_followup_comment"
+
+    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+        no = say("no_comment", language)
+        dispatcher.utter_message(text=say("ask_comment", language), buttons=[{"title": no, "payload": no}])
+        return []
+
+
+class ValidateFollowupForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_followup_form"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
+        if tracker.get_slot("followup_solved") == "no":
+            return ["followup_solved"]
+        return domain_slots
+
+    def validate_followup_solved(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        answer = read_solved(str(value or ""), latest_intent(tracker))
+        if answer is None:
+            dispatcher.utter_message(text=say("followup_unclear", language_of(tracker)))
+        return {"followup_solved": answer}
+
+    def validate_satisfaction(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        rating = read_rating(str(value or ""))
+        if rating is None:
+            dispatcher.utter_message(text=say("satisfaction_invalid", language_of(tracker)))
+            return {"satisfaction": None}
+        return {"satisfaction": str(rating)}
+
+    def validate_followup_comment(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = squash(str(value or ""))[:1000]
+        no_comment = not text or _NO_COMMENT.match(text) or text == say("no_comment", language_of(tracker))
+        return {"followup_comment": "" if no_comment else text}
+
+
+class ActionFinishFollowup(HotlineAction):
+    """Close the ticket with the rating, or reopen it and alert the dispatchers."""
+
+    def name(self) -> str:
+        return "action_finish_followup"
+
+    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+        code = tracker.get_slot("followup_code") or ""
+        solved = tracker.get_slot("followup_solved") == "yes"
+        rating = tracker.get_slot("satisfaction")
+        with session_scope() as session:
+            ticket = get_ticket_by_code(session, code)
+            if ticket is not None:
+                record_answer(
+                    session,
+                    ticket,
+                    solved=solved,
+                    satisfaction=int(rating) if solved and rating else None,
+                    comment=tracker.get_slot("followup_comment") if solved else None,
+                    now=utcnow(),
+                )
+        key = "followup_thanks" if solved else "followup_reopened"
+        dispatcher.utter_message(text=say(key, language, code=code))
+        return [SlotSet(slot, None) for slot in (*FOLLOWUP_SLOTS, "followup_code", "followup_kind")]

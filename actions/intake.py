@@ -1,0 +1,315 @@
+"""Taking down a report (R8): category, address, what happened, callback phone and time."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict
+from typing import Any
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import (
+    HotlineAction,
+    button,
+    language_of,
+    latest_intent,
+    reset_intake,
+    report_text,
+    say,
+    squash,
+)
+from bot.address import Address, parse_address
+from bot.messages import FIELD_NAMES, join_names, name_of
+from bot.phone import check_phone, find_phone
+
+_GAS = re.compile(r"煤气|燃气|天然气|瓦斯|gas", re.IGNORECASE)
+_WHISTLE = re.compile(
+    r"举报|红包|回扣|受贿|行贿|贿赂|好处费|私接|偷热|偷接|不给收据|不开收据|不给发票|吃拿卡要|"
+    r"bribe|kickback|whistle|no receipt|without (a )?receipt|illegal connection|under the table",
+    re.IGNORECASE,
+)
+_NO_HEAT = re.compile(r"不热|不供暖|没暖气|没有暖气|停暖|冰凉|no heat|not working|cold", re.IGNORECASE)
+_ANONYMOUS = re.compile(r"匿名|anonymous|anonymously", re.IGNORECASE)
+# A request that names the kind of case but not what happened: ask for the details.
+_GENERIC = re.compile(
+    r"^(你好|您好)?[,,]?(我|我们)?(要|想|想要|需要)?(报修|维修|修理|投诉|举报|报漏水|反映(一下)?(问题|情况)?|报个修)(一下)?[。.!!]*$"
+    r"|^(hi|hello)?[ ,]*(i )?(want|would like|need|wanna)?( to)? ?(report|complain|make a complaint|file a (report|complaint)|"
+    r"report a (fault|problem|leak|repair)|get (something|it) repaired)[ .!]*$",
+    re.IGNORECASE,
+)
+_BARE_NUMBER = re.compile(r"^\s*(\d{1,5}|[零〇一二两三四五六七八九十]+)\s*(号|室|号楼|单元)?\s*$")
+
+
+def subcategory_of(category: str, text: str) -> str | None:
+    if category == "report_leak" and _GAS.search(text):
+        return "gas"
+    if category == "complaint" and _WHISTLE.search(text):
+        return "whistleblowing"
+    if category == "report_repair" and _NO_HEAT.search(text):
+        return "no_heat"
+    return None
+
+
+def intake_start_events(
+    category: str, subcategory: str | None, text: str, tracker: Tracker
+) -> list[dict[str, Any]]:
+    """Slots for a new report, prefilled with what the first message already says."""
+    events = reset_intake()
+    anonymous = bool(tracker.get_slot("anonymous")) or bool(_ANONYMOUS.search(text))
+    events += [
+        SlotSet("category", category),
+        SlotSet("subcategory", subcategory),
+        SlotSet("anonymous", anonymous),
+    ]
+    if text and not _GENERIC.match(text):
+        events.append(SlotSet("description", squash(text)))
+    address = parse_address(text) if text else Address()
+    if address.missing() != list(address.__dataclass_fields__):
+        parts = {**asdict(address), "raw": text, "attempts": 0}
+        events.append(SlotSet("address_parts", parts))
+        if address.is_complete():
+            events.append(SlotSet("address", address.format(language_of(tracker))))
+    phone = find_phone(text) if text else None
+    if phone and not anonymous and (checked := check_phone(phone)).ok:
+        events.append(SlotSet("phone", checked.e164))
+    return events
+
+
+def intake_intro(category: str, subcategory: str | None, language: str) -> list[str]:
+    """What the bot says first: safety advice for leaks (R1), help for faults (R9), courtesy."""
+    if category == "report_leak":
+        return [say("gas_safety" if subcategory == "gas" else "leak_safety", language)]
+    if category == "report_repair":
+        return [say("repair_selfhelp", language)]
+    if category == "complaint":
+        return [say("whistle_intro" if subcategory == "whistleblowing" else "complaint_intro", language)]
+    return [say("billing_dispute_intro", language)]
+
+
+class ActionStartIntake(HotlineAction):
+    """Start a leak, repair or complaint report from the resident's first message."""
+
+    def name(self) -> str:
+        return "action_start_intake"
+
+    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+        category = latest_intent(tracker) or "report_repair"
+        text = report_text(tracker)
+        subcategory = subcategory_of(category, text)
+        for line in intake_intro(category, subcategory, language):
+            dispatcher.utter_message(text=line)
+        return intake_start_events(category, subcategory, text, tracker)
+
+
+class ActionSetAnonymous(HotlineAction):
+    """Honour a request for anonymity (R7): no phone, name or chat id will be kept."""
+
+    def name(self) -> str:
+        return "action_set_anonymous"
+
+    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+        dispatcher.utter_message(text=say("anonymous_ok", language))
+        if tracker.active_loop_name is None:
+            dispatcher.utter_message(text=say("anonymous_ask_issue", language))
+        return [
+            SlotSet("anonymous", True),
+            SlotSet("phone", None),
+            SlotSet("callback_time", None),
+        ]
+
+
+class ActionCancelIntake(HotlineAction):
+    """Drop the report in progress; nothing is created."""
+
+    def name(self) -> str:
+        return "action_cancel_intake"
+
+    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+        if tracker.active_loop_name or tracker.get_slot("category"):
+            dispatcher.utter_message(text=say("cancelled", language))
+        else:
+            dispatcher.utter_message(text=say("nothing_to_cancel", language))
+        return [*reset_intake(), ActiveLoop(None), SlotSet("requested_slot", None)]
+
+
+class ActionAskAddress(HotlineAction):
+    """Ask for the address, or only for the parts still missing."""
+
+    def name(self) -> str:
+        return "action_ask_address"
+
+    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+        parts = tracker.get_slot("address_parts") or {}
+        known = address_from_parts(parts)
+        if known.missing() == list(Address.__dataclass_fields__):
+            dispatcher.utter_message(text=say("ask_address", language))
+        else:
+            missing = [name_of(FIELD_NAMES, field, language) for field in known.missing()]
+            dispatcher.utter_message(
+                text=say(
+                    "ask_address_missing",
+                    language,
+                    known=known.format(language),
+                    missing=join_names(missing, language),
+                )
+            )
+        return []
+
+
+class ActionAskDescription(HotlineAction):
+    def name(self) -> str:
+        return "action_ask_description"
+
+    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+        dispatcher.utter_message(text=say("ask_description", language))
+        return []
+
+
+class ActionAskPhone(HotlineAction):
+    def name(self) -> str:
+        return "action_ask_phone"
+
+    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+        dispatcher.utter_message(text=say("ask_phone", language))
+        dispatcher.utter_message(json_message={"request": "phone"})  # Telegram: a share-contact button
+        return []
+
+
+class ActionAskFollowupOptin(HotlineAction):
+    def name(self) -> str:
+        return "action_ask_followup_optin"
+
+    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+        dispatcher.utter_message(
+            text=say("ask_followup_optin", language),
+            buttons=[button(say("optin_yes", language), "affirm"), button(say("optin_no", language), "deny")],
+        )
+        return []
+
+
+_NO = re.compile(r"不需要|不用|不要|算了|^no\b|^nope|no thanks|don't", re.IGNORECASE)
+_YES = re.compile(r"需要|要|好|可以|行|yes|sure|ok|please", re.IGNORECASE)
+
+
+def yes_or_no(text: str, intent: str | None) -> str | None:
+    """Read a yes/no answer from a button or free words (the negative first: 不需要 contains 需要)."""
+    if intent == "deny" or _NO.search(text) or text == say("optin_no", "zh") or text == say("optin_no", "en"):
+        return "no"
+    if intent == "affirm" or _YES.search(text):
+        return "yes"
+    return None
+
+
+class ActionAskCallbackTime(HotlineAction):
+    def name(self) -> str:
+        return "action_ask_callback_time"
+
+    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+        options = ("callback_anytime", "callback_morning", "callback_afternoon", "callback_evening")
+        buttons = [{"title": say(key, language), "payload": say(key, language)} for key in options]
+        dispatcher.utter_message(text=say("ask_callback_time", language), buttons=buttons)
+        return []
+
+
+def address_from_parts(parts: dict[str, Any]) -> Address:
+    return Address(**{field: parts.get(field) for field in Address.__dataclass_fields__})
+
+
+def read_address_answer(text: str, parts: dict[str, Any]) -> tuple[Address, bool]:
+    """Merge an answer into the address so far; tell whether the answer added anything."""
+    known = address_from_parts(parts)
+    missing = known.missing()
+    bare = _BARE_NUMBER.match(text)
+    if bare and len(missing) == 1 and missing[0] != "estate":
+        # "2" in answer to "which unit?" is the unit, not a room number.
+        answer = Address(**{missing[0]: parse_address(bare.group(1)).room or bare.group(1)})
+    else:
+        answer = parse_address(text)
+    added = any(getattr(answer, field) is not None for field in Address.__dataclass_fields__)
+    return known.merged_with(answer), added
+
+
+class ValidateTicketForm(FormValidationAction):
+    """Check each answer of the report; anonymous reports skip the phone and callback time."""
+
+    def name(self) -> str:
+        return "validate_ticket_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        if tracker.get_slot("anonymous"):
+            return [slot for slot in domain_slots if slot not in ("phone", "callback_time")]
+        return [slot for slot in domain_slots if slot != "followup_optin"]
+
+    async def run(self, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
+        events = await super().run(dispatcher, tracker, domain)
+        # Only alongside a real answer: any other slot event would stop Rasa from rejecting the
+        # form for a "取消" or "我要匿名" and letting the rules handle it.
+        if any(e.get("name") not in (None, "requested_slot") for e in events):
+            events.append(SlotSet("language", language_of(tracker)))
+        return events
+
+    def validate_address(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = squash(str(value or ""))
+        language = language_of(tracker)
+        parts = dict(tracker.get_slot("address_parts") or {})
+        address, added = read_address_answer(text, parts)
+        raw = squash(f"{parts.get('raw') or ''} {text}") if parts.get("raw") != text else text
+        attempts = int(parts.get("attempts", 0)) + 1
+        new_parts = {**asdict(address), "raw": raw, "attempts": attempts}
+        if address.is_complete():
+            return {"address": address.format(language), "address_parts": new_parts}
+        if not added and attempts >= 2 and text:
+            # The resident has nothing more to add (no unit, a house, a landmark): take it as given.
+            formatted = address.format(language) if address.missing() != ["estate", "building", "unit", "room"] else ""
+            return {"address": formatted or raw, "address_parts": new_parts}
+        return {"address": None, "address_parts": new_parts}
+
+    def validate_description(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = squash(str(value or ""))
+        if len(text) < 2 or _GENERIC.match(text):
+            dispatcher.utter_message(text=say("text_too_short", language_of(tracker)))
+            return {"description": None}
+        return {"description": text}
+
+    def validate_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = squash(str(value or ""))
+        language = language_of(tracker)
+        checked = check_phone(find_phone(text) or text)
+        if checked.ok:
+            return {"phone": checked.e164}
+        key = {"not_chinese": "phone_not_chinese"}.get(checked.reason or "", "phone_invalid")
+        if checked.reason == "invalid" and re.fullmatch(r"\d{7,8}", re.sub(r"\D", "", text)):
+            key = "phone_needs_area_code"
+        dispatcher.utter_message(text=say(key, language, value=text[:40]))
+        return {"phone": None}
+
+    def validate_followup_optin(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        answer = yes_or_no(str(value or ""), latest_intent(tracker))
+        if answer is None:
+            dispatcher.utter_message(text=say("optin_unclear", language_of(tracker)))
+        return {"followup_optin": answer}
+
+    def validate_callback_time(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = squash(str(value or ""))[:100]
+        return {"callback_time": text or None}
+
+

@@ -1,0 +1,211 @@
+"""Parse residents' free-text addresses (Chinese, English or mixed) into estate/building/unit/room."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+
+FIELDS = ("estate", "building", "unit", "room")
+
+
+@dataclass(frozen=True)
+class Address:
+    """A residential address whose parts may still be unknown (None)."""
+
+    estate: str | None = None
+    building: str | None = None
+    unit: str | None = None
+    room: str | None = None
+
+    def missing(self) -> list[str]:
+        """Names of the unknown parts, in the order the bot asks for them."""
+        return [name for name in FIELDS if getattr(self, name) is None]
+
+    def is_complete(self) -> bool:
+        """True when estate, building, unit and room are all known."""
+        return not self.missing()
+
+    def merged_with(self, other: Address) -> Address:
+        """Copy of this address where every known part of `other` wins."""
+        return replace(self, **{n: getattr(other, n) for n in FIELDS if getattr(other, n) is not None})
+
+    def format(self, language: str) -> str:
+        """Render the known parts: "zh" gives 阳光花园3号楼2单元301室, anything else English."""
+        if language.lower().startswith("zh"):
+            marks = ("", "号楼", "单元", "室")
+            return "".join(f"{v}{m}" for v, m in zip(self._values(), marks) if v is not None)
+        labels = ("", "Building ", "Unit ", "Room ")
+        return ", ".join(f"{label}{v}" for v, label in zip(self._values(), labels) if v is not None)
+
+    def _values(self) -> tuple[str | None, ...]:
+        """Parts in display order."""
+        return (self.estate, self.building, self.unit, self.room)
+
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_NUM = "[零〇一二两三四五六七八九十百]+"
+
+
+def _num(name: str) -> str:
+    """Regex for an Arabic or Chinese number captured as group `name`, optionally after 第."""
+    return rf"第?\s*(?P<{name}>[0-9]+|{_CN_NUM})"
+
+
+_COMPONENT = re.compile(
+    rf"""
+      (?P<dash>(?<![0-9-])(?P<dash_b>[0-9]{{1,3}})\s*-\s*(?P<dash_u>[0-9]{{1,2}})\s*-\s*(?P<dash_r>[0-9]{{1,5}})(?![0-9-]))
+    | (?<![a-z])(?:building|bldg|bld|block|blk)\.?\s*\#?\s*(?P<building_en>[0-9]+)
+    | (?<![a-z])(?:unit|entrance)\s*\#?\s*(?P<unit_en>[0-9]+)
+    | (?<![a-z])(?:room|rm|apartment|apt|flat)\.?\s*\#?\s*(?P<room_en>[0-9]+)
+    | \#\s*(?P<building_hash>[0-9]+)
+    | {_num("building_zh")}\s*(?:号楼|栋|幢|座)
+    | {_num("building_zh2")}\s*[号楼](?=\s*第?\s*(?:[0-9]+|{_CN_NUM})\s*单元)
+    | {_num("unit_zh")}\s*单元
+    | {_num("room_zh")}\s*室
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+# A bare number right after the unit ("2单元301", "unit 2 301") is the room; "5楼" is a floor.
+_BARE_ROOM = re.compile(r"[\s,]*(?P<room>[0-9]{1,5})(?![0-9楼层])(?:\s*[号户室])?")
+_BARE_ROOM_ONLY = re.compile(r"\s*([0-9]{1,5})\s*[号室]?\s*")
+
+_SEPARATORS = re.compile(r"[,。.!?;、\n]")
+_CN_SUFFIX = "小区|花园|家园|公寓|新村|社区|大厦|宿舍|苑|园"
+_CN_ESTATE_END = re.compile(rf"(?:{_CN_SUFFIX})$")
+_CN_UP_TO_SUFFIX = re.compile(rf"^.*(?:{_CN_SUFFIX})")
+_EN_ESTATE_END = re.compile(
+    r"(?<![a-z])(?:gardens?|estates?|residences?|court|apartments|village|community|"
+    r"mansions?|plaza|park|towers?|heights|homes|square|villas?)$",
+    re.IGNORECASE,
+)
+_TITLE_WORDS = re.compile(r"(?:[A-Z][\w'-]*\s*)+")
+_CUE = re.compile(
+    r"^.*(?:我家住在|我家住|我家在|我家是|我住在|我住|我在|家住在|家住|住在|位于|地址是|地址为|地址"
+    r"|(?<![a-z])(?:i live at|i live in|i['’]m at|i am at|live at|live in|my address is|address is|address))"
+    r"\s*:?\s*",
+    re.IGNORECASE,
+)
+# Lookbehinds keep 小区/社区/东区-style estate names and 城市花园 from being taken as districts.
+_PREFIX = (
+    re.compile(r"^[^\s0-9]{1,8}?(?:省|(?<![城都])市|(?<![小社校园东西南北])区|县|镇|乡|街道)"),
+    re.compile(r"^[^\s0-9]{1,8}?(?:大道|大街|路|街|巷|胡同)(?:[0-9]+号)?"),
+)
+_TRIM = " \t:;,.-、'\"“”"
+
+
+def parse_address(text: str) -> Address:
+    """Extract whatever address parts `text` contains; parts not mentioned stay None.
+
+    Text that is only a number ("301") is read as a room: the bot only receives such an
+    answer after asking for the room number. For Chinese estates a leading province/city/
+    district and road ("张店区华光路") is stripped, and a redundant 小区 after another estate
+    suffix is dropped ("阳光花园小区" -> "阳光花园").
+    """
+    text = unicodedata.normalize("NFKC", text)
+    found: dict[str, str] = {}
+    ends: dict[str, int] = {}
+    first_start, last_end = len(text), 0
+    for match in _COMPONENT.finditer(text):
+        groups = {k: v for k, v in match.groupdict().items() if v is not None and k != "dash"}
+        for key, value in groups.items():
+            field = {"dash_b": "building", "dash_u": "unit", "dash_r": "room"}.get(key, key.split("_")[0])
+            if field not in found:
+                found[field], ends[field] = _to_arabic(value), match.end()
+        first_start, last_end = min(first_start, match.start()), max(last_end, match.end())
+    if "room" not in found:
+        room, end = _bare_room(text, ends)
+        if room is not None:
+            found["room"], last_end = room, max(last_end, end)
+    if not found:
+        only = _BARE_ROOM_ONLY.fullmatch(text)
+        if only:
+            return Address(room=only.group(1))
+        return Address(estate=_estate_without_components(text))
+    estate = _estate_before(text[:first_start]) or _estate_after(text[last_end:])
+    return Address(estate=estate, **found)
+
+
+def _bare_room(text: str, ends: dict[str, int]) -> tuple[str | None, int]:
+    """Room given as a plain number right after the unit (or, with 3+ digits, the building)."""
+    for field, min_digits in (("unit", 1), ("building", 3)):
+        if field in ends:
+            match = _BARE_ROOM.match(text, ends[field])
+            if match and len(match.group("room")) >= min_digits:
+                return match.group("room"), match.end()
+            return None, 0
+    return None, 0
+
+
+def _estate_before(lead: str) -> str | None:
+    """Estate from the text before the first number marker."""
+    clauses = [c.strip() for c in _SEPARATORS.split(lead)]
+    if clauses[-1]:
+        return _clean(clauses[-1]) or None
+    # "Sunshine Garden, building 3": only trust an earlier clause that looks like an estate.
+    earlier = [c for c in clauses if c]
+    if earlier:
+        return _looks_like_estate(_clean(earlier[-1]), allow_title_case=True)
+    return None
+
+
+def _estate_after(tail: str) -> str | None:
+    """Estate typed after the numbers ("room 301 building 3 unit 2 Sunshine Garden")."""
+    clauses = [c for c in (c.strip() for c in _SEPARATORS.split(tail)) if c]
+    return _looks_like_estate(_clean(clauses[0]), allow_title_case=True) if clauses else None
+
+
+def _estate_without_components(text: str) -> str | None:
+    """Estate found by its suffix (花园, 小区, Garden...) when no building/unit/room is given."""
+    for clause in _SEPARATORS.split(text):
+        up_to_suffix = _CN_UP_TO_SUFFIX.match(clause)
+        candidate = _clean(up_to_suffix.group() if up_to_suffix else clause)
+        if _looks_like_estate(candidate, allow_title_case=False):
+            return candidate
+    return None
+
+
+def _looks_like_estate(candidate: str, allow_title_case: bool) -> str | None:
+    """`candidate` if it reads like an estate name rather than, say, a fault description."""
+    if not candidate or re.fullmatch(_CN_SUFFIX, candidate):
+        return None
+    if _CN_ESTATE_END.search(candidate) or _EN_ESTATE_END.search(candidate):
+        return candidate
+    if allow_title_case and _TITLE_WORDS.fullmatch(candidate):
+        return candidate
+    return None
+
+
+def _clean(fragment: str) -> str:
+    """Strip lead-in phrases, district/road prefixes and punctuation around an estate name."""
+    estate = _CUE.sub("", fragment).strip(_TRIM)
+    stripped = True
+    while stripped:
+        stripped = False
+        for pattern in _PREFIX:
+            match = pattern.match(estate)
+            rest = estate[match.end():].strip(_TRIM) if match else ""
+            if len(rest) >= 2 and not re.fullmatch(_CN_SUFFIX, rest):
+                estate, stripped = rest, True
+                break
+    estate = estate.removesuffix("的").strip(_TRIM)
+    if estate.endswith("小区") and _CN_ESTATE_END.search(estate[:-2]):
+        estate = estate[:-2]
+    return estate
+
+
+def _to_arabic(token: str) -> str:
+    """"12" stays "12"; "十二" -> "12"; digit-by-digit readings such as "三零一" -> "301"."""
+    if token.isascii():
+        return token
+    if "十" not in token and "百" not in token:
+        return "".join(str(_CN_DIGITS[ch]) for ch in token)
+    total, current = 0, 0
+    for ch in token:
+        if ch == "百":
+            total, current = total + (current or 1) * 100, 0
+        elif ch == "十":
+            total, current = total + (current or 1) * 10, 0
+        else:
+            current = _CN_DIGITS[ch]
+    return str(total + current)

@@ -1,0 +1,43 @@
+"""Answers to common billing questions, read from the operator's billing file (R15)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from bot.config import get_settings
+
+
+@dataclass(frozen=True)
+class BillingAnswer:
+    topics: list[str]
+    texts: list[str]
+    is_dispute: bool
+
+
+@lru_cache
+def _load(path: Path) -> dict:
+    with path.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def answer_billing(text: str, language: str) -> BillingAnswer:
+    """Find the configured answers whose keywords occur in `text`, and whether it disputes a bill."""
+    settings = get_settings()
+    config = _load(settings.billing_file)
+    lowered = text.lower()
+    values = dict(config.get("values", {}))
+    if language == "en":
+        values = {k: values.get(f"{k}_en", v) for k, v in values.items()}
+    values["company"] = settings.company_name if language == "zh" else settings.company_name_en
+    is_dispute = any(word.lower() in lowered for word in config.get("dispute_keywords", []))
+    topics: list[str] = []
+    texts: list[str] = []
+    for name, topic in config["topics"].items():
+        if any(word.lower() in lowered for word in topic["keywords"]):
+            topics.append(name)
+            texts.append(topic.get(language, topic["zh"]).format(**values))
+    return BillingAnswer(topics, texts, is_dispute)

@@ -1,0 +1,1 @@
+"""Adapters between residents' channels (web chat, terminal, Telegram) and the conversation engine."""

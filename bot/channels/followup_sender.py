@@ -1,0 +1,103 @@
+"""Send due follow-ups through Rasa into the resident's channel, each exactly once."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.channels.rasa_client import RasaClient, RasaUnavailable, Reply
+from bot.config import Settings
+from bot.db import session_scope
+from bot.followups import Window, claim, conversation_of, due_for_sending, expire_unanswered, mark_sent, release
+from bot.models import ChatMessage, Ticket
+from bot.tickets import utcnow
+
+log = logging.getLogger(__name__)
+QUIET_AFTER_CHAT = timedelta(minutes=10)  # at most; a short HOTLINE_FOLLOWUP_AFTER shortens it
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class FollowupSender:
+    def __init__(self, settings: Settings, rasa: RasaClient, worker: str | None = None) -> None:
+        self.settings = settings
+        self.rasa = rasa
+        self.worker = worker or worker_name()
+        self.window = Window.parse(settings.followup_window)
+
+    async def run_due(self, now: datetime | None = None) -> int:
+        """Send every follow-up and reminder that is due; return how many this worker sent."""
+        now = now or utcnow()
+        reminder_after = self.settings.followup_reminder_after
+        with session_scope() as session:
+            for ticket in expire_unanswered(session, now, reminder_after):
+                log.info("Follow-up of %s: no response", ticket.code)
+        if not self.window.contains(now, self.settings.tz):
+            return 0  # quiet hours: nobody is written to at night
+        with session_scope() as session:
+            due = [ticket.id for ticket in due_for_sending(session, now, reminder_after)]
+        sent = 0
+        for ticket_id in due:
+            sent += await self._send_one(ticket_id, now)
+        return sent
+
+    async def _send_one(self, ticket_id: int, now: datetime) -> int:
+        with session_scope() as session:
+            ticket = session.get_one(Ticket, ticket_id)
+            if in_conversation(session, ticket, now, min(QUIET_AFTER_CHAT, self.settings.followup_after / 4)):
+                return 0  # don't cut into a conversation; the next run asks
+            if not claim(session, ticket_id, self.worker, now, self.settings.followup_reminder_after):
+                return 0  # another worker has it
+            code, channel, sender = ticket.code, ticket.channel, conversation_of(ticket)
+            kind = "reminder" if ticket.followup_sent_at is not None else "first"
+        try:
+            replies = await self.rasa.trigger(
+                sender or "", "EXTERNAL_followup", {"ticket_code": code, "followup_kind": kind}
+            )
+        except RasaUnavailable as error:
+            log.warning("Follow-up of %s postponed: %s", code, error)
+            with session_scope() as session:
+                release(session, ticket_id, self.worker)
+            return 0
+        with session_scope() as session:
+            # The ask reaches the resident's outbox in the same transaction that records it as sent.
+            if not mark_sent(session, ticket_id, self.worker, now):
+                return 0
+            store_outgoing(session, channel, sender or "", replies, now)
+        return 1
+
+
+def in_conversation(session: Session, ticket: Ticket, now: datetime, quiet: timedelta) -> bool:
+    """Whether the resident wrote in the last few minutes (maybe in the middle of a new report)."""
+    last = session.scalar(
+        select(func.max(ChatMessage.created_at)).where(
+            ChatMessage.channel == ticket.channel,
+            ChatMessage.sender == conversation_of(ticket),
+            ChatMessage.direction == "in",
+        )
+    )
+    if last is not None and last.tzinfo is None:
+        last = last.replace(tzinfo=timezone.utc)  # SQLite's max() loses the type decorator
+    return last is not None and now - quiet < last <= now
+
+
+def store_outgoing(session: Session, channel: str, sender: str, replies: list[Reply], now: datetime) -> None:
+    for reply in replies:
+        session.add(
+            ChatMessage(
+                channel=channel,
+                sender=sender,
+                direction="out",
+                text=reply.text,
+                buttons=reply.buttons or None,
+                created_at=now,
+            )
+        )

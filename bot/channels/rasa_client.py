@@ -1,0 +1,75 @@
+"""Rasa's REST channel over HTTP: the one way the application talks to the conversation engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import httpx
+
+
+class RasaUnavailable(Exception):
+    """The Rasa server or its action server did not answer in time."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: list[dict[str, str]] = field(default_factory=list)
+    # Channel hints from the actions, e.g. {"request": "phone"} (Telegram offers its contact button).
+    custom: dict[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"text": self.text, "buttons": self.buttons}
+
+
+class RasaClient:
+    def __init__(self, base_url: str, timeout: float) -> None:
+        self._client = httpx.AsyncClient(base_url=base_url, timeout=timeout)
+
+    async def send(self, sender: str, text: str) -> list[Reply]:
+        """Send one message and return the bot's replies."""
+        try:
+            response = await self._client.post(
+                "/webhooks/rest/webhook", json={"sender": sender, "message": text}
+            )
+        except httpx.HTTPError as error:
+            raise RasaUnavailable(f"Rasa did not answer: {error!r}") from error
+        if response.status_code != 200:
+            raise RasaUnavailable(f"Rasa answered HTTP {response.status_code}")
+        replies = parse_replies(response.json())
+        if not replies:
+            # Every turn of this bot says something; silence means a custom action failed,
+            # usually because the action server is down.
+            raise RasaUnavailable("Rasa answered nothing (is the action server running?)")
+        return replies
+
+    async def trigger(self, sender: str, intent: str, entities: dict[str, str]) -> list[Reply]:
+        """Start a turn the resident did not ask for (a follow-up) and return what the bot says."""
+        try:
+            response = await self._client.post(
+                f"/conversations/{sender}/trigger_intent",
+                json={"name": intent, "entities": entities},
+            )
+        except httpx.HTTPError as error:
+            raise RasaUnavailable(f"Rasa did not answer: {error!r}") from error
+        if response.status_code != 200:
+            raise RasaUnavailable(f"Rasa answered HTTP {response.status_code}: {response.text[:200]}")
+        replies = parse_replies(response.json().get("messages", []))
+        if not replies:
+            raise RasaUnavailable("Rasa answered nothing (is the action server running?)")
+        return replies
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+
+def parse_replies(items: list[dict]) -> list[Reply]:
+    """Rasa's messages as replies; a custom message is a hint for the text before it."""
+    replies: list[Reply] = []
+    for item in items:
+        if item.get("text"):
+            replies.append(Reply(item["text"], list(item.get("buttons") or [])))
+        elif isinstance(item.get("custom"), dict) and replies:
+            last = replies.pop()
+            replies.append(Reply(last.text, last.buttons, {**last.custom, **item["custom"]}))
+    return replies

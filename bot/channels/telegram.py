@@ -1,0 +1,361 @@
+"""Telegram, on python-telegram-bot 22: the same conversation as the web chat.
+
+Updates are stored (by update_id) before Telegram is told they arrived, and handled from the
+store, so a crash loses none and a duplicate delivery is ignored. Polling is done here rather
+than by PTB's Updater because the Updater acknowledges updates before they are handled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+from typing import Any
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from sqlalchemy import select
+
+from bot.channels.rasa_client import Reply
+from bot.chat_links import chat_address
+from bot.channels.relay import Relay
+from bot.config import Settings
+from bot.db import session_scope
+from bot.models import ChatMessage
+from bot.notices import ACTION_TITLES, alert_notice, apply_dispatcher_action, take_unposted_alerts, take_unposted_tickets, ticket_notice
+from bot.tickets import utcnow
+from bot.update_store import mark_handled, next_offset, store_update, unhandled_updates
+
+log = logging.getLogger(__name__)
+CHANNEL = "telegram"
+PLEASE_WRITE = {
+    "zh": "抱歉,我只能读文字。请用文字描述您的问题,例如:阳光花园3号楼2单元301暖气片漏水了。",
+    "en": "Sorry, I can only read text. Please write your problem, e.g. \"Sunshine Garden bldg 3 unit 2 room 301, radiator leaking\".",
+}
+EDITED = {
+    "zh": "已看到您修改了消息。如需更正已填写的信息,请直接发送新的内容。",
+    "en": "I saw you edited a message. To correct something, please just send the new details.",
+}
+SHARE_PHONE = {"zh": "📱 发送我的手机号", "en": "📱 Share my phone number"}
+LOCATION_KEPT = {
+    "zh": "已收到您的位置。请再用文字写下小区、楼号、单元和房间号。",
+    "en": "Got your location. Please also write the estate, building, unit and room.",
+}
+
+
+def language_of(update: Update) -> str:
+    user = update.effective_user
+    return "en" if user and (user.language_code or "").startswith("en") else "zh"
+
+
+def markup_for(reply: Reply, language: str) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+    """Rasa buttons become an inline keyboard; the phone question offers to share the contact."""
+    if reply.buttons:
+        rows = [[InlineKeyboardButton(b["title"], callback_data=b["payload"][:64])] for b in reply.buttons]
+        return InlineKeyboardMarkup(rows)
+    if reply.custom.get("request") == "phone":
+        button = KeyboardButton(SHARE_PHONE[language], request_contact=True)
+        return ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True)
+    return None
+
+
+class TelegramChannel:
+    """Bridges Telegram chats and the relay."""
+
+    def __init__(self, settings: Settings, relay: Relay) -> None:
+        if not settings.telegram_bot_token:
+            raise ValueError("Config 'TELEGRAM_BOT_TOKEN' is missing, and has no default.")
+        self.settings = settings
+        self.relay = relay
+        self.application = (
+            Application.builder()
+            .token(settings.telegram_bot_token)
+            .base_url(settings.telegram_api_base_url)
+            .base_file_url(settings.telegram_api_base_url.replace("/bot", "/file/bot"))
+            .rate_limiter(AIORateLimiter(max_retries=5))  # waits out 429 retry_after; keeps to limits
+            .updater(None)
+            .build()
+        )
+        self._add_handlers()
+        self._poller: asyncio.Task[None] | None = None
+        self._handling = asyncio.Lock()
+
+    @property
+    def bot(self):  # type: ignore[no-untyped-def]
+        return self.application.bot
+
+    def _add_handlers(self) -> None:
+        app = self.application
+        app.add_handler(CommandHandler("start", self.on_start))
+        app.add_handler(CommandHandler("help", self.on_command_payload("/help")))
+        app.add_handler(CommandHandler("cancel", self.on_command_payload("/cancel")))
+        app.add_handler(CommandHandler("status", self.on_status))
+        app.add_handler(CommandHandler("language", self.on_language))
+        app.add_handler(CallbackQueryHandler(self.on_dispatcher_button, pattern=r"^t:"))
+        app.add_handler(CallbackQueryHandler(self.on_button))
+        app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, self.on_edited))
+        app.add_handler(MessageHandler(filters.CONTACT, self.on_contact))
+        app.add_handler(MessageHandler(filters.LOCATION, self.on_location))
+        app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, self.on_text))
+        app.add_handler(MessageHandler(filters.CAPTION, self.on_caption))
+        app.add_handler(MessageHandler(filters.ALL, self.on_unreadable))
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        await self.application.initialize()
+        await self.application.start()
+        if self.settings.telegram_webhook_url:
+            await self.bot.set_webhook(
+                self.settings.telegram_webhook_url,
+                secret_token=self.settings.telegram_webhook_secret,
+                drop_pending_updates=False,
+            )
+        else:
+            await self.bot.delete_webhook(drop_pending_updates=False)  # never drop what residents sent
+            self._poller = asyncio.create_task(self.poll_forever())
+        await self.handle_stored()  # stored before a crash, not yet handled
+
+    async def stop(self) -> None:
+        if self._poller:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+        await self.application.stop()
+        await self.application.shutdown()
+
+    # -- receiving ----------------------------------------------------------------------------
+
+    async def poll_forever(self) -> None:
+        while True:
+            try:
+                await self.poll_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a network hiccup must not end polling
+                log.exception("Telegram polling failed; retrying")
+                await asyncio.sleep(2)
+
+    async def poll_once(self) -> None:
+        offset = await asyncio.to_thread(self._next_offset)
+        updates = await self.bot.get_updates(
+            offset=offset, timeout=self.settings.telegram_poll_timeout, allowed_updates=Update.ALL_TYPES
+        )
+        for update in updates:
+            await asyncio.to_thread(self._store, update.update_id, update.to_dict())
+        # The next getUpdates call, with the new offset, acknowledges only what is stored now.
+        if updates:
+            await self.handle_stored()
+
+    def verify_webhook_secret(self, given: str | None) -> bool:
+        expected = self.settings.telegram_webhook_secret or ""
+        return bool(expected) and hmac.compare_digest((given or "").encode(), expected.encode())
+
+    async def receive_webhook(self, payload: dict[str, Any]) -> None:
+        """Store a webhook update (Telegram gets its 200 only after this), then handle it."""
+        update_id = payload.get("update_id")
+        if not isinstance(update_id, int):
+            raise ValueError("Telegram update without an integer 'update_id'.")
+        await asyncio.to_thread(self._store, update_id, payload)
+        asyncio.create_task(self.handle_stored())
+
+    async def handle_stored(self) -> None:
+        """Handle every stored update not handled yet, in order."""
+        async with self._handling:
+            for stored_id, payload in await asyncio.to_thread(self._unhandled):
+                try:
+                    await self.application.process_update(Update.de_json(payload, self.bot))
+                finally:
+                    await asyncio.to_thread(self._mark, stored_id)
+
+    # -- handlers -----------------------------------------------------------------------------
+
+    async def converse(self, update: Update, text: str) -> None:
+        chat = update.effective_chat
+        if chat is None:
+            return
+        language = language_of(update)
+        replies = await self.relay.handle(CHANNEL, str(chat.id), text)
+        await self.send(chat.id, replies, language)
+
+    async def send(self, chat_id: int | str, replies: list[Reply], language: str) -> None:
+        for reply in replies:
+            markup = markup_for(reply, language) or ReplyKeyboardRemove()
+            try:
+                await self.bot.send_message(chat_id, reply.text, reply_markup=markup)
+            except TelegramError:
+                log.exception("Could not send a reply to a Telegram chat")
+
+    async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Greet with the company's name (R12)."""
+        await self.converse(update, "hello" if language_of(update) == "en" else "你好")
+
+    def on_command_payload(self, payload: str):  # type: ignore[no-untyped-def]
+        async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            await self.converse(update, payload)
+
+        return handler
+
+    async def on_status(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        code = " ".join(context.args or [])
+        await self.converse(update, f"{code} 怎么样了" if code else "/check_status")
+
+    async def on_language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        text = "我会用您写的语言回答:写中文答中文,write in English and I answer in English."
+        await self.bot.send_message(update.effective_chat.id, text)  # type: ignore[union-attr]
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.converse(update, update.effective_message.text or "")  # type: ignore[union-attr]
+
+    async def on_caption(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.converse(update, update.effective_message.caption or "")  # type: ignore[union-attr]
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        await query.answer()  # type: ignore[union-attr]  # stops the button's spinner
+        await self.converse(update, query.data or "")  # type: ignore[union-attr]
+
+    async def on_contact(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        contact = message.contact  # type: ignore[union-attr]
+        if contact.user_id != (update.effective_user.id if update.effective_user else None):  # type: ignore[union-attr]
+            await self.send(message.chat_id, [Reply(PLEASE_WRITE[language_of(update)])], language_of(update))  # type: ignore[union-attr]
+            return
+        await self.converse(update, contact.phone_number)  # type: ignore[union-attr]
+
+    async def on_location(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        language = language_of(update)
+        await self.send(update.effective_chat.id, [Reply(LOCATION_KEPT[language])], language)  # type: ignore[union-attr]
+
+    async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        language = language_of(update)
+        await self.send(update.effective_chat.id, [Reply(EDITED[language])], language)  # type: ignore[union-attr]
+
+    async def on_unreadable(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.effective_chat is None:
+            return
+        language = language_of(update)
+        await self.send(update.effective_chat.id, [Reply(PLEASE_WRITE[language])], language)
+
+    # -- the dispatchers' group ---------------------------------------------------------------
+
+    async def post_to_dispatchers(self) -> int:
+        """Tell the dispatchers' group about new tickets and alerts, each once."""
+        group = self.settings.telegram_dispatcher_chat_id
+        if group is None:
+            return 0
+        notices = await asyncio.to_thread(self._take_notices)
+        for text, ticket_id in notices:
+            markup = None
+            if ticket_id is not None:
+                markup = InlineKeyboardMarkup(
+                    [[InlineKeyboardButton(title, callback_data=f"t:{action}:{ticket_id}")
+                      for action, title in ACTION_TITLES.items()]]  # fmt: skip
+                )
+            try:
+                await self.bot.send_message(group, text, reply_markup=markup)
+            except TelegramError:
+                log.exception("Could not post to the dispatchers' group")
+        return len(notices)
+
+    def _take_notices(self) -> list[tuple[str, int | None]]:
+        tz = self.settings.tz
+        with session_scope() as session:
+            now = utcnow()
+            notices = [(ticket_notice(t, tz), t.id) for t in take_unposted_tickets(session, now)]
+            notices += [(alert_notice(a, tz), None) for a in take_unposted_alerts(session, now)]
+            return notices
+
+    async def on_dispatcher_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        user = update.effective_user
+        if user is None or user.id not in self.settings.dispatcher_ids:
+            await query.answer("您不是调度员,不能操作工单。", show_alert=True)  # type: ignore[union-attr]
+            return
+        _, action, ticket_id = (query.data or "").split(":")  # type: ignore[union-attr]
+        code, status = await asyncio.to_thread(self._apply, int(ticket_id), action, user.id)
+        await query.answer(f"{code}:{ACTION_TITLES[action]}")  # type: ignore[union-attr]
+        name = user.full_name or str(user.id)
+        await self.bot.send_message(query.message.chat_id, f"{code} {ACTION_TITLES[action]}({name})")  # type: ignore[union-attr]
+
+    @staticmethod
+    def _apply(ticket_id: int, action: str, user_id: int) -> tuple[str, str]:
+        with session_scope() as session:
+            ticket = apply_dispatcher_action(session, ticket_id, action, f"telegram-dispatcher:{user_id}", utcnow())
+            return ticket.code, ticket.status.value
+
+    # -- pushing ------------------------------------------------------------------------------
+
+    async def push_outbox(self) -> int:
+        """Send what waits for Telegram chats: follow-ups, answers to messages kept while Rasa was down."""
+        pushed = 0
+        for sender, address, messages in await asyncio.to_thread(self._undelivered):
+            await self.send(address, [reply for _, reply in messages], "zh")
+            await asyncio.to_thread(self._mark_delivered, [message_id for message_id, _ in messages])
+            pushed += len(messages)
+        return pushed
+
+    @staticmethod
+    def _undelivered() -> list[tuple[str, str, list[tuple[int, Reply]]]]:
+        with session_scope() as session:
+            rows = session.scalars(
+                select(ChatMessage)
+                .where(ChatMessage.channel == CHANNEL, ChatMessage.direction == "out", ChatMessage.processed_at.is_(None))
+                .order_by(ChatMessage.id)
+            ).all()
+            grouped: dict[str, list[tuple[int, Reply]]] = {}
+            for row in rows:
+                grouped.setdefault(row.sender, []).append((row.id, Reply(row.text, list(row.buttons or []))))
+            result = []
+            for sender, messages in grouped.items():
+                address = chat_address(session, sender)
+                if address is not None:  # no link: an anonymous chat that asked for nothing more
+                    result.append((sender, address, messages))
+            return result
+
+    @staticmethod
+    def _mark_delivered(message_ids: list[int]) -> None:
+        with session_scope() as session:
+            for message_id in message_ids:
+                session.get_one(ChatMessage, message_id).processed_at = utcnow()
+
+    # -- storage ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _next_offset() -> int | None:
+        with session_scope() as session:
+            return next_offset(session, CHANNEL)
+
+    @staticmethod
+    def _store(update_id: int, payload: dict[str, Any]) -> None:
+        with session_scope() as session:
+            if not store_update(session, CHANNEL, update_id, payload, utcnow()):
+                log.info("Duplicate Telegram update %s ignored", update_id)
+
+    @staticmethod
+    def _unhandled() -> list[tuple[int, dict[str, Any]]]:
+        with session_scope() as session:
+            return [(u.id, u.payload) for u in unhandled_updates(session, CHANNEL)]
+
+    @staticmethod
+    def _mark(stored_id: int) -> None:
+        with session_scope() as session:
+            mark_handled(session, stored_id, utcnow())

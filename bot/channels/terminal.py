@@ -1,0 +1,48 @@
+"""Terminal chat: the resident types, the bot answers; buttons are picked by their number."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+from typing import TextIO
+
+from bot.channels.rasa_client import Reply
+from bot.channels.relay import Relay
+from bot.config import Settings
+
+
+def render(replies: list[Reply], out: TextIO) -> list[dict[str, str]]:
+    """Print replies; return the buttons of the last one so a number can pick them."""
+    buttons: list[dict[str, str]] = []
+    for reply in replies:
+        out.write(f"bot> {reply.text}\n")
+        buttons = reply.buttons
+        for number, item in enumerate(buttons, start=1):
+            out.write(f"     [{number}] {item['title']}\n")
+    out.flush()
+    return buttons
+
+
+async def run_terminal_chat(
+    settings: Settings, stdin: TextIO, out: TextIO, chat_id: str | None = None
+) -> int:
+    relay = Relay(settings)
+    chat_id = chat_id or getpass.getuser()
+    out.write("Type your message (Ctrl-D to quit). 请输入您的问题(Ctrl-D 退出)。\n")
+    buttons: list[dict[str, str]] = []
+    try:
+        while True:
+            out.write("you> ")
+            out.flush()
+            line = await asyncio.to_thread(stdin.readline)
+            if not line:
+                break
+            text = line.strip()
+            if text.isdigit() and 1 <= int(text) <= len(buttons):
+                text = buttons[int(text) - 1]["payload"]
+            buttons = render(await relay.handle("terminal", chat_id, text), out)
+            buttons = render(await relay.outbox("terminal", chat_id), out) or buttons
+    finally:
+        await relay.rasa.close()
+    out.write("\n")
+    return 0

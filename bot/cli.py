@@ -1,0 +1,251 @@
+"""`hotline`: run the bot, chat in the terminal, and inspect tickets."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from datetime import datetime
+
+from bot.config import get_settings
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    """Train if needed, migrate, start Rasa and the action server, then serve the web chat."""
+    from bot.channels.web import create_app
+    from bot.migrate import upgrade
+    from bot.stack import Stack, train_if_changed
+
+    settings = get_settings()
+    if not args.no_train:
+        train_if_changed()
+    upgrade()
+    stack = Stack(rasa_port=settings.rasa_port, action_port=settings.action_port)
+    settings = settings.model_copy(update={"rasa_url": f"http://127.0.0.1:{settings.rasa_port}"})
+    try:
+        print("Starting the action server and the Rasa server (about a minute)...", flush=True)
+        stack.start()
+        banner = (
+            f"\nThe hotline is running.\n"
+            f"  Web chat:      http://{settings.host}:{settings.port}/\n"
+            f"  Chat API:      POST http://{settings.host}:{settings.port}/api/chat\n"
+            f"  Terminal chat: .venv/bin/hotline chat   (in another terminal)\n"
+            f"  Logs:          var/logs/\n"
+            f"Press Ctrl-C to stop everything.\n"
+        )
+        asyncio.run(serve(create_app(settings), settings, banner))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("Stopping...", flush=True)
+        stack.stop()
+    return 0
+
+
+async def serve(app: object, settings: object, banner: str = "") -> None:
+    """Serve the application; print the banner only once it really listens."""
+    import uvicorn
+
+    server = uvicorn.Server(
+        uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning")  # type: ignore[arg-type, attr-defined]
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started and not task.done():
+        await asyncio.sleep(0.1)
+    if server.started and banner:
+        print(banner, flush=True)
+    await task
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve only the application (Rasa and the action server run elsewhere)."""
+    from bot.channels.web import create_app
+
+    settings = get_settings()
+    asyncio.run(serve(create_app(settings), settings, f"Serving http://{settings.host}:{settings.port}/"))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """Chat with the bot in the terminal, as a resident would."""
+    from bot.channels.terminal import run_terminal_chat
+
+    return asyncio.run(run_terminal_chat(get_settings(), sys.stdin, sys.stdout, chat_id=args.as_name))
+
+
+def cmd_tickets_list(args: argparse.Namespace) -> int:
+    from bot.db import session_scope
+    from bot.tickets import list_tickets, ticket_as_dict
+
+    with session_scope() as session:
+        tickets = [ticket_as_dict(t) for t in list_tickets(session)]
+    if args.json:
+        json.dump(tickets, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    if not tickets:
+        print("No tickets yet.")
+    for t in tickets:
+        where = " ".join(filter(None, [t["estate"], t["building"], t["unit"], t["room"]])) or "-"
+        print(f"{t['code']}  {t['category']:<13} {t['priority']:<7} {t['status']:<12} {where}  {t['description'][:40]}")
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from bot.migrate import upgrade
+
+    upgrade()
+    print("Database is at the newest schema.")
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from bot.stack import train_if_changed
+
+    trained = train_if_changed(force=args.force)
+    print("Model trained." if trained else "Model is up to date with data/, config.yml and domain.yml.")
+    return 0
+
+
+def cmd_messages_pending(args: argparse.Namespace) -> int:
+    """Show residents' messages that are still waiting for the conversation engine."""
+    from sqlalchemy import select
+
+    from bot.db import session_scope
+    from bot.models import ChatMessage, MessageStatus
+
+    with session_scope() as session:
+        rows = session.scalars(
+            select(ChatMessage).where(ChatMessage.status == MessageStatus.PENDING).order_by(ChatMessage.id)
+        ).all()
+        for m in rows:
+            print(f"M{m.id}  {m.created_at:%Y-%m-%d %H:%M}  {m.channel:<9} tries={m.attempts}  {m.text[:60]}")
+        if not rows:
+            print("No message is waiting.")
+    return 0
+
+
+def cmd_followups_list(args: argparse.Namespace) -> int:
+    """Show every follow-up still to come or waiting for an answer, with when it will be sent."""
+    from sqlalchemy import select
+
+    from bot.db import session_scope
+    from bot.followups import Window
+    from bot.models import FollowupState, Ticket
+
+    settings = get_settings()
+    window = Window.parse(settings.followup_window)
+    open_states = [FollowupState.SCHEDULED, FollowupState.SENDING, FollowupState.SENT, FollowupState.REMINDED]
+    with session_scope() as session:
+        tickets = session.scalars(
+            select(Ticket).where(Ticket.followup_state.in_(open_states)).order_by(Ticket.followup_due_at)
+        ).all()
+        rows = []
+        for t in tickets:
+            send_at = window.next_open(t.followup_due_at, settings.tz).astimezone(settings.tz)
+            rows.append({"code": t.code, "state": t.followup_state.value, "channel": t.channel,
+                         "due_at": t.followup_due_at.isoformat(), "send_at": send_at.isoformat()})  # fmt: skip
+    if args.json:
+        json.dump(rows, sys.stdout, indent=2)
+        print()
+    elif not rows:
+        print("No follow-up is pending.")
+    for row in [] if args.json else rows:
+        print(f"{row['code']}  {row['state']:<9} {row['channel']:<9} sends at {row['send_at'][:16]}")
+    return 0
+
+
+def cmd_followups_run(args: argparse.Namespace) -> int:
+    """Send the follow-ups that are due now (also what the running application does every 30 s)."""
+    from bot.channels.followup_sender import FollowupSender
+    from bot.channels.rasa_client import RasaClient
+
+    settings = get_settings()
+    at = datetime.fromisoformat(args.at) if args.at else None
+    if at is not None and at.tzinfo is None:
+        at = at.replace(tzinfo=settings.tz)
+
+    async def run() -> int:
+        rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
+        try:
+            return await FollowupSender(settings, rasa).run_due(now=at)
+        finally:
+            await rasa.close()
+
+    print(f"Sent {asyncio.run(run())} follow-up(s).")
+    return 0
+
+
+def cmd_alerts_list(args: argparse.Namespace) -> int:
+    """Show the alerts dispatchers have not acknowledged: SLA warnings and breaches, reopenings."""
+    from bot.db import session_scope
+    from bot.sla_alerts import open_alerts
+
+    tz = get_settings().tz
+    with session_scope() as session:
+        alerts = open_alerts(session)
+        for a in alerts:
+            due = f" due {a.due_at.astimezone(tz):%m-%d %H:%M}" if a.due_at else ""
+            print(f"{a.created_at.astimezone(tz):%m-%d %H:%M}  {a.ticket.code}  {a.rule:<3} {a.kind:<10} {a.deadline}{due}")
+        if not alerts:
+            print("No open alert.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hotline", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    up = commands.add_parser("up", help="run everything: Rasa, actions, web chat")
+    up.add_argument("--no-train", action="store_true", help="use the existing model as it is")
+    up.set_defaults(func=cmd_up)
+    commands.add_parser("serve", help="run only the web application").set_defaults(func=cmd_serve)
+    chat = commands.add_parser("chat", help="chat with the bot in this terminal")
+    chat.add_argument("--as", dest="as_name", help="conversation id (default: your user name)")
+    chat.set_defaults(func=cmd_chat)
+
+    tickets = commands.add_parser("tickets", help="tickets").add_subparsers(dest="action", required=True)
+    listing = tickets.add_parser("list", help="list every ticket")
+    listing.add_argument("--json", action="store_true", help="print JSON with the model's field names")
+    listing.set_defaults(func=cmd_tickets_list)
+
+    db = commands.add_parser("db", help="database").add_subparsers(dest="action", required=True)
+    db.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db_upgrade)
+
+    nlu = commands.add_parser("nlu", help="the language model").add_subparsers(dest="action", required=True)
+    train = nlu.add_parser("train", help="train the Rasa model if its inputs changed")
+    train.add_argument("--force", action="store_true", help="train even if nothing changed")
+    train.set_defaults(func=cmd_train)
+
+    followups = commands.add_parser("followups", help="48-hour follow-ups").add_subparsers(
+        dest="action", required=True
+    )
+    pending = followups.add_parser("list", help="what is due when")
+    pending.add_argument("--json", action="store_true")
+    pending.set_defaults(func=cmd_followups_list)
+    run = followups.add_parser("run", help="send what is due now")
+    run.add_argument("--at", help="act as if it were this local time (ISO 8601), to rehearse")
+    run.set_defaults(func=cmd_followups_run)
+
+    alerts = commands.add_parser("alerts", help="alerts for dispatchers").add_subparsers(
+        dest="action", required=True
+    )
+    alerts.add_parser("list", help="open alerts").set_defaults(func=cmd_alerts_list)
+
+    messages = commands.add_parser("messages", help="residents' messages").add_subparsers(
+        dest="action", required=True
+    )
+    messages.add_parser("pending", help="messages waiting for the engine").set_defaults(
+        func=cmd_messages_pending
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

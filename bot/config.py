@@ -1,0 +1,113 @@
+"""Settings of the hotline, read from the environment or a `.env` file."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$", re.IGNORECASE)
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(value: str | int | float | timedelta) -> timedelta:
+    """Turn '48h', '90m', '30s', '2d' or a number of seconds into a timedelta."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, (int, float)):
+        return timedelta(seconds=value)
+    match = _DURATION.match(value)
+    if not match:
+        raise ValueError(f"Duration {value!r} is not understood; write e.g. '48h', '1m' or '30s'.")
+    number, unit = match.groups()
+    return timedelta(seconds=float(number) * _UNIT_SECONDS[(unit or "s").lower()])
+
+
+class Settings(BaseSettings):
+    """Everything an operator can change without touching code."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="HOTLINE_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'hotline.db'}"
+    data_dir: Path = PROJECT_ROOT / "var"
+    company_name: str = "淄博热力"
+    company_name_en: str = "Zibo Heating"
+    agent_id: str = "001"
+    hotline_phone: str = "0533-12345"
+    gas_emergency_number: str = "119"
+    timezone: str = "Asia/Shanghai"
+    followup_after: timedelta = timedelta(hours=48)
+    # Follow-ups are only pushed inside this local daytime window (quiet hours at night).
+    followup_window: str = "08:00-21:00"
+    followup_reminder_after: timedelta = timedelta(hours=24)
+    billing_file: Path = PROJECT_ROOT / "billing.yml"
+
+    rasa_port: int = 5005
+    action_port: int = 5055
+    # Where the application finds Rasa; `hotline up` points it at the Rasa server it starts.
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_timeout_seconds: float = 6.0
+    host: str = "127.0.0.1"
+    port: int = 8000
+    retry_pending_every_seconds: float = 30.0
+    followup_check_every_seconds: float = 30.0
+    sla_check_every_seconds: float = 60.0
+    max_message_chars: int = 1000
+    secret_key: str | None = None
+
+    # Telegram (read without the HOTLINE_ prefix, as Telegram's own tools name them).
+    telegram_bot_token: str | None = Field(default=None, validation_alias="TELEGRAM_BOT_TOKEN")
+    telegram_api_base_url: str = Field(
+        default="https://api.telegram.org/bot", validation_alias="TELEGRAM_API_BASE_URL"
+    )
+    telegram_webhook_url: str | None = Field(default=None, validation_alias="TELEGRAM_WEBHOOK_URL")
+    telegram_webhook_secret: str | None = Field(default=None, validation_alias="TELEGRAM_WEBHOOK_SECRET")
+    telegram_dispatcher_chat_id: int | None = Field(default=None, validation_alias="TELEGRAM_DISPATCHER_CHAT_ID")
+    # Telegram user ids allowed to press the dispatchers' buttons, comma-separated.
+    telegram_dispatcher_ids: str = Field(default="", validation_alias="TELEGRAM_DISPATCHER_IDS")
+    telegram_poll_timeout: int = 20
+    telegram_push_every_seconds: float = 5.0
+
+    @field_validator("followup_after", "followup_reminder_after", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> timedelta:
+        return parse_duration(value)  # type: ignore[arg-type]
+
+    @property
+    def dispatcher_ids(self) -> set[int]:
+        return {int(part) for part in self.telegram_dispatcher_ids.replace(" ", "").split(",") if part}
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def resolved_secret_key(self) -> str:
+        """Return the configured key, or one generated once and kept in the data dir."""
+        if self.secret_key:
+            return self.secret_key
+        key_file = self.data_dir / "secret_key"
+        if not key_file.exists():
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        return key_file.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process-wide settings (tests clear the cache to change them)."""
+    return Settings()

@@ -1,0 +1,221 @@
+"""Database tables of the hotline: tickets, their event log, and every chat message."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Store aware datetimes as UTC and give them back aware (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("Naive datetime given; the hotline stores aware datetimes only.")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Category(str, enum.Enum):
+    REPORT_LEAK = "report_leak"
+    REPORT_REPAIR = "report_repair"
+    BILLING_QUERY = "billing_query"
+    COMPLAINT = "complaint"
+
+
+class Priority(str, enum.Enum):
+    URGENT = "urgent"
+    HIGH = "high"
+    NORMAL = "normal"
+
+
+class TicketStatus(str, enum.Enum):
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+
+
+class FollowupState(str, enum.Enum):
+    SCHEDULED = "scheduled"  # waiting for followup_due_at (and for daytime)
+    SENDING = "sending"  # claimed by one worker; nobody else may send it
+    SENT = "sent"  # asked; waiting for the resident's answer
+    REMINDED = "reminded"  # no answer in 24 hours: asked once more
+    SOLVED = "solved"
+    NOT_SOLVED = "not_solved"
+    NO_RESPONSE = "no_response"
+    SKIPPED = "skipped"  # anonymous without opt-in: nobody to write to
+
+
+class MessageStatus(str, enum.Enum):
+    RECEIVED = "received"  # stored, not yet answered
+    PROCESSED = "processed"  # the conversation engine answered it
+    PENDING = "pending"  # the engine was unreachable; retried until it answers
+    REJECTED = "rejected"  # unusable input (empty, too long); answered by the channel layer
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    return Enum(cls, values_callable=lambda e: [m.value for m in e], native_enum=False, length=20)
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    category: Mapped[Category] = mapped_column(_enum(Category), index=True)
+    subcategory: Mapped[str | None] = mapped_column(String(32))
+    priority: Mapped[Priority] = mapped_column(_enum(Priority))
+    status: Mapped[TicketStatus] = mapped_column(_enum(TicketStatus), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    address_raw: Mapped[str | None] = mapped_column(Text)
+    estate: Mapped[str | None] = mapped_column(String(100), index=True)
+    building: Mapped[str | None] = mapped_column(String(20))
+    unit: Mapped[str | None] = mapped_column(String(20))
+    room: Mapped[str | None] = mapped_column(String(20))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    callback_window: Mapped[str | None] = mapped_column(String(100))
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    channel: Mapped[str] = mapped_column(String(20))
+    sender_ref: Mapped[str | None] = mapped_column(String(64), index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    contact_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    onsite_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolve_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    followup_due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    followup_state: Mapped[FollowupState] = mapped_column(
+        _enum(FollowupState), default=FollowupState.SCHEDULED, index=True
+    )
+    followup_claim: Mapped[str | None] = mapped_column(String(64))
+    followup_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    followup_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    followup_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Anonymous tickets only, when the resident asked for a follow-up: the encrypted chat handle.
+    followup_handle: Mapped[str | None] = mapped_column(Text)
+    satisfaction: Mapped[int | None] = mapped_column()
+    satisfaction_comment: Mapped[str | None] = mapped_column(Text)
+    # When the dispatchers' Telegram group was told about this ticket.
+    group_posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The id of the message that confirmed the report: a retried action finds its ticket again.
+    intake_ref: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    events: Mapped[list[TicketEvent]] = relationship(
+        back_populates="ticket", order_by="TicketEvent.id", cascade="all, delete-orphan"
+    )
+
+
+class TicketEvent(Base):
+    """One change of a ticket: who did what, when (the audit trail of R6/R13)."""
+
+    __tablename__ = "ticket_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="events")
+
+
+class Alert(Base):
+    """Something dispatchers must see: a deadline about to pass or passed, a reopened ticket."""
+
+    __tablename__ = "alerts"
+    # One alert of a kind per deadline: several workers checking at once still raise it once.
+    __table_args__ = (UniqueConstraint("ticket_id", "deadline", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    rule: Mapped[str] = mapped_column(String(16))  # R1, R2, R4, R5, R3 (follow-up)
+    deadline: Mapped[str] = mapped_column(String(32))  # the ticket field, or "followup"
+    kind: Mapped[str] = mapped_column(String(16))  # "warning", "breach", "not_solved"
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # to the dispatchers' group
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    ticket: Mapped[Ticket] = relationship()
+
+
+class ChatMessage(Base):
+    """A message to or from a resident, stored before it is processed so none is lost."""
+
+    __tablename__ = "chat_messages"
+    __table_args__ = (Index("ix_chat_messages_sender_id", "channel", "sender", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    sender: Mapped[str] = mapped_column(String(128))
+    direction: Mapped[str] = mapped_column(String(3))  # "in" or "out"
+    text: Mapped[str] = mapped_column(Text)
+    buttons: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+    status: Mapped[MessageStatus | None] = mapped_column(_enum(MessageStatus), index=True)
+    language: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(default=0)
+
+
+class ChannelUpdate(Base):
+    """A raw update from a messaging network, stored before it is acknowledged (nothing lost)."""
+
+    __tablename__ = "channel_updates"
+    # The network's own id: a duplicate delivery hits this key and is ignored.
+    __table_args__ = (UniqueConstraint("channel", "update_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    update_id: Mapped[int] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+
+class ChatLink(Base):
+    """How to write to a chat the bot did not just hear from (follow-ups, late answers).
+
+    The network's chat id is kept sealed; R7's forgetting deletes the row.
+    """
+
+    __tablename__ = "chat_links"
+
+    sender: Mapped[str] = mapped_column(String(128), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    sealed_address: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

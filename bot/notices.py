@@ -1,0 +1,78 @@
+"""What the dispatchers' group is told: new tickets and alerts, each once; and what their buttons do."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from bot.models import Alert, Priority, Ticket, TicketStatus
+from bot.tickets import change_status
+
+CATEGORY = {"report_leak": "漏水", "report_repair": "报修", "billing_query": "缴费", "complaint": "投诉"}
+PRIORITY = {Priority.URGENT: "紧急", Priority.HIGH: "高", Priority.NORMAL: "普通"}
+DEADLINE = {"response_due_at": "处理意见", "contact_due_at": "电话联系", "onsite_due_at": "到场",
+            "resolve_due_at": "修复/答复", "followup": "回访"}  # fmt: skip
+ACTIONS = {"ack": TicketStatus.ACKNOWLEDGED, "onsite": TicketStatus.IN_PROGRESS, "resolved": TicketStatus.RESOLVED}
+ACTION_TITLES = {"ack": "受理", "onsite": "已到场", "resolved": "已解决"}
+
+
+def _take_unposted(session: Session, model: type[Ticket] | type[Alert], posted: InstrumentedAttribute,  # type: ignore[type-arg]
+                   now: datetime, limit: int) -> list:  # type: ignore[type-arg]  # fmt: skip
+    """Rows the group has not heard of; a conditional UPDATE gives each to one worker only."""
+    candidates = session.scalars(select(model.id).where(posted.is_(None)).order_by(model.id).limit(limit)).all()
+    taken = []
+    for row_id in candidates:
+        won = session.execute(
+            update(model)
+            .where(model.id == row_id, posted.is_(None))
+            .values({posted.key: now})
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if won:
+            taken.append(session.get_one(model, row_id))
+    return taken
+
+
+def take_unposted_tickets(session: Session, now: datetime, limit: int = 20) -> list[Ticket]:
+    return _take_unposted(session, Ticket, Ticket.group_posted_at, now, limit)
+
+
+def take_unposted_alerts(session: Session, now: datetime, limit: int = 20) -> list[Alert]:
+    return _take_unposted(session, Alert, Alert.posted_at, now, limit)
+
+
+def ticket_notice(ticket: Ticket, tz: ZoneInfo) -> str:
+    """A new ticket as the group sees it; an anonymous one shows no contact (R7)."""
+    local = lambda moment: moment.astimezone(tz).strftime("%m-%d %H:%M")  # noqa: E731
+    where = " ".join(filter(None, [ticket.estate, ticket.building and f"{ticket.building}号楼",
+                                   ticket.unit and f"{ticket.unit}单元", ticket.room and f"{ticket.room}室"]))  # fmt: skip
+    lines = [
+        f"新工单 {ticket.code}({CATEGORY[ticket.category.value]},{PRIORITY[ticket.priority]})",
+        f"地址:{where or ticket.address_raw or '-'}",
+        f"情况:{ticket.description[:300]}",
+        "联系:匿名,无联系方式" if ticket.anonymous else f"联系:{ticket.phone or '-'}({ticket.callback_window or '随时'})",
+    ]
+    for field in ("onsite_due_at", "contact_due_at", "resolve_due_at"):
+        due = getattr(ticket, field)
+        if due is not None:
+            lines.append(f"期限:{DEADLINE[field]} {local(due)}")
+            break
+    return "\n".join(lines)
+
+
+def alert_notice(alert: Alert, tz: ZoneInfo) -> str:
+    kind = {"warning": "即将超时", "breach": "已超时", "not_solved": "回访未解决,已重新打开"}[alert.kind]
+    due = f",期限 {alert.due_at.astimezone(tz):%m-%d %H:%M}" if alert.due_at else ""
+    return f"⚠ {alert.ticket.code} {alert.rule} {DEADLINE.get(alert.deadline, alert.deadline)}{kind}{due}"
+
+
+def apply_dispatcher_action(session: Session, ticket_id: int, action: str, actor: str, now: datetime) -> Ticket:
+    """A dispatcher's button: acknowledge, crew on site, resolved (logged with who and when)."""
+    ticket = session.get_one(Ticket, ticket_id)
+    status = ACTIONS[action]
+    if ticket.status is not status:
+        change_status(session, ticket, status, actor=actor, now=now)
+    return ticket

@@ -1,0 +1,70 @@
+"""Find and validate Chinese callback phone numbers typed by residents."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+from phonenumbers import Leniency, NumberParseException, PhoneNumberMatcher, PhoneNumberType
+
+REGION = "CN"
+CHINA_COUNTRY_CODE = 86
+
+_KINDS = {PhoneNumberType.MOBILE: "mobile", PhoneNumberType.FIXED_LINE: "landline"}
+
+# Fallback for numbers phonenumbers rejects (e.g. a landline without area code): we still
+# want to hand them to check_phone so the bot can say *why* they are wrong.
+# Seven digits is the shortest local landline, so room numbers and "3-2-301" never match.
+_DIGIT = "[0-9０-９]"
+_SEP = r"[ \u3000\-－.()（）]{0,2}"
+_DIGIT_RUN = re.compile(rf"[+＋(（]?{_DIGIT}(?:{_SEP}{_DIGIT})*")
+_MIN_FALLBACK_DIGITS = 7
+
+
+@dataclass(frozen=True)
+class PhoneCheck:
+    """Outcome of validating a phone number; `reason` is set only when not ok."""
+
+    ok: bool
+    e164: str | None
+    kind: str | None
+    reason: str | None
+
+
+def find_phone(text: str) -> str | None:
+    """Return the first phone-looking substring of free text, exactly as typed, or None.
+
+    A number phonenumbers accepts as valid wins; otherwise the first run of at least
+    seven digits is returned so check_phone can explain what is wrong with it.
+    """
+    for match in PhoneNumberMatcher(text, REGION, leniency=Leniency.VALID):
+        return match.raw_string
+    for match in _DIGIT_RUN.finditer(text):
+        if sum(ch.isdigit() for ch in match.group()) >= _MIN_FALLBACK_DIGITS:
+            return match.group().strip(" \u3000-－.")
+    return None
+
+
+def check_phone(text: str) -> PhoneCheck:
+    """Validate a Chinese mobile or landline (with area code) given alone or inside free text."""
+    if not text or not text.strip():
+        return _reject("empty")
+    candidate = find_phone(text) or text.strip()
+    try:
+        number = phonenumbers.parse(candidate, REGION)
+    except NumberParseException:
+        return _reject("not_a_number")
+    if number.country_code != CHINA_COUNTRY_CODE:
+        return _reject("not_chinese")
+    kind = _KINDS.get(phonenumbers.number_type(number))
+    # Valid-but-unusual types (400/800 service lines, VoIP) cannot reach a resident at home.
+    if not phonenumbers.is_valid_number(number) or kind is None:
+        return _reject("invalid")
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return PhoneCheck(ok=True, e164=e164, kind=kind, reason=None)
+
+
+def _reject(reason: str) -> PhoneCheck:
+    """A failed check carrying a machine-readable reason."""
+    return PhoneCheck(ok=False, e164=None, kind=None, reason=reason)

@@ -1,0 +1,124 @@
+"""Shared fixtures: databases (SQLite and PostgreSQL) and the real running stack."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+# The whole test process, and the action server it starts, share one fresh SQLite database.
+_TEST_DIR = Path(tempfile.mkdtemp(prefix="hotline-tests-"))
+os.environ["HOTLINE_DATABASE_URL"] = f"sqlite:///{_TEST_DIR / 'hotline.db'}"
+os.environ["HOTLINE_DATA_DIR"] = str(_TEST_DIR)
+os.environ["HOTLINE_RASA_TIMEOUT_SECONDS"] = "5"
+
+from bot.config import get_settings  # noqa: E402
+from bot.db import make_engine  # noqa: E402
+from bot.migrate import upgrade  # noqa: E402
+from bot.stack import MODEL_FILE, Stack  # noqa: E402
+from tests.harness import RunningApp, free_port  # noqa: E402,F401
+
+POSTGRES_URL = os.environ.get(
+    "HOTLINE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+CODE = re.compile(r"HL-[0-9A-Z]{6}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def migrated_default_db() -> None:
+    upgrade()
+
+
+def _reset_postgres(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_session(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Session]:
+    """A session on a freshly migrated database: a SQLite file, then the PostgreSQL server."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'core.db'}"
+    else:
+        url = POSTGRES_URL
+        _reset_postgres(url)
+    upgrade(url)
+    engine = make_engine(url)
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Stack]:
+    """The real Rasa server with the trained model and the real action server."""
+
+    if not MODEL_FILE.exists():
+        pytest.fail("No trained model: run `make test` (it trains) or `.venv/bin/hotline nlu train`.")
+    running = Stack(rasa_port=free_port(), action_port=free_port(), log_dir=_TEST_DIR / "logs")
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def app(stack) -> Iterator[RunningApp]:  # type: ignore[no-untyped-def]
+    running = RunningApp(f"http://127.0.0.1:{stack.rasa_port}")
+    yield running
+    running.stop()
+
+
+class Resident:
+    """A resident chatting through the web chat's HTTP API."""
+
+    def __init__(self, base_url: str) -> None:
+        self.client = httpx.Client(base_url=base_url, timeout=30)
+        self.sender = f"resident-{uuid.uuid4().hex[:12]}"
+        self.transcript: list[str] = []
+        self.receipt = ""
+
+    def say(self, message: str) -> list[dict]:
+        response = self.client.post("/api/chat", json={"sender": self.sender, "message": message})
+        assert response.status_code == 200, response.text
+        replies = response.json()
+        self.transcript += [f"> {message}"] + [f"< {r['text']}" for r in replies]
+        return replies
+
+    def say_text(self, message: str) -> str:
+        return "\n".join(reply["text"] for reply in self.say(message))
+
+    def press(self, replies: list[dict], title_part: str) -> list[dict]:
+        """Press the button whose title contains `title_part` in the last replies."""
+        for reply in reversed(replies):
+            for button in reply.get("buttons") or []:
+                if title_part in button["title"]:
+                    return self.say(button["payload"])
+        raise AssertionError(f"No button {title_part!r} in {replies}")
+
+
+@pytest.fixture
+def resident(app: RunningApp) -> Resident:
+    return Resident(app.base_url)
+
+
+def ticket_code_in(replies: list[dict]) -> str:
+    for reply in replies:
+        if match := CODE.search(reply["text"]):
+            return match.group(0)
+    raise AssertionError(f"No ticket code in {replies}")
+
+
+@pytest.fixture
+def settings():  # type: ignore[no-untyped-def]
+    return get_settings()

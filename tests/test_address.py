@@ -1,0 +1,136 @@
+"""Tests for bot.address: parsing free-text addresses and the Address helpers."""
+
+import pytest
+
+from bot.address import Address, parse_address
+
+FULL_ZH = Address("阳光花园", "3", "2", "301")
+FULL_EN = Address("Sunshine Garden", "3", "2", "301")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("阳光花园3号楼2单元301", FULL_ZH),
+        ("阳光花园小区3号楼2单元301室", FULL_ZH),  # redundant 小区 after 花园 is dropped
+        ("张店区阳光花园3栋2单元301", FULL_ZH),
+        ("阳光花园3幢2单元301室", FULL_ZH),
+        ("阳光花园3号2单元301", FULL_ZH),
+        ("阳光花园 3-2-301", FULL_ZH),
+        ("我家在阳光花园3号楼2单元301,暖气片漏水了", FULL_ZH),
+        ("我家在阳光花园3号楼2单元301，暖气片漏水了", FULL_ZH),
+        ("你好,我家住在阳光花园,3号楼2单元301", FULL_ZH),
+        ("张店区华光路阳光花园3号楼2单元301", FULL_ZH),
+        ("山东省淄博市张店区华光路88号阳光花园3号楼2单元301", FULL_ZH),
+        ("地址：阳光花园３号楼２单元３０１室", FULL_ZH),
+        ("阳光花园三号楼二单元301", FULL_ZH),
+        ("阳光花园 building 3 unit 2 301", FULL_ZH),
+        ("Sunshine Garden bldg 3 unit 2 room 301", FULL_EN),
+        ("Sunshine Garden Building 3, Unit 2, Room 301", FULL_EN),
+        ("Sunshine Garden block 3 entrance 2 rm 301", FULL_EN),
+        ("room 301 building 3 unit 2 Sunshine Garden", FULL_EN),
+        ("I live at Sunshine Garden, building 3, unit 2, room 301", FULL_EN),
+        ("address: Sunshine Garden #3 unit 2 apt 301", FULL_EN),
+        ("my address is Sunshine Garden bldg. 3 unit 2 flat 301", FULL_EN),
+    ],
+)
+def test_parse_full_address(text: str, expected: Address) -> None:
+    assert parse_address(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("3号楼2单元301", Address(building="3", unit="2", room="301")),
+        ("阳光花园", Address(estate="阳光花园")),
+        ("Sunshine Garden", Address(estate="Sunshine Garden")),
+        ("my address is Sunshine Garden", Address(estate="Sunshine Garden")),
+        ("我家住在阳光花园,暖气不热", Address(estate="阳光花园")),
+        ("2单元", Address(unit="2")),
+        ("301室", Address(room="301")),
+        ("３号楼", Address(building="3")),
+        ("三号楼二单元", Address(building="3", unit="2")),
+        ("十二号楼", Address(building="12")),
+        ("二十一号楼", Address(building="21")),
+        ("阳光花园第三单元", Address(estate="阳光花园", unit="3")),
+        ("阳光花园3号楼301", Address(estate="阳光花园", building="3", room="301")),
+        ("flat 301 block 7 Sunshine Garden", Address("Sunshine Garden", "7", None, "301")),
+    ],
+)
+def test_parse_partial_address(text: str, expected: Address) -> None:
+    assert parse_address(text) == expected
+
+
+@pytest.mark.parametrize("text", ["暖气不热", "hello", "Hello", "", "电话138-1234-5678"])
+def test_text_without_address_gives_empty_address(text: str) -> None:
+    assert parse_address(text) == Address()
+
+
+@pytest.mark.parametrize("text", ["301", "３０１", " 301 "])
+def test_bare_number_is_read_as_room(text: str) -> None:
+    assert parse_address(text) == Address(room="301")
+
+
+@pytest.mark.parametrize(
+    "text, estate",
+    [
+        ("城市花园3号楼", "城市花园"),  # 市 here is not a city prefix
+        ("阳光小区3号楼", "阳光小区"),  # 区 of 小区 is not a district
+        ("阳光花园东区3号楼", "阳光花园东区"),
+        ("和平路小区5号楼", "和平路小区"),  # road name that is the whole estate name stays
+    ],
+)
+def test_estate_names_resembling_prefixes_are_kept(text: str, estate: str) -> None:
+    assert parse_address(text).estate == estate
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["暖气坏了,3号楼2单元301", "3号楼2单元301暖气片漏水了", "building 3 unit 2 room 301 heating broken"],
+)
+def test_fault_description_is_not_taken_as_estate(text: str) -> None:
+    assert parse_address(text) == Address(building="3", unit="2", room="301")
+
+
+def test_floor_after_unit_is_not_a_room() -> None:
+    assert parse_address("3号楼2单元,5楼漏水") == Address(building="3", unit="2")
+
+
+def test_missing_and_is_complete() -> None:
+    assert Address().missing() == ["estate", "building", "unit", "room"]
+    assert Address(building="3", room="301").missing() == ["estate", "unit"]
+    assert not Address(building="3", room="301").is_complete()
+    assert FULL_ZH.missing() == []
+    assert FULL_ZH.is_complete()
+
+
+def test_merged_with_prefers_known_parts_of_other() -> None:
+    first = Address(estate="阳光花园", building="3", unit="1")
+    merged = first.merged_with(Address(unit="2", room="301"))
+    assert merged == FULL_ZH
+    assert first == Address(estate="阳光花园", building="3", unit="1")  # original untouched
+    assert FULL_ZH.merged_with(Address()) == FULL_ZH
+
+
+def test_conversation_fills_address_step_by_step() -> None:
+    address = parse_address("我家在阳光花园,暖气不热")
+    address = address.merged_with(parse_address("3号楼2单元"))
+    assert address.missing() == ["room"]
+    address = address.merged_with(parse_address("301"))
+    assert address == FULL_ZH
+
+
+@pytest.mark.parametrize(
+    "address, zh, en",
+    [
+        (FULL_ZH, "阳光花园3号楼2单元301室", "阳光花园, Building 3, Unit 2, Room 301"),
+        (FULL_EN, "Sunshine Garden3号楼2单元301室", "Sunshine Garden, Building 3, Unit 2, Room 301"),
+        (Address(building="3", room="301"), "3号楼301室", "Building 3, Room 301"),
+        (Address(estate="阳光花园"), "阳光花园", "阳光花园"),
+        (Address(), "", ""),
+    ],
+)
+def test_format(address: Address, zh: str, en: str) -> None:
+    assert address.format("zh") == zh
+    assert address.format("zh-CN") == zh
+    assert address.format("en") == en

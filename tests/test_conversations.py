@@ -1,0 +1,233 @@
+"""Residents report through the web chat API; the real Rasa model and actions create tickets."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.db import session_scope
+from bot.models import Category, ChatMessage, Priority, Ticket
+from bot.tickets import get_ticket_by_code
+from tests.conftest import Resident, ticket_code_in
+
+pytestmark = pytest.mark.stack
+
+
+def ticket(code: str) -> Ticket:
+    with session_scope() as session:
+        found = get_ticket_by_code(session, code)
+        assert found is not None, code
+        return found
+
+
+def ticket_count() -> int:
+    with session_scope() as session:
+        return session.scalar(select(func.count(Ticket.id))) or 0
+
+
+def confirm(resident: Resident, replies: list[dict], title: str) -> str:
+    """Press the confirm button of the summary and return the new ticket's code."""
+    assert any(b["title"] == title for r in replies for b in r.get("buttons") or []), replies
+    receipt = resident.press(replies, title)
+    resident.receipt = "\n".join(r["text"] for r in receipt)
+    return ticket_code_in(receipt)
+
+
+def test_chinese_leak_report_with_full_address_in_first_message(resident: Resident) -> None:
+    first = resident.say_text("阳光花园3号楼2单元301暖气片漏水了,水流了一地")
+    assert "阀门" in first and "电" in first  # safety advice before anything else (R1)
+    assert "电话" in first  # address was understood at once, so the phone is next
+    replies = resident.say("13812345678")
+    assert "什么时间" in replies[-1]["text"]
+    summary = resident.say("随时都可以")
+    text = summary[-1]["text"]
+    assert "阳光花园3号楼2单元301室" in text and "+8613812345678" in text and "漏水" in text
+    code = confirm(resident, summary, "确认提交")
+    assert "30分钟" in resident.receipt
+
+    saved = ticket(code)
+    assert saved.category is Category.REPORT_LEAK
+    assert saved.priority is Priority.URGENT
+    assert (saved.estate, saved.building, saved.unit, saved.room) == ("阳光花园", "3", "2", "301")
+    assert saved.phone == "+8613812345678"
+    assert saved.callback_window == "随时都可以"
+    assert "暖气片漏水" in saved.description
+    assert saved.channel == "web" and saved.language == "zh" and not saved.anonymous
+    assert saved.onsite_due_at - saved.created_at == timedelta(minutes=30)
+    assert saved.followup_due_at - saved.created_at == timedelta(hours=48)
+
+
+def test_english_repair_report_asks_for_each_missing_detail(resident: Resident) -> None:
+    first = resident.say_text("The radiators in my flat have been cold since yesterday")
+    assert "address" in first.lower()
+    assert "phone" in resident.say_text("Sunshine Garden bldg 3 unit 2 room 301").lower()
+    assert "call you back" in resident.say_text("138 1234 5678").lower()
+    summary = resident.say("afternoon")
+    assert "Sunshine Garden, Building 3, Unit 2, Room 301" in summary[-1]["text"]
+    code = confirm(resident, summary, "Confirm")
+    assert "30 minutes" in resident.receipt and "2 hours" in resident.receipt
+
+    saved = ticket(code)
+    assert saved.category is Category.REPORT_REPAIR
+    assert saved.language == "en"
+    assert saved.contact_due_at - saved.created_at == timedelta(minutes=30)
+    assert saved.onsite_due_at - saved.created_at == timedelta(hours=2)
+    assert saved.resolve_due_at - saved.created_at == timedelta(hours=24)
+
+
+def test_mixed_message_and_a_wrong_phone_gets_a_second_chance(resident: Resident) -> None:
+    first = resident.say_text("我家radiator漏水了")
+    assert "阀门" in first and "地址" in first
+    assert "电话" in resident.say_text("阳光花园5号楼1单元202")
+    wrong = resident.say_text("12345")
+    assert "不是有效" in wrong and "13812345678" in wrong
+    assert "什么时间" in resident.say_text("0533-1234567")
+    summary = resident.say("上午")
+    code = confirm(resident, summary, "确认提交")
+    saved = ticket(code)
+    assert saved.category is Category.REPORT_LEAK
+    assert saved.phone == "+865331234567"
+    assert saved.room == "202"
+
+
+def test_fault_with_anger_about_handling_is_a_complaint(resident: Resident) -> None:
+    first = resident.say_text("暖气不热,报修三天了都没人来,你们怎么回事")
+    assert "对不起" in first
+    resident.say("阳光花园3号楼2单元301")
+    resident.say("13912345678")
+    summary = resident.say("晚上")
+    code = confirm(resident, summary, "确认提交")
+    assert "5个工作日" in resident.receipt
+    saved = ticket(code)
+    assert saved.category is Category.COMPLAINT
+    assert "暖气不热" in saved.description
+    assert saved.resolve_due_at is not None and saved.resolve_due_at - saved.created_at >= timedelta(days=5)
+
+
+def test_partial_address_asks_only_for_what_is_missing(resident: Resident) -> None:
+    resident.say("暖气片不热")
+    asked = resident.say_text("阳光花园3号楼")
+    assert "阳光花园3号楼" in asked and "单元" in asked and "房间号" in asked
+    assert "小区" not in asked.split("还请告诉我")[-1]
+    assert "电话" in resident.say_text("2单元301")
+
+
+def test_anonymous_whistleblowing_keeps_no_contact_and_can_be_checked_by_code(
+    resident: Resident,
+) -> None:
+    assert "匿名" in resident.say_text("我要匿名举报")
+    first = resident.say_text("收费员收了我家的现金,不给收据")
+    assert "保密" in first
+    optin = resident.say("阳光花园3号楼2单元301")
+    assert "回访" in optin[-1]["text"] and "电话" not in optin[-1]["text"]
+    summary = resident.press(optin, "不需要")
+    assert "匿名" in summary[-1]["text"] and "电话" not in summary[-1]["text"].replace("联系电话", "")
+    code = confirm(resident, summary, "确认提交")
+    assert "10个工作日" in resident.receipt
+
+    saved = ticket(code)
+    assert saved.anonymous and saved.subcategory == "whistleblowing"
+    assert saved.phone is None and saved.sender_ref is None and saved.callback_window is None
+    with session_scope() as session:
+        sender = resident_sender_ref(resident)
+        assert session.scalar(select(func.count()).where(ChatMessage.sender == sender)) == 0
+
+    status = resident.say_text(f"{code} 怎么样了")
+    assert code in status and "已登记" in status
+
+
+def resident_sender_ref(resident: Resident) -> str:
+    from bot.channels.relay import Relay
+    from bot.config import get_settings
+
+    return Relay(get_settings()).sender_ref("web", resident.sender)
+
+
+def test_asking_for_anonymity_in_the_middle_skips_the_phone(resident: Resident) -> None:
+    resident.say("my radiator is leaking")
+    assert "phone" in resident.say_text("Sunshine Garden building 3 unit 2 room 301").lower()
+    optin = resident.say("I want to stay anonymous")
+    assert "follow up" in optin[-1]["text"]
+    summary = resident.say("no thanks")
+    assert "Anonymous: yes" in summary[-1]["text"] and "Anonymous follow-up: No" in summary[-1]["text"]
+    code = confirm(resident, summary, "Confirm")
+    saved = ticket(code)
+    assert saved.anonymous and saved.phone is None and saved.sender_ref is None
+    assert "status of" in resident.receipt
+
+
+def test_correcting_the_address_from_the_summary(resident: Resident) -> None:
+    resident.say("阳光花园3号楼2单元301暖气不热")
+    resident.say("13812345678")
+    summary = resident.say("下午")
+    asked = resident.press(summary, "改地址")
+    assert "地址" in asked[-1]["text"]
+    summary = resident.say("幸福小区8号楼1单元502")
+    assert "幸福小区8号楼1单元502室" in summary[-1]["text"]
+    code = confirm(resident, summary, "确认提交")
+    saved = ticket(code)
+    assert (saved.estate, saved.building, saved.room) == ("幸福小区", "8", "502")
+    assert saved.category is Category.REPORT_REPAIR  # an address in the message does not make it a leak
+
+
+def test_cancel_in_the_middle_creates_nothing(resident: Resident) -> None:
+    before = ticket_count()
+    resident.say("暖气片漏水了")
+    assert "取消" in resident.say_text("算了,取消吧")
+    assert ticket_count() == before
+    assert "您好" in resident.say_text("你好")  # the conversation goes on normally
+
+
+def test_cancel_from_the_summary_creates_nothing(resident: Resident) -> None:
+    before = ticket_count()
+    resident.say("the pipe in the stairwell burst, Sunshine Garden bldg 2 unit 1 room 101")
+    resident.say("13812345678")
+    summary = resident.say("any time")
+    resident.press(summary, "Cancel")
+    assert "cancel" in resident.transcript[-1].lower()
+    assert ticket_count() == before
+
+
+def test_billing_question_is_answered_without_a_ticket(resident: Resident) -> None:
+    before = ticket_count()
+    answer = resident.say_text("暖气费多少钱一平米")
+    assert "22.5" in answer
+    answer = resident.say_text("how can I pay the heating fee?")
+    assert "Alipay" in answer
+    assert ticket_count() == before
+
+
+def test_disputed_bill_becomes_a_ticket(resident: Resident) -> None:
+    first = resident.say_text("我的账单算错了,多收了我好几百块钱")
+    assert "收费人员" in first
+    resident.say("阳光花园3号楼2单元301")
+    resident.say("13812345678")
+    summary = resident.say("上午")
+    code = confirm(resident, summary, "确认提交")
+    saved = ticket(code)
+    assert saved.category is Category.BILLING_QUERY and saved.subcategory == "dispute"
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [("你好", "工号"), ("hello", "agent"), ("今天天气怎么样", "帮不上"), ("who won the football game last night", "can't help")],
+)
+def test_greetings_and_out_of_scope_never_open_a_ticket(
+    resident: Resident, message: str, expected: str
+) -> None:
+    before = ticket_count()
+    assert expected in resident.say_text(message)
+    assert ticket_count() == before
+
+
+def test_status_of_an_unknown_code(resident: Resident) -> None:
+    assert "没有找到" in resident.say_text("HL-ZZZZZZ 怎么样了")
+
+
+def test_gas_smell_gets_gas_safety_advice_first(resident: Resident, settings) -> None:  # type: ignore[no-untyped-def]
+    first = resident.say_text("我家厨房闻到很大的煤气味")
+    assert "不要点火" in first and "打开门窗" in first
+    assert settings.gas_emergency_number in first
+    assert "地址" in first

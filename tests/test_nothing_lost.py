@@ -1,0 +1,80 @@
+"""With Rasa or the action server really stopped, residents are told so and nothing is lost."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import select
+
+from bot.channels.relay import Relay
+from bot.config import get_settings
+from bot.db import session_scope
+from bot.models import ChatMessage, MessageStatus, Ticket
+from tests.conftest import Resident, RunningApp, ticket_code_in
+
+pytestmark = pytest.mark.stack
+
+
+def stored(resident: Resident) -> list[ChatMessage]:
+    sender = Relay(get_settings()).sender_ref("web", resident.sender)
+    with session_scope() as session:
+        return list(session.scalars(select(ChatMessage).where(ChatMessage.sender == sender).order_by(ChatMessage.id)))
+
+
+def run_retry(app: RunningApp) -> int:
+    import asyncio
+
+    async def retry() -> int:
+        relay = Relay(app.settings)
+        try:
+            return await relay.retry_pending()
+        finally:
+            await relay.rasa.close()
+
+    return asyncio.run(retry())
+
+
+def test_rasa_down_message_kept_and_answered_when_it_is_back(stack, app: RunningApp) -> None:  # type: ignore[no-untyped-def]
+    resident = Resident(app.base_url)
+    english = Resident(app.base_url)
+    stack.stop("rasa")
+    try:
+        started = time.monotonic()
+        reply = resident.say_text("阳光花园3号楼2单元301暖气片漏水了,电话13812345678")
+        assert time.monotonic() - started < 6
+        assert "已保存" in reply and "不会丢失" in reply
+        assert "will not be lost" in english.say_text("my radiator is leaking")
+        pending = [m for m in stored(resident) if m.direction == "in"]
+        assert [m.status for m in pending] == [MessageStatus.PENDING]
+        assert run_retry(app) == 0  # still down: still waiting
+    finally:
+        stack.start_rasa()
+
+    assert run_retry(app) == 2  # both residents' messages
+    assert all(m.status is MessageStatus.PROCESSED for m in stored(resident) if m.direction == "in")
+    # The resident's page picks the answers up by itself, then the report goes on to a ticket.
+    waiting = resident.client.get("/api/chat/updates", params={"sender": resident.sender}).json()
+    assert "阀门" in waiting[0]["text"] and "什么时间" in waiting[-1]["text"]
+    assert resident.client.get("/api/chat/updates", params={"sender": resident.sender}).json() == []
+    summary = resident.say("随时都可以")
+    code = ticket_code_in(resident.press(summary, "确认提交"))
+    with session_scope() as session:
+        saved = session.scalar(select(Ticket).where(Ticket.code == code))
+        assert saved is not None and saved.phone == "+8613812345678" and saved.room == "301"
+    english_waiting = english.client.get("/api/chat/updates", params={"sender": english.sender}).json()
+    assert "valve" in english_waiting[0]["text"]
+
+
+def test_action_server_down_is_reported_and_kept(stack, app: RunningApp) -> None:  # type: ignore[no-untyped-def]
+    resident = Resident(app.base_url)
+    stack.stop("actions")
+    try:
+        reply = resident.say_text("暖气不热")
+        assert "已保存" in reply
+        assert stored(resident)[0].status is MessageStatus.PENDING
+    finally:
+        stack.start_actions()
+    reply = resident.say_text("阳光花园3号楼2单元301")
+    assert "电话" in reply  # the kept message was replayed first: the report continues
+    assert all(m.status is MessageStatus.PROCESSED for m in stored(resident) if m.direction == "in")

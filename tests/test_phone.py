@@ -1,0 +1,82 @@
+"""Tests for bot.phone; every "valid" number here is one phonenumbers itself accepts."""
+
+import pytest
+
+from bot.phone import PhoneCheck, check_phone, find_phone
+
+MOBILE = PhoneCheck(ok=True, e164="+8613812345678", kind="mobile", reason=None)
+ZIBO = PhoneCheck(ok=True, e164="+865331234567", kind="landline", reason=None)
+BEIJING = PhoneCheck(ok=True, e164="+861012345678", kind="landline", reason=None)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("13812345678", MOBILE),
+        ("138-1234-5678", MOBILE),
+        ("138 1234 5678", MOBILE),
+        ("+86 138 1234 5678", MOBILE),
+        ("+86-138-1234-5678", MOBILE),
+        ("86 13812345678", MOBILE),
+        ("008613812345678", MOBILE),
+        ("１３８１２３４５６７８", MOBILE),
+        ("我的电话是138 1234 5678,下午打", MOBILE),
+        ("0533-1234567", ZIBO),
+        ("05331234567", ZIBO),
+        ("(0533)1234567", ZIBO),
+        ("（0533）1234567", ZIBO),
+        ("０５３３－１２３４５６７", ZIBO),
+        ("+86 533 1234567", ZIBO),
+        ("010-12345678", BEIJING),
+        ("010 12345678", BEIJING),
+    ],
+)
+def test_valid_chinese_numbers(text: str, expected: PhoneCheck) -> None:
+    assert check_phone(text) == expected
+
+
+def test_other_valid_mobile_and_landline() -> None:
+    assert check_phone("19912345678").e164 == "+8619912345678"
+    assert check_phone("021-62345678") == PhoneCheck(True, "+862162345678", "landline", None)
+
+
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("abc", "not_a_number"),
+        ("12345", "invalid"),
+        ("11111111111", "invalid"),
+        ("1234567", "invalid"),  # local landline, area code missing
+        ("2345678", "invalid"),
+        ("12345678", "invalid"),
+        ("我的电话是2345678,谢谢", "invalid"),
+        ("4008123123", "invalid"),  # service line, cannot reach the resident
+        ("+1 650 253 0000", "not_chinese"),
+        ("+44 20 7946 0958", "not_chinese"),
+    ],
+)
+def test_rejected_numbers(text: str, reason: str) -> None:
+    assert check_phone(text) == PhoneCheck(ok=False, e164=None, kind=None, reason=reason)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("我的电话是138 1234 5678,下午打", "138 1234 5678"),
+        ("电话13812345678 2单元", "13812345678"),
+        ("tel:0533-1234567谢谢", "0533-1234567"),
+        ("号码(0533)1234567", "(0533)1234567"),
+        ("３号楼电话１３８１２３４５６７８", "１３８１２３４５６７８"),
+        ("call me on +1 650 253 0000 please", "+1 650 253 0000"),
+        ("我的电话是2345678,谢谢", "2345678"),  # invalid, but still found so we can explain why
+    ],
+)
+def test_find_phone(text: str, expected: str) -> None:
+    assert find_phone(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "暖气不热", "阳光花园3号楼2单元301", "阳光花园 3-2-301", "12345"])
+def test_find_phone_ignores_non_phone_text(text: str) -> None:
+    assert find_phone(text) is None

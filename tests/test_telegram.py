@@ -1,0 +1,218 @@
+"""Telegram through python-telegram-bot's real HTTP stack, against a local Bot API stand-in,
+with the real Rasa model, actions and database behind it."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from sqlalchemy import inspect, select, text
+
+from bot.db import get_engine, session_scope
+from bot.models import ChannelUpdate, Ticket
+from bot.update_store import store_update, unhandled_updates
+from bot.tickets import get_ticket_by_code, utcnow
+from tests.harness import RunningApp
+from tests.telegram_standin import TOKEN, BotApiStandIn
+
+pytestmark = pytest.mark.stack
+CODE = re.compile(r"HL-[0-9A-Z]{6}")
+
+
+@pytest.fixture(scope="module")
+def bot_api() -> Iterator[BotApiStandIn]:
+    standin = BotApiStandIn()
+    yield standin
+    standin.stop()
+
+
+def telegram_app(stack, bot_api: BotApiStandIn, **extra: object) -> RunningApp:  # type: ignore[no-untyped-def]
+    return RunningApp(
+        f"http://127.0.0.1:{stack.rasa_port}",
+        telegram_bot_token=TOKEN,
+        telegram_api_base_url=bot_api.base_url,
+        telegram_poll_timeout=1,
+        **extra,
+    )
+
+
+@pytest.fixture(scope="module")
+def polling_app(stack, bot_api: BotApiStandIn) -> Iterator[RunningApp]:  # type: ignore[no-untyped-def]
+    app = telegram_app(stack, bot_api)
+    yield app
+    app.stop()
+
+
+def say(bot_api: BotApiStandIn, chat_id: int, text: str, **extra: object) -> list[dict]:
+    before = len(bot_api.texts_to(chat_id))
+    bot_api.push(bot_api.message_update(chat_id, text, **extra))
+    return bot_api.wait_for(chat_id, before + 1)[before:]
+
+
+def press(bot_api: BotApiStandIn, chat_id: int, title: str) -> list[dict]:
+    for message in reversed([m for m in bot_api.sent if str(m["chat_id"]) == str(chat_id)]):
+        keyboard = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+        for row in keyboard:
+            for button in row:
+                if title in button["text"]:
+                    before = len(bot_api.texts_to(chat_id))
+                    bot_api.push(bot_api.callback_update(chat_id, button["callback_data"]))
+                    return bot_api.wait_for(chat_id, before + 1)[before:]
+    raise AssertionError(f"No button {title!r} sent to {chat_id}")
+
+
+def settle(bot_api: BotApiStandIn, chat_id: int, count: int) -> str:
+    return "\n".join(m["text"] for m in bot_api.wait_for(chat_id, count))
+
+
+def test_leak_report_by_polling_with_buttons_and_shared_contact(polling_app, bot_api: BotApiStandIn) -> None:  # type: ignore[no-untyped-def]
+    chat = 9001
+    greeting = say(bot_api, chat, "/start")
+    assert "工号" in greeting[0]["text"]
+    say(bot_api, chat, "阳光花园3号楼2单元301暖气片漏水了")
+    asked = bot_api.wait_for(chat, 3)  # greeting, safety advice, phone question
+    phone_question = next(m for m in asked if "电话" in m["text"] and m is not asked[0])
+    keyboard = phone_question["reply_markup"]["keyboard"]
+    assert keyboard[0][0]["request_contact"] is True
+    contact = {"phone_number": "+8613812345678", "first_name": "Resident", "user_id": chat}
+    before = len(bot_api.texts_to(chat))
+    bot_api.push(bot_api.message_update(chat, None, contact=contact))
+    callback_question = bot_api.wait_for(chat, before + 1)[-1]
+    assert "什么时间" in callback_question["text"]
+    assert callback_question["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "随时都可以"
+    summary = press(bot_api, chat, "随时都可以")
+    assert "+8613812345678" in summary[-1]["text"]
+    receipt = press(bot_api, chat, "确认提交")
+    code = CODE.search("\n".join(m["text"] for m in receipt)).group(0)  # type: ignore[union-attr]
+    assert len(bot_api.answered_callbacks) >= 2  # every button's spinner was stopped
+
+    with session_scope() as session:
+        ticket = get_ticket_by_code(session, code)
+        assert ticket is not None and ticket.channel == "telegram"
+        assert ticket.phone == "+8613812345678"
+        assert ticket.sender_ref and str(chat) not in ticket.sender_ref  # a keyed pseudonym
+
+
+def test_duplicate_update_is_handled_once(polling_app, bot_api: BotApiStandIn) -> None:  # type: ignore[no-untyped-def]
+    chat = 9002
+    update = bot_api.message_update(chat, "你好")
+    bot_api.push(update)
+    bot_api.push(update)  # Telegram delivered it twice
+    bot_api.wait_for(chat, 1)
+    say(bot_api, chat, "谢谢")  # a later message: by now both copies were seen
+    assert sum("工号" in t for t in bot_api.texts_to(chat)) == 1
+
+
+def test_voice_and_stickers_get_a_please_write_answer(polling_app, bot_api: BotApiStandIn) -> None:  # type: ignore[no-untyped-def]
+    chat = 9003
+    voice = {"file_id": "v1", "file_unique_id": "v1", "duration": 3}
+    reply = say(bot_api, chat, None, voice=voice)
+    assert "文字" in reply[0]["text"]
+
+
+def test_a_429_is_waited_out_and_the_message_still_sent(polling_app, bot_api: BotApiStandIn) -> None:  # type: ignore[no-untyped-def]
+    chat = 9004
+    bot_api.throttle_next = 2
+    reply = say(bot_api, chat, "你好")
+    assert "工号" in reply[0]["text"] and bot_api.throttle_next == 0
+
+
+def test_anonymous_report_leaves_no_telegram_identifier_in_the_database(polling_app, bot_api: BotApiStandIn) -> None:  # type: ignore[no-untyped-def]
+    chat = 777123456
+    say(bot_api, chat, "我要匿名举报")
+    say(bot_api, chat, "收费员收了现金不给收据")
+    optin = bot_api.wait_for(chat, 3)
+    say(bot_api, chat, "阳光花园3号楼2单元301")
+    bot_api.wait_for(chat, len(optin) + 1)
+    press(bot_api, chat, "不需要")
+    receipt = press(bot_api, chat, "确认提交")
+    code = CODE.search("\n".join(m["text"] for m in receipt)).group(0)  # type: ignore[union-attr]
+    with session_scope() as session:
+        ticket = session.scalar(select(Ticket).where(Ticket.code == code))
+        assert ticket is not None and ticket.anonymous and ticket.sender_ref is None
+    wait_until_all_handled()
+    dump = dump_database()
+    assert str(chat) not in dump and "Resident" not in dump
+
+
+def wait_until_all_handled(timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with session_scope() as session:
+            if not unhandled_updates(session, "telegram"):
+                return
+        time.sleep(0.05)
+    raise AssertionError("Telegram updates left unhandled")
+
+
+def dump_database() -> str:
+    engine = get_engine()
+    parts = []
+    with engine.connect() as connection:
+        for table in inspect(engine).get_table_names():
+            for row in connection.execute(text(f'SELECT * FROM "{table}"')):
+                parts.append(repr(tuple(row)))
+    return "\n".join(parts)
+
+
+def test_update_stored_before_a_crash_is_handled_once_after_restart(stack, bot_api: BotApiStandIn) -> None:  # type: ignore[no-untyped-def]
+    chat = 9005
+    update = bot_api.message_update(chat, "你好")
+    # The process stored this update and was killed before handling it.
+    with session_scope() as session:
+        store_update(session, "telegram", update["update_id"], update, utcnow())
+    app = telegram_app(stack, bot_api)
+    try:
+        bot_api.wait_for(chat, 1)
+    finally:
+        app.stop()
+    again = telegram_app(stack, bot_api)  # another restart: nothing is handled twice
+    again.stop()
+    assert sum("工号" in t for t in bot_api.texts_to(chat)) == 1
+    with session_scope() as session:
+        stored = session.scalar(select(ChannelUpdate).where(ChannelUpdate.update_id == update["update_id"]))
+        assert stored is not None and stored.processed_at is not None and stored.payload == {}
+
+
+def test_webhook_requires_the_secret_token(stack, bot_api: BotApiStandIn) -> None:  # type: ignore[no-untyped-def]
+    app = telegram_app(stack, bot_api, telegram_webhook_url="https://hotline.example/telegram/webhook",
+                       telegram_webhook_secret="s3cret-token")  # fmt: skip
+    try:
+        url = f"{app.base_url}/telegram/webhook"
+        update = bot_api.message_update(9006, "你好")
+        wrong = httpx.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "guess"})
+        assert wrong.status_code == 403
+        missing = httpx.post(url, json=update)
+        assert missing.status_code == 403
+        right = httpx.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"})
+        assert right.status_code == 200
+        assert "工号" in bot_api.wait_for(9006, 1)[0]["text"]
+        assert "setWebhook" in bot_api.calls
+    finally:
+        app.stop()
+
+
+def test_followup_reaches_the_telegram_chat_and_is_answered(polling_app, bot_api: BotApiStandIn) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_followup_conversation import daytime, run_followups
+
+    chat = 9007
+    say(bot_api, chat, "阳光花园3号楼2单元301暖气不热")
+    bot_api.wait_for(chat, 2)  # self-help advice, then the phone question
+    say(bot_api, chat, "13812345678")
+    press(bot_api, chat, "随时都可以")
+    receipt = press(bot_api, chat, "确认提交")
+    code = CODE.search("\n".join(m["text"] for m in receipt)).group(0)  # type: ignore[union-attr]
+    with session_scope() as session:
+        due = get_ticket_by_code(session, code).followup_due_at  # type: ignore[union-attr]
+    before = len(bot_api.texts_to(chat))
+    run_followups(polling_app, daytime(due))
+    asked = bot_api.wait_for(chat, before + 1, timeout=20)[-1]  # pushed by the application's job
+    assert asked["text"].startswith("您好,打扰了") and code in asked["text"]
+    press(bot_api, chat, "已解决")
+    say(bot_api, chat, "5")
+    assert "已结案" in say(bot_api, chat, "没有")[-1]["text"]
+    with session_scope() as session:
+        assert get_ticket_by_code(session, code).satisfaction == 5  # type: ignore[union-attr]

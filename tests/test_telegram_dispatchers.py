@@ -1,0 +1,112 @@
+"""The dispatchers' Telegram group: every new ticket and alert is posted once, with buttons only
+dispatchers may press; an anonymous ticket shows no contact there either."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from bot.db import session_scope
+from bot.models import Alert, Category, Ticket, TicketStatus
+from bot.sla_alerts import check_deadlines
+from bot.tickets import TicketDraft, create_ticket, get_ticket_by_code, utcnow
+from tests.harness import RunningApp
+from tests.telegram_standin import TOKEN, BotApiStandIn
+
+pytestmark = pytest.mark.stack
+GROUP = -100777
+DISPATCHER = 4242
+
+
+@pytest.fixture(scope="module")
+def bot_api() -> Iterator[BotApiStandIn]:
+    standin = BotApiStandIn()
+    yield standin
+    standin.stop()
+
+
+@pytest.fixture(scope="module")
+def dispatch_app(stack, bot_api: BotApiStandIn) -> Iterator[RunningApp]:  # type: ignore[no-untyped-def]
+    with session_scope() as session:  # what earlier tests created is not this group's business
+        check_deadlines(session, utcnow() + timedelta(days=30))  # their alerts, raised now, not posted
+        session.execute(update(Ticket).values(group_posted_at=utcnow()))
+        session.execute(update(Alert).values(posted_at=utcnow()))
+    app = RunningApp(
+        f"http://127.0.0.1:{stack.rasa_port}",
+        telegram_bot_token=TOKEN,
+        telegram_api_base_url=bot_api.base_url,
+        telegram_poll_timeout=1,
+        telegram_push_every_seconds=0.5,
+        telegram_dispatcher_chat_id=GROUP,
+        telegram_dispatcher_ids=str(DISPATCHER),
+    )
+    yield app
+    app.stop()
+
+
+def new_ticket(**overrides: object) -> str:
+    values: dict[str, object] = dict(category=Category.REPORT_LEAK, description="楼道暖气管爆了", channel="web",
+                                     language="zh", phone="+8613812345678", sender_ref="web:group-test")  # fmt: skip
+    values.update(overrides)
+    with session_scope() as session:
+        return create_ticket(session, TicketDraft(**values)).code  # type: ignore[arg-type]
+
+
+def posts_about(bot_api: BotApiStandIn, code: str, timeout: float = 15) -> list[dict]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = [m for m in bot_api.sent if str(m["chat_id"]) == str(GROUP) and code in m["text"]]
+        if found:
+            time.sleep(1)  # a second post would show up by now
+            return [m for m in bot_api.sent if str(m["chat_id"]) == str(GROUP) and code in m["text"]]
+        time.sleep(0.1)
+    raise AssertionError(f"Nothing about {code} reached the group")
+
+
+def test_new_ticket_is_posted_once_and_a_dispatcher_acknowledges_it(dispatch_app, bot_api: BotApiStandIn) -> None:  # type: ignore[no-untyped-def]
+    code = new_ticket()
+    posts = posts_about(bot_api, code)
+    assert len(posts) == 1
+    text = posts[0]["text"]
+    assert "漏水" in text and "紧急" in text and "+8613812345678" in text and "到场" in text
+    buttons = posts[0]["reply_markup"]["inline_keyboard"][0]
+    assert [b["text"] for b in buttons] == ["受理", "已到场", "已解决"]
+
+    stranger, query_id = bot_api.group_press(GROUP, 999, buttons[0]["callback_data"])
+    bot_api.push(stranger)
+    deadline = time.monotonic() + 15
+    while query_id not in bot_api.callback_answers and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert "不是调度员" in bot_api.callback_answers[query_id]
+    with session_scope() as session:
+        assert get_ticket_by_code(session, code).status is TicketStatus.NEW  # type: ignore[union-attr]
+
+    press, query_id = bot_api.group_press(GROUP, DISPATCHER, buttons[1]["callback_data"])
+    bot_api.push(press)
+    deadline = time.monotonic() + 15
+    while query_id not in bot_api.callback_answers and time.monotonic() < deadline:
+        time.sleep(0.1)
+    with session_scope() as session:
+        ticket = get_ticket_by_code(session, code)
+        assert ticket is not None and ticket.status is TicketStatus.IN_PROGRESS
+        assert ticket.events[-1].actor == f"telegram-dispatcher:{DISPATCHER}"
+
+
+def test_anonymous_ticket_shows_no_contact_in_the_group(dispatch_app, bot_api: BotApiStandIn) -> None:  # type: ignore[no-untyped-def]
+    code = new_ticket(category=Category.COMPLAINT, subcategory="whistleblowing", anonymous=True)
+    text = posts_about(bot_api, code)[0]["text"]
+    assert "匿名" in text and "+86" not in text and "138" not in text
+
+
+def test_sla_breach_alert_is_posted_once(dispatch_app, bot_api: BotApiStandIn) -> None:  # type: ignore[no-untyped-def]
+    code = new_ticket()
+    posts_about(bot_api, code)
+    with session_scope() as session:
+        ticket = get_ticket_by_code(session, code)
+        assert check_deadlines(session, ticket.created_at + timedelta(minutes=31))  # type: ignore[union-attr]
+    alerts = [m for m in posts_about(bot_api, f"{code} R1") if "已超时" in m["text"]]
+    assert len(alerts) == 1 and "到场" in alerts[0]["text"]
