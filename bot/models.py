@@ -219,3 +219,29 @@ class ChatLink(Base):
     channel: Mapped[str] = mapped_column(String(20))
     sealed_address: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Attachment(Base):
+    """A photo or a shared location a resident sent while reporting.
+
+    It arrives before the ticket exists, so it is kept by the sender's pseudonym and linked to
+    the ticket the conversation then creates; the pseudonym is dropped once linked.
+    """
+
+    __tablename__ = "attachments"
+    __table_args__ = (Index("ix_attachments_unlinked", "channel", "sender", "ticket_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    sender: Mapped[str | None] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(16))  # "photo" or "location"
+    # Photos: where the file lies under the attachments directory, and what it is.
+    storage_path: Mapped[str | None] = mapped_column(String(255))
+    content_type: Mapped[str | None] = mapped_column(String(64))
+    size_bytes: Mapped[int | None] = mapped_column()
+    caption: Mapped[str | None] = mapped_column(Text)
+    # Locations.
+    latitude: Mapped[float | None] = mapped_column()
+    longitude: Mapped[float | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
