@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     sla_check_every_seconds: float = 60.0
     max_message_chars: int = 1000
     secret_key: str | None = None
+    # The dispatchers' dashboard.
+    dashboard_idle_minutes: int = 30
+    login_max_failures: int = 5  # within login_lockout_minutes, per account or per client
+    login_lockout_minutes: int = 15
+    # Secure cookies: None decides by the request (HTTPS, or X-Forwarded-Proto behind a proxy).
+    secure_cookies: bool | None = None
 
     # Telegram (read without the HOTLINE_ prefix, as Telegram's own tools name them).
     telegram_bot_token: str | None = Field(default=None, validation_alias="TELEGRAM_BOT_TOKEN")

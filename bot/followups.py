@@ -18,6 +18,7 @@ from bot.handles import open_handle
 from bot.models import FollowupState, Priority, Ticket, TicketEvent, TicketStatus
 from bot.privacy import forget_sender
 from bot.sla_alerts import raise_alert
+from bot.ticket_state import set_status
 
 CLAIM_LEASE = timedelta(minutes=10)  # a claim older than this belonged to a worker that died
 
@@ -168,10 +169,10 @@ def record_answer(
         ticket.followup_state = FollowupState.SOLVED
         ticket.satisfaction = satisfaction
         ticket.satisfaction_comment = comment or None
-        ticket.status = TicketStatus.CLOSED
+        set_status(ticket, TicketStatus.CLOSED, now)
     else:
         ticket.followup_state = FollowupState.NOT_SOLVED
-        ticket.status = TicketStatus.REOPENED
+        set_status(ticket, TicketStatus.REOPENED, now)
         ticket.priority = raise_priority(ticket.priority)
         raise_alert(session, ticket, "R3", "followup", "not_solved", None, now)
     ticket.updated_at = now

@@ -131,6 +131,17 @@ class Ticket(Base):
     group_posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The id of the message that confirmed the report: a retried action finds its ticket again.
     intake_ref: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Dispatchers' work (R13: one owner from first contact to closure).
+    owner: Mapped[str | None] = mapped_column(String(64), index=True)
+    crew: Mapped[str | None] = mapped_column(String(100))
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    # When each SLA milestone was first reached: the deadlines are judged against these.
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    onsite_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The nearest deadline not yet met, kept up to date on every change: the queue sorts by it.
+    next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    next_due_rule: Mapped[str | None] = mapped_column(String(8))
 
     events: Mapped[list[TicketEvent]] = relationship(
         back_populates="ticket", order_by="TicketEvent.id", cascade="all, delete-orphan"
@@ -245,3 +256,42 @@ class Attachment(Base):
     latitude: Mapped[float | None] = mapped_column()
     longitude: Mapped[float | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class StaffUser(Base):
+    """A dispatcher or an admin of the dashboard."""
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))  # Argon2id, with its parameters
+    role: Mapped[str] = mapped_column(String(16))  # "dispatcher" or "admin"
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class StaffSession(Base):
+    """A signed-in browser. Only a hash of the cookie's token is stored."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    user: Mapped[StaffUser] = relationship()
+
+
+class LoginFailure(Base):
+    """A failed sign-in, kept a short while to slow down password guessing."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    client: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

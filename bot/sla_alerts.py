@@ -25,13 +25,18 @@ class Deadline:
     lead: timedelta
 
     def rule(self, ticket: Ticket) -> str:
-        if self.field == "response_due_at":
-            return "R4"
-        if ticket.category is Category.REPORT_LEAK:
-            return "R1"
-        if ticket.category is Category.REPORT_REPAIR:
-            return "R2"
-        return "R5"
+        return rule_for(self.field, ticket.category)
+
+
+def rule_for(field: str, category: Category) -> str:
+    """Which of the company's rules a deadline of a ticket of this category comes from."""
+    if field == "response_due_at":
+        return "R4"
+    if category is Category.REPORT_LEAK:
+        return "R1"
+    if category is Category.REPORT_REPAIR:
+        return "R2"
+    return "R5"
 
 
 DEADLINES = (

@@ -17,6 +17,7 @@ from bot.followups import initial_state
 from bot.handles import seal
 from bot.models import Category, Priority, Ticket, TicketEvent, TicketStatus
 from bot.sla import deadlines_for
+from bot.ticket_state import refresh_next_due, set_status
 
 # No 0/O, 1/I/L or U: codes are read out on the phone and typed from memory.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -99,6 +100,7 @@ def create_ticket(session: Session, draft: TicketDraft, *, now: datetime | None 
         followup_handle=seal(draft.sender_ref) if anonymous and draft.followup_optin and draft.sender_ref else None,
     )
     ticket.followup_state = initial_state(ticket)
+    refresh_next_due(ticket)
     ticket.events.append(
         TicketEvent(at=now, actor="bot", kind="created", detail={"channel": draft.channel})
     )
@@ -150,8 +152,7 @@ def change_status(
     detail: dict[str, Any] = {"from": ticket.status.value, "to": status.value}
     if note:
         detail["note"] = note
-    ticket.status = status
-    ticket.updated_at = now
+    set_status(ticket, status, now)
     ticket.events.append(TicketEvent(at=now, actor=actor, kind="status_changed", detail=detail))
 
 

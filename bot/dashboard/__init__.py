@@ -1,0 +1,1 @@
+"""The dispatchers' and admins' web dashboard, mounted at /dashboard."""

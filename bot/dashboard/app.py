@@ -1,0 +1,446 @@
+"""The dashboard's pages and form posts. Every route below the login checks the signed-in
+user's role; every state-changing request carries the session's CSRF token."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import hmac
+import io
+import secrets
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from bot.config import Settings
+from bot.dashboard import auth, charts, stats, ticket_work
+from bot.dashboard.queue import FilterError, QueueFilter, filtered, load_queue, queue_version
+from bot.db import session_scope
+from bot.models import Alert, Category, ChatMessage, Priority, Ticket, TicketStatus
+from bot.tickets import get_ticket_by_code, utcnow
+
+HERE = Path(__file__).resolve().parent
+SESSION_COOKIE = "hl_session"
+LOGIN_COOKIE = "hl_login"  # double-submit token: the login form itself is CSRF-protected
+STAFF = ("dispatcher", "admin")
+MAX_FORM_BYTES = 32 * 1024
+SECURITY_HEADERS = {
+    # No inline script or style, nothing from elsewhere: residents' text can never run here.
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+STATUS_TITLES = {
+    "new": "新建 new", "acknowledged": "已受理 acknowledged", "in_progress": "处理中 in progress",
+    "resolved": "已解决 resolved", "closed": "已关闭 closed", "reopened": "重新打开 reopened",
+}  # fmt: skip
+CATEGORY_TITLES = {
+    "report_leak": "漏水 leak", "report_repair": "报修 repair", "billing_query": "收费 billing", "complaint": "投诉 complaint",
+}  # fmt: skip
+PRIORITY_TITLES = {"urgent": "紧急 urgent", "high": "高 high", "normal": "普通 normal"}
+EVENT_TITLES = {
+    "created": "created by the bot", "status_changed": "status changed", "owner_changed": "owner",
+    "crew_assigned": "crew assigned", "note": "note", "reply_sent": "reply to the resident",
+    "category_corrected": "category corrected", "duplicate_linked": "marked as duplicate",
+    "duplicate_received": "duplicate linked here", "alert": "SLA alert", "alert_acknowledged": "alert acknowledged",
+    "followup_sent": "follow-up sent", "followup_answered": "follow-up answered",
+}  # fmt: skip
+
+Handler = Callable[..., Awaitable[Response]]
+
+
+class Pages:
+    """Renders templates with the values every page needs."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.env = Environment(
+            loader=FileSystemLoader(HERE / "templates"),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+        )
+        self.env.filters["local"] = self.local_time
+        self.env.globals.update(
+            STATUS_TITLES=STATUS_TITLES, CATEGORY_TITLES=CATEGORY_TITLES, PRIORITY_TITLES=PRIORITY_TITLES,
+            EVENT_TITLES=EVENT_TITLES, COLOURS=charts.COLOURS, company=settings.company_name,
+        )  # fmt: skip
+
+    def local_time(self, value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        return value.astimezone(self.settings.tz).strftime(fmt) if value else ""
+
+    def render(self, name: str, status: int = 200, **values: Any) -> HTMLResponse:
+        html = self.env.get_template(name).render(**values)
+        return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+
+
+def client_of(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def is_https(request: Request, settings: Settings) -> bool:
+    if settings.secure_cookies is not None:
+        return settings.secure_cookies
+    return request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
+
+
+def same_token(given: object, expected: str) -> bool:
+    return isinstance(given, str) and bool(given) and hmac.compare_digest(given.encode(), expected.encode())
+
+
+def create_dashboard(settings: Settings) -> Starlette:
+    pages = Pages(settings)
+    idle = timedelta(minutes=settings.dashboard_idle_minutes)
+    lockout = timedelta(minutes=settings.login_lockout_minutes)
+
+    def signed_in(request: Request) -> auth.SignedIn | None:
+        token = request.cookies.get(SESSION_COOKIE)
+        if not token:
+            return None
+        with session_scope() as session:
+            return auth.resume_session(session, token, utcnow(), idle)
+
+    def guarded(roles: tuple[str, ...]) -> Callable[[Handler], Handler]:
+        """Only these roles get in; a state-changing request must also carry the CSRF token."""
+
+        def wrap(handler: Handler) -> Handler:
+            async def route(request: Request) -> Response:
+                user = await asyncio.to_thread(signed_in, request)
+                if user is None:
+                    if request.method == "GET" and "application/json" not in request.headers.get("accept", ""):
+                        return RedirectResponse(f"/dashboard/login?{urlencode({'next': request.url.path})}", 303)
+                    return JSONResponse({"error": "Sign in first (the session ended or was never started)."}, 401)
+                if user.role not in roles:
+                    return pages.render("error.html", 403, user=user, message="Your role may not open this page.")
+                form: dict[str, str] = {}
+                if request.method == "POST":
+                    if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
+                        return pages.render("error.html", 413, user=user, message="The form is too large.")
+                    form = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
+                    given = form.get("csrf") or request.headers.get("x-csrf-token")
+                    if not same_token(given, user.csrf_token):
+                        return pages.render("error.html", 403, user=user,
+                                            message="The form is out of date or did not come from this page; reload it and try again.")  # fmt: skip
+                return await handler(request, user, form)
+
+            return route
+
+        return wrap
+
+    # -- sign in and out --------------------------------------------------------------------
+
+    async def login_page(request: Request, error: str = "", status: int = 200) -> Response:
+        token = secrets.token_urlsafe(24)
+        response = pages.render("login.html", status, error=error, login_token=token,
+                                next=request.query_params.get("next", ""))  # fmt: skip
+        response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict",
+                            secure=is_https(request, settings), path="/dashboard")  # fmt: skip
+        return response
+
+    async def login(request: Request) -> Response:
+        if request.method == "GET":
+            return await login_page(request)
+        form = await request.form()
+        if not same_token(form.get("login_token"), request.cookies.get(LOGIN_COOKIE, "")):
+            return await login_page(request, "The sign-in form expired; please try again.", 403)
+        username = str(form.get("username", "")).strip()[: auth.MAX_USERNAME_CHARS]
+        password = str(form.get("password", ""))
+        client = client_of(request)
+
+        def attempt() -> tuple[str | None, str]:
+            now = utcnow()
+            with session_scope() as session:
+                if auth.locked_out(session, username, client, now, settings.login_max_failures, lockout):
+                    return None, "locked"
+                user = auth.check_password(session, username, password)
+                if user is None:
+                    auth.record_failure(session, username, client, now, lockout)
+                    return None, "wrong"
+                auth.clear_failures(session, username)
+                auth.end_idle_sessions(session, now, idle)
+                return auth.start_session(session, user, now, request.cookies.get(SESSION_COOKIE)), "ok"
+
+        token, outcome = await asyncio.to_thread(attempt)
+        if outcome == "locked":
+            minutes = settings.login_lockout_minutes
+            return await login_page(request, f"Too many failed sign-ins. Try again in {minutes} minutes.", 429)
+        if token is None:
+            return await login_page(request, "Wrong username or password.", 401)
+        target = str(form.get("next") or "")
+        if not target.startswith("/dashboard") or target.startswith("//"):
+            target = "/dashboard"
+        response = RedirectResponse(target, 303)
+        response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax",
+                            secure=is_https(request, settings), path="/")  # fmt: skip
+        response.delete_cookie(LOGIN_COOKIE, path="/dashboard")
+        return response
+
+    @guarded(STAFF)
+    async def logout(request: Request, user: auth.SignedIn, form: dict[str, str]) -> Response:
+        token = request.cookies.get(SESSION_COOKIE, "")
+
+        def end() -> None:
+            with session_scope() as session:
+                auth.end_session(session, token)
+
+        await asyncio.to_thread(end)
+        response = RedirectResponse("/dashboard/login", 303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    # -- the queue --------------------------------------------------------------------------
+
+    def queue_values(request: Request) -> dict[str, Any] | str:
+        try:
+            f = QueueFilter.from_query(dict(request.query_params))
+        except FilterError as problem:
+            return str(problem)
+        with session_scope() as session:
+            page = load_queue(session, f, settings.tz)
+            alerts = list(
+                session.scalars(
+                    select(Alert).where(Alert.acknowledged_at.is_(None)).order_by(Alert.id.desc()).limit(20)
+                )
+            )
+            values = {
+                "page": page, "alerts": alerts, "now": utcnow(), "version": queue_version(session),
+                "query": urlencode(f.as_query()), "categories": [c.value for c in Category],
+                "statuses": [s.value for s in TicketStatus], "priorities": [p.value for p in Priority],
+            }  # fmt: skip
+            # Render inside the session: the rows' attributes are read by the template.
+            return values | {"rows": pages.env.get_template("_rows.html").render(**values)}
+
+    @guarded(STAFF)
+    async def queue(request: Request, user: auth.SignedIn, form: dict[str, str]) -> Response:
+        values = await asyncio.to_thread(queue_values, request)
+        if isinstance(values, str):
+            return pages.render("error.html", 400, user=user, message=values)
+        return pages.render("queue.html", user=user, **values)
+
+    @guarded(STAFF)
+    async def queue_rows(request: Request, user: auth.SignedIn, form: dict[str, str]) -> Response:
+        values = await asyncio.to_thread(queue_values, request)
+        if isinstance(values, str):
+            return JSONResponse({"error": values}, 400)
+        return JSONResponse({"rows": values["rows"], "version": values["version"]}, headers=SECURITY_HEADERS)
+
+    @guarded(STAFF)
+    async def version(request: Request, user: auth.SignedIn, form: dict[str, str]) -> Response:
+        def read() -> str:
+            with session_scope() as session:
+                return queue_version(session)
+
+        return JSONResponse({"version": await asyncio.to_thread(read)}, headers=SECURITY_HEADERS)
+
+    @guarded(STAFF)
+    async def ack_alert(request: Request, user: auth.SignedIn, form: dict[str, str]) -> Response:
+        def run() -> str | None:
+            with session_scope() as session:
+                try:
+                    ticket_work.acknowledge_alert(session, int(request.path_params["alert_id"]), user.username, utcnow())
+                except ticket_work.WorkError as problem:
+                    return str(problem)
+            return None
+
+        problem = await asyncio.to_thread(run)
+        if problem:
+            return pages.render("error.html", 404, user=user, message=problem)
+        return RedirectResponse(form.get("back") if str(form.get("back", "")).startswith("/dashboard") else "/dashboard", 303)
+
+    # -- one ticket -------------------------------------------------------------------------
+
+    def ticket_values(session: Session, ticket: Ticket) -> dict[str, Any]:
+        transcript: list[ChatMessage] = []
+        if not ticket.anonymous and ticket.sender_ref:  # R7: never for an anonymous ticket
+            transcript = list(
+                session.scalars(
+                    select(ChatMessage)
+                    .where(ChatMessage.channel == ticket.channel, ChatMessage.sender == ticket.sender_ref)
+                    .order_by(ChatMessage.id)
+                    .limit(500)
+                )
+            )
+        original = session.get(Ticket, ticket.duplicate_of_id) if ticket.duplicate_of_id else None
+        return {
+            "ticket": ticket, "events": list(ticket.events), "transcript": transcript,
+            "next_statuses": [s.value for s in ticket_work.NEXT_STATUSES[ticket.status]],
+            "can_reply": ticket_work.can_reply(ticket), "duplicates": ticket_work.duplicates_of(session, ticket),
+            "original": original, "alerts": [a for a in session.scalars(select(Alert).where(
+                Alert.ticket_id == ticket.id, Alert.acknowledged_at.is_(None)))],
+            "categories": [c.value for c in Category], "now": utcnow(),
+        }  # fmt: skip
+
+    def render_ticket(code: str, user: auth.SignedIn, error: str = "", done: str = "", status: int = 200) -> Response:
+        with session_scope() as session:
+            ticket = get_ticket_by_code(session, code)
+            if ticket is None:
+                return pages.render("error.html", 404, user=user, message=f"No ticket {code!r}.")
+            return pages.render("ticket.html", status, user=user, error=error, done=done,
+                                **ticket_values(session, ticket))  # fmt: skip
+
+    @guarded(STAFF)
+    async def ticket_page(request: Request, user: auth.SignedIn, form: dict[str, str]) -> Response:
+        done = request.query_params.get("done", "")
+        return await asyncio.to_thread(render_ticket, request.path_params["code"], user, "", done[:100])
+
+    STEPS: dict[str, Callable[[Session, Ticket, dict[str, str], auth.SignedIn, datetime], object]] = {
+        "acknowledge": lambda s, t, f, u, now: ticket_work.acknowledge(s, t, u.username, now),
+        "own": lambda s, t, f, u, now: ticket_work.take_ownership(s, t, u.username, now, is_admin=u.is_admin),
+        "crew": lambda s, t, f, u, now: ticket_work.assign_crew(s, t, f.get("crew", ""), u.username, now),
+        "status": lambda s, t, f, u, now: ticket_work.move(s, t, f.get("status", ""), u.username, now, f.get("note", "")),
+        "note": lambda s, t, f, u, now: ticket_work.add_note(s, t, f.get("note", ""), u.username, now),
+        "reply": lambda s, t, f, u, now: ticket_work.reply_to_resident(s, t, f.get("text", ""), u.username, now),
+        "category": lambda s, t, f, u, now: ticket_work.correct_category(s, t, f.get("category", ""), u.username, now),
+        "duplicate": lambda s, t, f, u, now: ticket_work.link_duplicate(s, t, f.get("original", ""), u.username, now),
+    }  # fmt: skip
+    DONE = {
+        "acknowledge": "Acknowledged.", "own": "You own this ticket now.", "crew": "Crew assigned.",
+        "status": "Status changed.", "note": "Note added.", "reply": "Reply sent to the resident's chat.",
+        "category": "Category corrected.", "duplicate": "Linked as a duplicate and closed.",
+    }  # fmt: skip
+
+    @guarded(STAFF)
+    async def ticket_step(request: Request, user: auth.SignedIn, form: dict[str, str]) -> Response:
+        code, step = request.path_params["code"], request.path_params["step"]
+        if step not in STEPS:
+            return pages.render("error.html", 404, user=user, message=f"Unknown action {step!r}.")
+
+        def run() -> Response | None:
+            with session_scope() as session:
+                ticket = get_ticket_by_code(session, code)
+                if ticket is None:
+                    return pages.render("error.html", 404, user=user, message=f"No ticket {code!r}.")
+                try:
+                    STEPS[step](session, ticket, form, user, utcnow())
+                except ticket_work.WorkError as problem:
+                    session.rollback()
+                    return render_ticket(code, user, error=str(problem), status=400)
+            return None
+
+        refused = await asyncio.to_thread(run)
+        if refused is not None:
+            return refused
+        return RedirectResponse(f"/dashboard/tickets/{code}?{urlencode({'done': DONE[step]})}", 303)
+
+    # -- statistics and exports -------------------------------------------------------------
+
+    def month_of(request: Request) -> date | str:
+        text = request.query_params.get("month", "").strip()
+        if not text:
+            return utcnow().astimezone(settings.tz).date().replace(day=1)
+        try:
+            return date.fromisoformat(f"{text}-01")
+        except ValueError:
+            return "month must look like 2026-11."
+
+    @guarded(STAFF)
+    async def statistics(request: Request, user: auth.SignedIn, form: dict[str, str]) -> Response:
+        month = month_of(request)
+        if isinstance(month, str):
+            return pages.render("error.html", 400, user=user, message=month)
+
+        def build() -> dict[str, Any]:
+            with session_scope() as session:
+                figures = stats.compute(session, month, utcnow(), settings.tz)
+            return {
+                "stats": figures, "daily": charts.stacked(figures.daily, "%d"),
+                "weekly": charts.stacked(figures.weekly, "%m-%d"), "monthly": charts.stacked(figures.monthly, "%Y-%m"),
+            }  # fmt: skip
+
+        return pages.render("stats.html", user=user, **await asyncio.to_thread(build))
+
+    @guarded(STAFF)
+    async def export_tickets(request: Request, user: auth.SignedIn, form: dict[str, str]) -> Response:
+        try:
+            f = QueueFilter.from_query(dict(request.query_params) | {"status": request.query_params.get("status") or "all"})
+        except FilterError as problem:
+            return JSONResponse({"error": str(problem)}, 400)
+        rows = await asyncio.to_thread(export_rows, f, settings)
+        return csv_response(rows, "tickets.csv")
+
+    @guarded(STAFF)
+    async def export_stats(request: Request, user: auth.SignedIn, form: dict[str, str]) -> Response:
+        month = month_of(request)
+        if isinstance(month, str):
+            return JSONResponse({"error": month}, 400)
+
+        def build() -> list[list[object]]:
+            with session_scope() as session:
+                return stats_rows(stats.compute(session, month, utcnow(), settings.tz))
+
+        return csv_response(await asyncio.to_thread(build), f"statistics-{month:%Y-%m}.csv")
+
+    routes = [
+        Route("/login", login, methods=["GET", "POST"]),
+        Route("/logout", logout, methods=["POST"]),
+        Route("/", queue),
+        Route("/queue/rows", queue_rows),
+        Route("/queue/version", version),
+        Route("/alerts/{alert_id:int}/ack", ack_alert, methods=["POST"]),
+        Route("/tickets/{code}", ticket_page),
+        Route("/tickets/{code}/{step}", ticket_step, methods=["POST"]),
+        Route("/stats", statistics),
+        Route("/export/tickets.csv", export_tickets),
+        Route("/export/statistics.csv", export_stats),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    return Starlette(routes=routes)
+
+
+EXPORT_FIELDS = ["code", "category", "priority", "status", "created_at", "estate", "building", "unit", "room",
+                 "address_raw", "description", "phone", "callback_window", "anonymous", "channel", "owner", "crew",
+                 "next_due_rule", "next_due_at", "acknowledged_at", "onsite_at", "resolved_at", "satisfaction"]  # fmt: skip
+
+
+def export_rows(f: QueueFilter, settings: Settings) -> list[list[object]]:
+    with session_scope() as session:
+        query = filtered(select(Ticket), f, settings.tz).order_by(Ticket.id)
+        rows: list[list[object]] = [EXPORT_FIELDS]
+        for ticket in session.scalars(query).yield_per(1000):
+            rows.append([_cell(getattr(ticket, name)) for name in EXPORT_FIELDS])
+        return rows
+
+
+def stats_rows(figures: stats.Statistics) -> list[list[object]]:
+    rows: list[list[object]] = [["section", "period", *stats.CATEGORIES, "value"]]
+    for section, series in (("daily", figures.daily), ("weekly", figures.weekly), ("monthly", figures.monthly)):
+        for start, counts in series:
+            rows.append([section, start.isoformat(), *[counts[c] for c in stats.CATEGORIES], ""])
+    for row in figures.sla:
+        rows.append([f"sla {row.rule} met/judged", figures.month.isoformat(), "", "", "", "", f"{row.met}/{row.judged}"])
+    rows.append(["satisfaction average", figures.month.isoformat(), "", "", "", "", _cell(figures.satisfaction_average)])
+    rows.append(["not solved rate", figures.month.isoformat(), "", "", "", "", _cell(figures.not_solved_rate)])
+    rows.append(["complaint closure rate", figures.month.isoformat(), "", "", "", "", _cell(figures.complaint_closure_rate)])
+    return rows
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, float):
+        return round(value, 4)
+    text = value.value if hasattr(value, "value") else value
+    # A cell starting with =, +, - or @ would run as a formula in a spreadsheet: defuse it.
+    if isinstance(text, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return "" if text is None else text
+
+
+def csv_response(rows: list[list[object]], filename: str) -> Response:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # so spreadsheet programs read the Chinese text as UTF-8
+    csv.writer(buffer).writerows(rows)
+    headers = SECURITY_HEADERS | {"Content-Disposition": f'attachment; filename="{filename}"'}
+    return StreamingResponse(iter([buffer.getvalue()]), media_type="text/csv; charset=utf-8", headers=headers)

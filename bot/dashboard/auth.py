@@ -1,0 +1,144 @@
+"""Staff accounts, sign-in with Argon2id, server-side sessions and the brake on password guessing."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from bot.models import LoginFailure, StaffSession, StaffUser
+
+ROLES = ("dispatcher", "admin")
+MIN_PASSWORD_CHARS = 10
+MAX_USERNAME_CHARS = 64
+# Argon2id with the library's current defaults (RFC 9106 "low memory" profile).
+_hasher = PasswordHasher(type=Type.ID)
+# Verified against when the account does not exist, so both cases take the same time.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+class AccountError(ValueError):
+    """A staff account could not be created or changed; the message says why."""
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def add_user(session: Session, username: str, password: str, role: str, now: datetime) -> StaffUser:
+    username = username.strip()
+    if not username or len(username) > MAX_USERNAME_CHARS or any(c.isspace() for c in username):
+        raise AccountError(f"A username is 1 to {MAX_USERNAME_CHARS} characters without spaces.")
+    if role not in ROLES:
+        raise AccountError(f"Role must be one of: {', '.join(ROLES)}.")
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise AccountError(f"A password needs at least {MIN_PASSWORD_CHARS} characters.")
+    if session.scalar(select(StaffUser.id).where(StaffUser.username == username)) is not None:
+        raise AccountError(f"There is already an account called {username!r}.")
+    user = StaffUser(username=username, password_hash=hash_password(password), role=role, created_at=now)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def check_password(session: Session, username: str, password: str) -> StaffUser | None:
+    user = session.scalar(select(StaffUser).where(StaffUser.username == username, StaffUser.active.is_(True)))
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+# -- throttling -------------------------------------------------------------------------------
+
+
+def locked_out(session: Session, username: str, client: str, now: datetime, max_failures: int, window: timedelta) -> bool:
+    """Too many recent failures for this account or from this client: refuse without checking."""
+    since = now - window
+    for column, value in ((LoginFailure.username, username), (LoginFailure.client, client)):
+        count = session.scalar(select(func.count()).where(column == value, LoginFailure.at >= since))
+        if (count or 0) >= max_failures:
+            return True
+    return False
+
+
+def record_failure(session: Session, username: str, client: str, now: datetime, window: timedelta) -> None:
+    session.execute(delete(LoginFailure).where(LoginFailure.at < now - window))  # keep the table small
+    session.add(LoginFailure(username=username[:MAX_USERNAME_CHARS], client=client[:64], at=now))
+
+
+def clear_failures(session: Session, username: str) -> None:
+    session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+
+
+# -- sessions ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who is behind a request, as the pages need it."""
+
+    user_id: int
+    username: str
+    role: str
+    csrf_token: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(session: Session, user: StaffUser, now: datetime, previous_token: str | None) -> str:
+    """A new session with a fresh token (rotated at every sign-in); returns the cookie's token."""
+    if previous_token:
+        end_session(session, previous_token)
+    token = secrets.token_urlsafe(32)
+    session.add(
+        StaffSession(
+            token_hash=_digest(token),
+            csrf_token=secrets.token_urlsafe(32),
+            user_id=user.id,
+            created_at=now,
+            last_seen_at=now,
+        )
+    )
+    return token
+
+
+def resume_session(session: Session, token: str, now: datetime, idle: timedelta) -> SignedIn | None:
+    """The signed-in user of a cookie, or None when unknown, idle too long or deactivated."""
+    stored = session.scalar(select(StaffSession).where(StaffSession.token_hash == _digest(token)))
+    if stored is None:
+        return None
+    if now - stored.last_seen_at > idle or not stored.user.active:
+        session.delete(stored)
+        return None
+    stored.last_seen_at = now
+    return SignedIn(stored.user.id, stored.user.username, stored.user.role, stored.csrf_token)
+
+
+def end_session(session: Session, token: str) -> None:
+    session.execute(delete(StaffSession).where(StaffSession.token_hash == _digest(token)))
+
+
+def end_idle_sessions(session: Session, now: datetime, idle: timedelta) -> None:
+    session.execute(delete(StaffSession).where(StaffSession.last_seen_at < now - idle))
+
+
+def end_sessions_of(session: Session, user_id: int) -> None:
+    session.execute(delete(StaffSession).where(StaffSession.user_id == user_id))

@@ -1,0 +1,163 @@
+"""What dispatchers do to a ticket from the dashboard. Each step is checked, applied and written
+to the ticket's event log with who and when; a refusal raises WorkError with a clear message."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.channels.followup_sender import store_outgoing
+from bot.channels.rasa_client import Reply
+from bot.config import get_settings
+from bot.models import Alert, Category, Priority, Ticket, TicketEvent, TicketStatus
+from bot.sla import deadlines_for
+from bot.ticket_state import refresh_next_due
+from bot.tickets import change_status, get_ticket_by_code, priority_for
+
+MAX_NOTE_CHARS = 2000
+MAX_REPLY_CHARS = 1000
+MAX_CREW_CHARS = 100
+# Channels the bot can write to later; the terminal chat has no one to deliver to.
+REPLY_CHANNELS = {"web", "telegram"}
+
+# The workflow: where a ticket may go from each status.
+NEXT_STATUSES: dict[TicketStatus, tuple[TicketStatus, ...]] = {
+    TicketStatus.NEW: (TicketStatus.ACKNOWLEDGED, TicketStatus.IN_PROGRESS, TicketStatus.RESOLVED, TicketStatus.CLOSED),
+    TicketStatus.ACKNOWLEDGED: (TicketStatus.IN_PROGRESS, TicketStatus.RESOLVED, TicketStatus.CLOSED),
+    TicketStatus.IN_PROGRESS: (TicketStatus.RESOLVED,),
+    TicketStatus.RESOLVED: (TicketStatus.CLOSED, TicketStatus.REOPENED),
+    TicketStatus.CLOSED: (TicketStatus.REOPENED,),
+    TicketStatus.REOPENED: (TicketStatus.ACKNOWLEDGED, TicketStatus.IN_PROGRESS, TicketStatus.RESOLVED),
+}
+PRIORITY_RANK = {Priority.NORMAL: 0, Priority.HIGH: 1, Priority.URGENT: 2}
+REPLY_PREFIX = {"zh": "客服回复(工单 {code}):", "en": "Reply from the hotline (ticket {code}): "}
+
+
+class WorkError(ValueError):
+    """The step cannot be done; the message tells the dispatcher why."""
+
+
+def _log(ticket: Ticket, actor: str, kind: str, now: datetime, **detail: object) -> None:
+    ticket.events.append(TicketEvent(at=now, actor=actor, kind=kind, detail=detail))
+    ticket.updated_at = now
+
+
+def _text(value: str, limit: int, what: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise WorkError(f"The {what} is empty.")
+    if len(value) > limit:
+        raise WorkError(f"The {what} is longer than {limit} characters.")
+    return value
+
+
+def move(session: Session, ticket: Ticket, target: str, actor: str, now: datetime, note: str = "") -> None:
+    try:
+        status = TicketStatus(target)
+    except ValueError:
+        raise WorkError(f"Unknown status {target!r}.") from None
+    allowed = NEXT_STATUSES[ticket.status]
+    if status not in allowed:
+        names = ", ".join(s.value for s in allowed)
+        raise WorkError(f"A ticket that is {ticket.status.value} can only become: {names}.")
+    change_status(session, ticket, status, actor=actor, now=now, note=note.strip()[:MAX_NOTE_CHARS] or None)
+
+
+def acknowledge(session: Session, ticket: Ticket, actor: str, now: datetime) -> None:
+    """受理: the handling opinion (R4). Whoever acknowledges an unowned ticket owns it (R13)."""
+    move(session, ticket, TicketStatus.ACKNOWLEDGED.value, actor, now)
+    if ticket.owner is None:
+        take_ownership(session, ticket, actor, now, is_admin=False)
+
+
+def take_ownership(session: Session, ticket: Ticket, actor: str, now: datetime, *, is_admin: bool) -> None:
+    """R13: one owner from first contact to closure; only an admin hands a ticket over."""
+    if ticket.owner == actor:
+        raise WorkError("You already own this ticket.")
+    if ticket.owner is not None and not is_admin:
+        raise WorkError(f"{ticket.owner} owns this ticket; ask an admin to hand it over.")
+    _log(ticket, actor, "owner_changed", now, **{"from": ticket.owner, "to": actor})
+    ticket.owner = actor
+
+
+def assign_crew(session: Session, ticket: Ticket, crew: str, actor: str, now: datetime) -> None:
+    crew = _text(crew, MAX_CREW_CHARS, "crew or station")
+    _log(ticket, actor, "crew_assigned", now, **{"from": ticket.crew, "to": crew})
+    ticket.crew = crew
+
+
+def add_note(session: Session, ticket: Ticket, note: str, actor: str, now: datetime) -> None:
+    _log(ticket, actor, "note", now, note=_text(note, MAX_NOTE_CHARS, "note"))
+
+
+def can_reply(ticket: Ticket) -> bool:
+    return not ticket.anonymous and ticket.sender_ref is not None and ticket.channel in REPLY_CHANNELS
+
+
+def reply_to_resident(session: Session, ticket: Ticket, text: str, actor: str, now: datetime) -> None:
+    """Write to the resident in the chat they used: the message goes to that channel's outbox
+    (the web chat picks it up on its next poll, Telegram's push job sends it)."""
+    text = _text(text, MAX_REPLY_CHARS, "reply")
+    if not can_reply(ticket):
+        raise WorkError(
+            "This resident cannot be written to: the report was anonymous or came from a channel "
+            "without a return path. They can check the ticket by its code."
+        )
+    prefix = REPLY_PREFIX["en" if ticket.language == "en" else "zh"].format(code=ticket.code)
+    store_outgoing(session, ticket.channel, ticket.sender_ref, [Reply(prefix + text)], now)  # type: ignore[arg-type]
+    _log(ticket, actor, "reply_sent", now, text=text)
+
+
+def correct_category(session: Session, ticket: Ticket, target: str, actor: str, now: datetime) -> None:
+    """Fix what the bot misfiled. The deadlines follow the new category; the priority never
+    drops; the event is what the NLU inbox offers admins for retraining."""
+    try:
+        category = Category(target)
+    except ValueError:
+        raise WorkError(f"Unknown category {target!r}.") from None
+    if category is ticket.category:
+        raise WorkError(f"The ticket is already filed as {category.value}.")
+    _log(ticket, actor, "category_corrected", now, **{"from": ticket.category.value, "to": category.value})
+    ticket.category = category
+    deadlines = deadlines_for(category, ticket.subcategory, ticket.created_at, get_settings().tz)
+    for item in fields(deadlines):
+        setattr(ticket, item.name, getattr(deadlines, item.name))
+    new_priority = priority_for(category, ticket.subcategory)
+    if PRIORITY_RANK[new_priority] > PRIORITY_RANK[ticket.priority]:
+        ticket.priority = new_priority
+    refresh_next_due(ticket)
+
+
+def link_duplicate(session: Session, ticket: Ticket, original_code: str, actor: str, now: datetime) -> Ticket:
+    """Mark this ticket as a duplicate of another report of the same incident and close it;
+    the work goes on in the original."""
+    original = get_ticket_by_code(session, original_code or "")
+    if original is None:
+        raise WorkError(f"No ticket with the code {original_code.strip()!r}.")
+    if original.id == ticket.id:
+        raise WorkError("A ticket cannot duplicate itself.")
+    if original.duplicate_of_id == ticket.id:
+        raise WorkError(f"{original.code} is already marked as a duplicate of this ticket.")
+    ticket.duplicate_of_id = original.id
+    _log(ticket, actor, "duplicate_linked", now, original=original.code)
+    _log(original, actor, "duplicate_received", now, duplicate=ticket.code)
+    if ticket.status is not TicketStatus.CLOSED:
+        change_status(session, ticket, TicketStatus.CLOSED, actor=actor, now=now, note=f"duplicate of {original.code}")
+    return original
+
+
+def acknowledge_alert(session: Session, alert_id: int, actor: str, now: datetime) -> Alert:
+    alert = session.get(Alert, alert_id)
+    if alert is None:
+        raise WorkError("No such alert.")
+    if alert.acknowledged_at is None:
+        alert.acknowledged_by, alert.acknowledged_at = actor, now
+        _log(alert.ticket, actor, "alert_acknowledged", now, rule=alert.rule, alert=alert.kind)
+    return alert
+
+
+def duplicates_of(session: Session, ticket: Ticket) -> list[Ticket]:
+    return list(session.scalars(select(Ticket).where(Ticket.duplicate_of_id == ticket.id).order_by(Ticket.id)))
