@@ -9,6 +9,7 @@ import pytest
 
 from bot.attachments import add_location, add_photo, attachments_of, photo_path, save_photo_file
 from bot.models import Attachment, Category
+from bot.privacy import forget_sender
 from bot.tickets import TicketDraft, create_ticket
 
 NOW = datetime(2026, 1, 10, 9, 0, tzinfo=timezone.utc)
@@ -48,7 +49,12 @@ def test_an_anonymous_ticket_drops_the_pseudonym_from_its_attachments(db_session
     db_session.expire_all()
     linked = attachments_of(db_session, ticket.id)
     assert len(linked) == 2 and all(a.sender is None for a in linked)
+    stale = add_location(db_session, "telegram", SENDER, 1.0, 2.0, NOW - timedelta(days=3))
+    forget_sender(db_session, "telegram", SENDER)  # what the intake does after an anonymous report
+    db_session.commit()
     assert db_session.query(Attachment).filter(Attachment.sender == SENDER).count() == 0
+    db_session.refresh(stale)
+    assert stale.sender is None and stale.ticket_id is None
 
 
 def test_photos_are_stored_by_content_and_found_again(tmp_path: Path) -> None:
