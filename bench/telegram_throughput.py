@@ -23,7 +23,8 @@ def main() -> None:
     stack = start_stack()
     bot_api = BotApiStandIn()
     app = RunningApp(f"http://127.0.0.1:{stack.rasa_port}", telegram_bot_token=TOKEN,
-                     telegram_api_base_url=bot_api.base_url, telegram_poll_timeout=1)  # fmt: skip
+                     telegram_api_base_url=bot_api.base_url, telegram_poll_timeout=1,
+                     telegram_chat_interval_seconds=1.0)  # Telegram's real per-chat spacing  # fmt: skip
     try:
         started = time.perf_counter()
         for chat in range(1, args.chats + 1):

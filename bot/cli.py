@@ -11,6 +11,20 @@ from datetime import datetime
 from bot.config import get_settings
 
 
+# Libraries that log request URLs or payloads: httpx's INFO lines carry the bot token in the URL,
+# PTB's DEBUG lines carry chat ids and texts. They log warnings only, whatever the level.
+QUIET_LOGGERS = ("httpx", "httpcore", "telegram", "apscheduler")
+
+
+def configure_logging(level: str) -> None:
+    """The application's log: our own messages (which name residents only by pseudonym)."""
+    import logging
+
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))
+
+
 def cmd_up(args: argparse.Namespace) -> int:
     """Train if needed, migrate, start Rasa and the action server, then serve the web chat."""
     from bot.channels.web import create_app
@@ -18,6 +32,7 @@ def cmd_up(args: argparse.Namespace) -> int:
     from bot.stack import Stack, train_if_changed
 
     settings = get_settings()
+    configure_logging(settings.log_level)
     if not args.no_train:
         train_if_changed()
     upgrade()
@@ -63,6 +78,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from bot.channels.web import create_app
 
     settings = get_settings()
+    configure_logging(settings.log_level)
     asyncio.run(serve(create_app(settings), settings, f"Serving http://{settings.host}:{settings.port}/"))
     return 0
 

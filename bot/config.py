@@ -74,12 +74,20 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = 15
     # Secure cookies: None decides by the request (HTTPS, or X-Forwarded-Proto behind a proxy).
     secure_cookies: bool | None = None
+    # Logging of the application process (`hotline up` / `serve`); identifiers never go to logs.
+    log_level: str = "INFO"
+    # Residents' photos: files named by their content's hash under this directory.
+    attachments_dir: Path | None = None  # default: <data_dir>/attachments (var/attachments)
+    attachment_max_bytes: int = 10 * 1024 * 1024
 
     # Telegram (read without the HOTLINE_ prefix, as Telegram's own tools name them).
     telegram_bot_token: str | None = Field(default=None, validation_alias="TELEGRAM_BOT_TOKEN")
     telegram_api_base_url: str = Field(
         default="https://api.telegram.org/bot", validation_alias="TELEGRAM_API_BASE_URL"
     )
+    # Where files are downloaded from; by default derived from the API base URL (a local Bot
+    # API server serves both), so the two can never point at different servers by mistake.
+    telegram_api_file_url: str | None = Field(default=None, validation_alias="TELEGRAM_API_FILE_URL")
     telegram_webhook_url: str | None = Field(default=None, validation_alias="TELEGRAM_WEBHOOK_URL")
     telegram_webhook_secret: str | None = Field(default=None, validation_alias="TELEGRAM_WEBHOOK_SECRET")
     telegram_dispatcher_chat_id: int | None = Field(default=None, validation_alias="TELEGRAM_DISPATCHER_CHAT_ID")
@@ -87,6 +95,9 @@ class Settings(BaseSettings):
     telegram_dispatcher_ids: str = Field(default="", validation_alias="TELEGRAM_DISPATCHER_IDS")
     telegram_poll_timeout: int = 20
     telegram_push_every_seconds: float = 5.0
+    # Telegram allows about one message per second to one private chat (PTB's limiter does not
+    # cover that); tests set it low.
+    telegram_chat_interval_seconds: float = 1.0
 
     @field_validator("followup_after", "followup_reminder_after", mode="before")
     @classmethod
@@ -96,6 +107,22 @@ class Settings(BaseSettings):
     @property
     def dispatcher_ids(self) -> set[int]:
         return {int(part) for part in self.telegram_dispatcher_ids.replace(" ", "").split(",") if part}
+
+    @property
+    def attachments_path(self) -> Path:
+        return self.attachments_dir or self.data_dir / "attachments"
+
+    @property
+    def telegram_file_url(self) -> str:
+        """The Bot API's file URL: `.../bot` becomes `.../file/bot`, as on api.telegram.org."""
+        if self.telegram_api_file_url:
+            return self.telegram_api_file_url
+        base = self.telegram_api_base_url.rstrip("/")
+        if not base.endswith("/bot"):
+            raise ValueError(
+                "TELEGRAM_API_BASE_URL does not end in '/bot'; set TELEGRAM_API_FILE_URL as well."
+            )
+        return base[: -len("/bot")] + "/file/bot"
 
     @property
     def tz(self) -> ZoneInfo:

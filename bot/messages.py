@@ -164,6 +164,20 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "对不起,问题还没有解决。工单 {code} 已重新打开并提高了优先级,调度员已收到提醒,工作人员会尽快与您联系。",
         "en": "Sorry the problem isn't solved yet. Ticket {code} is reopened with a higher priority; dispatchers have been alerted and will contact you soon.",
     },
+    # Photos and locations a resident sends (Telegram).
+    "photo_kept": {"zh": "照片已收到,会附在您的工单上。", "en": "Photo received; it will be attached to your report."},
+    "photo_too_big": {
+        "zh": "抱歉,照片太大(超过 {limit_mb} MB),没有保存。请压缩后重新发送,或用文字描述情况。",
+        "en": "Sorry, the photo is too large (over {limit_mb} MB) and was not kept. Please send a smaller one, or describe it in words.",
+    },
+    "photo_failed": {
+        "zh": "抱歉,照片没有保存成功,请稍后重新发送。您写的文字不受影响。",
+        "en": "Sorry, the photo could not be saved; please send it again in a moment. Anything you wrote is not affected.",
+    },
+    "location_kept": {
+        "zh": "已收到您的位置,会和您的地址一起附在工单上。请再用文字写下小区、楼号、单元和房间号。",
+        "en": "Got your location; it will be kept with your address on your report. Please also write the estate, building, unit and room.",
+    },
 }
 
 CATEGORY_NAMES = {

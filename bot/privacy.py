@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
-from bot.models import ChatLink, ChatMessage
+from bot.models import Attachment, ChatLink, ChatMessage
 
 
 def forget_sender(session: Session, channel: str, sender: str) -> None:
@@ -15,5 +15,12 @@ def forget_sender(session: Session, channel: str, sender: str) -> None:
         update(ChatMessage)
         .where(ChatMessage.channel == channel, ChatMessage.sender == sender)
         .values(sender="anonymous")
+        .execution_options(synchronize_session=False)
+    )
+    # Photos and locations too, also those the ticket did not take (older, or sent later).
+    session.execute(
+        update(Attachment)
+        .where(Attachment.channel == channel, Attachment.sender == sender)
+        .values(sender=None)
         .execution_options(synchronize_session=False)
     )

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.address import Address
+from bot.attachments import link_to_ticket
 from bot.config import get_settings
 from bot.followups import initial_state
 from bot.handles import seal
@@ -110,6 +111,8 @@ def create_ticket(session: Session, draft: TicketDraft, *, now: datetime | None 
             with session.begin_nested():
                 session.add(ticket)
                 session.flush()
+            if draft.sender_ref:  # photos and locations sent during the report (same transaction)
+                link_to_ticket(session, ticket.id, draft.channel, draft.sender_ref, anonymous=anonymous, now=now)
             return ticket
         except IntegrityError:
             continue  # a code clash: 30**6 codes make this rare, so just draw again

@@ -1,10 +1,23 @@
-"""Running the application in the test process on a real port (tests and benchmarks)."""
+"""Running the application on a real port (tests and benchmarks): in a thread of the test
+process, or as a real child process that can be killed."""
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
+
+import httpx
+
+# Test defaults: no periodic job gets in a test's way, and replies to one chat are spaced
+# only 50 ms apart (tests that check the spacing set it themselves).
+TEST_DEFAULTS: dict[str, object] = {"retry_pending_every_seconds": 3600, "followup_check_every_seconds": 3600,
+                                    "sla_check_every_seconds": 3600, "telegram_chat_interval_seconds": 0.05}  # fmt: skip
 
 
 def free_port() -> int:
@@ -22,9 +35,7 @@ class RunningApp:
         from bot.channels.web import create_app
         from bot.config import Settings
 
-        defaults: dict[str, object] = {"retry_pending_every_seconds": 3600, "followup_check_every_seconds": 3600,
-                                         "sla_check_every_seconds": 3600}
-        self.settings = Settings(rasa_url=rasa_url, port=free_port(), **{**defaults, **settings})
+        self.settings = Settings(rasa_url=rasa_url, port=free_port(), **{**TEST_DEFAULTS, **settings})
         self.base_url = f"http://127.0.0.1:{self.settings.port}"
         config = uvicorn.Config(
             create_app(self.settings), host="127.0.0.1", port=self.settings.port, log_level="warning"
@@ -41,3 +52,78 @@ class RunningApp:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(10)
+
+
+class AppProcess:
+    """The application as a child process (`python -m bot.cli serve`), its output in `log_file`.
+
+    Settings are given by name as to RunningApp and passed as environment variables."""
+
+    def __init__(self, rasa_url: str, log_file: Path, **settings: object) -> None:
+        from bot.config import PROJECT_ROOT, Settings
+
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.log_file = log_file
+        env = dict(os.environ)
+        for name, value in {**TEST_DEFAULTS, "rasa_url": rasa_url, "port": self.port, **settings}.items():
+            alias = Settings.model_fields[name].validation_alias
+            env[alias if isinstance(alias, str) else f"HOTLINE_{name.upper()}"] = str(value)
+        with open(log_file, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "bot.cli", "serve"], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+            )
+        deadline = time.monotonic() + 30
+        while not self._healthy():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"The application did not start; see {log_file}:\n{log_file.read_text()}")
+            time.sleep(0.1)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def _healthy(self) -> bool:
+        try:
+            return httpx.get(f"{self.base_url}/health", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs, as in a crash or an OOM kill."""
+        os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+class SilentServer:
+    """A server that accepts connections and never answers: a hung Rasa."""
+
+    def __init__(self) -> None:
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen()
+        self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
+        self.connections: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:  # closed
+                return
+            self.connections.append(connection)  # kept open, never answered
+
+    def stop(self) -> None:
+        self.socket.close()
+        for connection in self.connections:
+            connection.close()

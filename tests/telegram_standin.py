@@ -1,7 +1,8 @@
 """A local Bot API stand-in for tests: python-telegram-bot talks real HTTP to it.
 
 It keeps a queue of updates for getUpdates (acknowledged by the next offset, as Telegram does),
-records every message the bot sends, and can answer 429 Too Many Requests on demand.
+records every message the bot sends (with the time it arrived), serves files through getFile
+and the download path `/file/bot<token>/<file_path>`, and can answer 429 Too Many Requests on demand.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tests.harness import free_port
@@ -39,10 +40,16 @@ class BotApiStandIn:
         self.answered_callbacks: list[str] = []
         self.callback_answers: dict[str, str] = {}
         self.throttle_next = 0  # this many sendMessage calls answer 429 first
+        self.files: dict[str, bytes] = {}  # file_id -> content, for getFile and the download
+        self.broken_downloads: set[str] = set()  # file_ids whose download answers 500
+        self.downloads: list[str] = []  # file paths the bot downloaded
         self._ids = itertools.count(1000)
         self._update_ids = _UPDATE_IDS  # shared: like Telegram's, they only ever grow
         self._lock = threading.Lock()
-        app = Starlette(routes=[Route("/bot{token}/{method}", self.handle, methods=["GET", "POST"])])
+        app = Starlette(routes=[
+            Route("/bot{token}/{method}", self.handle, methods=["GET", "POST"]),
+            Route("/file/bot{token}/{file_path:path}", self.download),
+        ])  # fmt: skip
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
@@ -70,6 +77,15 @@ class BotApiStandIn:
             command = text.split()[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         return {"update_id": self.next_update_id(), "message": message}
+
+    def photo(self, data: bytes, declared_size: int | None = None) -> list[dict[str, Any]]:
+        """A message's `photo` field: a thumbnail and the full size, whose bytes are `data`."""
+        number = next(self._ids)
+        self.files[f"full-{number}"] = data
+        self.files[f"thumb-{number}"] = data[:100]
+        return [{"file_id": f"thumb-{number}", "file_unique_id": f"t{number}", "width": 90, "height": 60, "file_size": 100},
+                {"file_id": f"full-{number}", "file_unique_id": f"f{number}", "width": 1280, "height": 853,
+                 "file_size": len(data) if declared_size is None else declared_size}]  # fmt: skip
 
     def callback_update(self, chat_id: int, data: str) -> dict[str, Any]:
         user = {"id": chat_id, "is_bot": False, "first_name": "Resident", "language_code": "zh-hans"}
@@ -117,7 +133,25 @@ class BotApiStandIn:
             return self.ok(True)
         if method == "sendMessage":
             return self.send_message(params)
+        if method == "getFile":
+            file_id = params["file_id"]
+            if file_id not in self.files:
+                return JSONResponse({"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"}, 400)
+            return self.ok({"file_id": file_id, "file_unique_id": file_id, "file_size": len(self.files[file_id]),
+                            "file_path": f"photos/{file_id}.jpg"})  # fmt: skip
         return JSONResponse({"ok": False, "error_code": 404, "description": f"Not Found: {method}"}, 404)
+
+    async def download(self, request: Request) -> Response:
+        file_path = request.path_params["file_path"]
+        if request.path_params["token"] != TOKEN:
+            return Response(status_code=401)
+        file_id = file_path.removeprefix("photos/").removesuffix(".jpg")
+        self.downloads.append(file_path)
+        if file_id in self.broken_downloads:
+            return Response("Internal Server Error", status_code=500)
+        if file_id not in self.files:
+            return Response(status_code=404)
+        return Response(self.files[file_id], media_type="application/octet-stream")
 
     async def get_updates(self, params: dict[str, Any]) -> JSONResponse:
         offset = int(params.get("offset") or 0)
@@ -141,7 +175,7 @@ class BotApiStandIn:
                 429,
             )
         markup = params.get("reply_markup")
-        record = {"chat_id": params["chat_id"], "text": params["text"],
+        record = {"chat_id": params["chat_id"], "text": params["text"], "at": time.monotonic(),
                   "reply_markup": json.loads(markup) if isinstance(markup, str) else markup}  # fmt: skip
         self.sent.append(record)
         return self.ok({"message_id": next(self._ids), "date": int(time.time()),

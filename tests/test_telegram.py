@@ -11,8 +11,11 @@ import httpx
 import pytest
 from sqlalchemy import inspect, select, text
 
+from bot.attachments import attachments_of, photo_path
+from bot.channels.relay import Relay
+from bot.config import get_settings
 from bot.db import get_engine, session_scope
-from bot.models import ChannelUpdate, Ticket
+from bot.models import Attachment, ChannelUpdate, Ticket
 from bot.update_store import store_update, unhandled_updates
 from bot.tickets import get_ticket_by_code, utcnow
 from tests.harness import RunningApp
@@ -20,6 +23,7 @@ from tests.telegram_standin import TOKEN, BotApiStandIn
 
 pytestmark = pytest.mark.stack
 CODE = re.compile(r"HL-[0-9A-Z]{6}")
+JPEG = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 400  # 100 kB that start like a JPEG
 
 
 @pytest.fixture(scope="module")
@@ -225,3 +229,76 @@ def test_followup_reaches_the_telegram_chat_and_is_answered(polling_app, bot_api
     assert "已结案" in say(bot_api, chat, "没有")[-1]["text"]
     with session_scope() as session:
         assert get_ticket_by_code(session, code).satisfaction == 5  # type: ignore[union-attr]
+
+
+def sender_ref(chat: int) -> str:
+    return Relay(get_settings()).sender_ref("telegram", str(chat))
+
+
+def attachments_from(chat: int) -> list[Attachment]:
+    with session_scope() as session:
+        return list(session.scalars(select(Attachment).where(Attachment.sender == sender_ref(chat)).order_by(Attachment.id)))
+
+
+def test_photo_and_location_are_kept_and_attached_to_the_ticket(polling_app, bot_api: BotApiStandIn) -> None:  # type: ignore[no-untyped-def]
+    chat = 9010
+    photo = bot_api.photo(JPEG)
+    replies = say(bot_api, chat, None, photo=photo, caption="阳光花园3号楼2单元301暖气片漏水了")
+    assert replies[0]["text"] == "照片已收到,会附在您的工单上。"
+    assert any("阀门" in m["text"] for m in replies) and "电话" in replies[-1]["text"]  # the caption went on
+    assert f"photos/{photo[-1]['file_id']}.jpg" in bot_api.downloads  # the largest size, only
+    assert f"photos/{photo[0]['file_id']}.jpg" not in bot_api.downloads
+    location = {"latitude": 36.81, "longitude": 118.05}
+    assert "附在工单上" in say(bot_api, chat, None, location=location)[0]["text"]
+    say(bot_api, chat, "13812345678")
+    press(bot_api, chat, "随时都可以")
+    receipt = press(bot_api, chat, "确认提交")
+    code = CODE.search("\n".join(m["text"] for m in receipt)).group(0)  # type: ignore[union-attr]
+
+    with session_scope() as session:
+        ticket = get_ticket_by_code(session, code)
+        kept = attachments_of(session, ticket.id)  # type: ignore[union-attr]
+    assert [a.kind for a in kept] == ["photo", "location"]
+    assert all(a.sender == sender_ref(chat) for a in kept)
+    stored = kept[0]
+    assert photo_path(stored).read_bytes() == JPEG and stored.size_bytes == len(JPEG)
+    assert stored.content_type == "image/jpeg" and stored.caption and "301" in stored.caption
+    assert str(chat) not in stored.storage_path  # type: ignore[operator]
+    assert (kept[1].latitude, kept[1].longitude) == (36.81, 118.05)
+
+
+def test_a_photo_too_big_or_not_downloadable_is_recorded_and_the_resident_told(polling_app, bot_api: BotApiStandIn) -> None:  # type: ignore[no-untyped-def]
+    chat = 9011
+    too_big = bot_api.photo(JPEG, declared_size=25 * 1024 * 1024)
+    english = bot_api.message_update(chat, None, photo=too_big)
+    english["message"]["from"]["language_code"] = "en"
+    assert deliver(bot_api, chat, english)[0]["text"].startswith("Sorry, the photo is too large (over 10 MB)")
+    broken = bot_api.photo(JPEG[:1000])
+    bot_api.broken_downloads.add(broken[-1]["file_id"])
+    assert "没有保存成功" in say(bot_api, chat, None, photo=broken)[0]["text"]
+    unknown = [{"file_id": "gone", "file_unique_id": "gone", "width": 1, "height": 1}]  # getFile fails
+    assert "没有保存成功" in say(bot_api, chat, None, photo=unknown)[0]["text"]
+    fine = say(bot_api, chat, None, photo=bot_api.photo(JPEG[:2000]))  # no caption: only the receipt
+    assert [m["text"] for m in fine] == ["照片已收到,会附在您的工单上。"]
+
+    kept = attachments_from(chat)
+    assert [a.storage_path is None for a in kept] == [True, True, True, False]
+    assert kept[0].size_bytes == 25 * 1024 * 1024  # dispatchers see a photo was sent, and why it is missing
+    assert f"photos/{too_big[-1]['file_id']}.jpg" not in bot_api.downloads  # never fetched
+
+
+def test_replies_to_one_chat_keep_the_per_chat_interval(stack) -> None:  # type: ignore[no-untyped-def]
+    interval = 0.3
+    own_api = BotApiStandIn()  # this app alone polls it, so this app's limiter sends every reply
+    app = telegram_app(stack, own_api, telegram_chat_interval_seconds=interval)
+    try:
+        chat = 9012
+        burst = say(own_api, chat, None, photo=own_api.photo(JPEG[:500]), caption="阳光花园3号楼2单元301暖气片漏水了")
+        burst += say(own_api, chat, "13812345678")
+        assert len(burst) >= 4
+        times = [m["at"] for m in burst]
+        # The stand-in stamps arrival; 20 ms allow for the jitter between two HTTP requests.
+        assert all(later - earlier >= interval - 0.02 for earlier, later in zip(times, times[1:])), times
+    finally:
+        app.stop()
+        own_api.stop()

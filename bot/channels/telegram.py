@@ -15,6 +15,7 @@ from typing import Any
 
 from telegram import (
     InlineKeyboardButton,
+    PhotoSize,
     InlineKeyboardMarkup,
     KeyboardButton,
     ReplyKeyboardMarkup,
@@ -23,7 +24,6 @@ from telegram import (
 )
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     CommandHandler,
@@ -34,11 +34,14 @@ from telegram.ext import (
 
 from sqlalchemy import select
 
+from bot import attachments
 from bot.channels.rasa_client import Reply
+from bot.channels.telegram_limits import PerChatRateLimiter
 from bot.chat_links import chat_address
 from bot.channels.relay import Relay
 from bot.config import Settings
 from bot.db import session_scope
+from bot.messages import say
 from bot.models import ChatMessage
 from bot.notices import ACTION_TITLES, alert_notice, apply_dispatcher_action, take_unposted_alerts, take_unposted_tickets, ticket_notice
 from bot.tickets import utcnow
@@ -55,10 +58,6 @@ EDITED = {
     "en": "I saw you edited a message. To correct something, please just send the new details.",
 }
 SHARE_PHONE = {"zh": "📱 发送我的手机号", "en": "📱 Share my phone number"}
-LOCATION_KEPT = {
-    "zh": "已收到您的位置。请再用文字写下小区、楼号、单元和房间号。",
-    "en": "Got your location. Please also write the estate, building, unit and room.",
-}
 
 
 def language_of(update: Update) -> str:
@@ -89,8 +88,9 @@ class TelegramChannel:
             Application.builder()
             .token(settings.telegram_bot_token)
             .base_url(settings.telegram_api_base_url)
-            .base_file_url(settings.telegram_api_base_url.replace("/bot", "/file/bot"))
-            .rate_limiter(AIORateLimiter(max_retries=5))  # waits out 429 retry_after; keeps to limits
+            .base_file_url(settings.telegram_file_url)  # photos are downloaded from here
+            # Waits out a 429's retry_after, keeps to the overall and per-chat limits.
+            .rate_limiter(PerChatRateLimiter(settings.telegram_chat_interval_seconds, max_retries=5))
             .updater(None)
             .build()
         )
@@ -114,6 +114,7 @@ class TelegramChannel:
         app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, self.on_edited))
         app.add_handler(MessageHandler(filters.CONTACT, self.on_contact))
         app.add_handler(MessageHandler(filters.LOCATION, self.on_location))
+        app.add_handler(MessageHandler(filters.PHOTO, self.on_photo))
         app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, self.on_text))
         app.add_handler(MessageHandler(filters.CAPTION, self.on_caption))
         app.add_handler(MessageHandler(filters.ALL, self.on_unreadable))
@@ -242,8 +243,44 @@ class TelegramChannel:
         await self.converse(update, contact.phone_number)  # type: ignore[union-attr]
 
     async def on_location(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Keep a shared location; it goes on the ticket with the typed address."""
+        chat, location = update.effective_chat, update.effective_message.location  # type: ignore[union-attr]
+        sender = self.relay.sender_ref(CHANNEL, str(chat.id))  # type: ignore[union-attr]
+        await asyncio.to_thread(self._record_location, sender, location.latitude, location.longitude)  # type: ignore[union-attr]
         language = language_of(update)
-        await self.send(update.effective_chat.id, [Reply(LOCATION_KEPT[language])], language)  # type: ignore[union-attr]
+        await self.send(chat.id, [Reply(say("location_kept", language))], language)  # type: ignore[union-attr]
+
+    async def on_photo(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Keep the photo for the ticket, say so, then go on with the caption as a message."""
+        message, chat = update.effective_message, update.effective_chat
+        language = language_of(update)
+        sender = self.relay.sender_ref(CHANNEL, str(chat.id))  # type: ignore[union-attr]
+        largest = message.photo[-1]  # type: ignore[union-attr]  # Telegram lists the sizes smallest first
+        data, problem = await self.download_photo(largest)
+        # A photo that could not be kept is still recorded (without a file), so the dispatchers
+        # see that one was sent; the resident is asked to send it again.
+        await asyncio.to_thread(self._record_photo, sender, data, largest.file_size, message.caption)  # type: ignore[union-attr]
+        limit_mb = self.settings.attachment_max_bytes // (1024 * 1024)
+        await self.send(chat.id, [Reply(say(problem or "photo_kept", language, limit_mb=limit_mb))], language)  # type: ignore[union-attr]
+        if message.caption:  # type: ignore[union-attr]
+            await self.converse(update, message.caption)  # type: ignore[union-attr]
+
+    async def download_photo(self, photo: PhotoSize) -> tuple[bytes | None, str | None]:
+        """The photo's bytes, or None and the message key that says why not."""
+        limit = self.settings.attachment_max_bytes
+        if (photo.file_size or 0) > limit:  # Telegram tells the size: no need to fetch it
+            return None, "photo_too_big"
+        try:
+            file = await photo.get_file()
+            if (file.file_size or 0) > limit:
+                return None, "photo_too_big"
+            data = bytes(await file.download_as_bytearray())
+        except TelegramError as problem:
+            log.warning("Could not download a photo: %s", type(problem).__name__)
+            return None, "photo_failed"
+        if len(data) > limit:
+            return None, "photo_too_big"
+        return data, None
 
     async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         language = language_of(update)
@@ -349,6 +386,24 @@ class TelegramChannel:
         with session_scope() as session:
             if not store_update(session, CHANNEL, update_id, payload, utcnow()):
                 log.info("Duplicate Telegram update %s ignored", update_id)
+
+    def _record_photo(self, sender: str, data: bytes | None, declared_size: int | None, caption: str | None) -> None:
+        stored = None
+        if data is not None:
+            stored = attachments.save_photo_file(self.settings.attachments_path, data)
+        with session_scope() as session:
+            attachments.add_photo(
+                session, CHANNEL, sender, utcnow(),
+                storage_path=stored,
+                size_bytes=len(data) if data is not None else declared_size,
+                content_type=attachments.image_type(data)[0] if data is not None else None,
+                caption=caption,
+            )  # fmt: skip
+
+    @staticmethod
+    def _record_location(sender: str, latitude: float, longitude: float) -> None:
+        with session_scope() as session:
+            attachments.add_location(session, CHANNEL, sender, latitude, longitude, utcnow())
 
     @staticmethod
     def _unhandled() -> list[tuple[int, dict[str, Any]]]:

@@ -1,0 +1,45 @@
+"""Telegram's flood limits on what the bot sends.
+
+PTB's AIORateLimiter keeps to the overall 30 messages/s and 20/min per group and waits out a
+429, but it lets a burst of replies hit one private chat at once, where Telegram allows about
+one per second. This adds the per-chat spacing in front of it, for every call with a chat_id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from telegram.ext import AIORateLimiter
+
+
+class PerChatRateLimiter(AIORateLimiter):
+    def __init__(self, chat_interval: float, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._interval = chat_interval
+        self._next_slot: dict[str, float] = {}  # chat -> earliest time of its next message
+
+    async def process_request(  # type: ignore[override]
+        self,
+        callback: Any,
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
+        chat_id = data.get("chat_id")
+        if chat_id is not None and self._interval > 0:
+            await self._wait_turn(str(chat_id))
+        return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+
+    async def _wait_turn(self, chat: str) -> None:
+        # Reserve the slot before sleeping (no await in between): concurrent sends to one chat
+        # queue up one interval apart, in the order they asked.
+        now = asyncio.get_running_loop().time()
+        slot = max(now, self._next_slot.get(chat, now))
+        self._next_slot[chat] = slot + self._interval
+        if len(self._next_slot) > 10_000:  # forget chats whose slot has passed
+            self._next_slot = {c: t for c, t in self._next_slot.items() if t > now}
+        if slot > now:
+            await asyncio.sleep(slot - now)
