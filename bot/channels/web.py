@@ -14,12 +14,14 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse
-from starlette.routing import Route
+from starlette.responses import RedirectResponse
+from starlette.routing import Mount, Route
 
 from bot.channels.followup_sender import FollowupSender
 from bot.channels.relay import Relay
 from bot.channels.telegram import TelegramChannel
 from bot.config import Settings
+from bot.dashboard.app import create_dashboard
 from bot.db import session_scope
 from bot.sla_alerts import check_deadlines
 from bot.tickets import utcnow
@@ -149,6 +151,8 @@ def create_app(settings: Settings, relay: Relay | None = None) -> Starlette:
             Route("/api/chat/updates", updates),
             Route("/telegram/webhook", telegram_webhook, methods=["POST"]),
             Route("/health", health),
+            Route("/dashboard", lambda request: RedirectResponse("/dashboard/", 307)),
+            Mount("/dashboard", create_dashboard(settings)),
         ],
         lifespan=lifespan,
     )

@@ -16,10 +16,10 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -27,7 +27,8 @@ from bot.config import Settings
 from bot.dashboard import auth, charts, stats, ticket_work
 from bot.dashboard.queue import FilterError, QueueFilter, filtered, load_queue, queue_version
 from bot.db import session_scope
-from bot.models import Alert, Category, ChatMessage, Priority, Ticket, TicketStatus
+from bot.attachments import attachments_of, photo_path
+from bot.models import Alert, Attachment, Category, ChatMessage, Priority, StaffUser, Ticket, TicketStatus
 from bot.tickets import get_ticket_by_code, utcnow
 
 HERE = Path(__file__).resolve().parent
@@ -111,6 +112,7 @@ def create_dashboard(settings: Settings) -> Starlette:
             return None
         with session_scope() as session:
             return auth.resume_session(session, token, utcnow(), idle)
+
 
     def guarded(roles: tuple[str, ...]) -> Callable[[Handler], Handler]:
         """Only these roles get in; a state-changing request must also carry the CSRF token."""
@@ -211,7 +213,11 @@ def create_dashboard(settings: Settings) -> Starlette:
             page = load_queue(session, f, settings.tz)
             alerts = list(
                 session.scalars(
-                    select(Alert).where(Alert.acknowledged_at.is_(None)).order_by(Alert.id.desc()).limit(20)
+                    select(Alert)
+                    .options(joinedload(Alert.ticket))  # read by the template after the session
+                    .where(Alert.acknowledged_at.is_(None))
+                    .order_by(Alert.id.desc())
+                    .limit(20)
                 )
             )
             values = {
@@ -280,6 +286,7 @@ def create_dashboard(settings: Settings) -> Starlette:
             "original": original, "alerts": [a for a in session.scalars(select(Alert).where(
                 Alert.ticket_id == ticket.id, Alert.acknowledged_at.is_(None)))],
             "categories": [c.value for c in Category], "now": utcnow(),
+            "attachments": attachments_of(session, ticket.id),
         }  # fmt: skip
 
     def render_ticket(code: str, user: auth.SignedIn, error: str = "", done: str = "", status: int = 200) -> Response:
@@ -294,6 +301,25 @@ def create_dashboard(settings: Settings) -> Starlette:
     async def ticket_page(request: Request, user: auth.SignedIn, form: dict[str, str]) -> Response:
         done = request.query_params.get("done", "")
         return await asyncio.to_thread(render_ticket, request.path_params["code"], user, "", done[:100])
+
+    @guarded(STAFF)
+    async def photo(request: Request, user: auth.SignedIn, form: dict[str, str]) -> Response:
+        def find() -> tuple[Path, str] | None:
+            with session_scope() as session:
+                ticket = get_ticket_by_code(session, request.path_params["code"])
+                attachment = session.get(Attachment, request.path_params["attachment_id"])
+                if ticket is None or attachment is None or attachment.ticket_id != ticket.id:
+                    return None
+                try:
+                    return photo_path(attachment), attachment.content_type or "application/octet-stream"
+                except FileNotFoundError:
+                    return None
+
+        found = await asyncio.to_thread(find)
+        if found is None or not found[0].is_file():
+            return pages.render("error.html", 404, user=user, message="No such photo on this ticket.")
+        # Served as an image with sniffing off: a file that is not one cannot become a page.
+        return FileResponse(found[0], media_type=found[1], headers=SECURITY_HEADERS)
 
     STEPS: dict[str, Callable[[Session, Ticket, dict[str, str], auth.SignedIn, datetime], object]] = {
         "acknowledge": lambda s, t, f, u, now: ticket_work.acknowledge(s, t, u.username, now),
@@ -382,7 +408,18 @@ def create_dashboard(settings: Settings) -> Starlette:
 
         return csv_response(await asyncio.to_thread(build), f"statistics-{month:%Y-%m}.csv")
 
+    @guarded(("admin",))
+    async def users(request: Request, user: auth.SignedIn, form: dict[str, str]) -> Response:
+        def read() -> list[StaffUser]:
+            with session_scope() as session:
+                accounts = list(session.scalars(select(StaffUser).order_by(StaffUser.username)))
+                session.expunge_all()
+                return accounts
+
+        return pages.render("users.html", user=user, accounts=await asyncio.to_thread(read))
+
     routes = [
+        Route("/users", users),
         Route("/login", login, methods=["GET", "POST"]),
         Route("/logout", logout, methods=["POST"]),
         Route("/", queue),
@@ -390,6 +427,7 @@ def create_dashboard(settings: Settings) -> Starlette:
         Route("/queue/version", version),
         Route("/alerts/{alert_id:int}/ack", ack_alert, methods=["POST"]),
         Route("/tickets/{code}", ticket_page),
+        Route("/tickets/{code}/photos/{attachment_id:int}", photo),
         Route("/tickets/{code}/{step}", ticket_step, methods=["POST"]),
         Route("/stats", statistics),
         Route("/export/tickets.csv", export_tickets),

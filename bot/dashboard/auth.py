@@ -63,12 +63,18 @@ def check_password(session: Session, username: str, password: str) -> StaffUser 
 # -- throttling -------------------------------------------------------------------------------
 
 
+# A whole control room may sign in from one address: the client's limit is looser than the
+# account's, yet still stops one machine from trying many accounts.
+CLIENT_FACTOR = 4
+
+
 def locked_out(session: Session, username: str, client: str, now: datetime, max_failures: int, window: timedelta) -> bool:
     """Too many recent failures for this account or from this client: refuse without checking."""
     since = now - window
-    for column, value in ((LoginFailure.username, username), (LoginFailure.client, client)):
+    limits = ((LoginFailure.username, username, max_failures), (LoginFailure.client, client, max_failures * CLIENT_FACTOR))
+    for column, value, limit in limits:
         count = session.scalar(select(func.count()).where(column == value, LoginFailure.at >= since))
-        if (count or 0) >= max_failures:
+        if (count or 0) >= limit:
             return True
     return False
 
