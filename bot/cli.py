@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import sys
 from datetime import datetime
@@ -184,6 +185,33 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_nlu_evaluate(args: argparse.Namespace) -> int:
+    """Score the model on the held-out set and compare it with Rasa's default pipeline."""
+    from pathlib import Path
+
+    from bot import nlu_eval
+    from bot.stack import MODEL_FILE, train_if_changed
+
+    if args.model is None and not args.no_train:
+        train_if_changed()
+    examples = nlu_eval.load_examples(Path(args.heldout)) if args.heldout else nlu_eval.load_examples()
+    report = nlu_eval.evaluate_model(Path(args.model) if args.model else MODEL_FILE, examples)
+    baseline = None
+    if not args.no_baseline:
+        baseline = nlu_eval.evaluate_model(nlu_eval.baseline_model(), examples)
+    if args.json:
+        data = {"model": nlu_eval.report_as_dict(report, with_outcomes=True)}
+        if baseline is not None:
+            data["baseline"] = nlu_eval.report_as_dict(baseline, with_outcomes=True)
+            data["changed"] = [dataclasses.asdict(c) for c in nlu_eval.compare(baseline, report)]
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        print(nlu_eval.format_report(report, baseline, show_errors=args.errors))
+    met = nlu_eval.meets_targets(report.overall)
+    return 1 if args.check and not all(met.values()) else 0
+
+
 def cmd_messages_pending(args: argparse.Namespace) -> int:
     """Show residents' messages that are still waiting for the conversation engine."""
     from sqlalchemy import select
@@ -293,6 +321,15 @@ def build_parser() -> argparse.ArgumentParser:
     train = nlu.add_parser("train", help="train the Rasa model if its inputs changed")
     train.add_argument("--force", action="store_true", help="train even if nothing changed")
     train.set_defaults(func=cmd_train)
+    evaluate = nlu.add_parser("evaluate", help="score the model on the held-out set, against Rasa's default")
+    evaluate.add_argument("--model", help="model file to score (default: the trained models/hotline.tar.gz)")
+    evaluate.add_argument("--heldout", help="directory of held-out <language>.yml files (default: tests/nlu/heldout)")
+    evaluate.add_argument("--no-baseline", action="store_true", help="skip Rasa's default pipeline")
+    evaluate.add_argument("--no-train", action="store_true", help="score the existing model even if stale")
+    evaluate.add_argument("--json", action="store_true", help="print every figure and prediction as JSON")
+    evaluate.add_argument("--errors", type=int, default=20, help="how many misclassified messages to list")
+    evaluate.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
+    evaluate.set_defaults(func=cmd_nlu_evaluate)
 
     followups = commands.add_parser("followups", help="48-hour follow-ups").add_subparsers(
         dest="action", required=True

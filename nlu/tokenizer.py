@@ -2,7 +2,9 @@
 
 Rasa's JiebaTokenizer turns every space of mixed text ("我家 radiator 漏水了") into a token of its
 own, which later components reject; this one drops blank tokens and punctuation and keeps
-correct character offsets.
+correct character offsets. Tokens carry normalised text (nlu/normalize.py: traditional →
+simplified, full-width → ASCII, common typos), so 暖氣不熱 and 暖器不热 look like 暖气不热 to the
+classifier, while the message itself keeps the resident's own words.
 """
 
 from __future__ import annotations
@@ -20,7 +22,19 @@ from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from nlu.normalize import normalize
+
 jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise
+
+# jieba's general dictionary splits the trade's words (暖气片 → 暖气/片, 滞纳金 → 滞纳/金); whole
+# words are stronger features than their pieces.
+for _word in (
+    "暖气片", "暖气费", "采暖费", "供暖费", "热费", "滞纳金", "报修", "报停", "不热", "漏水", "渗水", "滴水",
+    "跑水", "冒水", "冒热气", "放气阀", "排气阀", "分水器", "分集水器", "热表", "热量表", "热计量表",
+    "温控器", "温控阀", "锁闭阀", "回水管", "进水管", "热力井", "换热站", "收费员", "维修工", "户号",
+    "煤气味", "燃气味", "私接", "偷热", "不作为", "没人来", "没人管", "打不通",
+):  # fmt: skip
+    jieba.add_word(_word)
 
 
 # Addresses, phone numbers and ticket codes say nothing about what the resident needs; left as
@@ -84,7 +98,9 @@ class MixedTokenizer(Tokenizer):
         return cls(config)
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
-        text = message.get(attribute) or ""
+        original = message.get(attribute) or ""
+        # Same length as the original (normalize guarantees it), so offsets stay the resident's.
+        text = normalize(original) if attribute == TEXT else original
         spans = _placeholder_spans(text) if attribute == TEXT else []
         tokens: List[Token] = []
         for word, start, end in jieba.tokenize(text):
@@ -96,5 +112,5 @@ class MixedTokenizer(Tokenizer):
                 tokens.append(Token(span[2], span[0], span[1]))
         if not tokens:
             # Rasa needs at least one token; emoji-only or punctuation-only text keeps its symbols.
-            tokens = [Token(text.strip() or "_", 0)]
+            tokens = [Token(original.strip() or "_", 0)]
         return self._apply_token_pattern(tokens)
