@@ -45,7 +45,7 @@ class Relay:
 
     def __init__(self, settings: Settings, rasa: RasaClient | None = None) -> None:
         self.settings = settings
-        self.rasa = rasa or RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
+        self.rasa = rasa or RasaClient(settings.rasa_servers, settings.rasa_timeout_seconds)
         self._secret = settings.resolved_secret_key().encode()
         self._locks: dict[str, asyncio.Lock] = {}
 
