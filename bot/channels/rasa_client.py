@@ -44,7 +44,10 @@ class RasaClient:
         if not urls:
             raise ValueError("RasaClient needs at least one Rasa server URL.")
         self.urls = urls
-        self._clients = [httpx.AsyncClient(base_url=url, timeout=timeout) for url in urls]
+        # Keep as many idle connections as may be open: with httpx's default of 20, fifty
+        # residents at once would open a new connection to Rasa for most turns.
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+        self._clients = [httpx.AsyncClient(base_url=url, timeout=timeout, limits=limits) for url in urls]
 
     def _client_for(self, sender: str) -> httpx.AsyncClient:
         return self._clients[pick_server(sender, len(self._clients))]
