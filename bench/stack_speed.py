@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import re
 import socket
 import subprocess
@@ -45,6 +46,9 @@ from tests.harness import free_port
 # A repair report as residents write it; the last turn presses the summary's confirm button.
 TURNS = ["阳光花园3号楼2单元301暖气不热", "13812345678", "下午", "/affirm"]
 TICKET = re.compile(r"HL-[0-9A-Z]{6}")
+# The application's answer when Rasa did not answer in HOTLINE_RASA_TIMEOUT_SECONDS: the message
+# is kept and replayed before the resident's next one (so that turn costs two).
+BUSY = re.compile(r"系统暂时繁忙|system is busy")
 RUN = uuid.uuid4().hex[:6]  # in every sender id, so runs never share a conversation
 
 
@@ -60,6 +64,7 @@ class Cell:
     residents: int
     turns: int = 0
     failed_turns: int = 0
+    busy_turns: int = 0
     conversations: int = 0
     tickets: int = 0
     seconds: float = 0.0
@@ -164,9 +169,12 @@ class App:
 # -- residents -------------------------------------------------------------------------------
 
 
-async def resident(client: httpx.AsyncClient, url: str, cell: Cell, index: int, deadline: float) -> None:
-    """Play whole repair reports one turn after the other until the deadline; every turn is timed."""
+async def resident(client: httpx.AsyncClient, url: str, cell: Cell, index: int, deadline: float,
+                   think: float = 0.0) -> None:  # fmt: skip
+    """Play whole repair reports turn after turn until the deadline; every turn is timed."""
     while time.monotonic() < deadline:
+        if think:  # a resident reads the answer and types: on average `think` seconds
+            await asyncio.sleep(random.uniform(0.5, 1.5) * think)
         number, turn = cell.progress[index]
         sender = f"bench-{RUN}-{cell.target[:4]}-{cell.residents}-{index}-{number}"
         started = time.perf_counter()
@@ -179,7 +187,9 @@ async def resident(client: httpx.AsyncClient, url: str, cell: Cell, index: int, 
         if replies is None:
             cell.failed_turns += 1
             cell.progress[index] = (number + 1, 0)
-        elif turn == len(TURNS) - 1:
+            continue
+        cell.busy_turns += any(BUSY.search(reply.get("text") or "") for reply in replies)
+        if turn == len(TURNS) - 1:
             cell.conversations += 1
             cell.tickets += any(TICKET.search(reply.get("text") or "") for reply in replies)
             cell.progress[index] = (number + 1, 0)
@@ -187,11 +197,14 @@ async def resident(client: httpx.AsyncClient, url: str, cell: Cell, index: int, 
             cell.progress[index] = (number, turn + 1)
 
 
+THINK = 0.0  # --think
+
+
 async def load(url: str, cell: Cell, seconds: float) -> None:
     limits = httpx.Limits(max_connections=cell.residents, max_keepalive_connections=cell.residents)
     async with httpx.AsyncClient(timeout=120, limits=limits) as client:
         deadline = time.monotonic() + seconds
-        await asyncio.gather(*(resident(client, url, cell, index, deadline) for index in range(cell.residents)))
+        await asyncio.gather(*(resident(client, url, cell, index, deadline, THINK) for index in range(cell.residents)))
 
 
 def busy_seconds() -> float:
@@ -223,7 +236,7 @@ def finish(cell: Cell) -> Cell:
     cell.others_busy_pct = max(0.0, 100 * (cell.machine_cpu - sum(cell.cpu.values()) - cell.bench_cpu) / capacity)
     cell.load_avg_1m = os.getloadavg()[0]
     print(f"  {cell.target:<24} {cell.residents:>3} residents: p50 {cell.p50_ms:7.0f} ms  p99 {cell.p99_ms:7.0f} ms  "
-          f"{cell.turns_per_s:5.1f} turns/s  failed {cell.failed_turns}  others {cell.others_busy_pct:3.0f}%",
+          f"{cell.turns_per_s:5.1f} turns/s  failed {cell.failed_turns}  busy {cell.busy_turns}  others {cell.others_busy_pct:3.0f}%",
           flush=True)  # fmt: skip
     return cell
 
@@ -295,10 +308,15 @@ def main() -> None:
     parser.add_argument("--redis-levels", default="10,50", help="residents for the Redis scaling part")
     parser.add_argument("--no-redis", action="store_true", help="skip the two-Rasa-servers scaling part")
     parser.add_argument("--json", type=Path, help="where to write the results (default var/bench/)")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="seconds a resident takes to answer, on average (default 0: as fast as possible)")
     args = parser.parse_args()
+    global THINK
+    THINK = args.think
     levels = [int(n) for n in args.levels.split(",")]
     results: dict[str, object] = {"run": RUN, "cpus": psutil.cpu_count(), "load_avg_at_start": os.getloadavg(),
-                                  "seconds_per_cell": args.seconds, "turns_per_conversation": len(TURNS)}  # fmt: skip
+                                  "seconds_per_cell": args.seconds, "turns_per_conversation": len(TURNS),
+                                  "think_seconds": args.think}  # fmt: skip
     (TMP / "logs").mkdir(parents=True, exist_ok=True)
 
     model = MODEL_FILE
@@ -386,14 +404,14 @@ def measure_all(args: argparse.Namespace, results: dict, stack: Stack, app: App,
 
 
 def print_table(results: dict, cells: list[Cell]) -> None:
-    print("\n| target | residents | turns | p50 ms | p99 ms | turns/s | failed | tickets/conv. "
+    print("\n| target | residents | turns | p50 ms | p99 ms | turns/s | failed | busy | tickets/conv. "
           "| CPU ms/turn (rasa, actions, app) | others' CPU % | load 1m |")  # fmt: skip
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |")
     for cell in cells:
         rasa = sum(v for k, v in cell.cpu_ms_per_turn.items() if k.startswith("rasa"))
         cpu = f"{rasa:.0f}, {cell.cpu_ms_per_turn.get('actions', 0):.0f}, {cell.cpu_ms_per_turn.get('app', 0):.0f}"
         print(f"| {cell.target} | {cell.residents} | {cell.turns} | {cell.p50_ms:.0f} | {cell.p99_ms:.0f} | "
-              f"{cell.turns_per_s:.1f} | {cell.failed_turns} | {cell.tickets}/{cell.conversations} | {cpu} | "
+              f"{cell.turns_per_s:.1f} | {cell.failed_turns} | {cell.busy_turns} | {cell.tickets}/{cell.conversations} | {cpu} | "
               f"{cell.others_busy_pct:.0f} | {cell.load_avg_1m:.1f} |")  # fmt: skip
     bare = {c.residents: c for c in cells if c.target == "bare Rasa REST"}
     print()
