@@ -38,7 +38,8 @@ def cmd_up(args: argparse.Namespace) -> int:
         train_if_changed()
     upgrade()
     stack = Stack(rasa_port=settings.rasa_port, action_port=settings.action_port)
-    settings = settings.model_copy(update={"rasa_url": f"http://127.0.0.1:{settings.rasa_port}"})
+    # `up` starts exactly one Rasa server, so a HOTLINE_RASA_URLS meant for `serve` does not apply.
+    settings = settings.model_copy(update={"rasa_url": f"http://127.0.0.1:{settings.rasa_port}", "rasa_urls": ""})
     try:
         print("Starting the action server and the Rasa server (about a minute)...", flush=True)
         stack.start()
@@ -271,7 +272,7 @@ def cmd_followups_run(args: argparse.Namespace) -> int:
         at = at.replace(tzinfo=settings.tz)
 
     async def run() -> int:
-        rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
+        rasa = RasaClient(settings.rasa_servers, settings.rasa_timeout_seconds)
         try:
             return await FollowupSender(settings, rasa).run_due(now=at)
         finally:

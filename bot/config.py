@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     action_port: int = 5055
     # Where the application finds Rasa; `hotline up` points it at the Rasa server it starts.
     rasa_url: str = "http://127.0.0.1:5005"
+    # Opt-in scaling: several Rasa servers sharing one Redis tracker and lock store,
+    # comma-separated; each resident is routed to one of them. Empty: only `rasa_url`.
+    rasa_urls: str = ""
     rasa_timeout_seconds: float = 6.0
     host: str = "127.0.0.1"
     port: int = 8000
@@ -123,6 +126,11 @@ class Settings(BaseSettings):
                 "TELEGRAM_API_BASE_URL does not end in '/bot'; set TELEGRAM_API_FILE_URL as well."
             )
         return base[: -len("/bot")] + "/file/bot"
+
+    @property
+    def rasa_servers(self) -> list[str]:
+        """The Rasa servers the application talks to: `rasa_urls` if set, else `rasa_url`."""
+        return [url.strip() for url in self.rasa_urls.split(",") if url.strip()] or [self.rasa_url]
 
     @property
     def tz(self) -> ZoneInfo:

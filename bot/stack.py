@@ -87,6 +87,9 @@ class Stack:
     action_port: int = 5055
     log_dir: Path = PROJECT_ROOT / "var" / "logs"
     env: dict[str, str] = field(default_factory=dict)
+    model: Path = MODEL_FILE
+    # endpoints-redis.yml shares conversations between Rasa servers (see README, Benchmarks).
+    endpoints: str = "endpoints.yml"
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def start_actions(self) -> None:
@@ -102,8 +105,8 @@ class Stack:
     def start_rasa(self) -> None:
         command = [
             str(RASA_BIN), "run", "--enable-api", "--interface", "127.0.0.1",
-            "--port", str(self.rasa_port), "--model", str(MODEL_FILE),
-            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+            "--port", str(self.rasa_port), "--model", str(self.model),
+            "--endpoints", self.endpoints, "--credentials", "credentials.yml",
         ]  # fmt: skip
         self._spawn("rasa", command, {**rasa_env(self.action_port), **self.env})
         wait_until_ready(f"http://127.0.0.1:{self.rasa_port}/status", self.processes["rasa"], 180, "Rasa")

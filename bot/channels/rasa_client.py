@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import httpx
@@ -22,14 +24,38 @@ class Reply:
         return {"text": self.text, "buttons": self.buttons}
 
 
+def pick_server(sender: str, count: int) -> int:
+    """Index of the Rasa server for this conversation.
+
+    A stable hash (Python's hash() is salted per process), so every application process sends
+    a resident to the same server. Correctness does not depend on it, as servers sharing a
+    Redis tracker and lock store may answer any turn; it spreads the load by resident.
+    """
+    if count <= 1:
+        return 0
+    return int.from_bytes(hashlib.sha256(sender.encode()).digest()[:8], "big") % count
+
+
 class RasaClient:
-    def __init__(self, base_url: str, timeout: float) -> None:
-        self._client = httpx.AsyncClient(base_url=base_url, timeout=timeout)
+    """One pooled HTTP client per Rasa server; a conversation always goes to the same one."""
+
+    def __init__(self, base_url: str | Sequence[str], timeout: float) -> None:
+        urls = [base_url] if isinstance(base_url, str) else list(base_url)
+        if not urls:
+            raise ValueError("RasaClient needs at least one Rasa server URL.")
+        self.urls = urls
+        # Keep as many idle connections as may be open: with httpx's default of 20, fifty
+        # residents at once would open a new connection to Rasa for most turns.
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+        self._clients = [httpx.AsyncClient(base_url=url, timeout=timeout, limits=limits) for url in urls]
+
+    def _client_for(self, sender: str) -> httpx.AsyncClient:
+        return self._clients[pick_server(sender, len(self._clients))]
 
     async def send(self, sender: str, text: str) -> list[Reply]:
         """Send one message and return the bot's replies."""
         try:
-            response = await self._client.post(
+            response = await self._client_for(sender).post(
                 "/webhooks/rest/webhook", json={"sender": sender, "message": text}
             )
         except httpx.HTTPError as error:
@@ -46,7 +72,7 @@ class RasaClient:
     async def trigger(self, sender: str, intent: str, entities: dict[str, str]) -> list[Reply]:
         """Start a turn the resident did not ask for (a follow-up) and return what the bot says."""
         try:
-            response = await self._client.post(
+            response = await self._client_for(sender).post(
                 f"/conversations/{sender}/trigger_intent",
                 json={"name": intent, "entities": entities},
             )
@@ -60,7 +86,8 @@ class RasaClient:
         return replies
 
     async def close(self) -> None:
-        await self._client.aclose()
+        for client in self._clients:
+            await client.aclose()
 
 
 def parse_replies(items: list[dict]) -> list[Reply]:

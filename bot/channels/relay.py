@@ -45,7 +45,7 @@ class Relay:
 
     def __init__(self, settings: Settings, rasa: RasaClient | None = None) -> None:
         self.settings = settings
-        self.rasa = rasa or RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
+        self.rasa = rasa or RasaClient(settings.rasa_servers, settings.rasa_timeout_seconds)
         self._secret = settings.resolved_secret_key().encode()
         self._locks: dict[str, asyncio.Lock] = {}
 
@@ -62,8 +62,11 @@ class Relay:
         if not cleaned:
             return [Reply(say("empty_message", language))]
         # One turn at a time per resident, so replays and new messages keep their order.
+        # Two trips to the database per turn (store, then record), each one short transaction
+        # in a worker thread: every extra thread hop costs a wakeup, which on a busy machine
+        # adds milliseconds to the resident's wait.
         async with self._locks.setdefault(sender, asyncio.Lock()):
-            message_id = await asyncio.to_thread(
+            message_id, pending = await asyncio.to_thread(
                 self._store_inbound, channel, sender, cleaned, language, chat_id if channel in PUSH_CHANNELS else None
             )
             if len(cleaned) > self.settings.max_message_chars:
@@ -80,21 +83,17 @@ class Relay:
                     )
                 ]
             try:
-                await self._replay_pending(channel, sender, before=message_id)
+                for earlier_id, earlier_text in pending:  # earlier unanswered messages first, in order
+                    await self._replay_one(earlier_id, channel, sender, earlier_text)
                 answered = await self.rasa.send(sender, cleaned)
             except RasaUnavailable as error:
                 log.warning("Message %s kept for retry: %s", message_id, error)
                 await asyncio.to_thread(self._set_status, message_id, MessageStatus.PENDING)
                 answered = [Reply(say("rasa_unavailable", language, message_id=message_id))]
-            else:
-                await asyncio.to_thread(self._record_answer, message_id, channel, sender, answered, True)
+                return await asyncio.to_thread(self._take_undelivered, channel, sender) + answered
             # Answers to replayed messages come first, in the order they were written.
-            return await asyncio.to_thread(self._take_undelivered, channel, sender) + answered
-
-    async def _replay_pending(self, channel: str, sender: str, before: int) -> None:
-        """Send this resident's earlier unanswered messages first, in order."""
-        for message_id, text in await asyncio.to_thread(self._pending_of, sender, before):
-            await self._replay_one(message_id, channel, sender, text)
+            undelivered = await asyncio.to_thread(self._record_answer, message_id, channel, sender, answered, True)
+            return undelivered + answered
 
     async def _replay_one(self, message_id: int, channel: str, sender: str, text: str) -> None:
         try:
@@ -124,7 +123,10 @@ class Relay:
     # -- storage, run in a worker thread: one short session per step --------------------------
 
     @staticmethod
-    def _store_inbound(channel: str, sender: str, text: str, language: str, address: str | None) -> int:
+    def _store_inbound(
+        channel: str, sender: str, text: str, language: str, address: str | None
+    ) -> tuple[int, list[tuple[int, str]]]:
+        """Store the message; return its id and the sender's earlier messages still pending."""
         with session_scope() as session:
             if address is not None:
                 remember_chat(session, channel, sender, address, utcnow())
@@ -139,7 +141,7 @@ class Relay:
             )
             session.add(message)
             session.flush()
-            return message.id
+            return message.id, pending_of(session, sender, before=message.id)
 
     @staticmethod
     def _set_status(message_id: int, status: MessageStatus) -> None:
@@ -156,7 +158,8 @@ class Relay:
     @staticmethod
     def _record_answer(
         message_id: int, channel: str, sender: str, replies: list[Reply], delivered: bool
-    ) -> None:
+    ) -> list[Reply]:
+        """Record Rasa's answer; when delivered now, also take what else waits for this chat."""
         now = utcnow()
         with session_scope() as session:
             message = session.get_one(ChatMessage, message_id)
@@ -175,20 +178,7 @@ class Relay:
                         processed_at=now if delivered else None,
                     )
                 )
-
-    @staticmethod
-    def _pending_of(sender: str, before: int) -> list[tuple[int, str]]:
-        with session_scope() as session:
-            rows = session.execute(
-                select(ChatMessage.id, ChatMessage.text)
-                .where(
-                    ChatMessage.sender == sender,
-                    ChatMessage.status == MessageStatus.PENDING,
-                    ChatMessage.id < before,
-                )
-                .order_by(ChatMessage.id)
-            )
-            return [(row.id, row.text) for row in rows]
+            return take_undelivered(session, channel, sender) if delivered else []
 
     @staticmethod
     def _all_pending() -> list[tuple[int, str, str, str]]:
@@ -204,6 +194,19 @@ class Relay:
     def _take_undelivered(channel: str, sender: str) -> list[Reply]:
         with session_scope() as session:
             return take_undelivered(session, channel, sender)
+
+
+def pending_of(session: Session, sender: str, before: int) -> list[tuple[int, str]]:
+    rows = session.execute(
+        select(ChatMessage.id, ChatMessage.text)
+        .where(
+            ChatMessage.sender == sender,
+            ChatMessage.status == MessageStatus.PENDING,
+            ChatMessage.id < before,
+        )
+        .order_by(ChatMessage.id)
+    )
+    return [(row.id, row.text) for row in rows]
 
 
 def take_undelivered(session: Session, channel: str, sender: str) -> list[Reply]:
