@@ -84,7 +84,8 @@ def redis_reachable() -> bool:
 def two_rasa_servers(stack, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """Two Rasa servers with endpoints-redis.yml, sharing the test stack's action server."""
     if not redis_reachable():
-        pytest.skip("Redis is not reachable at 127.0.0.1:6379")
+        # The scaling path is part of the product: a missing Redis is a broken machine, not a pass.
+        pytest.fail("Redis is not reachable at 127.0.0.1:6379; start it (redis-server) and rerun.")
     folder: Path = tmp_path_factory.mktemp("redis-rasa")
     config = yaml.safe_load((PROJECT_ROOT / "endpoints-redis.yml").read_text())
     config["tracker_store"]["record_exp"] = 3600  # the test leaves nothing behind for long
