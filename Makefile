@@ -5,12 +5,12 @@ VENV        := .venv
 RASA_VENV   := .venv-rasa
 PIP_FLAGS   := --quiet --disable-pip-version-check
 
-.PHONY: run test setup model clean
+.PHONY: run test setup model browser clean
 
 run: setup model
 	$(VENV)/bin/hotline up --no-train
 
-test: setup model
+test: setup model browser
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider
 
 setup: $(VENV)/.installed $(RASA_VENV)/.installed
@@ -32,6 +32,12 @@ $(RASA_VENV)/.installed: requirements/rasa.txt
 # Trains only when data/, config.yml, domain.yml or nlu/ changed.
 model: setup
 	$(VENV)/bin/hotline nlu train
+
+# The dashboard's browser tests drive Debian's Chromium through Playwright (no browser download).
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 clean:
 	rm -rf $(VENV) $(RASA_VENV) models var

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from abc import ABC, abstractmethod
 from typing import Any
@@ -10,8 +11,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.db import session_scope
 from bot.language import DEFAULT_LANGUAGE, detect_language
+from bot.nlu_inbox import REVIEW_BELOW, collect
+from bot.tickets import utcnow
 from bot.messages import say
+
+log = logging.getLogger(__name__)
 
 INTAKE_SLOTS = (
     "category",
@@ -117,7 +123,33 @@ class HotlineAction(Action, ABC):
     ) -> list[dict[str, Any]]:
         language = language_of(tracker)
         events = self.respond(dispatcher, tracker, language)
+        note_if_unsure(tracker)
         return [SlotSet("language", language), *events]
+
+
+def note_if_unsure(tracker: Tracker) -> None:
+    """Offer the latest message to the admins' NLU inbox when the model was unsure of it.
+
+    Answers inside a form (an address, a phone number) are left out: they are meant to match no
+    intent. A storage failure must never cost the resident their answer, so it is only logged.
+    """
+    message = tracker.latest_message or {}
+    intent = (message.get("intent") or {}).get("name")
+    confidence = (message.get("intent") or {}).get("confidence")
+    text = (message.get("text") or "").strip()
+    if not text or text.startswith("/") or (tracker.active_loop or {}).get("name"):
+        return
+    fallback = intent == "nlu_fallback"
+    if not fallback and (confidence is None or confidence >= REVIEW_BELOW):
+        return
+    ranking = [e for e in message.get("intent_ranking") or [] if e.get("name") != "nlu_fallback"]
+    best = ranking[0] if fallback and ranking else {"name": intent, "confidence": confidence}
+    try:
+        with session_scope() as session:
+            collect(session, text, "fallback" if fallback else "low_confidence", utcnow(),
+                    predicted=best.get("name"), confidence=best.get("confidence"))  # fmt: skip
+    except Exception:  # noqa: BLE001
+        log.exception("Could not store a message for the NLU inbox")
 
 
 class Utterance(HotlineAction):

@@ -82,6 +82,8 @@ class Settings(BaseSettings):
     # Residents' photos: files named by their content's hash under this directory.
     attachments_dir: Path | None = None  # default: <data_dir>/attachments (var/attachments)
     attachment_max_bytes: int = 10 * 1024 * 1024
+    # Where the NLU inbox writes annotated examples (the training data Rasa reads).
+    nlu_data_dir: Path = PROJECT_ROOT / "data" / "nlu"
 
     # Telegram (read without the HOTLINE_ prefix, as Telegram's own tools name them).
     telegram_bot_token: str | None = Field(default=None, validation_alias="TELEGRAM_BOT_TOKEN")

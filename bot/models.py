@@ -295,3 +295,27 @@ class LoginFailure(Base):
     username: Mapped[str] = mapped_column(String(64), index=True)
     client: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class NluInboxItem(Base):
+    """A resident's message worth teaching the bot: it was unsure, or a dispatcher refiled the ticket.
+
+    Only the redacted text is kept, and nothing that names the sender.
+    """
+
+    __tablename__ = "nlu_inbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    # The same words reported twice make one item (sha256 of the normalised redacted text).
+    text_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    source: Mapped[str] = mapped_column(String(24))  # low_confidence, fallback, category_corrected
+    predicted_intent: Mapped[str | None] = mapped_column(String(64))
+    confidence: Mapped[float | None] = mapped_column()
+    suggested_intent: Mapped[str | None] = mapped_column(String(64))  # a dispatcher's correction
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    state: Mapped[str] = mapped_column(String(16), default="open", index=True)  # open, annotated, dismissed
+    annotated_intent: Mapped[str | None] = mapped_column(String(64))
+    annotated_by: Mapped[str | None] = mapped_column(String(64))
+    annotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

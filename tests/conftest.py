@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -19,6 +20,10 @@ _TEST_DIR = Path(tempfile.mkdtemp(prefix="hotline-tests-"))
 os.environ["HOTLINE_DATABASE_URL"] = f"sqlite:///{_TEST_DIR / 'hotline.db'}"
 os.environ["HOTLINE_DATA_DIR"] = str(_TEST_DIR)
 os.environ["HOTLINE_RASA_TIMEOUT_SECONDS"] = "5"
+# Annotations from the NLU inbox go to a copy of the training data, never to the repository's.
+_NLU_DATA = _TEST_DIR / "nlu-data"
+shutil.copytree(Path(__file__).resolve().parent.parent / "data" / "nlu", _NLU_DATA)
+os.environ["HOTLINE_NLU_DATA_DIR"] = str(_NLU_DATA)
 
 from bot.config import get_settings  # noqa: E402
 from bot.db import make_engine  # noqa: E402

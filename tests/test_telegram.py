@@ -302,3 +302,20 @@ def test_replies_to_one_chat_keep_the_per_chat_interval(stack) -> None:  # type:
     finally:
         app.stop()
         own_api.stop()
+
+
+def test_payload_sent_on_telegram_is_escaped_on_the_dashboard(polling_app, bot_api: BotApiStandIn) -> None:  # type: ignore[no-untyped-def]
+    from markupsafe import escape
+
+    from tests.staff import Staff, new_account
+
+    chat = 9010
+    payload = '"><svg onload=window.__xss=1>'
+    say(bot_api, chat, "阳光花园3号楼2单元301暖气不热")
+    say(bot_api, chat, "13812345678")
+    say(bot_api, chat, f"下午 {payload}")  # the callback time is taken as written
+    receipt = press(bot_api, chat, "确认提交")
+    code = CODE.search("\n".join(m["text"] for m in receipt)).group(0)  # type: ignore[union-attr]
+    page = Staff(polling_app.base_url, new_account()).get(f"/dashboard/tickets/{code}").text
+    shown = page[page.index('id="contact"'):]
+    assert payload not in page and str(escape(payload)) in shown, shown[:300]

@@ -23,6 +23,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Redire
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bot import nlu_inbox as nlu_inbox_module
 from bot.config import Settings
 from bot.dashboard import auth, charts, stats, ticket_work
 from bot.dashboard.queue import FilterError, QueueFilter, filtered, load_queue, queue_version
@@ -418,7 +419,38 @@ def create_dashboard(settings: Settings) -> Starlette:
 
         return pages.render("users.html", user=user, accounts=await asyncio.to_thread(read))
 
+    @guarded(("admin",))
+    async def nlu_inbox(request: Request, user: auth.SignedIn, form: dict[str, str]) -> Response:
+        def read() -> dict[str, Any]:
+            with session_scope() as session:
+                items = nlu_inbox_module.open_items(session)
+                session.expunge_all()
+            return {"items": items, "intents": nlu_inbox_module.known_intents()}
+
+        done = request.query_params.get("done", "")[:100]
+        return pages.render("nlu_inbox.html", user=user, done=done, **await asyncio.to_thread(read))
+
+    @guarded(("admin",))
+    async def nlu_annotate(request: Request, user: auth.SignedIn, form: dict[str, str]) -> Response:
+        def run() -> tuple[bool, str]:
+            with session_scope() as session:
+                try:
+                    return True, nlu_inbox_module.annotate(
+                        session, request.path_params["item_id"], form.get("intent", ""), user.username, utcnow(),
+                        settings.nlu_data_dir, nlu_inbox_module.known_intents(),
+                    )
+                except nlu_inbox_module.AnnotationError as problem:
+                    session.rollback()
+                    return False, str(problem)
+
+        ok, message = await asyncio.to_thread(run)
+        if not ok:
+            return pages.render("error.html", 400, user=user, message=message)
+        return RedirectResponse(f"/dashboard/nlu/inbox?{urlencode({'done': message})}", 303)
+
     routes = [
+        Route("/nlu/inbox", nlu_inbox),
+        Route("/nlu/inbox/{item_id:int}", nlu_annotate, methods=["POST"]),
         Route("/users", users),
         Route("/login", login, methods=["GET", "POST"]),
         Route("/logout", logout, methods=["POST"]),

@@ -13,6 +13,7 @@ from bot.channels.followup_sender import store_outgoing
 from bot.channels.rasa_client import Reply
 from bot.config import get_settings
 from bot.models import Alert, Category, Priority, Ticket, TicketEvent, TicketStatus
+from bot.nlu_inbox import collect
 from bot.sla import deadlines_for
 from bot.ticket_state import refresh_next_due
 from bot.tickets import change_status, get_ticket_by_code, priority_for
@@ -121,6 +122,9 @@ def correct_category(session: Session, ticket: Ticket, target: str, actor: str, 
     if category is ticket.category:
         raise WorkError(f"The ticket is already filed as {category.value}.")
     _log(ticket, actor, "category_corrected", now, **{"from": ticket.category.value, "to": category.value})
+    # What the bot misfiled is what it must learn: the resident's words go to the NLU inbox.
+    collect(session, ticket.description, "category_corrected", now, predicted=ticket.category.value,
+            suggested=category.value, ticket_id=ticket.id)  # fmt: skip
     ticket.category = category
     deadlines = deadlines_for(category, ticket.subcategory, ticket.created_at, get_settings().tz)
     for item in fields(deadlines):

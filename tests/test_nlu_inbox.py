@@ -1,0 +1,90 @@
+"""The admins' NLU inbox: uncertain messages arrive from real conversations and refiled tickets,
+are redacted, and become deduplicated training examples in Rasa's YAML."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import select
+
+from bot.db import session_scope
+from bot.models import Category, NluInboxItem
+from bot.nlu_inbox import add_example, normalised, redact, training_examples
+from tests.conftest import Resident
+from tests.staff import Staff, new_account
+from tests.test_dashboard import estate_name, make_ticket
+
+NLU_DATA = Path(os.environ["HOTLINE_NLU_DATA_DIR"])
+
+
+def test_personal_data_is_replaced_before_storing() -> None:
+    text = "我电话 138-1234-5678 或 0533-1234567,身份证 37030319900101123X,邮箱 a.b@example.com,卡号 6222021234567890"
+    clean = redact(text)
+    for secret in ("1234-5678", "1234567", "37030319900101123X", "a.b@example.com", "6222021234567890"):
+        assert secret not in clean
+    assert "13800000000" in clean and "[身份证号]" in clean and "[email]" in clean and "[号码]" in clean
+    assert redact("阳光花园3号楼2单元301暖气不热") == "阳光花园3号楼2单元301暖气不热"  # addresses stay
+
+
+def test_examples_file_keeps_rasa_layout(tmp_path: Path) -> None:
+    target = tmp_path / "inbox.yml"
+    add_example(target, "report_leak", "卫生间: 地漏往上冒水 #急")
+    add_example(target, "complaint", "客服电话一直打不通")
+    add_example(target, "report_leak", "楼上往下滴水")
+    data = yaml.safe_load(target.read_text(encoding="utf-8"))
+    blocks = {b["intent"]: b["examples"] for b in data["nlu"]}
+    assert blocks["report_leak"] == "- 卫生间: 地漏往上冒水 #急\n- 楼上往下滴水\n"
+    assert normalised("楼上往下滴水。") in training_examples(tmp_path)
+
+
+@pytest.mark.stack
+def test_an_uncertain_message_reaches_the_inbox_and_is_annotated_once(app, resident: Resident) -> None:  # type: ignore[no-untyped-def]
+    marker = uuid.uuid4().hex[:6]
+    message = f"那个东西又不行了 {marker} 打我 13912345678"
+    resident.say(message)
+    with session_scope() as session:
+        item = session.scalar(select(NluInboxItem).where(NluInboxItem.text.contains(marker)))
+        assert item is not None, "the model was sure of a vague message"
+        assert "13912345678" not in item.text and "13800000000" in item.text
+        assert item.source in {"fallback", "low_confidence"} and item.predicted_intent
+        item_id = item.id
+    resident.say(message)  # said again: still one item
+    with session_scope() as session:
+        assert len(session.scalars(select(NluInboxItem).where(NluInboxItem.text.contains(marker))).all()) == 1
+
+    dispatcher = Staff(app.base_url, new_account("dispatcher"))
+    assert dispatcher.get("/dashboard/nlu/inbox").status_code == 403  # admins only
+    admin = Staff(app.base_url, new_account("admin"))
+    assert marker in admin.get("/dashboard/nlu/inbox").text
+    bad = admin.post(f"/dashboard/nlu/inbox/{item_id}", intent="report_gas")
+    assert bad.status_code == 400 and "Unknown intent" in bad.text
+    assert admin.post(f"/dashboard/nlu/inbox/{item_id}", intent="report_repair").status_code == 303
+    inbox = yaml.safe_load((NLU_DATA / "inbox.yml").read_text(encoding="utf-8"))
+    examples = {b["intent"]: b["examples"] for b in inbox["nlu"]}["report_repair"]
+    assert marker in examples and "13912345678" not in examples
+    again = admin.post(f"/dashboard/nlu/inbox/{item_id}", intent="report_repair")
+    assert again.status_code == 400 and "already handled" in again.text
+    assert marker not in admin.get("/dashboard/nlu/inbox").text
+
+
+@pytest.mark.stack
+def test_refiled_ticket_goes_to_the_inbox_and_a_known_example_is_not_added_twice(app) -> None:  # type: ignore[no-untyped-def]
+    existing = "暖气片漏水了"  # a training example already
+    assert normalised(existing) in training_examples(NLU_DATA)
+    code = make_ticket(estate_name(), Category.REPORT_REPAIR, description=existing)
+    dispatcher = Staff(app.base_url, new_account("dispatcher"))
+    dispatcher.act(code, "category", category="report_leak")
+    with session_scope() as session:
+        item = session.scalar(select(NluInboxItem).where(NluInboxItem.text == existing))
+        assert item is not None and item.source == "category_corrected" and item.suggested_intent == "report_leak"
+        item_id = item.id
+    admin = Staff(app.base_url, new_account("admin"))
+    before = (NLU_DATA / "inbox.yml").read_text(encoding="utf-8") if (NLU_DATA / "inbox.yml").exists() else ""
+    reply = admin.post(f"/dashboard/nlu/inbox/{item_id}", intent="report_leak")
+    assert reply.status_code == 303 and "Already" in reply.headers["location"].replace("+", " ")
+    after = (NLU_DATA / "inbox.yml").read_text(encoding="utf-8") if (NLU_DATA / "inbox.yml").exists() else ""
+    assert before == after
