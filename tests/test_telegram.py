@@ -309,7 +309,7 @@ def test_payload_sent_on_telegram_is_escaped_on_the_dashboard(polling_app, bot_a
 
     from tests.staff import Staff, new_account
 
-    chat = 9010
+    chat = 9020
     payload = '"><svg onload=window.__xss=1>'
     say(bot_api, chat, "阳光花园3号楼2单元301暖气不热")
     say(bot_api, chat, "13812345678")
