@@ -178,6 +178,48 @@ def cmd_users_disable(args: argparse.Namespace) -> int:
     return 0
 
 
+def _switch_model(args: argparse.Namespace, model: str | None) -> int:
+    import getpass
+    from pathlib import Path
+
+    from bot.db import session_scope
+    from bot.model_activation import ActivationError, activate, roll_back
+    from bot.stack import MODEL_FILE
+    from bot.tickets import utcnow
+
+    rasa_url = get_settings().rasa_url
+    actor = args.by or getpass.getuser()
+    try:
+        with session_scope() as session:
+            if model is None:
+                record = roll_back(session, rasa_url, actor, utcnow())
+            else:
+                record = activate(session, rasa_url, Path(model), actor, utcnow(), default_previous=MODEL_FILE)
+            print(f"Rasa at {rasa_url} now serves {record.model_path} (loaded in {record.seconds:.1f} s).")
+    except ActivationError as problem:
+        print(f"Not activated: {problem}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_nlu_activate(args: argparse.Namespace) -> int:
+    return _switch_model(args, args.model)
+
+
+def cmd_nlu_rollback(args: argparse.Namespace) -> int:
+    return _switch_model(args, None)
+
+
+def cmd_nlu_activations(args: argparse.Namespace) -> int:
+    from bot.db import session_scope
+    from bot.model_activation import history
+
+    with session_scope() as session:
+        for record in history(session):
+            print(f"{record.at:%Y-%m-%d %H:%M:%S}  {record.actor:<16} {record.seconds:>6.1f} s  {record.model_path}")
+    return 0
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     from bot.stack import train_if_changed
 
@@ -322,6 +364,14 @@ def build_parser() -> argparse.ArgumentParser:
     train = nlu.add_parser("train", help="train the Rasa model if its inputs changed")
     train.add_argument("--force", action="store_true", help="train even if nothing changed")
     train.set_defaults(func=cmd_train)
+    activate_parser = nlu.add_parser("activate", help="make the running Rasa serve a model (no restart)")
+    activate_parser.add_argument("model", help="a .tar.gz model file")
+    activate_parser.add_argument("--by", help="who activates it (default: your login name)")
+    activate_parser.set_defaults(func=cmd_nlu_activate)
+    rollback_parser = nlu.add_parser("rollback", help="serve again the model the last activation replaced")
+    rollback_parser.add_argument("--by", help="who rolls back (default: your login name)")
+    rollback_parser.set_defaults(func=cmd_nlu_rollback)
+    nlu.add_parser("activations", help="every model activation, newest first").set_defaults(func=cmd_nlu_activations)
     evaluate = nlu.add_parser("evaluate", help="score the model on the held-out set, against Rasa's default")
     evaluate.add_argument("--model", help="model file to score (default: the trained models/hotline.tar.gz)")
     evaluate.add_argument("--heldout", help="directory of held-out <language>.yml files (default: tests/nlu/heldout)")

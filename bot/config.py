@@ -82,6 +82,8 @@ class Settings(BaseSettings):
     # Residents' photos: files named by their content's hash under this directory.
     attachments_dir: Path | None = None  # default: <data_dir>/attachments (var/attachments)
     attachment_max_bytes: int = 10 * 1024 * 1024
+    # Where Rasa keeps conversations (endpoints.yml); default: a SQLite file in data_dir.
+    rasa_tracker_url: str | None = None
     # Where the NLU inbox writes annotated examples (the training data Rasa reads).
     nlu_data_dir: Path = PROJECT_ROOT / "data" / "nlu"
 
@@ -112,6 +114,10 @@ class Settings(BaseSettings):
     @property
     def dispatcher_ids(self) -> set[int]:
         return {int(part) for part in self.telegram_dispatcher_ids.replace(" ", "").split(",") if part}
+
+    @property
+    def tracker_url(self) -> str:
+        return self.rasa_tracker_url or f"sqlite:///{self.data_dir.resolve() / 'rasa-trackers.db'}"
 
     @property
     def attachments_path(self) -> Path:

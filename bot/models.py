@@ -319,3 +319,16 @@ class NluInboxItem(Base):
     annotated_intent: Mapped[str | None] = mapped_column(String(64))
     annotated_by: Mapped[str | None] = mapped_column(String(64))
     annotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ModelActivation(Base):
+    """A model Rasa was told to serve: which, by whom, when, and what it replaced (for roll-back)."""
+
+    __tablename__ = "model_activations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    model_path: Mapped[str] = mapped_column(Text)
+    previous_path: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    seconds: Mapped[float] = mapped_column()  # how long Rasa took to load it

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, update
+from sqlalchemy import create_engine, delete, inspect, text, update
 from sqlalchemy.orm import Session
 
 from bot.models import Attachment, ChatLink, ChatMessage
+
+# What a forgotten sender becomes in the stored messages.
+ANONYMOUS_SENDER = "anonymous"
 
 
 def forget_sender(session: Session, channel: str, sender: str) -> None:
@@ -14,7 +17,7 @@ def forget_sender(session: Session, channel: str, sender: str) -> None:
     session.execute(
         update(ChatMessage)
         .where(ChatMessage.channel == channel, ChatMessage.sender == sender)
-        .values(sender="anonymous")
+        .values(sender=ANONYMOUS_SENDER)
         .execution_options(synchronize_session=False)
     )
     # Photos and locations too, also those the ticket did not take (older, or sent later).
@@ -24,3 +27,18 @@ def forget_sender(session: Session, channel: str, sender: str) -> None:
         .values(sender=None)
         .execution_options(synchronize_session=False)
     )
+
+
+def forget_conversation(tracker_url: str, sender: str) -> None:
+    """Delete a conversation from Rasa's SQL tracker store (R7, for an anonymous report).
+
+    Rasa's HTTP API cannot do it: replacing a conversation's events in a SQL store only ever
+    appends. Rasa reads the store afresh every turn, so the next message starts a new one.
+    """
+    engine = create_engine(tracker_url)
+    try:
+        with engine.begin() as connection:
+            if inspect(connection).has_table("events"):
+                connection.execute(text("DELETE FROM events WHERE sender_id = :sender"), {"sender": sender})
+    finally:
+        engine.dispose()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from bot.config import PROJECT_ROOT
+from bot.config import PROJECT_ROOT, get_settings
 
 RASA_BIN = Path(os.environ.get("HOTLINE_RASA_BIN", PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"))
 MODELS = PROJECT_ROOT / "models"
@@ -42,6 +42,7 @@ def rasa_env(action_port: int) -> dict[str, str]:
         RASA_TELEMETRY_ENABLED="false",  # residents' data never leaves the machine
         PYTHONPATH=str(PROJECT_ROOT),
         HOTLINE_ACTION_ENDPOINT=f"http://127.0.0.1:{action_port}/webhook",
+        HOTLINE_RASA_TRACKER_URL=get_settings().tracker_url,
         TF_CPP_MIN_LOG_LEVEL="2",
     )
     return env
@@ -103,6 +104,7 @@ class Stack:
         )
 
     def start_rasa(self) -> None:
+        get_settings().data_dir.mkdir(parents=True, exist_ok=True)  # where the conversations are kept
         command = [
             str(RASA_BIN), "run", "--enable-api", "--interface", "127.0.0.1",
             "--port", str(self.rasa_port), "--model", str(self.model),

@@ -156,6 +156,26 @@ def test_asking_for_anonymity_in_the_middle_skips_the_phone(resident: Resident) 
     saved = ticket(code)
     assert saved.anonymous and saved.phone is None and saved.sender_ref is None
     assert "status of" in resident.receipt
+    # Rasa's stored conversation is gone too (R7), and the chat simply starts afresh.
+    assert stored_rasa_events(resident_sender_ref(resident)) == 0
+    assert "agent 001" in resident.say_text("hello")
+
+
+def stored_rasa_events(sender: str) -> int:
+    from sqlalchemy import create_engine, text
+
+    from bot.config import get_settings
+
+    engine = create_engine(get_settings().tracker_url)
+    with engine.connect() as connection:
+        count = connection.execute(text("SELECT count(*) FROM events WHERE sender_id = :s"), {"s": sender}).scalar()
+    engine.dispose()
+    return int(count or 0)
+
+
+def test_a_named_report_stays_in_rasas_tracker_store(resident: Resident) -> None:
+    resident.say("你好")
+    assert stored_rasa_events(resident_sender_ref(resident)) > 0  # so the check above can fail
 
 
 def test_correcting_the_address_from_the_summary(resident: Resident) -> None:

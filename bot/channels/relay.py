@@ -19,6 +19,7 @@ from bot.db import session_scope
 from bot.language import DEFAULT_LANGUAGE, detect_language
 from bot.messages import say
 from bot.models import ChatMessage, MessageStatus
+from bot.privacy import ANONYMOUS_SENDER, forget_conversation
 
 log = logging.getLogger(__name__)
 # Channels whose chats the bot writes to unasked (the web chat and terminal fetch their outbox).
@@ -92,8 +93,20 @@ class Relay:
                 answered = [Reply(say("rasa_unavailable", language, message_id=message_id))]
                 return await asyncio.to_thread(self._take_undelivered, channel, sender) + answered
             # Answers to replayed messages come first, in the order they were written.
-            undelivered = await asyncio.to_thread(self._record_answer, message_id, channel, sender, answered, True)
+            undelivered, forgotten = await asyncio.to_thread(
+                self._record_answer, message_id, channel, sender, answered, True
+            )
+            if forgotten:
+                await self._forget_conversation(sender)
             return undelivered + answered
+
+    async def _forget_conversation(self, sender: str) -> None:
+        """R7: the report just became anonymous, so Rasa's stored conversation (which may hold a
+        phone number typed before) is wiped too; the bot starts afresh with this chat."""
+        try:
+            await asyncio.to_thread(forget_conversation, self.settings.tracker_url, sender)
+        except Exception:  # noqa: BLE001  (the ticket is made; a failed wipe must not cost the reply)
+            log.exception("Could not wipe an anonymous conversation from Rasa's tracker store")
 
     async def _replay_one(self, message_id: int, channel: str, sender: str, text: str) -> None:
         try:
@@ -101,7 +114,9 @@ class Relay:
         except RasaUnavailable:
             await asyncio.to_thread(self._bump_attempts, message_id)
             raise
-        await asyncio.to_thread(self._record_answer, message_id, channel, sender, answered, False)
+        _, forgotten = await asyncio.to_thread(self._record_answer, message_id, channel, sender, answered, False)
+        if forgotten:
+            await self._forget_conversation(sender)
 
     async def retry_pending(self) -> int:
         """Retry every message Rasa could not answer; the replies wait in each resident's outbox."""
@@ -158,8 +173,9 @@ class Relay:
     @staticmethod
     def _record_answer(
         message_id: int, channel: str, sender: str, replies: list[Reply], delivered: bool
-    ) -> list[Reply]:
-        """Record Rasa's answer; when delivered now, also take what else waits for this chat."""
+    ) -> tuple[list[Reply], bool]:
+        """Record Rasa's answer; when delivered now, also take what else waits for this chat.
+        Also tells whether the turn made the report anonymous (the sender was forgotten)."""
         now = utcnow()
         with session_scope() as session:
             message = session.get_one(ChatMessage, message_id)
@@ -178,7 +194,8 @@ class Relay:
                         processed_at=now if delivered else None,
                     )
                 )
-            return take_undelivered(session, channel, sender) if delivered else []
+            forgotten = message.sender == ANONYMOUS_SENDER
+            return (take_undelivered(session, channel, sender) if delivered else []), forgotten
 
     @staticmethod
     def _all_pending() -> list[tuple[int, str, str, str]]:

@@ -1,4 +1,4 @@
-"""nlu inbox: messages for admins to annotate
+"""nlu inbox: messages for admins to annotate; the log of model activations
 
 Revision ID: 0010
 Revises: 0009
@@ -39,9 +39,22 @@ def upgrade() -> None:
     )
     op.create_index('ix_nlu_inbox_created_at', 'nlu_inbox', ['created_at'])
     op.create_index('ix_nlu_inbox_state', 'nlu_inbox', ['state'])
+    op.create_table(
+        'model_activations',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('model_path', sa.Text(), nullable=False),
+        sa.Column('previous_path', sa.Text(), nullable=True),
+        sa.Column('actor', sa.String(length=64), nullable=False),
+        sa.Column('at', WHEN, nullable=False),
+        sa.Column('seconds', sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_model_activations_at', 'model_activations', ['at'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_model_activations_at', table_name='model_activations')
+    op.drop_table('model_activations')
     op.drop_index('ix_nlu_inbox_state', table_name='nlu_inbox')
     op.drop_index('ix_nlu_inbox_created_at', table_name='nlu_inbox')
     op.drop_table('nlu_inbox')

@@ -1,0 +1,70 @@
+"""Switch the model Rasa serves through its HTTP API, while conversations go on, and roll back.
+
+Rasa's `PUT /model` loads the new model and swaps its agent; conversations live in the tracker
+store (a database, see endpoints.yml), so none is lost. Every switch is logged with who and when.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.models import ModelActivation
+
+LOAD_TIMEOUT_SECONDS = 300
+
+
+class ActivationError(RuntimeError):
+    """The model could not be activated; the live model is unchanged."""
+
+
+def serving(rasa_url: str) -> str | None:
+    """The model file Rasa serves now, as Rasa names it."""
+    try:
+        response = httpx.get(f"{rasa_url}/status", timeout=10)
+    except httpx.HTTPError as problem:
+        raise ActivationError(f"Rasa is not reachable at {rasa_url}: {problem}") from None
+    return response.json().get("model_file") if response.status_code == 200 else None
+
+
+def latest(session: Session) -> ModelActivation | None:
+    return session.scalar(select(ModelActivation).order_by(ModelActivation.id.desc()).limit(1))
+
+
+def history(session: Session) -> list[ModelActivation]:
+    return list(session.scalars(select(ModelActivation).order_by(ModelActivation.id.desc())))
+
+
+def activate(session: Session, rasa_url: str, model: Path, actor: str, now: datetime,
+             default_previous: Path | None = None) -> ModelActivation:  # fmt: skip
+    """Make Rasa serve `model`; refuses a file that is missing or not a Rasa model archive."""
+    model = model.resolve()
+    if not model.is_file() or not model.name.endswith(".tar.gz"):
+        raise ActivationError(f"{model} is not a trained model file (a .tar.gz from `hotline nlu train`).")
+    before = latest(session)
+    previous = before.model_path if before else (str(default_previous.resolve()) if default_previous else None)
+    started = time.monotonic()
+    try:
+        response = httpx.put(f"{rasa_url}/model", json={"model_file": str(model)}, timeout=LOAD_TIMEOUT_SECONDS)
+    except httpx.HTTPError as problem:
+        raise ActivationError(f"Rasa did not answer while loading the model: {problem}") from None
+    if response.status_code != 204:
+        raise ActivationError(f"Rasa refused the model ({response.status_code}): {response.text[:300]}")
+    record = ModelActivation(model_path=str(model), previous_path=previous, actor=actor, at=now,
+                             seconds=round(time.monotonic() - started, 2))  # fmt: skip
+    session.add(record)
+    session.flush()
+    return record
+
+
+def roll_back(session: Session, rasa_url: str, actor: str, now: datetime) -> ModelActivation:
+    """Serve again the model the latest activation replaced."""
+    current = latest(session)
+    if current is None or not current.previous_path:
+        raise ActivationError("No earlier model is recorded to roll back to.")
+    return activate(session, rasa_url, Path(current.previous_path), actor, now)

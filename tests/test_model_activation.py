@@ -1,0 +1,77 @@
+"""Activating a model through Rasa's HTTP API while residents talk: nothing is dropped, a
+conversation half-way through its form goes on with the new model, and roll-back works."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from bot.db import session_scope
+from bot.models import ChatMessage, MessageStatus, ModelActivation
+from bot.stack import MODEL_FILE
+from tests.conftest import Resident, ticket_code_in
+
+pytestmark = pytest.mark.stack
+
+
+def hotline(stack, *args: str) -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]
+    env = {**os.environ, "HOTLINE_RASA_URL": f"http://127.0.0.1:{stack.rasa_port}"}
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, env=env, timeout=400)
+
+
+def serving(stack) -> str:  # type: ignore[no-untyped-def]
+    return httpx.get(f"http://127.0.0.1:{stack.rasa_port}/status", timeout=10).json()["model_file"]
+
+
+def test_activate_and_roll_back_while_residents_talk(stack, app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    candidate = tmp_path / "candidate-20261124.tar.gz"
+    shutil.copy(MODEL_FILE, candidate)
+    halfway = Resident(app.base_url)
+    asked = halfway.say("阳光花园3号楼2单元301暖气不热")
+    assert "电话" in asked[-1]["text"]  # inside the report form, waiting for the phone number
+
+    chatty = Resident(app.base_url)
+    answered: list[int] = []
+
+    def keep_talking() -> None:
+        for text in ["你好", "暖气费多少钱一平米", "谢谢", "你好", "how do I pay my bill?", "谢谢"]:
+            answered.append(len(chatty.say(text)))
+
+    talker = threading.Thread(target=keep_talking)
+    talker.start()
+    result = hotline(stack, "nlu", "activate", str(candidate), "--by", "admin-ann")
+    talker.join(120)
+    assert result.returncode == 0, result.stderr
+    assert "candidate-20261124" in serving(stack)
+    assert len(answered) == 6 and all(answered)  # every message answered, none dropped
+    with session_scope() as session:
+        states = session.scalars(select(ChatMessage.status).where(ChatMessage.sender.like("web:%"),
+                                                                  ChatMessage.direction == "in",
+                                                                  ChatMessage.status == MessageStatus.RECEIVED)).all()  # fmt: skip
+        assert not states
+
+    # The half-way conversation goes on where it was, on the new model.
+    assert "什么时间" in halfway.say("13812345678")[-1]["text"]
+    summary = halfway.say("随时都可以")
+    ticket_code_in(halfway.press(summary, "确认提交"))
+
+    missing = hotline(stack, "nlu", "activate", str(tmp_path / "nope.tar.gz"))
+    assert missing.returncode == 2 and "not a trained model file" in missing.stderr
+    assert "candidate-20261124" in serving(stack)  # a refused activation changes nothing
+
+    back = hotline(stack, "nlu", "rollback", "--by", "admin-ann")
+    assert back.returncode == 0, back.stderr
+    assert "candidate" not in serving(stack)
+    listing = hotline(stack, "nlu", "activations").stdout
+    assert listing.count("admin-ann") == 2 and "candidate-20261124" in listing
+    with session_scope() as session:
+        last = session.scalars(select(ModelActivation).order_by(ModelActivation.id.desc())).first()
+        assert last is not None and last.model_path == str(MODEL_FILE.resolve()) and last.seconds > 0
