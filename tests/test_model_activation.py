@@ -50,6 +50,7 @@ def test_activate_and_roll_back_while_residents_talk(stack, app, tmp_path: Path)
     result = hotline(stack, "nlu", "activate", str(candidate), "--by", "admin-ann")
     talker.join(120)
     assert result.returncode == 0, result.stderr
+    print(result.stdout)  # with -s: how long Rasa took to load the model
     assert "candidate-20261124" in serving(stack)
     assert len(answered) == 6 and all(answered)  # every message answered, none dropped
     with session_scope() as session:
