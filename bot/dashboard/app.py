@@ -114,7 +114,6 @@ def create_dashboard(settings: Settings) -> Starlette:
         with session_scope() as session:
             return auth.resume_session(session, token, utcnow(), idle)
 
-
     def guarded(roles: tuple[str, ...]) -> Callable[[Handler], Handler]:
         """Only these roles get in; a state-changing request must also carry the CSRF token."""
 
@@ -129,7 +128,8 @@ def create_dashboard(settings: Settings) -> Starlette:
                     return pages.render("error.html", 403, user=user, message="Your role may not open this page.")
                 form: dict[str, str] = {}
                 if request.method == "POST":
-                    if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
+                    length = request.headers.get("content-length") or "0"
+                    if not length.isdigit() or int(length) > MAX_FORM_BYTES:
                         return pages.render("error.html", 413, user=user, message="The form is too large.")
                     form = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
                     given = form.get("csrf") or request.headers.get("x-csrf-token")
