@@ -68,3 +68,10 @@ def roll_back(session: Session, rasa_url: str, actor: str, now: datetime) -> Mod
     if current is None or not current.previous_path:
         raise ActivationError("No earlier model is recorded to roll back to.")
     return activate(session, rasa_url, Path(current.previous_path), actor, now)
+
+
+def available_models(directory: Path) -> list[Path]:
+    """Every trained model file under the models directory, newest first."""
+    if not directory.is_dir():
+        return []
+    return sorted(directory.rglob("*.tar.gz"), key=lambda path: path.stat().st_mtime, reverse=True)

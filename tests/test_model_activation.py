@@ -76,3 +76,31 @@ def test_activate_and_roll_back_while_residents_talk(stack, app, tmp_path: Path)
     with session_scope() as session:
         last = session.scalars(select(ModelActivation).order_by(ModelActivation.id.desc())).first()
         assert last is not None and last.model_path == str(MODEL_FILE.resolve()) and last.seconds > 0
+
+
+def test_admin_activates_and_rolls_back_from_the_dashboard(stack, app) -> None:  # type: ignore[no-untyped-def]
+    import uuid
+
+    from bot.stack import MODELS
+    from tests.staff import Staff, new_account
+
+    name = f"candidates/dash-{uuid.uuid4().hex[:6]}.tar.gz"
+    copy = MODELS / name
+    copy.parent.mkdir(exist_ok=True)
+    shutil.copy(MODEL_FILE, copy)
+    try:
+        dispatcher = Staff(app.base_url, new_account("dispatcher"))
+        assert dispatcher.get("/dashboard/nlu/models").status_code == 403
+        assert dispatcher.post("/dashboard/nlu/models/activate", model=name).status_code == 403
+        admin = Staff(app.base_url, new_account("admin"))
+        page = admin.get("/dashboard/nlu/models").text
+        assert name in page and "hotline.tar.gz" in page
+        outside = admin.post("/dashboard/nlu/models/activate", model="../endpoints.yml")
+        assert outside.status_code == 400 and "Pick one of the listed models" in outside.text
+        done = admin.post("/dashboard/nlu/models/activate", model=name)
+        assert done.status_code == 303 and copy.name in serving(stack)
+        assert admin.username in admin.get("/dashboard/nlu/models").text  # the log names who
+        back = admin.post("/dashboard/nlu/models/rollback")
+        assert back.status_code == 303 and copy.name not in serving(stack)
+    finally:
+        copy.unlink()

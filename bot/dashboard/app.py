@@ -23,11 +23,13 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Redire
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bot import model_activation
 from bot import nlu_inbox as nlu_inbox_module
 from bot.config import Settings
 from bot.dashboard import auth, charts, stats, ticket_work
 from bot.dashboard.queue import FilterError, QueueFilter, filtered, load_queue, queue_version
 from bot.db import session_scope
+from bot.stack import MODEL_FILE, MODELS
 from bot.attachments import attachments_of, photo_path
 from bot.models import Alert, Attachment, Category, ChatMessage, Priority, StaffUser, Ticket, TicketStatus
 from bot.tickets import get_ticket_by_code, utcnow
@@ -448,7 +450,51 @@ def create_dashboard(settings: Settings) -> Starlette:
             return pages.render("error.html", 400, user=user, message=message)
         return RedirectResponse(f"/dashboard/nlu/inbox?{urlencode({'done': message})}", 303)
 
+    def models_values() -> dict[str, Any]:
+        with session_scope() as session:
+            activations = model_activation.history(session)[:50]
+            session.expunge_all()
+        try:
+            live = model_activation.serving(settings.rasa_url)
+        except model_activation.ActivationError as problem:
+            live = f"unknown ({problem})"
+        files = [path.relative_to(MODELS).as_posix() for path in model_activation.available_models(MODELS)]
+        return {"models": files, "live": live, "activations": activations}
+
+    @guarded(("admin",))
+    async def nlu_models(request: Request, user: auth.SignedIn, form: dict[str, str]) -> Response:
+        values = await asyncio.to_thread(models_values)
+        done = request.query_params.get("done", "")[:200]
+        return pages.render("nlu_models.html", user=user, done=done, **values)
+
+    @guarded(("admin",))
+    async def nlu_switch(request: Request, user: auth.SignedIn, form: dict[str, str]) -> Response:
+        """Activate a listed model, or roll back; Rasa loads it while conversations go on."""
+        rolling_back = request.path_params["how"] == "rollback"
+
+        def run() -> str:
+            with session_scope() as session:
+                if rolling_back:
+                    record = model_activation.roll_back(session, settings.rasa_url, user.username, utcnow())
+                else:
+                    listed = {p.relative_to(MODELS).as_posix(): p for p in model_activation.available_models(MODELS)}
+                    chosen = listed.get(form.get("model", ""))  # only a listed file: no path from the form
+                    if chosen is None:
+                        raise model_activation.ActivationError("Pick one of the listed models.")
+                    record = model_activation.activate(session, settings.rasa_url, chosen, user.username,
+                                                       utcnow(), default_previous=MODEL_FILE)  # fmt: skip
+                return f"Now serving {Path(record.model_path).name} (loaded in {record.seconds:.1f} s)."
+
+        try:
+            message = await asyncio.to_thread(run)
+        except model_activation.ActivationError as problem:
+            values = await asyncio.to_thread(models_values)
+            return pages.render("nlu_models.html", 400, user=user, error=str(problem), **values)
+        return RedirectResponse(f"/dashboard/nlu/models?{urlencode({'done': message})}", 303)
+
     routes = [
+        Route("/nlu/models", nlu_models),
+        Route("/nlu/models/{how:str}", nlu_switch, methods=["POST"]),
         Route("/nlu/inbox", nlu_inbox),
         Route("/nlu/inbox/{item_id:int}", nlu_annotate, methods=["POST"]),
         Route("/users", users),
