@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -50,11 +50,13 @@ def polling_app(stack, bot_api: BotApiStandIn) -> Iterator[RunningApp]:  # type:
     app.stop()
 
 
-def deliver(bot_api: BotApiStandIn, chat_id: int, update: dict, timeout: float = 30) -> list[dict]:
-    """Push an update and wait until the application has handled it, which includes sending
-    every reply: returns the messages it sent to the chat meanwhile."""
+def deliver(bot_api: BotApiStandIn, chat_id: int, update: dict, timeout: float = 30,
+            send: Callable[[dict], object] | None = None) -> list[dict]:  # fmt: skip
+    """Push an update (to getUpdates, or by `send`, e.g. a webhook post) and wait until the
+    application has handled it, which includes sending every reply: returns the messages it
+    sent to the chat meanwhile."""
     before = len(bot_api.texts_to(chat_id))
-    bot_api.push(update)
+    (send or bot_api.push)(update)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with session_scope() as session:
@@ -319,3 +321,34 @@ def test_payload_sent_on_telegram_is_escaped_on_the_dashboard(polling_app, bot_a
     page = Staff(polling_app.base_url, new_account()).get(f"/dashboard/tickets/{code}").text
     shown = page[page.index('id="contact"'):]
     assert payload not in page and str(escape(payload)) in shown, shown[:300]
+
+
+def test_full_leak_report_by_webhook(stack, bot_api: BotApiStandIn) -> None:  # type: ignore[no-untyped-def]
+    secret = "another-s3cret"
+    app = telegram_app(stack, bot_api, telegram_webhook_url="https://hotline.example/telegram/webhook",
+                       telegram_webhook_secret=secret)  # fmt: skip
+
+    def post(update: dict) -> None:
+        response = httpx.post(f"{app.base_url}/telegram/webhook", json=update,
+                              headers={"X-Telegram-Bot-Api-Secret-Token": secret})  # fmt: skip
+        assert response.status_code == 200, response.text
+
+    def button(chat: int, title: str) -> dict:
+        data = newest_button(bot_api, chat, title)
+        assert data is not None, bot_api.texts_to(chat)
+        return bot_api.callback_update(chat, data)
+
+    chat = 9030
+    try:
+        asked = deliver(bot_api, chat, bot_api.message_update(chat, "阳光花园3号楼2单元301暖气片漏水了"), send=post)
+        assert any("阀门" in m["text"] for m in asked) and "电话" in asked[-1]["text"]
+        deliver(bot_api, chat, bot_api.message_update(chat, "13812345678"), send=post)
+        deliver(bot_api, chat, button(chat, "随时都可以"), send=post)
+        receipt = deliver(bot_api, chat, button(chat, "确认提交"), send=post)
+    finally:
+        app.stop()
+    code = CODE.search("\n".join(m["text"] for m in receipt)).group(0)  # type: ignore[union-attr]
+    with session_scope() as session:
+        ticket = get_ticket_by_code(session, code)
+        assert ticket is not None and ticket.channel == "telegram" and ticket.category.value == "report_leak"
+        assert ticket.phone == "+8613812345678"
