@@ -332,3 +332,18 @@ class ModelActivation(Base):
     actor: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     seconds: Mapped[float] = mapped_column()  # how long Rasa took to load it
+
+
+class TrainingRun(Base):
+    """A candidate model trained in the background from the dashboard; the live one is untouched."""
+
+    __tablename__ = "training_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    state: Mapped[str] = mapped_column(String(16), index=True)  # running, succeeded, failed
+    model_path: Mapped[str] = mapped_column(Text)  # where the model appears when it succeeds
+    log_path: Mapped[str] = mapped_column(Text)
+    message: Mapped[str | None] = mapped_column(Text)  # why it failed, or how long it took

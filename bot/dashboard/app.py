@@ -25,6 +25,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot import model_activation
 from bot import nlu_inbox as nlu_inbox_module
+from bot import nlu_training
 from bot.config import Settings
 from bot.dashboard import auth, charts, stats, ticket_work
 from bot.dashboard.queue import FilterError, QueueFilter, filtered, load_queue, queue_version
@@ -451,15 +452,17 @@ def create_dashboard(settings: Settings) -> Starlette:
         return RedirectResponse(f"/dashboard/nlu/inbox?{urlencode({'done': message})}", 303)
 
     def models_values() -> dict[str, Any]:
-        with session_scope() as session:
-            activations = model_activation.history(session)[:50]
-            session.expunge_all()
         try:
             live = model_activation.serving(settings.rasa_url)
         except model_activation.ActivationError as problem:
             live = f"unknown ({problem})"
+        with session_scope() as session:
+            activations = model_activation.history(session)[:50]
+            run = nlu_training.latest_run(session)
+            run_progress = nlu_training.progress(run) if run is not None and run.state == "running" else ""
+            session.expunge_all()
         files = [path.relative_to(MODELS).as_posix() for path in model_activation.available_models(MODELS)]
-        return {"models": files, "live": live, "activations": activations}
+        return {"models": files, "live": live, "activations": activations, "run": run, "run_progress": run_progress}
 
     @guarded(("admin",))
     async def nlu_models(request: Request, user: auth.SignedIn, form: dict[str, str]) -> Response:
@@ -492,7 +495,24 @@ def create_dashboard(settings: Settings) -> Starlette:
             return pages.render("nlu_models.html", 400, user=user, error=str(problem), **values)
         return RedirectResponse(f"/dashboard/nlu/models?{urlencode({'done': message})}", 303)
 
+    @guarded(("admin",))
+    async def nlu_train(request: Request, user: auth.SignedIn, form: dict[str, str]) -> Response:
+        def run() -> str | None:
+            with session_scope() as session:
+                try:
+                    nlu_training.start_training(session, settings, user.username, utcnow())
+                except nlu_training.TrainingError as problem:
+                    return str(problem)
+            return None
+
+        problem = await asyncio.to_thread(run)
+        if problem:
+            values = await asyncio.to_thread(models_values)
+            return pages.render("nlu_models.html", 409, user=user, error=problem, **values)
+        return RedirectResponse("/dashboard/nlu/models#training", 303)
+
     routes = [
+        Route("/nlu/train", nlu_train, methods=["POST"]),
         Route("/nlu/models", nlu_models),
         Route("/nlu/models/{how:str}", nlu_switch, methods=["POST"]),
         Route("/nlu/inbox", nlu_inbox),

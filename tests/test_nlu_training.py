@@ -1,0 +1,51 @@
+"""Training from the dashboard runs in the background; a failed training says why and leaves
+the live model untouched."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from bot.db import session_scope
+from bot.models import TrainingRun
+from bot.stack import MODEL_FILE
+from tests.staff import Staff, new_account
+
+pytestmark = pytest.mark.stack
+NLU_DATA = Path(os.environ["HOTLINE_NLU_DATA_DIR"])
+
+
+def test_a_failed_training_says_why_and_changes_nothing(stack, app) -> None:  # type: ignore[no-untyped-def]
+    live_before = httpx.get(f"http://127.0.0.1:{stack.rasa_port}/status").json()["model_file"]
+    model_written = MODEL_FILE.stat().st_mtime
+    broken = NLU_DATA / "broken.yml"
+    broken.write_text('version: "3.1"\nnlu:\n- intent: report_leak\n  examples: |\n    - ok\n  - : [unclosed\n', encoding="utf-8")
+    admin = Staff(app.base_url, new_account("admin"))
+    try:
+        assert admin.post("/dashboard/nlu/train").status_code == 303
+        busy = admin.post("/dashboard/nlu/train")  # one training at a time
+        assert busy.status_code == 409 and "still running" in busy.text
+        assert "running" in admin.get("/dashboard/nlu/models").text  # the page stays usable meanwhile
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            with session_scope() as session:
+                run = session.scalars(select(TrainingRun).order_by(TrainingRun.id.desc())).first()
+                if run is not None and run.state != "running":
+                    break
+            time.sleep(1)
+        assert run is not None and run.state == "failed", run and run.state
+        print(run.message)  # with -s: what the admin reads
+        assert "exit code" in (run.message or "") and not Path(run.model_path).exists()
+        page = admin.get("/dashboard/nlu/models").text
+        assert "failed" in page and "exit code" in page
+    finally:
+        broken.unlink()
+    assert httpx.get(f"http://127.0.0.1:{stack.rasa_port}/status").json()["model_file"] == live_before
+    assert MODEL_FILE.stat().st_mtime == model_written
+    dispatcher = Staff(app.base_url, new_account("dispatcher"))
+    assert dispatcher.post("/dashboard/nlu/train").status_code == 403
