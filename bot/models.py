@@ -347,3 +347,18 @@ class TrainingRun(Base):
     model_path: Mapped[str] = mapped_column(Text)  # where the model appears when it succeeds
     log_path: Mapped[str] = mapped_column(Text)
     message: Mapped[str | None] = mapped_column(Text)  # why it failed, or how long it took
+
+
+class EvaluationRun(Base):
+    """A candidate model scored against the live one on the held-out set, from the dashboard."""
+
+    __tablename__ = "evaluation_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    candidate_path: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    state: Mapped[str] = mapped_column(String(16), index=True)  # running, succeeded, failed
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # live and candidate scores, changes
+    message: Mapped[str | None] = mapped_column(Text)

@@ -49,3 +49,37 @@ def test_a_failed_training_says_why_and_changes_nothing(stack, app) -> None:  # 
     assert MODEL_FILE.stat().st_mtime == model_written
     dispatcher = Staff(app.base_url, new_account("dispatcher"))
     assert dispatcher.post("/dashboard/nlu/train").status_code == 403
+
+
+def test_a_model_is_evaluated_against_the_live_one_from_the_page(stack, app) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+    import uuid
+
+    from bot.models import EvaluationRun
+    from bot.stack import MODELS
+
+    name = f"candidates/eval-{uuid.uuid4().hex[:6]}.tar.gz"
+    copy = MODELS / name
+    copy.parent.mkdir(exist_ok=True)
+    shutil.copy(MODEL_FILE, copy)  # the live model under another name: nothing may change
+    admin = Staff(app.base_url, new_account("admin"))
+    try:
+        assert admin.post("/dashboard/nlu/evaluate", model="../config.yml").status_code == 400
+        assert admin.post("/dashboard/nlu/evaluate", model=name).status_code == 303
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            with session_scope() as session:
+                run = session.scalars(select(EvaluationRun).order_by(EvaluationRun.id.desc())).first()
+                if run is not None and run.state != "running":
+                    break
+            time.sleep(1)
+        assert run is not None and run.state == "succeeded", run and run.message
+        result = run.result or {}
+        assert result["changes"] == []
+        assert result["candidate"]["overall"]["accuracy"] == result["live"]["overall"]["accuracy"] > 0.9
+        assert set(result["candidate"]["per_language"]) == {"zh", "en", "mixed"}
+        page = admin.get("/dashboard/nlu/evaluate").text
+        assert '<svg class="confusion"' in page and "No message is classified differently" in page
+        assert "report_leak" in page and "macro-F1" in page
+    finally:
+        copy.unlink()

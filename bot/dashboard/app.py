@@ -25,7 +25,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot import model_activation
 from bot import nlu_inbox as nlu_inbox_module
-from bot import nlu_training
+from bot import nlu_eval_runs, nlu_training
 from bot.config import Settings
 from bot.dashboard import auth, charts, stats, ticket_work
 from bot.dashboard.queue import FilterError, QueueFilter, filtered, load_queue, queue_version
@@ -80,7 +80,7 @@ class Pages:
         self.env.filters["local"] = self.local_time
         self.env.globals.update(
             STATUS_TITLES=STATUS_TITLES, CATEGORY_TITLES=CATEGORY_TITLES, PRIORITY_TITLES=PRIORITY_TITLES,
-            EVENT_TITLES=EVENT_TITLES, COLOURS=charts.COLOURS, company=settings.company_name,
+            EVENT_TITLES=EVENT_TITLES, COLOURS=charts.COLOURS, company=settings.company_name, heatmap=charts.heatmap,
         )  # fmt: skip
 
     def local_time(self, value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -511,7 +511,37 @@ def create_dashboard(settings: Settings) -> Starlette:
             return pages.render("nlu_models.html", 409, user=user, error=problem, **values)
         return RedirectResponse("/dashboard/nlu/models#training", 303)
 
+    def evaluation_values() -> dict[str, Any]:
+        with session_scope() as session:
+            run = nlu_eval_runs.latest_evaluation(session)
+            session.expunge_all()
+        files = [path.relative_to(MODELS).as_posix() for path in model_activation.available_models(MODELS)]
+        return {"models": files, "run": run}
+
+    @guarded(("admin",))
+    async def nlu_evaluate(request: Request, user: auth.SignedIn, form: dict[str, str]) -> Response:
+        if request.method == "POST":
+            def start() -> str | None:
+                listed = {p.relative_to(MODELS).as_posix(): p for p in model_activation.available_models(MODELS)}
+                chosen = listed.get(form.get("model", ""))
+                if chosen is None:
+                    return "Pick one of the listed models."
+                with session_scope() as session:
+                    try:
+                        nlu_eval_runs.start_evaluation(session, settings.rasa_url, chosen, user.username, utcnow())
+                    except nlu_eval_runs.EvaluationError as problem:
+                        return str(problem)
+                return None
+
+            problem = await asyncio.to_thread(start)
+            if problem is None:
+                return RedirectResponse("/dashboard/nlu/evaluate#evaluation", 303)
+            values = await asyncio.to_thread(evaluation_values)
+            return pages.render("nlu_evaluate.html", 400, user=user, error=problem, **values)
+        return pages.render("nlu_evaluate.html", user=user, **await asyncio.to_thread(evaluation_values))
+
     routes = [
+        Route("/nlu/evaluate", nlu_evaluate, methods=["GET", "POST"]),
         Route("/nlu/train", nlu_train, methods=["POST"]),
         Route("/nlu/models", nlu_models),
         Route("/nlu/models/{how:str}", nlu_switch, methods=["POST"]),

@@ -53,3 +53,23 @@ def stacked(series: list[tuple[date, dict[str, int]]], label_format: str) -> Cha
         if index % every == 0:
             labels.append((x, start.strftime(label_format)))
     return Chart(bars, labels, maximum)
+
+
+@dataclass(frozen=True)
+class Cell:
+    x: int
+    y: int
+    count: int
+    opacity: float  # darker where more messages fall
+    diagonal: bool  # the model was right
+
+
+def heatmap(confusion: dict[str, dict[str, int]], classes: list[str], size: int = 56) -> list[Cell]:
+    """A confusion matrix as squares: rows are the true class, columns the predicted one."""
+    largest = max([count for row in confusion.values() for count in row.values()] + [1])
+    return [
+        Cell(column * size, row * size, confusion.get(true, {}).get(predicted, 0),
+             round(0.08 + 0.92 * confusion.get(true, {}).get(predicted, 0) / largest, 3), true == predicted)
+        for row, true in enumerate(classes)
+        for column, predicted in enumerate(classes)
+    ]  # fmt: skip
