@@ -88,3 +88,33 @@ def test_refiled_ticket_goes_to_the_inbox_and_a_known_example_is_not_added_twice
     assert reply.status_code == 303 and "Already" in reply.headers["location"].replace("+", " ")
     after = (NLU_DATA / "inbox.yml").read_text(encoding="utf-8") if (NLU_DATA / "inbox.yml").exists() else ""
     assert before == after
+
+
+@pytest.mark.stack
+def test_admin_browses_adds_edits_and_deletes_examples(app) -> None:  # type: ignore[no-untyped-def]
+    admin = Staff(app.base_url, new_account("admin"))
+    assert Staff(app.base_url, new_account("dispatcher")).get("/dashboard/nlu/examples").status_code == 403
+    found = admin.get("/dashboard/nlu/examples", intent="report_leak", lang="zh", q="暖气片漏水").text
+    assert "暖气片漏水了" in found and "zh.yml" in found
+
+    marker = uuid.uuid4().hex[:6]
+    added = admin.post("/dashboard/nlu/examples", action="add", intent="complaint", text=f"客服{marker}态度太差 电话13912345678")
+    assert added.status_code == 303
+    page = admin.get("/dashboard/nlu/examples", q=marker).text
+    assert f"客服{marker}态度太差 电话13800000000" in page and "inbox.yml" in page  # redacted, in the inbox file
+    twice = admin.post("/dashboard/nlu/examples", action="add", intent="complaint", text=f"客服{marker}态度太差 电话13800000000")
+    assert twice.status_code == 400 and "exists already" in twice.text
+
+    # Edit a hand-written file in place: its comments stay.
+    boundaries = (NLU_DATA / "boundaries.yml").read_text(encoding="utf-8")
+    edited = admin.post("/dashboard/nlu/examples", action="edit", file="boundaries.yml", intent="out_of_scope",
+                        old="煤气费多少钱一方", text=f"煤气费多少钱一方{marker}")  # fmt: skip
+    assert edited.status_code == 303
+    after = (NLU_DATA / "boundaries.yml").read_text(encoding="utf-8")
+    assert after.startswith(boundaries.split("nlu:")[0]) and f"    - 煤气费多少钱一方{marker}\n" in after
+    assert len(after.splitlines()) == len(boundaries.splitlines())
+    gone = admin.post("/dashboard/nlu/examples", action="delete", file="boundaries.yml", intent="out_of_scope",
+                      old=f"煤气费多少钱一方{marker}")  # fmt: skip
+    assert gone.status_code == 303 and marker not in (NLU_DATA / "boundaries.yml").read_text(encoding="utf-8")
+    outside = admin.post("/dashboard/nlu/examples", action="delete", file="../rules.yml", intent="greet", old="hi")
+    assert outside.status_code == 400 and "No training file" in outside.text

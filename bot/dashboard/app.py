@@ -25,7 +25,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot import model_activation
 from bot import nlu_inbox as nlu_inbox_module
-from bot import nlu_eval_runs, nlu_training
+from bot import nlu_eval_runs, nlu_examples, nlu_training
 from bot.config import Settings
 from bot.dashboard import auth, charts, stats, ticket_work
 from bot.dashboard.queue import FilterError, QueueFilter, filtered, load_queue, queue_version
@@ -540,7 +540,51 @@ def create_dashboard(settings: Settings) -> Starlette:
             return pages.render("nlu_evaluate.html", 400, user=user, error=problem, **values)
         return pages.render("nlu_evaluate.html", user=user, **await asyncio.to_thread(evaluation_values))
 
+    EXAMPLES_SHOWN = 300
+
+    @guarded(("admin",))
+    async def nlu_examples_page(request: Request, user: auth.SignedIn, form: dict[str, str]) -> Response:
+        """Browse and search; POST adds an example, edits one or deletes one."""
+        done, error = request.query_params.get("done", "")[:200], ""
+        if request.method == "POST":
+            def change() -> str:
+                data_dir, action = settings.nlu_data_dir, form.get("action", "")
+                if action == "add":
+                    text = nlu_examples.add(data_dir, form.get("intent", ""), form.get("text", ""),
+                                            nlu_inbox_module.known_intents())  # fmt: skip
+                    return f"Added: {text}"
+                if action == "edit":
+                    text = nlu_examples.edit(data_dir, form.get("file", ""), form.get("intent", ""),
+                                             form.get("old", ""), form.get("text", ""))  # fmt: skip
+                    return f"Changed to: {text}"
+                if action == "delete":
+                    nlu_examples.delete(data_dir, form.get("file", ""), form.get("intent", ""), form.get("old", ""))
+                    return "Deleted."
+                raise nlu_examples.ExampleError("Unknown change.")
+
+            try:
+                done = await asyncio.to_thread(change)
+                back = {k: v for k, v in request.query_params.items() if k in ("intent", "lang", "q")}
+                return RedirectResponse(f"/dashboard/nlu/examples?{urlencode(back | {'done': done})}", 303)
+            except nlu_examples.ExampleError as problem:
+                error = str(problem)
+
+        def read() -> dict[str, Any]:
+            rows = nlu_examples.list_examples(settings.nlu_data_dir)
+            params = request.query_params
+            found = nlu_examples.search(rows, params.get("intent", ""), params.get("lang", ""), params.get("q", "").strip())
+            counts: dict[str, int] = {}
+            for row in rows:
+                counts[row.intent] = counts.get(row.intent, 0) + 1
+            return {"rows": found[:EXAMPLES_SHOWN], "found": len(found), "total": len(rows), "counts": counts,
+                    "intents": nlu_inbox_module.known_intents(), "params": dict(params),
+                    "query": urlencode({k: v for k, v in params.items() if k in ("intent", "lang", "q")})}  # fmt: skip
+
+        values = await asyncio.to_thread(read)
+        return pages.render("nlu_examples.html", 400 if error else 200, user=user, done=done, error=error, **values)
+
     routes = [
+        Route("/nlu/examples", nlu_examples_page, methods=["GET", "POST"]),
         Route("/nlu/evaluate", nlu_evaluate, methods=["GET", "POST"]),
         Route("/nlu/train", nlu_train, methods=["POST"]),
         Route("/nlu/models", nlu_models),
