@@ -84,6 +84,10 @@ class Settings(BaseSettings):
     attachment_max_bytes: int = 10 * 1024 * 1024
     # Where Rasa keeps conversations (endpoints.yml); default: a SQLite file in data_dir.
     rasa_tracker_url: str | None = None
+    # What admins change from the dashboard: the domain, the rules, the answers of their intents.
+    domain_file: Path = PROJECT_ROOT / "domain.yml"
+    rules_file: Path = PROJECT_ROOT / "data" / "rules.yml"
+    answers_file: Path = PROJECT_ROOT / "answers.yml"
     # Where the NLU inbox writes annotated examples (the training data Rasa reads).
     nlu_data_dir: Path = PROJECT_ROOT / "data" / "nlu"
 

@@ -68,7 +68,7 @@ def search(rows: list[ExampleRow], intent: str = "", language: str = "", words: 
     ]  # fmt: skip
 
 
-def _clean(text: str) -> str:
+def clean_example(text: str) -> str:
     text = redact(text)
     if not text:
         raise ExampleError("The example is empty.")
@@ -80,7 +80,7 @@ def _clean(text: str) -> str:
 def add(data_dir: Path, intent: str, text: str, intents: list[str]) -> str:
     if intent not in intents:
         raise ExampleError(f"Unknown intent {intent!r}.")
-    text = _clean(text)
+    text = clean_example(text)
     if normalised(text) in training_examples(data_dir):
         raise ExampleError("This example exists already.")
     add_example(data_dir / INBOX_FILE, intent, text)
@@ -110,7 +110,7 @@ def _change_line(data_dir: Path, name: str, intent: str, old: str, new_line: str
 
 
 def edit(data_dir: Path, name: str, intent: str, old: str, new: str) -> str:
-    new = _clean(new)
+    new = clean_example(new)
     if normalised(new) != normalised(old) and normalised(new) in training_examples(data_dir):
         raise ExampleError("This example exists already.")
     _change_line(data_dir, name, intent, old, new)

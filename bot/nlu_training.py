@@ -48,8 +48,8 @@ def start_training(session: Session, settings: Settings, actor: str, now: dateti
                       log_path=str(log_dir / f"train-{stamp}.log"))  # fmt: skip
     session.add(run)
     session.flush()
-    data = [str(path) for path in sorted((PROJECT_ROOT / "data").glob("*.yml"))] + [str(settings.nlu_data_dir)]
-    command = [str(RASA_BIN), "train", "--data", *data, "--config", "config.yml", "--domain", "domain.yml",
+    data = [str(settings.rules_file), str(settings.nlu_data_dir)]
+    command = [str(RASA_BIN), "train", "--data", *data, "--config", "config.yml", "--domain", str(settings.domain_file),
                "--out", str(CANDIDATES), "--fixed-model-name", f"candidate-{stamp}"]  # fmt: skip
     log_file = open(run.log_path, "wb")  # noqa: SIM115  (closed by the watcher when Rasa exits)
     process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=rasa_env(settings.action_port),

@@ -24,6 +24,11 @@ os.environ["HOTLINE_RASA_TIMEOUT_SECONDS"] = "5"
 _NLU_DATA = _TEST_DIR / "nlu-data"
 shutil.copytree(Path(__file__).resolve().parent.parent / "data" / "nlu", _NLU_DATA)
 os.environ["HOTLINE_NLU_DATA_DIR"] = str(_NLU_DATA)
+# The same for what admins change besides examples: the domain, the rules, the custom answers.
+for _name, _source in (("DOMAIN", "domain.yml"), ("RULES", "data/rules.yml"), ("ANSWERS", "answers.yml")):
+    _copy = _TEST_DIR / Path(_source).name
+    shutil.copy(Path(__file__).resolve().parent.parent / _source, _copy)
+    os.environ[f"HOTLINE_{_name}_FILE"] = str(_copy)
 
 from bot.config import get_settings  # noqa: E402
 from bot.db import make_engine  # noqa: E402

@@ -118,3 +118,35 @@ def test_admin_browses_adds_edits_and_deletes_examples(app) -> None:  # type: ig
     assert gone.status_code == 303 and marker not in (NLU_DATA / "boundaries.yml").read_text(encoding="utf-8")
     outside = admin.post("/dashboard/nlu/examples", action="delete", file="../rules.yml", intent="greet", old="hi")
     assert outside.status_code == 400 and "No training file" in outside.text
+
+
+@pytest.mark.stack
+def test_admin_adds_a_new_intent_with_its_answer(stack, app) -> None:  # type: ignore[no-untyped-def]
+    from bot.config import get_settings
+    from bot.nlu_inbox import known_intents
+    from tests.test_actions_protocol import call_action, user_event
+
+    settings = get_settings()
+    name = f"ask_hours_{uuid.uuid4().hex[:4]}"
+    admin = Staff(app.base_url, new_account("admin"))
+    form = {"action": "add_intent", "name": name, "examples": "营业厅几点开门\n客服中心周末上班吗\nwhat are your opening hours",
+            "answer_zh": "营业厅每天8:30到17:30开放。", "answer_en": "The service hall is open 8:30 to 17:30 every day."}  # fmt: skip
+    bad = admin.post("/dashboard/nlu/examples", **{**form, "name": "Bad Name!"})
+    assert bad.status_code == 400 and "lowercase" in bad.text
+    few = admin.post("/dashboard/nlu/examples", **{**form, "examples": "营业厅几点开门"})
+    assert few.status_code == 400 and "at least 3" in few.text
+    assert admin.post("/dashboard/nlu/examples", **form).status_code == 303
+    assert name in known_intents(settings.domain_file)
+    domain = yaml.safe_load(settings.domain_file.read_text(encoding="utf-8"))
+    assert "action_answer_custom" in domain["actions"] and len(domain["intents"]) == len(set(domain["intents"]))
+    rules = yaml.safe_load(settings.rules_file.read_text(encoding="utf-8"))["rules"]
+    assert {"intent": name} in rules[-1]["steps"] and {"action": "action_answer_custom"} in rules[-1]["steps"]
+    examples = {b["intent"]: b["examples"] for b in yaml.safe_load((NLU_DATA / "inbox.yml").read_text(encoding="utf-8"))["nlu"]}
+    assert "营业厅几点开门" in examples[name]
+    again = admin.post("/dashboard/nlu/examples", **form)
+    assert again.status_code == 400 and "exists already" in again.text
+
+    # The action server answers the new intent at once, in the resident's language.
+    event = user_event("营业厅几点开门", name)
+    said = call_action(stack, "action_answer_custom", "营业厅几点开门", [(name, 1.0)], events=[event])
+    assert said["responses"][0]["text"] == "营业厅每天8:30到17:30开放。"
