@@ -111,7 +111,7 @@ def nlu_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -> l
         if problem:
             values = await asyncio.to_thread(models_values)
             return pages.render("nlu_models.html", 409, user=user, error=problem, **values)
-        return RedirectResponse("/dashboard/nlu/models#training", 303)
+        return RedirectResponse("/dashboard/nlu/models", 303)
 
     def evaluation_values() -> dict[str, Any]:
         with session_scope() as session:
@@ -137,7 +137,7 @@ def nlu_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -> l
 
             problem = await asyncio.to_thread(start)
             if problem is None:
-                return RedirectResponse("/dashboard/nlu/evaluate#evaluation", 303)
+                return RedirectResponse("/dashboard/nlu/evaluate", 303)
             values = await asyncio.to_thread(evaluation_values)
             return pages.render("nlu_evaluate.html", 400, user=user, error=problem, **values)
         return pages.render("nlu_evaluate.html", user=user, **await asyncio.to_thread(evaluation_values))
