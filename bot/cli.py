@@ -239,8 +239,10 @@ def cmd_nlu_evaluate(args: argparse.Namespace) -> int:
         train_if_changed()
     examples = nlu_eval.load_examples(Path(args.heldout)) if args.heldout else nlu_eval.load_examples()
     report = nlu_eval.evaluate_model(Path(args.model) if args.model else MODEL_FILE, examples)
-    baseline = None
-    if not args.no_baseline:
+    baseline, title = None, "Rasa's default pipeline, same data"
+    if args.against:  # a new model against the live one, as the dashboard's evaluation page does
+        baseline, title = nlu_eval.evaluate_model(Path(args.against), examples), "Compared with"
+    elif not args.no_baseline:
         baseline = nlu_eval.evaluate_model(nlu_eval.baseline_model(), examples)
     if args.json:
         data = {"model": nlu_eval.report_as_dict(report, with_outcomes=True)}
@@ -250,7 +252,7 @@ def cmd_nlu_evaluate(args: argparse.Namespace) -> int:
         json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:
-        print(nlu_eval.format_report(report, baseline, show_errors=args.errors))
+        print(nlu_eval.format_report(report, baseline, show_errors=args.errors, baseline_title=title))
     met = nlu_eval.meets_targets(report.overall)
     return 1 if args.check and not all(met.values()) else 0
 
@@ -376,6 +378,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--model", help="model file to score (default: the trained models/hotline.tar.gz)")
     evaluate.add_argument("--heldout", help="directory of held-out <language>.yml files (default: tests/nlu/heldout)")
     evaluate.add_argument("--no-baseline", action="store_true", help="skip Rasa's default pipeline")
+    evaluate.add_argument("--against", help="compare with this model file instead of Rasa's default (e.g. the live one)")
     evaluate.add_argument("--no-train", action="store_true", help="score the existing model even if stale")
     evaluate.add_argument("--json", action="store_true", help="print every figure and prediction as JSON")
     evaluate.add_argument("--errors", type=int, default=20, help="how many misclassified messages to list")

@@ -275,7 +275,8 @@ def _confusion_table(s: Scores) -> list[str]:
     return lines
 
 
-def format_report(report: EvalReport, baseline: EvalReport | None = None, show_errors: int = 20) -> str:
+def format_report(report: EvalReport, baseline: EvalReport | None = None, show_errors: int = 20,
+                  baseline_title: str = "Rasa's default pipeline, same data") -> str:  # fmt: skip
     """A readable report: figures overall and per language, tables, errors, and the baseline's figures."""
     lines = [f"Model {report.model}  (ticket only at confidence ≥ {report.threshold})", ""]
     lines.append(_summary_line("overall", report.overall))
@@ -292,12 +293,13 @@ def format_report(report: EvalReport, baseline: EvalReport | None = None, show_e
             for o in errors[:show_errors]
         ]
     if baseline is not None:
-        lines += ["", f"Rasa's default pipeline, same data: {baseline.model}"]
+        lines += ["", f"{baseline_title}: {baseline.model}"]
         lines.append(_summary_line("overall", baseline.overall))
         lines += [_summary_line(lang, s) for lang, s in baseline.per_language.items()]
         changes = compare(baseline, report)
         fixed, broken = sum(c.fixed for c in changes), sum(c.broken for c in changes)
-        lines.append(f"Ours vs default: {len(changes)} messages classified differently, {fixed} fixed, {broken} broken.")
+        lines.append(f"Compared with it: {len(changes)} messages classified differently, {fixed} fixed, {broken} broken.")
+        lines += [f"  [{c.language}] {c.expected}: {c.before} → {c.after}: {c.text}" for c in changes[:show_errors]]
     return "\n".join(lines)
 
 
