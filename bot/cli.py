@@ -210,6 +210,31 @@ def cmd_nlu_rollback(args: argparse.Namespace) -> int:
     return _switch_model(args, None)
 
 
+def cmd_nlu_inbox(args: argparse.Namespace) -> int:
+    """List the NLU inbox, or annotate one item (as on the dashboard's NLU inbox page)."""
+    import getpass
+
+    from bot.db import session_scope
+    from bot.nlu_inbox import AnnotationError, annotate, known_intents, open_items
+    from bot.tickets import utcnow
+
+    settings = get_settings()
+    with session_scope() as session:
+        if args.item is None:
+            for item in open_items(session):
+                confidence = "-" if item.confidence is None else f"{item.confidence:.2f}"
+                print(f"{item.id:>6}  {item.source:<18} {item.predicted_intent or '-':<16} {confidence:>5}  {item.text}")
+            return 0
+        try:
+            said = annotate(session, args.item, args.intent or "", args.by or getpass.getuser(), utcnow(),
+                            settings.nlu_data_dir, known_intents(settings.domain_file))  # fmt: skip
+        except AnnotationError as problem:
+            print(f"Not annotated: {problem}", file=sys.stderr)
+            return 2
+    print(said)
+    return 0
+
+
 def cmd_nlu_activations(args: argparse.Namespace) -> int:
     from bot.db import session_scope
     from bot.model_activation import history
@@ -374,6 +399,11 @@ def build_parser() -> argparse.ArgumentParser:
     rollback_parser.add_argument("--by", help="who rolls back (default: your login name)")
     rollback_parser.set_defaults(func=cmd_nlu_rollback)
     nlu.add_parser("activations", help="every model activation, newest first").set_defaults(func=cmd_nlu_activations)
+    inbox = nlu.add_parser("inbox", help="list the NLU inbox, or annotate: hotline nlu inbox ID INTENT|not_useful")
+    inbox.add_argument("item", type=int, nargs="?", help="the item to annotate")
+    inbox.add_argument("intent", nargs="?", help="what the resident meant, or not_useful")
+    inbox.add_argument("--by", help="who annotates (default: your login name)")
+    inbox.set_defaults(func=cmd_nlu_inbox)
     evaluate = nlu.add_parser("evaluate", help="score the model on the held-out set, against Rasa's default")
     evaluate.add_argument("--model", help="model file to score (default: the trained models/hotline.tar.gz)")
     evaluate.add_argument("--heldout", help="directory of held-out <language>.yml files (default: tests/nlu/heldout)")

@@ -150,3 +150,26 @@ def test_admin_adds_a_new_intent_with_its_answer(stack, app) -> None:  # type: i
     event = user_event("营业厅几点开门", name)
     said = call_action(stack, "action_answer_custom", "营业厅几点开门", [(name, 1.0)], events=[event])
     assert said["responses"][0]["text"] == "营业厅每天8:30到17:30开放。"
+
+
+def test_the_cli_lists_and_annotates_the_inbox() -> None:
+    import subprocess
+    import sys
+
+    from bot.nlu_inbox import collect
+    from bot.tickets import utcnow
+
+    marker = uuid.uuid4().hex[:6]
+    with session_scope() as session:
+        collect(session, f"暖气有点怪 {marker}", "low_confidence", utcnow(), predicted="out_of_scope", confidence=0.5)
+        item_id = session.scalar(select(NluInboxItem.id).where(NluInboxItem.text.contains(marker)))
+
+    def hotline(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "bot.cli", "nlu", "inbox", *args], capture_output=True, text=True, timeout=60)
+
+    assert marker in hotline().stdout
+    wrong = hotline(str(item_id), "no_such_intent")
+    assert wrong.returncode == 2 and "Unknown intent" in wrong.stderr
+    done = hotline(str(item_id), "report_repair", "--by", "script")
+    assert done.returncode == 0 and "Added to report_repair" in done.stdout
+    assert marker in (NLU_DATA / "inbox.yml").read_text(encoding="utf-8") and marker not in hotline().stdout
