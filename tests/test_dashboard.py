@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from bot.address import Address
 from bot.db import session_scope
-from bot.models import Category, ChatMessage, StaffSession, StaffUser, Ticket, TicketEvent, TicketStatus
+from bot.models import Category, StaffSession, StaffUser, Ticket, TicketEvent, TicketStatus
 from bot.tickets import TicketDraft, create_ticket, get_ticket_by_code, utcnow
 from tests.conftest import Resident, ticket_code_in
 from tests.staff import PASSWORD, Staff, hidden, new_account
