@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,9 @@ from bot.nlu_eval import CLASSES, EvalReport, Scores, compare, evaluate_model, p
 from bot.tickets import utcnow
 
 
+STALE_AFTER = timedelta(minutes=30)  # an evaluation takes about a minute
+
+
 class EvaluationError(RuntimeError):
     """An evaluation cannot be started; the message says why."""
 
@@ -27,7 +30,11 @@ def latest_evaluation(session: Session) -> EvaluationRun | None:
 
 
 def start_evaluation(session: Session, rasa_url: str, candidate: Path, actor: str, now: datetime) -> EvaluationRun:
-    if session.scalar(select(EvaluationRun.id).where(EvaluationRun.state == "running")) is not None:
+    running = session.scalar(select(EvaluationRun).where(EvaluationRun.state == "running"))
+    if running is not None and now - running.started_at > STALE_AFTER:  # cut off by a restart
+        running.state, running.finished_at, running.message = "failed", now, "Interrupted by a restart."
+        running = None
+    if running is not None:
         raise EvaluationError("An evaluation is still running.")
     run = EvaluationRun(actor=actor, candidate_path=str(candidate), started_at=now, state="running")
     session.add(run)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import subprocess
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -22,6 +22,8 @@ from bot.stack import MODELS, RASA_BIN, rasa_env
 from bot.tickets import utcnow
 
 CANDIDATES = MODELS / "candidates"
+# A training takes minutes; one "running" for longer was cut off by a restart of the application.
+STALE_AFTER = timedelta(hours=1)
 _EPOCHS = re.compile(r"Epochs:\s+(\d+)%")
 _COMPONENT = re.compile(r"Starting to train component '([^']+)'")
 _COLOUR = re.compile(r"\x1b\[[0-9;]*m")  # Rasa colours its errors for terminals
@@ -38,6 +40,11 @@ def latest_run(session: Session) -> TrainingRun | None:
 def start_training(session: Session, settings: Settings, actor: str, now: datetime) -> TrainingRun:
     """Start `rasa train` on the current training data in a child process (one at a time)."""
     running = session.scalar(select(TrainingRun).where(TrainingRun.state == "running"))
+    if running is not None and now - running.started_at > STALE_AFTER:
+        # Its watcher died with an earlier application process: no answer will ever come.
+        running.state, running.finished_at = "failed", now
+        running.message = "Interrupted: the application stopped while this training ran."
+        running = None
     if running is not None:
         raise TrainingError(f"A training started by {running.actor} is still running.")
     stamp = now.strftime("%Y%m%d-%H%M%S")
