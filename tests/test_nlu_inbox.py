@@ -17,6 +17,7 @@ from bot.nlu_inbox import add_example, normalised, redact, training_examples
 from tests.conftest import Resident
 from tests.staff import Staff, new_account
 from tests.test_dashboard import estate_name, make_ticket
+from tests.unsure import unsure_message
 
 NLU_DATA = Path(os.environ["HOTLINE_NLU_DATA_DIR"])
 
@@ -42,9 +43,9 @@ def test_examples_file_keeps_rasa_layout(tmp_path: Path) -> None:
 
 
 @pytest.mark.stack
-def test_an_uncertain_message_reaches_the_inbox_and_is_annotated_once(app, resident: Resident) -> None:  # type: ignore[no-untyped-def]
+def test_an_uncertain_message_reaches_the_inbox_and_is_annotated_once(stack, app, resident: Resident) -> None:  # type: ignore[no-untyped-def]
     marker = uuid.uuid4().hex[:6]
-    message = f"那个东西又不行了 {marker} 打我 13912345678"
+    message = unsure_message(f"http://127.0.0.1:{stack.rasa_port}", f" {marker} 打我 13912345678", avoid=())
     resident.say(message)
     with session_scope() as session:
         item = session.scalar(select(NluInboxItem).where(NluInboxItem.text.contains(marker)))

@@ -9,7 +9,6 @@ import threading
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from bot.db import session_scope
@@ -20,20 +19,9 @@ from tests.browser import browser  # noqa: F401  (fixture)
 from tests.conftest import Resident
 from tests.staff import PASSWORD, new_account
 from tests.test_dashboard_browser import say
+from tests.unsure import unsure_message
 
 pytestmark = pytest.mark.stack
-VAGUE = ["家里那玩意儿又罢工了", "那个东西又不行了", "老毛病又犯了你们管不管", "又出问题了咋整"]
-
-
-def unsure_message(rasa_url: str) -> str:
-    """A message the live model cannot place: the fallback, or low confidence, and not a repair."""
-    for text in VAGUE:
-        intent = httpx.post(f"{rasa_url}/model/parse", json={"text": text}, timeout=30).json()["intent"]
-        if intent["name"] != "report_repair" and (intent["name"] == "nlu_fallback" or intent["confidence"] < 0.7):
-            return text
-    raise AssertionError("The live model is sure of every vague message; pick others for this test")
-
-
 def wait_until_finished(page, section: str, seconds: float) -> None:  # type: ignore[no-untyped-def]
     """Reload the page as an admin would until the background run is no longer running (the page
     also refreshes itself; reloading here keeps the test independent of that timer)."""
