@@ -70,8 +70,10 @@ def roll_back(session: Session, rasa_url: str, actor: str, now: datetime) -> Mod
     return activate(session, rasa_url, Path(current.previous_path), actor, now)
 
 
-def available_models(directory: Path) -> list[Path]:
-    """Every trained model file under the models directory, newest first."""
+def available_models(directory: Path) -> dict[str, Path]:
+    """Every trained model file under the models directory, newest first, by its name relative
+    to it: pages offer these names and accept only these, never a path from a form."""
     if not directory.is_dir():
-        return []
-    return sorted(directory.rglob("*.tar.gz"), key=lambda path: path.stat().st_mtime, reverse=True)
+        return {}
+    files = sorted(directory.rglob("*.tar.gz"), key=lambda path: path.stat().st_mtime, reverse=True)
+    return {path.relative_to(directory).as_posix(): path for path in files}

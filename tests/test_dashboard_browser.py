@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser import browser  # noqa: F401  (fixture)
+from tests.browser import browser, sign_in  # noqa: F401  (fixture)
 from tests.staff import PASSWORD, new_account
 
 pytestmark = pytest.mark.stack
@@ -41,13 +41,9 @@ def test_a_dispatcher_works_a_residents_report_in_the_browser(app, browser) -> N
     desk.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     desk.goto(f"{app.base_url}/dashboard/")
     assert "/dashboard/login" in desk.url  # not signed in yet
-    desk.fill("input[name=username]", username)
-    desk.fill("input[name=password]", "wrong-password-123")
-    desk.click("button[type=submit]")
+    sign_in(desk, app.base_url, username, "wrong-password-123")
     assert "Wrong username or password" in desk.inner_text(".error")
-    desk.fill("input[name=username]", username)
-    desk.fill("input[name=password]", PASSWORD)
-    desk.click("button[type=submit]")
+    sign_in(desk, app.base_url, username, PASSWORD)
     desk.wait_for_selector("#queue")
 
     # A resident reports in the web chat, in a browser of their own.

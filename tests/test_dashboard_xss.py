@@ -10,7 +10,7 @@ from bot.address import Address
 from bot.db import session_scope
 from bot.models import Category, ChatMessage
 from bot.tickets import TicketDraft, create_ticket, utcnow
-from tests.browser import browser  # noqa: F401  (fixture)
+from tests.browser import browser, sign_in  # noqa: F401  (fixture)
 from tests.conftest import Resident, ticket_code_in
 from tests.staff import PASSWORD, Staff, new_account
 
@@ -81,10 +81,7 @@ def test_nothing_runs_in_a_real_browser(app, browser, seeded: dict[str, str]) ->
     page = browser.new_context().new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.goto(f"{app.base_url}/dashboard/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, app.base_url, username, PASSWORD)
     page.wait_for_selector("#queue")
     for payload, code in seeded.items():
         page.goto(f"{app.base_url}/dashboard/tickets/{code}")

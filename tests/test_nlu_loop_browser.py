@@ -15,7 +15,7 @@ from bot.db import session_scope
 from bot.model_activation import roll_back
 from bot.nlu_training import CANDIDATES
 from bot.tickets import utcnow
-from tests.browser import browser  # noqa: F401  (fixture)
+from tests.browser import browser, sign_in  # noqa: F401  (fixture)
 from tests.conftest import Resident
 from tests.staff import PASSWORD, new_account
 from tests.test_dashboard_browser import say
@@ -42,10 +42,7 @@ def test_admin_teaches_the_bot_a_message_from_the_browser(stack, app, browser) -
     assert "地址" not in before  # not taken for a repair report yet
 
     admin = browser.new_context().new_page()
-    admin.goto(f"{app.base_url}/dashboard/login")
-    admin.fill("input[name=username]", new_account("admin"))
-    admin.fill("input[name=password]", PASSWORD)
-    admin.click("button[type=submit]")
+    sign_in(admin, app.base_url, new_account("admin"), PASSWORD)
     admin.goto(f"{app.base_url}/dashboard/nlu/inbox")
     row = admin.locator("tr", has_text=message)
     row.locator("select[name=intent]").select_option("report_repair")

@@ -20,6 +20,17 @@ pytestmark = pytest.mark.stack
 NLU_DATA = Path(os.environ["HOTLINE_NLU_DATA_DIR"])
 
 
+def finished_run(model, seconds: float):  # type: ignore[no-untyped-def]
+    """The latest background run of this kind, once it is no longer running (or at the deadline)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        with session_scope() as session:
+            run = session.scalars(select(model).order_by(model.id.desc())).first()
+            if run is not None and run.state != "running" or time.monotonic() > deadline:
+                return run
+        time.sleep(1)
+
+
 def test_a_failed_training_says_why_and_changes_nothing(stack, app) -> None:  # type: ignore[no-untyped-def]
     live_before = httpx.get(f"http://127.0.0.1:{stack.rasa_port}/status").json()["model_file"]
     model_written = MODEL_FILE.stat().st_mtime
@@ -31,13 +42,7 @@ def test_a_failed_training_says_why_and_changes_nothing(stack, app) -> None:  # 
         busy = admin.post("/dashboard/nlu/train")  # one training at a time
         assert busy.status_code == 409 and "still running" in busy.text
         assert "running" in admin.get("/dashboard/nlu/models").text  # the page stays usable meanwhile
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:
-            with session_scope() as session:
-                run = session.scalars(select(TrainingRun).order_by(TrainingRun.id.desc())).first()
-                if run is not None and run.state != "running":
-                    break
-            time.sleep(1)
+        run = finished_run(TrainingRun, 240)
         assert run is not None and run.state == "failed", run and run.state
         print(run.message)  # with -s: what the admin reads
         assert "exit code" in (run.message or "") and not Path(run.model_path).exists()
@@ -66,13 +71,7 @@ def test_a_model_is_evaluated_against_the_live_one_from_the_page(stack, app) -> 
     try:
         assert admin.post("/dashboard/nlu/evaluate", model="../config.yml").status_code == 400
         assert admin.post("/dashboard/nlu/evaluate", model=name).status_code == 303
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            with session_scope() as session:
-                run = session.scalars(select(EvaluationRun).order_by(EvaluationRun.id.desc())).first()
-                if run is not None and run.state != "running":
-                    break
-            time.sleep(1)
+        run = finished_run(EvaluationRun, 300)
         assert run is not None and run.state == "succeeded", run and run.message
         result = run.result or {}
         assert result["changes"] == []

@@ -63,7 +63,7 @@ def nlu_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -> l
             run = nlu_training.latest_run(session)
             run_progress = nlu_training.progress(run) if run is not None and run.state == "running" else ""
             session.expunge_all()
-        files = [path.relative_to(MODELS).as_posix() for path in model_activation.available_models(MODELS)]
+        files = list(model_activation.available_models(MODELS))
         return {"models": files, "live": live, "activations": activations, "run": run, "run_progress": run_progress}
 
     @guarded(("admin",))
@@ -82,8 +82,7 @@ def nlu_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -> l
                 if rolling_back:
                     record = model_activation.roll_back(session, settings.rasa_url, user.username, utcnow())
                 else:
-                    listed = {p.relative_to(MODELS).as_posix(): p for p in model_activation.available_models(MODELS)}
-                    chosen = listed.get(form.get("model", ""))  # only a listed file: no path from the form
+                    chosen = model_activation.available_models(MODELS).get(form.get("model", ""))
                     if chosen is None:
                         raise model_activation.ActivationError("Pick one of the listed models.")
                     record = model_activation.activate(session, settings.rasa_url, chosen, user.username,
@@ -117,15 +116,14 @@ def nlu_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -> l
         with session_scope() as session:
             run = nlu_eval_runs.latest_evaluation(session)
             session.expunge_all()
-        files = [path.relative_to(MODELS).as_posix() for path in model_activation.available_models(MODELS)]
+        files = list(model_activation.available_models(MODELS))
         return {"models": files, "run": run}
 
     @guarded(("admin",))
     async def nlu_evaluate(request: Request, user: auth.SignedIn, form: dict[str, str]) -> Response:
         if request.method == "POST":
             def start() -> str | None:
-                listed = {p.relative_to(MODELS).as_posix(): p for p in model_activation.available_models(MODELS)}
-                chosen = listed.get(form.get("model", ""))
+                chosen = model_activation.available_models(MODELS).get(form.get("model", ""))
                 if chosen is None:
                     return "Pick one of the listed models."
                 with session_scope() as session:

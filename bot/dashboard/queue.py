@@ -6,7 +6,7 @@ one for the counts per category, one for the total.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -35,7 +35,7 @@ class QueueFilter:
     date_to: date | None = None
     search: str = ""
     page: int = 1
-    only_mine: str = field(default="")  # a username: tickets owned by that dispatcher
+    only_mine: str = ""  # a username: tickets owned by that dispatcher
 
     @classmethod
     def from_query(cls, params: dict[str, str]) -> QueueFilter:

@@ -7,6 +7,7 @@ A fixed handful of grouped queries, whatever the number of tickets.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -87,12 +88,13 @@ def local_day(column: ColumnElement[datetime], dialect: str, tz: ZoneInfo) -> Co
 def compute(session: Session, month: date, now: datetime, tz: ZoneInfo) -> Statistics:
     start, end = month_bounds(month, tz)
     dialect = session.get_bind().dialect.name
+    today = now.astimezone(tz).date()
     daily_counts = _counts_per_day(session, now, tz, dialect)
     return Statistics(
         month=start.date(),
         daily=_days_of_month(daily_counts, start.date(), end.date()),
-        weekly=_bucket(daily_counts, lambda d: d - timedelta(days=d.weekday()), now.astimezone(tz).date(), 12, 7),
-        monthly=_bucket_months(daily_counts, now.astimezone(tz).date(), 12),
+        weekly=_bucket(daily_counts, _week_starts(today, 12), lambda d: d - timedelta(days=d.weekday())),
+        monthly=_bucket(daily_counts, _month_starts(today, 12), lambda d: d.replace(day=1)),
         sla=_sla(session, start, end, now),
         **_followups(session, start, end),
         **_complaints(session, start, end),
@@ -118,27 +120,23 @@ def _days_of_month(counts: dict[date, dict[str, int]], first: date, following: d
     return [(d, dict(counts.get(d, dict.fromkeys(CATEGORIES, 0)))) for d in days]
 
 
-def _bucket(counts, key, today: date, how_many: int, step_days: int):  # type: ignore[no-untyped-def]
-    latest = key(today)
-    starts = [latest - timedelta(days=step_days * n) for n in reversed(range(how_many))]
-    totals = {s: dict.fromkeys(CATEGORIES, 0) for s in starts}
-    for day, per_category in counts.items():
-        bucket = totals.get(key(day))
-        if bucket is not None:
-            for category, count in per_category.items():
-                bucket[category] += count
-    return list(totals.items())
+def _week_starts(today: date, how_many: int) -> list[date]:
+    monday = today - timedelta(days=today.weekday())
+    return [monday - timedelta(weeks=n) for n in reversed(range(how_many))]
 
 
-def _bucket_months(counts: dict[date, dict[str, int]], today: date, how_many: int) -> list[tuple[date, dict[str, int]]]:
-    starts: list[date] = []
-    current = today.replace(day=1)
-    for _ in range(how_many):
-        starts.insert(0, current)
-        current = (current - timedelta(days=1)).replace(day=1)
+def _month_starts(today: date, how_many: int) -> list[date]:
+    starts = [today.replace(day=1)]
+    while len(starts) < how_many:
+        starts.insert(0, (starts[0] - timedelta(days=1)).replace(day=1))
+    return starts
+
+
+def _bucket(counts: dict[date, dict[str, int]], starts: list[date], start_of: Callable[[date], date]) -> list[tuple[date, dict[str, int]]]:
+    """Sum the daily counts into the periods beginning at `starts` (`start_of` maps a day to its period)."""
     totals = {s: dict.fromkeys(CATEGORIES, 0) for s in starts}
     for day, per_category in counts.items():
-        bucket = totals.get(day.replace(day=1))
+        bucket = totals.get(start_of(day))
         if bucket is not None:
             for category, count in per_category.items():
                 bucket[category] += count
