@@ -12,7 +12,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.db import session_scope
-from bot.language import DEFAULT_LANGUAGE, detect_language
+from bot.language import conversation_language
 from bot.nlu_inbox import REVIEW_BELOW, collect
 from bot.tickets import utcnow
 from bot.messages import say
@@ -37,13 +37,10 @@ EXTERNAL_PREFIX = "EXTERNAL: "  # Rasa's text for intents the application trigge
 
 
 def language_of(tracker: Tracker) -> str:
-    """The language of the latest message, else the one the conversation used so far."""
+    """The language of the latest message, else the one the conversation used so far
+    (see conversation_language: a short English reply keeps a Chinese conversation Chinese)."""
     text = tracker.latest_message.get("text") or ""
-    return (
-        (None if text.startswith(EXTERNAL_PREFIX) else detect_language(text))
-        or tracker.get_slot("language")
-        or DEFAULT_LANGUAGE
-    )
+    return conversation_language(None if text.startswith(EXTERNAL_PREFIX) else text, tracker.get_slot("language"))
 
 
 def resident_text(tracker: Tracker) -> str:

@@ -34,7 +34,11 @@ class Address:
         """Render the known parts: "zh" gives 阳光花园3号楼2单元301室, anything else English."""
         if language.lower().startswith("zh"):
             marks = ("", "号楼", "单元", "室")
-            return "".join(f"{v}{m}" for v, m in zip(self._values(), marks) if v is not None)
+            text = "".join(f"{v}{m}" for v, m in zip(self._values(), marks) if v is not None)
+            # "Rose Court 7号楼", not "Rose Court7号楼": a Latin name keeps its space before the number.
+            if self.estate and self.estate[-1].isascii() and self.estate[-1].isalpha() and text != self.estate:
+                text = f"{self.estate} {text[len(self.estate):]}"
+            return text
         labels = ("", "Building ", "Unit ", "Room ")
         return ", ".join(f"{label}{v}" for v, label in zip(self._values(), labels) if v is not None)
 

@@ -20,3 +20,13 @@ def detect_language(text: str | None) -> str | None:
     if _LATIN_WORD.search(_TICKET_CODE.sub(" ", text)):
         return "en"
     return None
+
+
+def conversation_language(text: str | None, previous: str | None) -> str:
+    """The language to answer in: the latest message's, except that a short English reply
+    ("evening", "ok", "yes please") inside a Chinese conversation does not switch it; residents
+    mix in such words without wanting an English bot."""
+    said = detect_language(text)
+    if said == "en" and previous == "zh" and len(_LATIN_WORD.findall(text or "")) < 3:
+        return "zh"
+    return said or previous or DEFAULT_LANGUAGE

@@ -124,7 +124,7 @@ def test_conversation_fills_address_step_by_step() -> None:
     "address, zh, en",
     [
         (FULL_ZH, "阳光花园3号楼2单元301室", "阳光花园, Building 3, Unit 2, Room 301"),
-        (FULL_EN, "Sunshine Garden3号楼2单元301室", "Sunshine Garden, Building 3, Unit 2, Room 301"),
+        (FULL_EN, "Sunshine Garden 3号楼2单元301室", "Sunshine Garden, Building 3, Unit 2, Room 301"),
         (Address(building="3", room="301"), "3号楼301室", "Building 3, Room 301"),
         (Address(estate="阳光花园"), "阳光花园", "阳光花园"),
         (Address(), "", ""),

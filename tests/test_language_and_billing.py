@@ -2,8 +2,9 @@
 
 import pytest
 
+from bot.address import parse_address
 from bot.billing import answer_billing
-from bot.language import detect_language
+from bot.language import conversation_language, detect_language
 
 
 @pytest.mark.parametrize(
@@ -12,6 +13,28 @@ from bot.language import detect_language
 )
 def test_detect_language(text: str, expected: str | None) -> None:
     assert detect_language(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "previous", "expected"),
+    [
+        ("evening", "zh", "zh"),  # a one-word answer inside a Chinese conversation
+        ("ok thanks", "zh", "zh"),
+        ("my radiator is still cold today", "zh", "en"),  # a real English message switches
+        ("好的", "en", "zh"),
+        ("evening", "en", "en"),
+        ("13812345678", "en", "en"),
+        ("evening", None, "en"),
+        ("13812345678", None, "zh"),
+    ],
+)
+def test_conversation_language(text: str, previous: str | None, expected: str) -> None:
+    assert conversation_language(text, previous) == expected
+
+
+def test_latin_estate_names_keep_their_space_in_chinese() -> None:
+    assert parse_address("Rose Court 7栋 2单元 1101").format("zh") == "Rose Court 7号楼2单元1101室"
+    assert parse_address("阳光花园3号楼2单元301").format("zh") == "阳光花园3号楼2单元301室"
 
 
 def test_tariff_answer_comes_from_the_billing_file() -> None:
