@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import dataclasses
 import json
+import signal
 import sys
 from datetime import datetime
 
@@ -34,6 +35,9 @@ def cmd_up(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     configure_logging(settings.log_level)
+    # SIGTERM (systemd, docker stop, kill) must stop Rasa and the action server too, as Ctrl-C
+    # does; by default it would end this process at once and leave them running.
+    signal.signal(signal.SIGTERM, _interrupt)
     if not args.no_train:
         train_if_changed()
     upgrade()
@@ -58,6 +62,10 @@ def cmd_up(args: argparse.Namespace) -> int:
         print("Stopping...", flush=True)
         stack.stop()
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 async def serve(app: object, settings: object, banner: str = "") -> None:

@@ -1,4 +1,4 @@
-"""`hotline up` (what `make run` starts) serves the chat and stops every process on Ctrl-C."""
+"""`hotline up` (what `make run` starts) serves the chat and stops every process on Ctrl-C or SIGTERM."""
 
 from __future__ import annotations
 
@@ -26,7 +26,9 @@ def port_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def test_up_prints_where_to_chat_and_ctrl_c_stops_all(tmp_path: Path) -> None:
+# Ctrl-C in a terminal; SIGTERM from systemd, docker stop or kill.
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_up_prints_where_to_chat_and_a_stop_signal_stops_all(tmp_path: Path, stop_signal: signal.Signals) -> None:
     ports = {"HOTLINE_PORT": free_port(), "HOTLINE_RASA_PORT": free_port(), "HOTLINE_ACTION_PORT": free_port()}
     env = {**os.environ, **{k: str(v) for k, v in ports.items()}}
     env["HOTLINE_DATABASE_URL"] = f"sqlite:///{tmp_path / 'up.db'}"
@@ -57,7 +59,7 @@ def test_up_prints_where_to_chat_and_ctrl_c_stops_all(tmp_path: Path) -> None:
         )
         assert "工号" in reply.json()[0]["text"]
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop_signal)
         process.wait(timeout=60)
     for port in ports.values():
-        assert not port_open(port), f"port {port} still open after Ctrl-C"
+        assert not port_open(port), f"port {port} still open after {stop_signal.name}"
