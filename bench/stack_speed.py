@@ -7,7 +7,8 @@ On one model, trained here into a temporary directory (or the project's with --n
 - per-turn latency (p50, p99) and throughput with 1, 10 and 50 residents at once, each its own
   sender playing whole repair reports (address, phone, time, confirm) without pauses, through
   the application's /api/chat and, as the baseline, Rasa's /webhooks/rest/webhook;
-- memory: RSS of Rasa, the action server and the application with their children, idle and peak;
+- memory: RSS of Rasa, the action server and the application with their children, idle and peak,
+  and peak PSS (shared library pages counted once: what two Rasa servers really occupy);
 - CPU milliseconds per turn of each process, and how busy the rest of the machine was meanwhile
   (others' tests and training make every figure noisy: read the latency beside that);
 - the scaling path (skipped without Redis or with --no-redis): the application in front of one,
@@ -117,6 +118,19 @@ def rss_mb(pids: dict[str, int]) -> float:
     return total / 2**20
 
 
+def pss_mb(pids: dict[str, int]) -> float:
+    """Proportional set size: like RSS, but a page shared by n processes counts 1/n in each.
+    Two Rasa servers share TensorFlow's libraries; RSS counts those pages twice, PSS once."""
+    total = 0
+    for pid in pids.values():
+        for process in tree(pid):
+            try:
+                total += process.memory_full_info().pss
+            except psutil.NoSuchProcess:
+                pass
+    return total / 2**20
+
+
 def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
     spent: dict[str, float] = {}
     for name, pid in pids.items():
@@ -131,16 +145,17 @@ def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
 
 
 class PeakMemory:
-    """Samples the stack's RSS in a thread twice a second and keeps the highest."""
+    """Samples the stack's RSS and PSS in a thread twice a second and keeps the highest of each."""
 
     def __init__(self, pids: dict[str, int]) -> None:
-        self.pids, self.peak, self._stop = pids, 0.0, threading.Event()
+        self.pids, self.peak, self.peak_pss, self._stop = pids, 0.0, 0.0, threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         while not self._stop.wait(0.5):
             self.peak = max(self.peak, rss_mb(self.pids))
+            self.peak_pss = max(self.peak_pss, pss_mb(self.pids))
 
     def stop(self) -> float:
         self._stop.set()
@@ -364,6 +379,7 @@ def measure_all(args: argparse.Namespace, results: dict, stack: Stack, app: App,
             targets = [("bare Rasa REST", bare, pids), ("app /api/chat", chat, pids)]
             cells += compare(targets, residents, args.seconds, args.rounds)
         results["rss_peak_mb"] = peak.stop()
+        results["pss_peak_mb"] = peak.peak_pss
     finally:
         app.stop()
         stack.stop("rasa")
@@ -396,6 +412,7 @@ def measure_all(args: argparse.Namespace, results: dict, stack: Stack, app: App,
         for residents in [int(n) for n in args.redis_levels.split(",")]:
             cells += compare(targets, residents, args.seconds, args.rounds)
         results["rss_peak_mb_two_rasa_redis"] = peak.stop()
+        results["pss_peak_mb_two_rasa_redis"] = peak.peak_pss
     finally:
         for app in apps:
             app.stop()
@@ -426,13 +443,18 @@ def print_table(results: dict, cells: list[Cell]) -> None:
             base = one[cell.residents]
             print(f"{cell.residents:>3} residents: two Rasa servers give {100 * cell.turns_per_s / base.turns_per_s:.0f} % "
                   f"of one server's throughput, p50 {cell.p50_ms:.0f} vs {base.p50_ms:.0f} ms")  # fmt: skip
+            if cell.residents in bare:
+                print(f"{cell.residents:>3} residents: app → 2 Rasa gives {100 * cell.turns_per_s / bare[cell.residents].turns_per_s:.0f} % "
+                      f"of bare Rasa's throughput ({cell.turns_per_s:.1f} vs {bare[cell.residents].turns_per_s:.1f} turns/s)")  # fmt: skip
     train = results.get("train_seconds")
     print(f"training: {f'{train:.0f} s' if train else 'not timed (--no-train)'}; "
           f"start to first answer: {results['ready']['start_to_first_answer_s']:.1f} s; "
           f"stack RSS idle {sum(results['rss_idle_mb'].values()):.0f} MB "
-          f"({', '.join(f'{k} {v:.0f}' for k, v in results['rss_idle_mb'].items())}), peak {results['rss_peak_mb']:.0f} MB")
+          f"({', '.join(f'{k} {v:.0f}' for k, v in results['rss_idle_mb'].items())}), peak {results['rss_peak_mb']:.0f} MB "
+          f"(PSS {results['pss_peak_mb']:.0f} MB)")
     if "rss_peak_mb_two_rasa_redis" in results:
-        print(f"stack RSS peak with two Rasa servers and Redis: {results['rss_peak_mb_two_rasa_redis']:.0f} MB")
+        print(f"stack peak with two Rasa servers and Redis: RSS {results['rss_peak_mb_two_rasa_redis']:.0f} MB, "
+              f"PSS {results['pss_peak_mb_two_rasa_redis']:.0f} MB (Redis itself not counted)")
     print(f"machine: {results['cpus']} CPUs, load average {results['load_avg_at_start'][0]:.1f} at start, "
           f"{results['load_avg_at_end'][0]:.1f} at end")
 

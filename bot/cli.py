@@ -209,15 +209,15 @@ def _switch_model(args: argparse.Namespace, model: str | None) -> int:
     from bot.stack import MODEL_FILE
     from bot.tickets import utcnow
 
-    rasa_url = get_settings().rasa_url
+    rasa_urls = get_settings().rasa_servers
     actor = args.by or getpass.getuser()
     try:
         with session_scope() as session:
             if model is None:
-                record = roll_back(session, rasa_url, actor, utcnow())
+                record = roll_back(session, rasa_urls, actor, utcnow())
             else:
-                record = activate(session, rasa_url, Path(model), actor, utcnow(), default_previous=MODEL_FILE)
-            print(f"Rasa at {rasa_url} now serves {record.model_path} (loaded in {record.seconds:.1f} s).")
+                record = activate(session, rasa_urls, Path(model), actor, utcnow(), default_previous=MODEL_FILE)
+            print(f"Rasa at {', '.join(rasa_urls)} now serves {record.model_path} (loaded in {record.seconds:.1f} s).")
     except ActivationError as problem:
         print(f"Not activated: {problem}", file=sys.stderr)
         return 2

@@ -7,6 +7,7 @@ store (a database, see endpoints.yml), so none is lost. Every switch is logged w
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -40,21 +41,25 @@ def history(session: Session) -> list[ModelActivation]:
     return list(session.scalars(select(ModelActivation).order_by(ModelActivation.id.desc())))
 
 
-def activate(session: Session, rasa_url: str, model: Path, actor: str, now: datetime,
+def activate(session: Session, rasa_urls: str | Sequence[str], model: Path, actor: str, now: datetime,
              default_previous: Path | None = None) -> ModelActivation:  # fmt: skip
-    """Make Rasa serve `model`; refuses a file that is missing or not a Rasa model archive."""
+    """Make Rasa serve `model`, on every server when there are several (HOTLINE_RASA_URLS), one
+    after the other; refuses a file that is missing or not a Rasa model archive."""
+    urls = [rasa_urls] if isinstance(rasa_urls, str) else list(rasa_urls)
     model = model.resolve()
     if not model.is_file() or not model.name.endswith(".tar.gz"):
         raise ActivationError(f"{model} is not a trained model file (a .tar.gz from `hotline nlu train`).")
     before = latest(session)
     previous = before.model_path if before else (str(default_previous.resolve()) if default_previous else None)
     started = time.monotonic()
-    try:
-        response = httpx.put(f"{rasa_url}/model", json={"model_file": str(model)}, timeout=LOAD_TIMEOUT_SECONDS)
-    except httpx.HTTPError as problem:
-        raise ActivationError(f"Rasa did not answer while loading the model: {problem}") from None
-    if response.status_code != 204:
-        raise ActivationError(f"Rasa refused the model ({response.status_code}): {response.text[:300]}")
+    for done, url in enumerate(urls):
+        try:
+            _load(url, model)
+        except ActivationError as problem:
+            if done:  # say plainly that the servers now disagree
+                problem = ActivationError(f"{problem} The servers before it ({', '.join(urls[:done])}) already "
+                                          "serve the new model: activate again, or roll back.")  # fmt: skip
+            raise problem from None
     record = ModelActivation(model_path=str(model), previous_path=previous, actor=actor, at=now,
                              seconds=round(time.monotonic() - started, 2))  # fmt: skip
     session.add(record)
@@ -62,12 +67,21 @@ def activate(session: Session, rasa_url: str, model: Path, actor: str, now: date
     return record
 
 
-def roll_back(session: Session, rasa_url: str, actor: str, now: datetime) -> ModelActivation:
+def _load(rasa_url: str, model: Path) -> None:
+    try:
+        response = httpx.put(f"{rasa_url}/model", json={"model_file": str(model)}, timeout=LOAD_TIMEOUT_SECONDS)
+    except httpx.HTTPError as problem:
+        raise ActivationError(f"Rasa at {rasa_url} did not answer while loading the model: {problem}.") from None
+    if response.status_code != 204:
+        raise ActivationError(f"Rasa at {rasa_url} refused the model ({response.status_code}): {response.text[:300]}.")
+
+
+def roll_back(session: Session, rasa_urls: str | Sequence[str], actor: str, now: datetime) -> ModelActivation:
     """Serve again the model the latest activation replaced."""
     current = latest(session)
     if current is None or not current.previous_path:
         raise ActivationError("No earlier model is recorded to roll back to.")
-    return activate(session, rasa_url, Path(current.previous_path), actor, now)
+    return activate(session, rasa_urls, Path(current.previous_path), actor, now)
 
 
 def available_models(directory: Path) -> dict[str, Path]:

@@ -30,11 +30,16 @@ def forget_sender(session: Session, channel: str, sender: str) -> None:
 
 
 def forget_conversation(tracker_url: str, sender: str) -> None:
-    """Delete a conversation from Rasa's SQL tracker store (R7, for an anonymous report).
+    """Delete a conversation from Rasa's tracker store (R7, for an anonymous report): a SQL
+    database (the default) or Redis (endpoints-redis.yml, several Rasa servers).
 
-    Rasa's HTTP API cannot do it: replacing a conversation's events in a SQL store only ever
-    appends. Rasa reads the store afresh every turn, so the next message starts a new one.
+    Rasa's HTTP API cannot do it: replacing a conversation's events only ever appends, in a SQL
+    store and in Redis alike (Redis merges with what it holds). Rasa reads the store afresh
+    every turn, so the next message starts a new conversation.
     """
+    if tracker_url.startswith(("redis://", "rediss://")):
+        _forget_in_redis(tracker_url, sender)
+        return
     engine = create_engine(tracker_url)
     try:
         with engine.begin() as connection:
@@ -42,3 +47,18 @@ def forget_conversation(tracker_url: str, sender: str) -> None:
                 connection.execute(text("DELETE FROM events WHERE sender_id = :sender"), {"sender": sender})
     finally:
         engine.dispose()
+
+
+# Rasa's RedisTrackerStore keeps a conversation under this prefix and the sender id
+# (endpoints-redis.yml sets no key_prefix of its own).
+REDIS_TRACKER_PREFIX = "tracker:"
+
+
+def _forget_in_redis(url: str, sender: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        client.delete(REDIS_TRACKER_PREFIX + sender)
+    finally:
+        client.close()

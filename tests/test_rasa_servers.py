@@ -1,6 +1,6 @@
 """Several Rasa servers (opt-in, HOTLINE_RASA_URLS): routing by resident, and shared conversations.
 
-The default is one Rasa server keeping conversations in memory; with endpoints-redis.yml
+The default is one Rasa server keeping conversations in a SQL database; with endpoints-redis.yml
 several servers share the tracker and lock store in Redis, so a conversation stays coherent
 whichever server takes a turn.
 """
@@ -144,3 +144,56 @@ def test_residents_report_at_once_through_the_app_in_front_of_two_servers(two_ra
         assert len(set(asyncio.run(all_at_once()))) == len(residents)
     finally:
         app.stop()
+
+
+@pytest.mark.stack
+def test_an_anonymous_report_is_wiped_from_the_redis_tracker_store(two_rasa_servers: list[str]) -> None:
+    """R7 on the scaling path: the phone typed before asking for anonymity is not kept in Redis."""
+    import redis
+
+    tracker_url = "redis://localhost:6379/1"  # what endpoints-redis.yml uses
+    app = RunningApp(two_rasa_servers[0], rasa_urls=",".join(two_rasa_servers), rasa_tracker_url=tracker_url)
+    store = redis.Redis.from_url(tracker_url)
+    try:
+        resident = Resident(app.base_url)
+        resident.say("阳光花园3号楼2单元301暖气不热")
+        resident.say("13812345678")  # the phone is now in the conversation Rasa keeps
+        sender_ref = app_sender_ref(app, resident)
+        assert b"13812345678" in (store.get(f"tracker:{sender_ref}") or b"")  # so the check below can fail
+        optin = resident.say("我要匿名")
+        no_followup = optin[-1]["buttons"][-1]["title"]
+        summary = resident.press(optin, no_followup)
+        ticket_code_in(resident.press(summary, "确认提交"))
+        assert store.get(f"tracker:{sender_ref}") is None
+        assert "您好" in resident.say("你好")[0]["text"]  # the chat simply starts afresh
+    finally:
+        store.close()
+        app.stop()
+
+
+def app_sender_ref(app: RunningApp, resident: Resident) -> str:
+    from bot.channels.relay import Relay
+
+    return Relay(app.settings).sender_ref("web", resident.sender)
+
+
+@pytest.mark.stack
+def test_a_model_is_activated_on_every_server_and_rolled_back(two_rasa_servers: list[str], tmp_path: Path) -> None:
+    import shutil
+
+    from bot.db import session_scope
+    from bot.model_activation import activate, roll_back
+    from bot.stack import MODEL_FILE
+    from bot.tickets import utcnow
+
+    def served() -> list[str]:
+        return [httpx.get(f"{url}/status", timeout=10).json()["model_file"] for url in two_rasa_servers]
+
+    candidate = tmp_path / "candidate-both.tar.gz"
+    shutil.copy(MODEL_FILE, candidate)
+    with session_scope() as session:
+        activate(session, two_rasa_servers, candidate, "admin", utcnow(), default_previous=MODEL_FILE)
+    assert served() == [candidate.name] * 2  # Rasa names the file it serves
+    with session_scope() as session:
+        roll_back(session, two_rasa_servers, "admin", utcnow())
+    assert served() == [MODEL_FILE.name] * 2

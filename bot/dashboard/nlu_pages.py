@@ -55,7 +55,7 @@ def nlu_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -> l
 
     def models_values() -> dict[str, Any]:
         try:
-            live = model_activation.serving(settings.rasa_url)
+            live = model_activation.serving(settings.rasa_servers[0])
         except model_activation.ActivationError as problem:
             live = f"unknown ({problem})"
         with session_scope() as session:
@@ -80,12 +80,12 @@ def nlu_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -> l
         def run() -> str:
             with session_scope() as session:
                 if rolling_back:
-                    record = model_activation.roll_back(session, settings.rasa_url, user.username, utcnow())
+                    record = model_activation.roll_back(session, settings.rasa_servers, user.username, utcnow())
                 else:
                     chosen = model_activation.available_models(MODELS).get(form.get("model", ""))
                     if chosen is None:
                         raise model_activation.ActivationError("Pick one of the listed models.")
-                    record = model_activation.activate(session, settings.rasa_url, chosen, user.username,
+                    record = model_activation.activate(session, settings.rasa_servers, chosen, user.username,
                                                        utcnow(), default_previous=MODEL_FILE)  # fmt: skip
                 return f"Now serving {Path(record.model_path).name} (loaded in {record.seconds:.1f} s)."
 
@@ -128,7 +128,7 @@ def nlu_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -> l
                     return "Pick one of the listed models."
                 with session_scope() as session:
                     try:
-                        nlu_eval_runs.start_evaluation(session, settings.rasa_url, chosen, user.username, utcnow())
+                        nlu_eval_runs.start_evaluation(session, settings.rasa_servers[0], chosen, user.username, utcnow())
                     except nlu_eval_runs.EvaluationError as problem:
                         return str(problem)
                 return None
