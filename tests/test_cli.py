@@ -44,3 +44,29 @@ def test_tickets_list_json_prints_every_ticket_with_model_field_names() -> None:
 def test_unknown_command_is_refused() -> None:
     result = hotline("tickets", "delete")
     assert result.returncode == 2 and "invalid choice" in result.stderr
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`hotline tickets list --json | head -1`: the pipe closes, the command ends quietly."""
+    from sqlalchemy.orm import Session
+
+    from bot.db import make_engine
+    from bot.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'pipe.db'}"  # its own database: 200 tickets would crowd the others' queue
+    upgrade(url)
+    engine = make_engine(url)
+    with Session(engine) as session, session.begin():
+        for n in range(200):  # more output than a pipe buffer holds
+            create_ticket(session, TicketDraft(category=Category.COMPLAINT, description=f"投诉{n} " * 20,
+                                               channel="web", language="zh"))  # fmt: skip
+    engine.dispose()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "tickets", "list", "--json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "HOTLINE_DATABASE_URL": url},
+    )  # fmt: skip
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.readline().strip() == b"["
+    process.stdout.close()  # what `head -1` does after its line
+    assert process.wait(timeout=60) == 1
+    assert b"Traceback" not in process.stderr.read()
