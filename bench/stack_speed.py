@@ -32,6 +32,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -108,24 +109,22 @@ def tree(pid: int) -> list[psutil.Process]:
 
 
 def rss_mb(pids: dict[str, int]) -> float:
-    total = 0
-    for pid in pids.values():
-        for process in tree(pid):
-            try:
-                total += process.memory_info().rss
-            except psutil.NoSuchProcess:
-                pass
-    return total / 2**20
+    return _memory_mb(pids, lambda process: process.memory_info().rss)
 
 
 def pss_mb(pids: dict[str, int]) -> float:
     """Proportional set size: like RSS, but a page shared by n processes counts 1/n in each.
     Two Rasa servers share TensorFlow's libraries; RSS counts those pages twice, PSS once."""
+    return _memory_mb(pids, lambda process: process.memory_full_info().pss)
+
+
+def _memory_mb(pids: dict[str, int], size: Callable[[psutil.Process], int]) -> float:
+    """Sum of `size` over each process and its children."""
     total = 0
     for pid in pids.values():
         for process in tree(pid):
             try:
-                total += process.memory_full_info().pss
+                total += size(process)
             except psutil.NoSuchProcess:
                 pass
     return total / 2**20

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot.config import Settings
 from bot.db import session_scope
 from bot.models import Category, ChatMessage, Priority, Ticket
 from bot.tickets import get_ticket_by_code
@@ -138,11 +139,12 @@ def test_anonymous_whistleblowing_keeps_no_contact_and_can_be_checked_by_code(
     assert code in status and "已登记" in status
 
 
-def resident_sender_ref(resident: Resident) -> str:
+def resident_sender_ref(resident: Resident, settings: Settings | None = None) -> str:
+    """The pseudonym Rasa knows this web-chat resident by (under `settings`' secret key)."""
     from bot.channels.relay import Relay
     from bot.config import get_settings
 
-    return Relay(get_settings()).sender_ref("web", resident.sender)
+    return Relay(settings or get_settings()).sender_ref("web", resident.sender)
 
 
 def test_asking_for_anonymity_in_the_middle_skips_the_phone(resident: Resident) -> None:

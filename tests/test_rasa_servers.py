@@ -151,6 +151,8 @@ def test_an_anonymous_report_is_wiped_from_the_redis_tracker_store(two_rasa_serv
     """R7 on the scaling path: the phone typed before asking for anonymity is not kept in Redis."""
     import redis
 
+    from tests.test_conversations import resident_sender_ref
+
     tracker_url = "redis://localhost:6379/1"  # what endpoints-redis.yml uses
     app = RunningApp(two_rasa_servers[0], rasa_urls=",".join(two_rasa_servers), rasa_tracker_url=tracker_url)
     store = redis.Redis.from_url(tracker_url)
@@ -158,7 +160,7 @@ def test_an_anonymous_report_is_wiped_from_the_redis_tracker_store(two_rasa_serv
         resident = Resident(app.base_url)
         resident.say("阳光花园3号楼2单元301暖气不热")
         resident.say("13812345678")  # the phone is now in the conversation Rasa keeps
-        sender_ref = app_sender_ref(app, resident)
+        sender_ref = resident_sender_ref(resident, app.settings)
         assert b"13812345678" in (store.get(f"tracker:{sender_ref}") or b"")  # so the check below can fail
         optin = resident.say("我要匿名")
         no_followup = optin[-1]["buttons"][-1]["title"]
@@ -169,12 +171,6 @@ def test_an_anonymous_report_is_wiped_from_the_redis_tracker_store(two_rasa_serv
     finally:
         store.close()
         app.stop()
-
-
-def app_sender_ref(app: RunningApp, resident: Resident) -> str:
-    from bot.channels.relay import Relay
-
-    return Relay(app.settings).sender_ref("web", resident.sender)
 
 
 @pytest.mark.stack
