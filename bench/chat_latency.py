@@ -30,11 +30,16 @@ def play(url: str, body_key: str, conversations: int) -> list[float]:
     with httpx.Client(timeout=30) as client:
         for _ in range(conversations):
             sender = f"bench-{uuid.uuid4().hex[:10]}"
+            replies: list[dict] = []
             for text in TURNS:
+                if text == "/affirm":  # press the summary's confirm button: the app gives it an opaque id
+                    text = next((b["payload"] for r in replies for b in r.get("buttons") or []
+                                 if b.get("title") == "确认提交"), text)  # fmt: skip
                 started = time.perf_counter()
                 response = client.post(url, json={"sender": sender, body_key: text})
                 timings.append((time.perf_counter() - started) * 1000)
                 response.raise_for_status()
+                replies = response.json()
     return timings
 
 

@@ -47,6 +47,17 @@ from tests.harness import free_port
 
 # A repair report as residents write it; the last turn presses the summary's confirm button.
 TURNS = ["阳光花园3号楼2单元301暖气不热", "13812345678", "下午", "/affirm"]
+CONFIRM = "确认提交"  # the confirm button's title
+
+
+def message_for(turn: int, previous: list[dict] | None) -> str:
+    """The turn's message; the confirm turn sends the pressed button's payload, which the
+    application has replaced by an opaque id (bare Rasa gets "/affirm" either way)."""
+    for reply in previous or []:
+        for button in reply.get("buttons") or []:
+            if turn == len(TURNS) - 1 and button.get("title") == CONFIRM:
+                return button["payload"]
+    return TURNS[turn]
 TICKET = re.compile(r"HL-[0-9A-Z]{6}")
 # The application's answer when Rasa did not answer in HOTLINE_RASA_TIMEOUT_SECONDS: the message
 # is kept and replayed before the resident's next one (so that turn costs two).
@@ -80,15 +91,17 @@ class Cell:
     # Running totals, left out of the results.
     timings: list[float] = field(default_factory=list, repr=False)
     progress: list[tuple[int, int]] = field(default_factory=list, repr=False)  # (conversation, turn)
+    answers: list[list[dict] | None] = field(default_factory=list, repr=False)  # each one's last replies
     cpu: dict[str, float] = field(default_factory=dict, repr=False)
     machine_cpu: float = field(default=0.0, repr=False)
     bench_cpu: float = field(default=0.0, repr=False)
 
     def __post_init__(self) -> None:
         self.progress = [(0, 0)] * self.residents
+        self.answers = [None] * self.residents
 
     def result(self) -> dict[str, object]:
-        hidden = {"timings", "progress", "cpu", "machine_cpu", "bench_cpu"}
+        hidden = {"timings", "progress", "answers", "cpu", "machine_cpu", "bench_cpu"}
         return {key: value for key, value in asdict(self).items() if key not in hidden}
 
 
@@ -193,10 +206,12 @@ async def resident(client: httpx.AsyncClient, url: str, cell: Cell, index: int, 
         sender = f"bench-{RUN}-{cell.target[:4]}-{cell.residents}-{index}-{number}"
         started = time.perf_counter()
         try:
-            response = await client.post(url, json={"sender": sender, "message": TURNS[turn]})
+            message = message_for(turn, cell.answers[index])
+            response = await client.post(url, json={"sender": sender, "message": message})
             replies = response.json() if response.status_code == 200 else None
         except (httpx.HTTPError, ValueError):
             replies = None
+        cell.answers[index] = replies
         cell.timings.append((time.perf_counter() - started) * 1000)
         if replies is None:
             cell.failed_turns += 1

@@ -46,7 +46,7 @@ def cmd_up(args: argparse.Namespace) -> int:
     upgrade()
     stack = Stack(rasa_port=settings.rasa_port, action_port=settings.action_port)
     # `up` starts exactly one Rasa server, so a HOTLINE_RASA_URLS meant for `serve` does not apply.
-    settings = settings.model_copy(update={"rasa_url": f"http://127.0.0.1:{settings.rasa_port}", "rasa_urls": ""})
+    settings = settings.model_copy(update={"rasa_url": stack.rasa_url, "rasa_urls": ""})
     try:
         print("Starting the action server and the Rasa server (about a minute)...", flush=True)
         stack.start()

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import os
 import re
 import secrets
+import tempfile
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -58,6 +62,14 @@ class Settings(BaseSettings):
 
     rasa_port: int = 5005
     action_port: int = 5055
+    # Where Rasa and the action server listen. Loopback: nothing outside this machine reaches
+    # them; 0.0.0.0 (or one address) only when they run on other hosts than the application.
+    rasa_interface: str = "127.0.0.1"
+    action_interface: str = "127.0.0.1"
+    # Shared secrets of those two servers (Rasa's HTTP API, the action server's webhook). Unset:
+    # derived from the secret key, so hosts sharing HOTLINE_SECRET_KEY agree without more setup.
+    rasa_token: str | None = None
+    action_token: str | None = None
     # Where the application finds Rasa; `hotline up` points it at the Rasa server it starts.
     rasa_url: str = "http://127.0.0.1:5005"
     # Opt-in scaling: several Rasa servers sharing one Redis tracker and lock store,
@@ -155,9 +167,44 @@ class Settings(BaseSettings):
         key_file = self.data_dir / "secret_key"
         if not key_file.exists():
             key_file.parent.mkdir(parents=True, exist_ok=True)
-            key_file.write_text(secrets.token_hex(32))
-            key_file.chmod(0o600)
+            _create_private_file(key_file, secrets.token_hex(32))
         return key_file.read_text().strip()
+
+    def resolved_rasa_token(self) -> str:
+        """The token of Rasa's HTTP API (`rasa run --auth-token`)."""
+        return self.rasa_token or derive_token(self.resolved_secret_key(), "rasa-http-api")
+
+    def resolved_action_token(self) -> str:
+        """The secret Rasa sends to the action server (endpoints.yml, `action_endpoint.token`)."""
+        return self.action_token or derive_token(self.resolved_secret_key(), "action-server")
+
+
+def derive_token(secret_key: str, label: str) -> str:
+    """A token for one internal service, the same on every host with the same secret key.
+
+    The HMAC key is itself derived (as bot/handles.py does for its key), so no token can equal
+    a resident's pseudonym, which is an HMAC under the secret key itself (bot/channels/relay.py).
+    """
+    key = hashlib.sha256(("internal-service-token:" + secret_key).encode()).digest()
+    return hmac.new(key, label.encode(), hashlib.sha256).hexdigest()
+
+
+def _create_private_file(path: Path, content: str) -> None:
+    """Create `path` readable by its owner only, complete or not at all.
+
+    mkstemp makes the file 0600 from the start (a chmod afterwards leaves a moment in which
+    others may open it), and the hard link publishes it whole: a process starting at the same
+    moment never reads a half-written key. If another process won the race, its file stays.
+    """
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
+    try:
+        with os.fdopen(descriptor, "w") as file:
+            file.write(content)
+        os.link(temporary, path)
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(temporary)
 
 
 @lru_cache

@@ -15,6 +15,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.config import get_settings
 from bot.models import ModelActivation
 
 LOAD_TIMEOUT_SECONDS = 300
@@ -24,10 +25,15 @@ class ActivationError(RuntimeError):
     """The model could not be activated; the live model is unchanged."""
 
 
-def serving(rasa_url: str) -> str | None:
+def _auth(token: str | None) -> dict[str, str]:
+    """Query parameters of Rasa's HTTP API (`--auth-token`): `token`, or the configured one."""
+    return {"token": token or get_settings().resolved_rasa_token()}
+
+
+def serving(rasa_url: str, token: str | None = None) -> str | None:
     """The model file Rasa serves now, as Rasa names it."""
     try:
-        response = httpx.get(f"{rasa_url}/status", timeout=10)
+        response = httpx.get(f"{rasa_url}/status", params=_auth(token), timeout=10)
     except httpx.HTTPError as problem:
         raise ActivationError(f"Rasa is not reachable at {rasa_url}: {problem}") from None
     return response.json().get("model_file") if response.status_code == 200 else None
@@ -42,7 +48,7 @@ def history(session: Session) -> list[ModelActivation]:
 
 
 def activate(session: Session, rasa_urls: str | Sequence[str], model: Path, actor: str, now: datetime,
-             default_previous: Path | None = None) -> ModelActivation:  # fmt: skip
+             default_previous: Path | None = None, token: str | None = None) -> ModelActivation:  # fmt: skip
     """Make Rasa serve `model`, on every server when there are several (HOTLINE_RASA_URLS), one
     after the other; refuses a file that is missing or not a Rasa model archive."""
     urls = [rasa_urls] if isinstance(rasa_urls, str) else list(rasa_urls)
@@ -54,7 +60,7 @@ def activate(session: Session, rasa_urls: str | Sequence[str], model: Path, acto
     started = time.monotonic()
     for done, url in enumerate(urls):
         try:
-            _load(url, model)
+            _load(url, model, token)
         except ActivationError as problem:
             if done:  # say plainly that the servers now disagree
                 problem = ActivationError(f"{problem} The servers before it ({', '.join(urls[:done])}) already "
@@ -67,21 +73,23 @@ def activate(session: Session, rasa_urls: str | Sequence[str], model: Path, acto
     return record
 
 
-def _load(rasa_url: str, model: Path) -> None:
+def _load(rasa_url: str, model: Path, token: str | None) -> None:
     try:
-        response = httpx.put(f"{rasa_url}/model", json={"model_file": str(model)}, timeout=LOAD_TIMEOUT_SECONDS)
+        response = httpx.put(f"{rasa_url}/model", json={"model_file": str(model)}, params=_auth(token),
+                             timeout=LOAD_TIMEOUT_SECONDS)  # fmt: skip
     except httpx.HTTPError as problem:
         raise ActivationError(f"Rasa at {rasa_url} did not answer while loading the model: {problem}.") from None
     if response.status_code != 204:
         raise ActivationError(f"Rasa at {rasa_url} refused the model ({response.status_code}): {response.text[:300]}.")
 
 
-def roll_back(session: Session, rasa_urls: str | Sequence[str], actor: str, now: datetime) -> ModelActivation:
+def roll_back(session: Session, rasa_urls: str | Sequence[str], actor: str, now: datetime,
+              token: str | None = None) -> ModelActivation:  # fmt: skip
     """Serve again the model the latest activation replaced."""
     current = latest(session)
     if current is None or not current.previous_path:
         raise ActivationError("No earlier model is recorded to roll back to.")
-    return activate(session, rasa_urls, Path(current.previous_path), actor, now)
+    return activate(session, rasa_urls, Path(current.previous_path), actor, now, token=token)
 
 
 def available_models(directory: Path) -> dict[str, Path]:

@@ -15,6 +15,10 @@ import httpx
 from bot.config import PROJECT_ROOT, get_settings
 
 RASA_BIN = Path(os.environ.get("HOTLINE_RASA_BIN", PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"))
+# `rasa run` is started through this script in Rasa's environment, so that its API token is not
+# on the command line, where every user of the machine can read it.
+RASA_PYTHON = RASA_BIN.parent / "python"
+RASA_WITH_TOKEN = PROJECT_ROOT / "scripts" / "rasa_with_token.py"
 MODELS = PROJECT_ROOT / "models"
 MODEL_NAME = "hotline"
 MODEL_FILE = MODELS / f"{MODEL_NAME}.tar.gz"
@@ -36,16 +40,40 @@ def model_fingerprint(root: Path = PROJECT_ROOT) -> str:
     return digest.hexdigest()
 
 
-def rasa_env(action_port: int) -> dict[str, str]:
+def connect_host(interface: str) -> str:
+    """The host part of a URL reaching, from this machine, a server that listens on `interface`."""
+    host = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(interface, interface)
+    return f"[{host}]" if ":" in host else host
+
+
+def rasa_env(action_port: int, action_host: str = "127.0.0.1") -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         RASA_TELEMETRY_ENABLED="false",  # residents' data never leaves the machine
         PYTHONPATH=str(PROJECT_ROOT),
-        HOTLINE_ACTION_ENDPOINT=f"http://127.0.0.1:{action_port}/webhook",
+        HOTLINE_ACTION_ENDPOINT=f"http://{action_host}:{action_port}/webhook",
+        # endpoints.yml makes Rasa send it to the action server with every call (actions/server.py).
+        HOTLINE_ACTION_TOKEN=get_settings().resolved_action_token(),
         HOTLINE_RASA_TRACKER_URL=get_settings().tracker_url,
         TF_CPP_MIN_LOG_LEVEL="2",
+        **TRAINING_DETERMINISM,
     )
     return env
+
+
+# The same data and config must give the same model on every run, or the held-out quality test
+# passes or fails by chance. Rasa seeds NumPy and TensorFlow from `random_seed` in config.yml;
+# what is left is TensorFlow's own: ops that pick a kernel or an order of summation by timing
+# or thread count, and oneDNN's CPU-specific kernels. Measured with scripts/train-twice.
+TRAINING_DETERMINISM = {
+    "PYTHONHASHSEED": "0",  # set and dict orders inside Rasa's data handling
+    "TF_DETERMINISTIC_OPS": "1",
+    "TF_ENABLE_ONEDNN_OPTS": "0",
+    # Rasa reads these two (rasa/utils/tensorflow/environment.py); a fixed count fixes how
+    # reductions are split between threads.
+    "TF_INTER_OP_PARALLELISM_THREADS": "1",
+    "TF_INTRA_OP_PARALLELISM_THREADS": "2",
+}
 
 
 def train_if_changed(force: bool = False) -> bool:
@@ -66,13 +94,14 @@ def train_if_changed(force: bool = False) -> bool:
     return True
 
 
-def wait_until_ready(url: str, process: subprocess.Popen[bytes], timeout: float, what: str) -> None:
+def wait_until_ready(url: str, process: subprocess.Popen[bytes], timeout: float, what: str,
+                     params: dict[str, str] | None = None) -> None:  # fmt: skip
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{what} exited with code {process.returncode}; see its log in var/logs/.")
         try:
-            if httpx.get(url, timeout=2).status_code == 200:
+            if httpx.get(url, params=params, timeout=2).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
@@ -86,6 +115,9 @@ class Stack:
 
     rasa_port: int = 5005
     action_port: int = 5055
+    # Loopback unless HOTLINE_RASA_INTERFACE / HOTLINE_ACTION_INTERFACE say otherwise.
+    rasa_interface: str = field(default_factory=lambda: get_settings().rasa_interface)
+    action_interface: str = field(default_factory=lambda: get_settings().action_interface)
     log_dir: Path = PROJECT_ROOT / "var" / "logs"
     env: dict[str, str] = field(default_factory=dict)
     model: Path = MODEL_FILE
@@ -93,25 +125,44 @@ class Stack:
     endpoints: str = "endpoints.yml"
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{connect_host(self.rasa_interface)}:{self.rasa_port}"
+
+    @property
+    def rasa_token(self) -> str:
+        return self._secrets()["HOTLINE_RASA_TOKEN"]
+
+    @property
+    def action_token(self) -> str:
+        return self._secrets()["HOTLINE_ACTION_TOKEN"]
+
+    def _secrets(self) -> dict[str, str]:
+        """Both servers' secrets as environment variables: from `env` if given there, else the
+        configured (or derived) ones. Passed to the children, never on their command lines."""
+        settings = get_settings()
+        configured = {"HOTLINE_RASA_TOKEN": settings.resolved_rasa_token(),
+                      "HOTLINE_ACTION_TOKEN": settings.resolved_action_token()}  # fmt: skip
+        return {name: self.env.get(name) or value for name, value in configured.items()}
+
     def start_actions(self) -> None:
-        self._spawn(
-            "actions",
-            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)],
-            {**os.environ, **self.env, "PYTHONPATH": str(PROJECT_ROOT)},
-        )
-        wait_until_ready(
-            f"http://127.0.0.1:{self.action_port}/health", self.processes["actions"], 60, "The action server"
-        )
+        command = [sys.executable, "-m", "actions.server",
+                   "--port", str(self.action_port), "--interface", self.action_interface]  # fmt: skip
+        secret = {"HOTLINE_ACTION_TOKEN": self.action_token}
+        self._spawn("actions", command, {**os.environ, **self.env, **secret, "PYTHONPATH": str(PROJECT_ROOT)})
+        wait_until_ready(f"http://{connect_host(self.action_interface)}:{self.action_port}/health",
+                         self.processes["actions"], 60, "The action server")  # fmt: skip
 
     def start_rasa(self) -> None:
         get_settings().data_dir.mkdir(parents=True, exist_ok=True)  # where the conversations are kept
         command = [
-            str(RASA_BIN), "run", "--enable-api", "--interface", "127.0.0.1",
+            str(RASA_PYTHON), str(RASA_WITH_TOKEN), "run", "--enable-api", "--interface", self.rasa_interface,
             "--port", str(self.rasa_port), "--model", str(self.model),
             "--endpoints", self.endpoints, "--credentials", "credentials.yml",
         ]  # fmt: skip
-        self._spawn("rasa", command, {**rasa_env(self.action_port), **self.env})
-        wait_until_ready(f"http://127.0.0.1:{self.rasa_port}/status", self.processes["rasa"], 180, "Rasa")
+        env = {**rasa_env(self.action_port, connect_host(self.action_interface)), **self.env, **self._secrets()}
+        self._spawn("rasa", command, env)
+        wait_until_ready(f"{self.rasa_url}/status", self.processes["rasa"], 180, "Rasa", params={"token": self.rasa_token})
 
     def start(self) -> None:
         self.start_actions()

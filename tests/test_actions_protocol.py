@@ -36,7 +36,8 @@ def call_action(stack, name: str, text: str, ranking: list[tuple[str, float]], s
             "latest_action_name": "action_listen",
         },
     }
-    response = httpx.post(f"http://127.0.0.1:{stack.action_port}/webhook", json=body, timeout=10)
+    response = httpx.post(f"http://127.0.0.1:{stack.action_port}/webhook", json=body, timeout=10,
+                          params={"token": stack.action_token})  # as Rasa sends it (endpoints.yml)
     assert response.status_code == 200, response.text
     return response.json()
 

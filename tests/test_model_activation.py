@@ -28,7 +28,7 @@ def hotline(stack, *args: str) -> subprocess.CompletedProcess[str]:  # type: ign
 
 
 def serving(stack) -> str:  # type: ignore[no-untyped-def]
-    return httpx.get(f"http://127.0.0.1:{stack.rasa_port}/status", timeout=10).json()["model_file"]
+    return httpx.get(f"{stack.rasa_url}/status", params={"token": stack.rasa_token}, timeout=10).json()["model_file"]
 
 
 def test_activate_and_roll_back_while_residents_talk(stack, app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

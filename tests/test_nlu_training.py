@@ -32,7 +32,7 @@ def finished_run(model, seconds: float):  # type: ignore[no-untyped-def]
 
 
 def test_a_failed_training_says_why_and_changes_nothing(stack, app) -> None:  # type: ignore[no-untyped-def]
-    live_before = httpx.get(f"http://127.0.0.1:{stack.rasa_port}/status").json()["model_file"]
+    live_before = httpx.get(f"{stack.rasa_url}/status", params={"token": stack.rasa_token}).json()["model_file"]
     model_written = MODEL_FILE.stat().st_mtime
     broken = NLU_DATA / "broken.yml"
     broken.write_text('version: "3.1"\nnlu:\n- intent: report_leak\n  examples: |\n    - ok\n  - : [unclosed\n', encoding="utf-8")
@@ -50,7 +50,7 @@ def test_a_failed_training_says_why_and_changes_nothing(stack, app) -> None:  # 
         assert "failed" in page and "exit code" in page
     finally:
         broken.unlink()
-    assert httpx.get(f"http://127.0.0.1:{stack.rasa_port}/status").json()["model_file"] == live_before
+    assert httpx.get(f"{stack.rasa_url}/status", params={"token": stack.rasa_token}).json()["model_file"] == live_before
     assert MODEL_FILE.stat().st_mtime == model_written
     dispatcher = Staff(app.base_url, new_account("dispatcher"))
     assert dispatcher.post("/dashboard/nlu/train").status_code == 403

@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from bot.channels.rasa_client import RasaClient, pick_server
-from bot.config import PROJECT_ROOT, Settings
+from bot.config import PROJECT_ROOT, Settings, get_settings
 from bot.stack import Stack
 from tests.conftest import Resident, RunningApp, free_port, ticket_code_in
 
@@ -133,8 +133,8 @@ def test_residents_report_at_once_through_the_app_in_front_of_two_servers(two_ra
         async def report(resident: Resident) -> str:
             def run() -> str:
                 for text in ["阳光花园3号楼2单元301暖气不热", "13812345678", "下午"]:
-                    resident.say(text)
-                return ticket_code_in(resident.say("/affirm"))
+                    summary = resident.say(text)
+                return ticket_code_in(resident.press(summary, "确认提交"))
 
             return await asyncio.to_thread(run)
 
@@ -183,7 +183,8 @@ def test_a_model_is_activated_on_every_server_and_rolled_back(two_rasa_servers: 
     from bot.tickets import utcnow
 
     def served() -> list[str]:
-        return [httpx.get(f"{url}/status", timeout=10).json()["model_file"] for url in two_rasa_servers]
+        token = {"token": get_settings().resolved_rasa_token()}
+        return [httpx.get(f"{url}/status", params=token, timeout=10).json()["model_file"] for url in two_rasa_servers]
 
     candidate = tmp_path / "candidate-both.tar.gz"
     shutil.copy(MODEL_FILE, candidate)

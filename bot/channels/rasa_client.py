@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from bot.config import get_settings
+
 
 class RasaUnavailable(Exception):
     """The Rasa server or its action server did not answer in time."""
@@ -39,11 +41,13 @@ def pick_server(sender: str, count: int) -> int:
 class RasaClient:
     """One pooled HTTP client per Rasa server; a conversation always goes to the same one."""
 
-    def __init__(self, base_url: str | Sequence[str], timeout: float) -> None:
+    def __init__(self, base_url: str | Sequence[str], timeout: float, token: str | None = None) -> None:
+        """`token`: of Rasa's HTTP API (`--auth-token`); by default this process's configured one."""
         urls = [base_url] if isinstance(base_url, str) else list(base_url)
         if not urls:
             raise ValueError("RasaClient needs at least one Rasa server URL.")
         self.urls = urls
+        self._api_params = {"token": token or get_settings().resolved_rasa_token()}
         # Keep as many idle connections as may be open: with httpx's default of 20, fifty
         # residents at once would open a new connection to Rasa for most turns.
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
@@ -54,6 +58,8 @@ class RasaClient:
 
     async def send(self, sender: str, text: str) -> list[Reply]:
         """Send one message and return the bot's replies."""
+        # Rasa's channel routes take no token (--auth-token guards only its HTTP API): they are
+        # safe because Rasa listens on loopback (HOTLINE_RASA_INTERFACE) by default.
         try:
             response = await self._client_for(sender).post(
                 "/webhooks/rest/webhook", json={"sender": sender, "message": text}
@@ -75,6 +81,7 @@ class RasaClient:
             response = await self._client_for(sender).post(
                 f"/conversations/{sender}/trigger_intent",
                 json={"name": intent, "entities": entities},
+                params=self._api_params,
             )
         except httpx.HTTPError as error:
             raise RasaUnavailable(f"Rasa did not answer: {error!r}") from error
