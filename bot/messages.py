@@ -139,6 +139,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Sorry, the system is busy right now. Your message is saved (ref M{message_id}) and will not be lost; we will continue as soon as the system is back. For an urgent leak call {hotline}.",
     },
     "empty_message": {"zh": "您好像没有输入内容,请再说一遍。", "en": "Your message seems to be empty; please write it again."},
+    "use_latest_buttons": {
+        "zh": "抱歉,这个按钮已经失效了。请使用最新一条消息里的按钮,或者直接用文字告诉我。",
+        "en": "Sorry, that button is no longer valid. Please use the buttons of the latest message, or just write to me.",
+    },
     "too_long": {
         "zh": "您的留言已保存(编号 M{message_id}),但太长了({length}字),请用{limit}字以内简要说明问题。",
         "en": "Your message is saved (ref M{message_id}), but it is too long ({length} characters); please describe the problem in under {limit} characters.",
@@ -177,6 +181,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "location_kept": {
         "zh": "已收到您的位置,会和您的地址一起附在工单上。请再用文字写下小区、楼号、单元和房间号。",
         "en": "Got your location; it will be kept with your address on your report. Please also write the estate, building, unit and room.",
+    },
+    # The dispatchers' Telegram group: a button the workflow does not allow (bot/workflow.py).
+    "dispatcher_refused": {
+        "zh": "{code} 当前为“{current}”,不能标记为“{action}”,工单未作改动。",
+        "en": "{code} is {current}; it cannot be marked \"{action}\". The ticket was not changed.",
     },
 }
 

@@ -201,6 +201,28 @@ class ChatMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(default=0)
+    # What Rasa gets instead of the text: the payload of a pressed button (the text keeps its
+    # title, for a readable transcript) or an application command. Never a resident's words.
+    payload: Mapped[str | None] = mapped_column(Text)
+
+
+class IssuedButton(Base):
+    """A button shown to one chat: the opaque id it carries and the payload it stands for.
+
+    Only each chat's newest set of buttons (one question) is kept: issuing a new set deletes
+    the earlier one, and pressing a button deletes its set (the question is answered). An id
+    not found here, for this chat, is stale, forged or someone else's.
+    """
+
+    __tablename__ = "issued_buttons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    button_id: Mapped[str] = mapped_column(String(32), unique=True)
+    sender: Mapped[str] = mapped_column(String(128), index=True)  # the chat's pseudonym
+    question: Mapped[str] = mapped_column(String(32))  # the set: buttons answered together
+    title: Mapped[str] = mapped_column(Text)
+    payload: Mapped[str] = mapped_column(Text)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class ChannelUpdate(Base):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import create_engine, delete, inspect, text, update
 from sqlalchemy.orm import Session
 
+from bot.buttons import withdraw
 from bot.models import Attachment, ChatLink, ChatMessage
 
 # What a forgotten sender becomes in the stored messages.
@@ -14,6 +15,7 @@ ANONYMOUS_SENDER = "anonymous"
 def forget_sender(session: Session, channel: str, sender: str) -> None:
     """Drop the sender id from a conversation's stored messages, and the way back to the chat."""
     session.execute(delete(ChatLink).where(ChatLink.sender == sender).execution_options(synchronize_session=False))
+    withdraw(session, sender)  # the buttons it was last given are tied to the pseudonym too
     session.execute(
         update(ChatMessage)
         .where(ChatMessage.channel == channel, ChatMessage.sender == sender)

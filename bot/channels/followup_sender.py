@@ -11,7 +11,8 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.channels.rasa_client import RasaClient, RasaUnavailable, Reply
+from bot.channels.outbox import store_replies
+from bot.channels.rasa_client import RasaClient, RasaUnavailable
 from bot.config import Settings
 from bot.db import session_scope
 from bot.followups import Window, claim, conversation_of, due_for_sending, expire_unanswered, mark_sent, release
@@ -71,7 +72,8 @@ class FollowupSender:
             # The ask reaches the resident's outbox in the same transaction that records it as sent.
             if not mark_sent(session, ticket_id, self.worker, now):
                 return 0
-            store_outgoing(session, channel, sender or "", replies, now)
+            # Its buttons ("solved" / "not solved") get ids issued to that chat, like any answer's.
+            store_replies(session, channel, sender or "", replies, now)
         return 1
 
 
@@ -88,16 +90,3 @@ def in_conversation(session: Session, ticket: Ticket, now: datetime, quiet: time
         last = last.replace(tzinfo=timezone.utc)  # SQLite's max() loses the type decorator
     return last is not None and now - quiet < last <= now
 
-
-def store_outgoing(session: Session, channel: str, sender: str, replies: list[Reply], now: datetime) -> None:
-    for reply in replies:
-        session.add(
-            ChatMessage(
-                channel=channel,
-                sender=sender,
-                direction="out",
-                text=reply.text,
-                buttons=reply.buttons or None,
-                created_at=now,
-            )
-        )

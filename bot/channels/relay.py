@@ -1,4 +1,7 @@
-"""Store each message first, then pass it to Rasa; keep what Rasa could not answer for later."""
+"""Store each message first, then pass it to Rasa; keep what Rasa could not answer for later.
+
+What residents write reaches Rasa as words, never as a command; the only intents a resident
+can send are the payloads of buttons the application gave that chat (bot/buttons.py)."""
 
 from __future__ import annotations
 
@@ -7,12 +10,15 @@ import hashlib
 import hmac
 import logging
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.buttons import PressedButton, is_button_id, redeem
 from bot.chat_links import remember_chat
+from bot.channels.outbox import store_replies, take_undelivered
 from bot.channels.rasa_client import RasaClient, RasaUnavailable, Reply
 from bot.config import Settings
 from bot.db import session_scope
@@ -37,8 +43,99 @@ def clean_text(text: str) -> str:
     return "".join(kept).strip()
 
 
+# Characters that look like "/", the prefix that makes Rasa read a message as an intent with
+# entities ('/EXTERNAL_followup{"ticket_code":"HL-…"}'). Rasa itself only obeys the ASCII one,
+# but the others read the same to a person and may become "/" in some normalising step.
+SLASH_LOOKALIKES = frozenset(
+    "/"  # the real one
+    "\uff0f"  # ／ full-width solidus
+    "\u2215"  # ∕ division slash
+    "\u2044"  # ⁄ fraction slash
+    "\u29f8"  # ⧸ big solidus
+    "\u2571"  # ╱ box drawings light diagonal
+    "\u27cb"  # ⟋ mathematical rising diagonal
+    "\u2afd"  # ⫽ double solidus operator
+    "\u2afb"  # ⫻ triple solidus binary relation
+    "\u3033"  # 〳 vertical kana repeat mark upper half
+    "\u31d3"  # ㇓ CJK stroke sp
+    "\u2f03"  # ⼃ Kangxi radical slash
+    "\u1735"  # ᜵ Philippine single punctuation
+    "\u2cc6"  # Ⳇ Coptic capital letter old Coptic esh
+    "\U0001f67c"  # 🙼 very heavy solidus
+)
+# Invisible or combining characters that cannot begin a message: control, format (zero-width
+# space/joiners, word joiner, BOM, bidi marks...), surrogates, private use, unassigned, marks.
+_INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Mn", "Mc", "Me"}
+
+
+def _could_hide_a_command(ch: str) -> bool:
+    return (
+        ch.isspace()  # what Rasa's own .strip() removes before it looks for "/"
+        or unicodedata.category(ch) in _INVISIBLE
+        or ch in SLASH_LOOKALIKES
+        or unicodedata.normalize("NFKC", ch) == "/"
+    )
+
+
+def as_plain_text(text: str) -> str:
+    """What a resident wrote, such that Rasa can only read it as words, never as a command.
+
+    Rasa strips a message (str.strip) and treats it as an intent with entities when it then
+    starts with "/" (YAMLStoryReader.unpack_regex_message, run by the RegexMessageHandler for
+    every message). So leading blanks, invisible characters and slashes of any look are
+    dropped, as often as they come, until the first visible character that is none of them.
+    """
+    start = 0
+    while start < len(text) and _could_hide_a_command(text[start]):
+        start += 1
+    return text[start:]
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One incoming message as the relay stores it and passes it on."""
+
+    text: str  # what the transcript keeps: the resident's words, or a pressed button's title
+    language: str
+    # What Rasa gets instead of the text: a pressed button's payload or an application command,
+    # both issued by the application; None for words, which reach Rasa as plain text.
+    payload: str | None = None
+
+    @property
+    def for_rasa(self) -> str:
+        return self.payload if self.payload is not None else self.text
+
+
+@dataclass(frozen=True)
+class Press:
+    """A button pressed: the id the chat sent back, not yet known to be valid."""
+
+    button_id: str
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A pressed id that is stale, forged or another chat's: nothing was stored or changed."""
+
+    language: str
+
+
+def turn_of_press(pressed: PressedButton) -> Turn:
+    # The language as for typed text, from what goes to Rasa; a payload like "/affirm" says
+    # nothing, and the title is in the conversation's language.
+    language = detect_language(pressed.payload) or detect_language(pressed.title) or DEFAULT_LANGUAGE
+    return Turn(pressed.title, language, payload=pressed.payload)
+
+
+def for_rasa(text: str, payload: str | None) -> str:
+    """What a stored incoming message sends to Rasa (replays too): its payload if the
+    application set one, else its text as plain words (also for messages stored before the
+    text was made plain)."""
+    return payload if payload is not None else as_plain_text(text)
 
 
 class Relay:
@@ -56,29 +153,57 @@ class Relay:
         return f"{channel}:{digest.hexdigest()[:24]}"
 
     async def handle(self, channel: str, chat_id: str, text: str) -> list[Reply]:
-        """Answer one resident message; it is stored before anything else happens."""
-        sender = self.sender_ref(channel, chat_id)
+        """Answer one message a resident sent; it is stored before anything else happens.
+
+        What a resident writes reaches Rasa as words only, never as a command (as_plain_text).
+        A message that is exactly a button id is a button press (the web chat sends the
+        pressed button's id as the message), see `press`.
+        """
         cleaned = clean_text(text)
-        language = detect_language(cleaned) or DEFAULT_LANGUAGE
-        if not cleaned:
+        if is_button_id(cleaned):
+            return await self.press(channel, chat_id, cleaned)
+        plain = as_plain_text(cleaned)
+        language = detect_language(plain) or DEFAULT_LANGUAGE
+        if not plain:
             return [Reply(say("empty_message", language))]
+        return await self._converse(channel, chat_id, Turn(plain, language))
+
+    async def press(self, channel: str, chat_id: str, button_id: str) -> list[Reply]:
+        """Answer a button press. Only an id issued to this chat for its open question counts:
+        then the button's real payload goes to Rasa (the only way an intent does, from a
+        resident). Anything else gets "please use the latest buttons", and changes nothing."""
+        return await self._converse(channel, chat_id, Press(button_id.strip()))
+
+    async def command(self, channel: str, chat_id: str, payload: str) -> list[Reply]:
+        """Send an application command such as "/help" to Rasa as this chat's turn.
+
+        The trusted path, for the application's own code (Telegram's /help, /cancel, /status
+        commands): never give it anything a resident wrote.
+        """
+        return await self._converse(channel, chat_id, Turn(payload, DEFAULT_LANGUAGE, payload=payload))
+
+    async def _converse(self, channel: str, chat_id: str, incoming: Turn | Press) -> list[Reply]:
+        sender = self.sender_ref(channel, chat_id)
+        address = chat_id if channel in PUSH_CHANNELS else None
         # One turn at a time per resident, so replays and new messages keep their order.
         # Two trips to the database per turn (store, then record), each one short transaction
         # in a worker thread: every extra thread hop costs a wakeup, which on a busy machine
         # adds milliseconds to the resident's wait.
         async with self._locks.setdefault(sender, asyncio.Lock()):
-            message_id, pending = await asyncio.to_thread(
-                self._store_inbound, channel, sender, cleaned, language, chat_id if channel in PUSH_CHANNELS else None
-            )
-            if len(cleaned) > self.settings.max_message_chars:
+            stored = await asyncio.to_thread(self._store_inbound, channel, sender, incoming, address)
+            if isinstance(stored, Refused):
+                log.info("A stale or unknown button id from %s was refused", sender)
+                return [Reply(say("use_latest_buttons", stored.language))]
+            message_id, turn, pending = stored
+            if len(turn.text) > self.settings.max_message_chars:
                 await asyncio.to_thread(self._set_status, message_id, MessageStatus.REJECTED)
                 return [
                     Reply(
                         say(
                             "too_long",
-                            language,
+                            turn.language,
                             message_id=message_id,
-                            length=len(cleaned),
+                            length=len(turn.text),
                             limit=self.settings.max_message_chars,
                         )
                     )
@@ -86,19 +211,19 @@ class Relay:
             try:
                 for earlier_id, earlier_text in pending:  # earlier unanswered messages first, in order
                     await self._replay_one(earlier_id, channel, sender, earlier_text)
-                answered = await self.rasa.send(sender, cleaned)
+                answered = await self.rasa.send(sender, turn.for_rasa)
             except RasaUnavailable as error:
                 log.warning("Message %s kept for retry: %s", message_id, error)
                 await asyncio.to_thread(self._set_status, message_id, MessageStatus.PENDING)
-                answered = [Reply(say("rasa_unavailable", language, message_id=message_id))]
+                answered = [Reply(say("rasa_unavailable", turn.language, message_id=message_id))]
                 return await asyncio.to_thread(self._take_undelivered, channel, sender) + answered
             # Answers to replayed messages come first, in the order they were written.
-            undelivered, forgotten = await asyncio.to_thread(
+            undelivered, shown, forgotten = await asyncio.to_thread(
                 self._record_answer, message_id, channel, sender, answered, True
             )
             if forgotten:
                 await self._forget_conversation(sender)
-            return undelivered + answered
+            return undelivered + shown
 
     async def _forget_conversation(self, sender: str) -> None:
         """R7: the report just became anonymous, so Rasa's stored conversation (which may hold a
@@ -114,7 +239,7 @@ class Relay:
         except RasaUnavailable:
             await asyncio.to_thread(self._bump_attempts, message_id)
             raise
-        _, forgotten = await asyncio.to_thread(self._record_answer, message_id, channel, sender, answered, False)
+        _, _, forgotten = await asyncio.to_thread(self._record_answer, message_id, channel, sender, answered, False)
         if forgotten:
             await self._forget_conversation(sender)
 
@@ -139,24 +264,32 @@ class Relay:
 
     @staticmethod
     def _store_inbound(
-        channel: str, sender: str, text: str, language: str, address: str | None
-    ) -> tuple[int, list[tuple[int, str]]]:
-        """Store the message; return its id and the sender's earlier messages still pending."""
+        channel: str, sender: str, incoming: Turn | Press, address: str | None
+    ) -> tuple[int, Turn, list[tuple[int, str]]] | Refused:
+        """Store the message; return its id, the turn, and the sender's earlier messages still
+        pending. A press is redeemed in the same transaction, so the payload kept for a replay
+        is the one the button stood for, and a button is used up once, whatever happens next."""
         with session_scope() as session:
+            if isinstance(incoming, Press):
+                pressed = redeem(session, sender, incoming.button_id)
+                if pressed is None:
+                    return Refused(last_language(session, sender))
+                incoming = turn_of_press(pressed)
             if address is not None:
                 remember_chat(session, channel, sender, address, utcnow())
             message = ChatMessage(
                 channel=channel,
                 sender=sender,
                 direction="in",
-                text=text,
+                text=incoming.text,
+                payload=incoming.payload,
                 status=MessageStatus.RECEIVED,
-                language=language,
+                language=incoming.language,
                 created_at=utcnow(),
             )
             session.add(message)
             session.flush()
-            return message.id, pending_of(session, sender, before=message.id)
+            return message.id, incoming, pending_of(session, sender, before=message.id)
 
     @staticmethod
     def _set_status(message_id: int, status: MessageStatus) -> None:
@@ -173,39 +306,32 @@ class Relay:
     @staticmethod
     def _record_answer(
         message_id: int, channel: str, sender: str, replies: list[Reply], delivered: bool
-    ) -> tuple[list[Reply], bool]:
+    ) -> tuple[list[Reply], list[Reply], bool]:
         """Record Rasa's answer; when delivered now, also take what else waits for this chat.
-        Also tells whether the turn made the report anonymous (the sender was forgotten)."""
+        Returns that, the answer as the chat gets it (buttons carry ids issued to it), and
+        whether the turn made the report anonymous (the sender was forgotten)."""
         now = utcnow()
         with session_scope() as session:
             message = session.get_one(ChatMessage, message_id)
             message.status = MessageStatus.PROCESSED
             message.processed_at = now
             message.attempts += 1
-            for reply in replies:
-                session.add(
-                    ChatMessage(
-                        channel=channel,
-                        sender=message.sender,  # "anonymous" when the action just forgot the sender
-                        direction="out",
-                        text=reply.text,
-                        buttons=reply.buttons or None,
-                        created_at=now,
-                        processed_at=now if delivered else None,
-                    )
-                )
+            # Filed under "anonymous" when the action just forgot the sender.
+            shown = store_replies(
+                session, channel, sender, replies, now, delivered=delivered, stored_under=message.sender
+            )
             forgotten = message.sender == ANONYMOUS_SENDER
-            return (take_undelivered(session, channel, sender) if delivered else []), forgotten
+            return (take_undelivered(session, channel, sender) if delivered else []), shown, forgotten
 
     @staticmethod
     def _all_pending() -> list[tuple[int, str, str, str]]:
         with session_scope() as session:
             rows = session.execute(
-                select(ChatMessage.id, ChatMessage.channel, ChatMessage.sender, ChatMessage.text)
+                select(ChatMessage.id, ChatMessage.channel, ChatMessage.sender, ChatMessage.text, ChatMessage.payload)
                 .where(ChatMessage.status == MessageStatus.PENDING)
                 .order_by(ChatMessage.id)
             )
-            return [(row.id, row.channel, row.sender, row.text) for row in rows]
+            return [(row.id, row.channel, row.sender, for_rasa(row.text, row.payload)) for row in rows]
 
     @staticmethod
     def _take_undelivered(channel: str, sender: str) -> list[Reply]:
@@ -214,8 +340,9 @@ class Relay:
 
 
 def pending_of(session: Session, sender: str, before: int) -> list[tuple[int, str]]:
+    """The sender's earlier messages Rasa has not answered, with what each sends to Rasa."""
     rows = session.execute(
-        select(ChatMessage.id, ChatMessage.text)
+        select(ChatMessage.id, ChatMessage.text, ChatMessage.payload)
         .where(
             ChatMessage.sender == sender,
             ChatMessage.status == MessageStatus.PENDING,
@@ -223,21 +350,15 @@ def pending_of(session: Session, sender: str, before: int) -> list[tuple[int, st
         )
         .order_by(ChatMessage.id)
     )
-    return [(row.id, row.text) for row in rows]
+    return [(row.id, for_rasa(row.text, row.payload)) for row in rows]
 
 
-def take_undelivered(session: Session, channel: str, sender: str) -> list[Reply]:
-    messages = session.scalars(
-        select(ChatMessage)
-        .where(
-            ChatMessage.channel == channel,
-            ChatMessage.sender == sender,
-            ChatMessage.direction == "out",
-            ChatMessage.processed_at.is_(None),
-        )
-        .order_by(ChatMessage.id)
-    ).all()
-    now = utcnow()
-    for message in messages:
-        message.processed_at = now
-    return [Reply(m.text, list(m.buttons or [])) for m in messages]
+def last_language(session: Session, sender: str) -> str:
+    """The language this chat last wrote in (for answers the relay gives itself)."""
+    language = session.scalar(
+        select(ChatMessage.language)
+        .where(ChatMessage.sender == sender, ChatMessage.direction == "in", ChatMessage.language.is_not(None))
+        .order_by(ChatMessage.id.desc())
+        .limit(1)
+    )
+    return language or DEFAULT_LANGUAGE

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import hmac
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import (
@@ -43,9 +44,11 @@ from bot.config import Settings
 from bot.db import session_scope
 from bot.messages import say
 from bot.models import ChatMessage
-from bot.notices import ACTION_TITLES, alert_notice, apply_dispatcher_action, take_unposted_alerts, take_unposted_tickets, ticket_notice
+from bot.notices import (ACTION_TITLES, alert_notice, apply_dispatcher_action, refusal_text, take_unposted_alerts,
+                         take_unposted_tickets, ticket_notice)  # fmt: skip
 from bot.tickets import utcnow
 from bot.update_store import mark_handled, next_offset, store_update, unhandled_updates
+from bot.workflow import TransitionRefused
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -66,9 +69,12 @@ def language_of(update: Update) -> str:
 
 
 def markup_for(reply: Reply, language: str) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
-    """Rasa buttons become an inline keyboard; the phone question offers to share the contact."""
+    """Rasa buttons become an inline keyboard; the phone question offers to share the contact.
+
+    A button's payload here is already the opaque id the relay issued to this chat (never
+    Rasa's payload), and short enough for Telegram's 64 bytes of callback data."""
     if reply.buttons:
-        rows = [[InlineKeyboardButton(b["title"], callback_data=b["payload"][:64])] for b in reply.buttons]
+        rows = [[InlineKeyboardButton(b["title"], callback_data=b["payload"])] for b in reply.buttons]
         return InlineKeyboardMarkup(rows)
     if reply.custom.get("request") == "phone":
         button = KeyboardButton(SHARE_PHONE[language], request_contact=True)
@@ -190,11 +196,15 @@ class TelegramChannel:
     # -- handlers -----------------------------------------------------------------------------
 
     async def converse(self, update: Update, text: str) -> None:
+        """Pass on what the resident wrote (as words: the relay makes sure of that)."""
+        await self._answer(update, lambda chat_id: self.relay.handle(CHANNEL, chat_id, text))
+
+    async def _answer(self, update: Update, turn: Callable[[str], Awaitable[list[Reply]]]) -> None:
         chat = update.effective_chat
         if chat is None:
             return
         language = language_of(update)
-        replies = await self.relay.handle(CHANNEL, str(chat.id), text)
+        replies = await turn(str(chat.id))
         await self.send(chat.id, replies, language)
 
     async def send(self, chat_id: int | str, replies: list[Reply], language: str) -> None:
@@ -210,14 +220,20 @@ class TelegramChannel:
         await self.converse(update, "hello" if language_of(update) == "en" else "你好")
 
     def on_command_payload(self, payload: str):  # type: ignore[no-untyped-def]
+        """A Telegram command the application maps to a Rasa intent: the relay's trusted path,
+        with the payload written here, in code."""
+
         async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-            await self.converse(update, payload)
+            await self._answer(update, lambda chat_id: self.relay.command(CHANNEL, chat_id, payload))
 
         return handler
 
     async def on_status(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         code = " ".join(context.args or [])
-        await self.converse(update, f"{code} 怎么样了" if code else "/check_status")
+        if code:  # what follows "/status" is the resident's own words
+            await self.converse(update, f"{code} 怎么样了")
+        else:
+            await self._answer(update, lambda chat_id: self.relay.command(CHANNEL, chat_id, "/check_status"))
 
     async def on_language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         text = "我会用您写的语言回答:写中文答中文,write in English and I answer in English."
@@ -230,9 +246,12 @@ class TelegramChannel:
         await self.converse(update, update.effective_message.caption or "")  # type: ignore[union-attr]
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A resident pressed an inline button: its callback data is the id the relay issued to
+        this chat. Anyone can send any callback data, so the relay checks it is this chat's."""
         query = update.callback_query
         await query.answer()  # type: ignore[union-attr]  # stops the button's spinner
-        await self.converse(update, query.data or "")  # type: ignore[union-attr]
+        data = query.data or ""  # type: ignore[union-attr]
+        await self._answer(update, lambda chat_id: self.relay.press(CHANNEL, chat_id, data))
 
     async def on_contact(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -328,7 +347,11 @@ class TelegramChannel:
             await query.answer("您不是调度员,不能操作工单。", show_alert=True)  # type: ignore[union-attr]
             return
         _, action, ticket_id = (query.data or "").split(":")  # type: ignore[union-attr]
-        code, status = await asyncio.to_thread(self._apply, int(ticket_id), action, user.id)
+        try:
+            code, status = await asyncio.to_thread(self._apply, int(ticket_id), action, user.id)
+        except TransitionRefused as refused:  # the workflow said no; the ticket is as it was
+            await query.answer(refusal_text(refused, action), show_alert=True)  # type: ignore[union-attr]
+            return
         await query.answer(f"{code}:{ACTION_TITLES[action]}")  # type: ignore[union-attr]
         name = user.full_name or str(user.id)
         await self.bot.send_message(query.message.chat_id, f"{code} {ACTION_TITLES[action]}({name})")  # type: ignore[union-attr]

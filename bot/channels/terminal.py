@@ -39,8 +39,11 @@ async def run_terminal_chat(
                 break
             text = line.strip()
             if text.isdigit() and 1 <= int(text) <= len(buttons):
-                text = buttons[int(text) - 1]["payload"]
-            buttons = render(await relay.handle("terminal", chat_id, text), out)
+                # A picked button sends the id the relay issued for it, as a press.
+                replies = await relay.press("terminal", chat_id, buttons[int(text) - 1]["payload"])
+            else:
+                replies = await relay.handle("terminal", chat_id, text)
+            buttons = render(replies, out)
             buttons = render(await relay.outbox("terminal", chat_id), out) or buttons
     finally:
         await relay.rasa.close()
