@@ -6,15 +6,17 @@ import re
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy.orm import Session
 
 from actions.common import HotlineAction, button, language_of, latest_intent, say, squash
 from bot.config import get_settings
 from bot.db import session_scope
-from bot.followups import record_answer
+from bot.followups import ASKING, AWAITING_ANSWER, is_bound_to, record_answer
 from bot.messages import CATEGORY_NAMES, name_of
+from bot.models import FollowupState, Ticket
 from bot.tickets import get_ticket_by_code, utcnow
 
 FOLLOWUP_SLOTS = ("followup_solved", "satisfaction", "followup_comment")
@@ -47,6 +49,22 @@ def read_rating(text: str) -> int | None:
     return None
 
 
+def bound_ticket(session: Session, tracker: Tracker, states: frozenset[FollowupState]) -> Ticket | None:
+    """The follow-up's ticket, only if its follow-up went to this very chat and is in `states`."""
+    ticket = get_ticket_by_code(session, tracker.get_slot("followup_code") or "")
+    if ticket is None or not is_bound_to(ticket, tracker.sender_id, states):
+        return None
+    return ticket
+
+
+def neutral_reply(dispatcher: CollectingDispatcher, language: str) -> list[dict[str, Any]]:
+    """The neutral answer to a follow-up step this chat may not take: the help text, nothing
+    about the ticket, the follow-up forgotten and no form left waiting for an answer."""
+    dispatcher.utter_message(text=say("help", language))
+    forget = [SlotSet(slot, None) for slot in (*FOLLOWUP_SLOTS, "followup_code", "followup_kind")]
+    return [*forget, ActiveLoop(None), FollowupAction("action_listen")]
+
+
 class ActionStartFollowup(HotlineAction):
     """Open the follow-up the application triggered, in the language of the ticket."""
 
@@ -55,8 +73,10 @@ class ActionStartFollowup(HotlineAction):
 
     def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
         with session_scope() as session:
-            ticket = get_ticket_by_code(session, tracker.get_slot("followup_code") or "")
+            ticket = bound_ticket(session, tracker, ASKING)  # only while the application asks this chat
             ticket_language = ticket.language if ticket else language
+        if ticket is None:
+            return neutral_reply(dispatcher, language)
         # The ticket's language: this SlotSet comes after the one HotlineAction adds, so it wins.
         return [SlotSet("language", ticket_language), *(SlotSet(slot, None) for slot in FOLLOWUP_SLOTS)]
 
@@ -68,10 +88,13 @@ class ActionAskFollowupSolved(HotlineAction):
     def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
         code = tracker.get_slot("followup_code") or ""
         with session_scope() as session:
-            ticket = get_ticket_by_code(session, code)
-            created = ticket.created_at.astimezone(get_settings().tz) if ticket else None
-            category = ticket.category.value if ticket else ""
-        date = created.strftime("%m月%d日" if language == "zh" else "%d %b") if created else ""
+            # Asked while the application sends it, asked again after an unclear answer.
+            ticket = bound_ticket(session, tracker, ASKING | AWAITING_ANSWER)
+            if ticket is None:
+                return neutral_reply(dispatcher, language)
+            created = ticket.created_at.astimezone(get_settings().tz)
+            category = ticket.category.value
+        date = created.strftime("%m月%d日" if language == "zh" else "%d %b")
         if tracker.get_slot("followup_kind") == "reminder":
             text = say("followup_reminder", language, code=code)
         else:
@@ -151,16 +174,18 @@ class ActionFinishFollowup(HotlineAction):
         solved = tracker.get_slot("followup_solved") == "yes"
         rating = tracker.get_slot("satisfaction")
         with session_scope() as session:
-            ticket = get_ticket_by_code(session, code)
-            if ticket is not None:
-                record_answer(
-                    session,
-                    ticket,
-                    solved=solved,
-                    satisfaction=int(rating) if solved and rating else None,
-                    comment=tracker.get_slot("followup_comment") if solved else None,
-                    now=utcnow(),
-                )
+            # Checked and recorded in one transaction: the answer counts only if this chat was asked.
+            ticket = bound_ticket(session, tracker, AWAITING_ANSWER)
+            if ticket is None:
+                return neutral_reply(dispatcher, language)
+            record_answer(
+                session,
+                ticket,
+                solved=solved,
+                satisfaction=int(rating) if solved and rating else None,
+                comment=tracker.get_slot("followup_comment") if solved else None,
+                now=utcnow(),
+            )
         key = "followup_thanks" if solved else "followup_reopened"
         dispatcher.utter_message(text=say(key, language, code=code))
         return [SlotSet(slot, None) for slot in (*FOLLOWUP_SLOTS, "followup_code", "followup_kind")]

@@ -18,9 +18,13 @@ from bot.handles import open_handle
 from bot.models import FollowupState, Priority, Ticket, TicketEvent, TicketStatus
 from bot.privacy import forget_sender
 from bot.sla_alerts import raise_alert
-from bot.ticket_state import set_status
+from bot.workflow import Step, change_status
 
 CLAIM_LEASE = timedelta(minutes=10)  # a claim older than this belonged to a worker that died
+# When a chat may take part in a ticket's follow-up. ASKING: a worker holds the claim and is
+# having Rasa ask right now. AWAITING_ANSWER: the ask (or the reminder) went out, no answer yet.
+ASKING = frozenset({FollowupState.SENDING})
+AWAITING_ANSWER = frozenset({FollowupState.SENT, FollowupState.REMINDED})
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,16 @@ def conversation_of(ticket: Ticket) -> str | None:
     if ticket.sender_ref is not None:
         return ticket.sender_ref
     return open_handle(ticket.followup_handle) if ticket.followup_handle else None
+
+
+def is_bound_to(ticket: Ticket, sender: str, states: frozenset[FollowupState]) -> bool:
+    """Whether `sender` is the chat this ticket's follow-up was sent to, while it is in `states`.
+
+    The conversation engine only obeys the application's trigger, but a tracker can still carry
+    a code it should not (a forged request, a stale slot): without this, any chat that knows a
+    code could close someone else's ticket, rate it, or hear what it was about.
+    """
+    return ticket.followup_state in states and conversation_of(ticket) == sender
 
 
 def end_followup(session: Session, ticket: Ticket) -> None:
@@ -161,30 +175,25 @@ def record_answer(
     comment: str | None,
     now: datetime,
 ) -> None:
-    """Close a solved ticket with its rating, or reopen an unsolved one with a higher priority."""
+    """Close a solved ticket with its rating, or reopen an unsolved one with a higher priority.
+
+    The caller checks that the answer may be taken (`is_bound_to(..., AWAITING_ANSWER)`).
+    """
     detail = {"solved": solved, "satisfaction": satisfaction, "comment": comment}
     ticket.events.append(TicketEvent(at=now, actor="resident", kind="followup_answered", detail=detail))
-    previous = ticket.status
+    target = TicketStatus.CLOSED if solved else TicketStatus.REOPENED
+    if ticket.status is not target:  # a dispatcher may have closed it already; a rating is still welcome
+        change_status(session, ticket, target, "resident", now, step=Step.FOLLOWUP)
     if solved:
         ticket.followup_state = FollowupState.SOLVED
         ticket.satisfaction = satisfaction
         ticket.satisfaction_comment = comment or None
-        set_status(ticket, TicketStatus.CLOSED, now)
     else:
         ticket.followup_state = FollowupState.NOT_SOLVED
-        set_status(ticket, TicketStatus.REOPENED, now)
         ticket.priority = raise_priority(ticket.priority)
         raise_alert(session, ticket, "R3", "followup", "not_solved", None, now)
     ticket.updated_at = now
     end_followup(session, ticket)
-    ticket.events.append(
-        TicketEvent(
-            at=now,
-            actor="resident",
-            kind="status_changed",
-            detail={"from": previous.value, "to": ticket.status.value},
-        )
-    )
 
 
 def raise_priority(priority: Priority) -> Priority:

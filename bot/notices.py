@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from bot.messages import STATUS_NAMES, name_of, say
 from bot.models import Alert, Priority, Ticket, TicketStatus
-from bot.tickets import change_status
+from bot.workflow import TransitionRefused, change_status
 
 CATEGORY = {"report_leak": "漏水", "report_repair": "报修", "billing_query": "缴费", "complaint": "投诉"}
 PRIORITY = {Priority.URGENT: "紧急", Priority.HIGH: "高", Priority.NORMAL: "普通"}
@@ -70,9 +71,17 @@ def alert_notice(alert: Alert, tz: ZoneInfo) -> str:
 
 
 def apply_dispatcher_action(session: Session, ticket_id: int, action: str, actor: str, now: datetime) -> Ticket:
-    """A dispatcher's button: acknowledge, crew on site, resolved (logged with who and when)."""
+    """A dispatcher's button: acknowledge, crew on site, resolved (logged with who and when).
+
+    The workflow decides: a step it does not allow (已解决 on a closed ticket, 受理 twice) raises
+    TransitionRefused and changes nothing; 受理 makes the dispatcher the owner of an unowned ticket (R13).
+    """
     ticket = session.get_one(Ticket, ticket_id)
-    status = ACTIONS[action]
-    if ticket.status is not status:
-        change_status(session, ticket, status, actor=actor, now=now)
+    change_status(session, ticket, ACTIONS[action], actor, now)
     return ticket
+
+
+def refusal_text(refused: TransitionRefused, action: str) -> str:
+    """Why a button did nothing, in the group's language: the ticket's status and the step asked."""
+    current = name_of(STATUS_NAMES, refused.current.value, "zh")
+    return say("dispatcher_refused", "zh", code=refused.code, current=current, action=ACTION_TITLES[action])

@@ -1,7 +1,7 @@
 """A ticket's status and what follows from it: the SLA milestones reached and the next deadline.
 
-Every status change goes through `set_status`, so the milestones and the queue's sort key
-(`next_due_at`) can never disagree with the status.
+`set_status` keeps the milestones and the queue's sort key (`next_due_at`) in step with the
+status. Only `bot.workflow.change_status` calls it, after checking that the transition is allowed.
 """
 
 from __future__ import annotations

@@ -18,7 +18,8 @@ from bot.followups import initial_state
 from bot.handles import seal
 from bot.models import Category, Priority, Ticket, TicketEvent, TicketStatus
 from bot.sla import deadlines_for
-from bot.ticket_state import refresh_next_due, set_status
+from bot.ticket_state import refresh_next_due
+from bot.workflow import change_status  # noqa: F401  # status changes live in the workflow; kept importable here
 
 # No 0/O, 1/I/L or U: codes are read out on the phone and typed from memory.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -139,24 +140,6 @@ def tickets_of_sender(session: Session, sender_ref: str, limit: int = 5) -> list
         .limit(limit)
     )
     return list(session.scalars(query))
-
-
-def change_status(
-    session: Session,
-    ticket: Ticket,
-    status: TicketStatus,
-    *,
-    actor: str,
-    now: datetime | None = None,
-    note: str | None = None,
-) -> None:
-    """Move a ticket to `status` and log who did it."""
-    now = now or utcnow()
-    detail: dict[str, Any] = {"from": ticket.status.value, "to": status.value}
-    if note:
-        detail["note"] = note
-    set_status(ticket, status, now)
-    ticket.events.append(TicketEvent(at=now, actor=actor, kind="status_changed", detail=detail))
 
 
 TICKET_FIELDS = [column.key for column in Ticket.__table__.columns]

@@ -110,3 +110,52 @@ def test_sla_breach_alert_is_posted_once(dispatch_app, bot_api: BotApiStandIn) -
         assert check_deadlines(session, ticket.created_at + timedelta(minutes=31))  # type: ignore[union-attr]
     alerts = [m for m in posts_about(bot_api, f"{code} R1") if "已超时" in m["text"]]
     assert len(alerts) == 1 and "到场" in alerts[0]["text"]
+
+
+def press(bot_api: BotApiStandIn, user_id: int, callback_data: str) -> str:
+    """A group member presses a ticket button; returns what the bot answered the press with."""
+    update, query_id = bot_api.group_press(GROUP, user_id, callback_data)
+    bot_api.push(update)
+    deadline = time.monotonic() + 15
+    while query_id not in bot_api.callback_answers and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert query_id in bot_api.callback_answers, "the press was not answered"
+    return bot_api.callback_answers[query_id]
+
+
+def ticket_buttons(bot_api: BotApiStandIn, code: str) -> dict[str, str]:
+    """The new-ticket post's buttons: title -> callback data."""
+    keyboard = posts_about(bot_api, code)[0]["reply_markup"]["inline_keyboard"][0]
+    return {b["text"]: b["callback_data"] for b in keyboard}
+
+
+def test_acknowledging_makes_the_dispatcher_the_owner(dispatch_app, bot_api: BotApiStandIn) -> None:  # type: ignore[no-untyped-def]
+    code = new_ticket()
+    answer = press(bot_api, DISPATCHER, ticket_buttons(bot_api, code)["受理"])
+    assert code in answer and "受理" in answer
+    with session_scope() as session:
+        ticket = get_ticket_by_code(session, code)
+        assert ticket is not None and ticket.status is TicketStatus.ACKNOWLEDGED
+        assert ticket.owner == f"telegram-dispatcher:{DISPATCHER}"  # R13: the first to acknowledge
+        assert ticket.acknowledged_at is not None
+        assert ("owner_changed", f"telegram-dispatcher:{DISPATCHER}") in [(e.kind, e.actor) for e in ticket.events]
+
+
+def test_a_button_the_workflow_forbids_is_refused_and_changes_nothing(dispatch_app, bot_api: BotApiStandIn) -> None:  # type: ignore[no-untyped-def]
+    code = new_ticket()
+    buttons = ticket_buttons(bot_api, code)
+    with session_scope() as session:  # closed meanwhile, e.g. as a duplicate on the dashboard
+        ticket = get_ticket_by_code(session, code)
+        assert ticket is not None
+        ticket.status, ticket.next_due_at = TicketStatus.CLOSED, None
+    with session_scope() as session:
+        ticket = get_ticket_by_code(session, code)
+        before = (ticket.status, ticket.owner, ticket.resolved_at, ticket.updated_at, len(ticket.events))  # type: ignore[union-attr]
+    answer = press(bot_api, DISPATCHER, buttons["已解决"])
+    assert code in answer and "不能" in answer and "已结案" in answer
+    with session_scope() as session:
+        ticket = get_ticket_by_code(session, code)
+        after = (ticket.status, ticket.owner, ticket.resolved_at, ticket.updated_at, len(ticket.events))  # type: ignore[union-attr]
+    assert after == before
+    time.sleep(0.5)
+    assert not any(f"{code} 已解决" in text for text in bot_api.texts_to(GROUP))  # no "done" post either

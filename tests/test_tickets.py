@@ -82,8 +82,10 @@ def test_status_change_is_logged(db_session: Session) -> None:
     change_status(db_session, ticket, TicketStatus.ACKNOWLEDGED, actor="dispatcher:li", now=NOW)
     db_session.commit()
     events = db_session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)).all()
-    assert [(e.kind, e.actor) for e in events] == [("created", "bot"), ("status_changed", "dispatcher:li")]
+    assert [(e.kind, e.actor) for e in events] == [
+        ("created", "bot"), ("status_changed", "dispatcher:li"), ("owner_changed", "dispatcher:li")]  # R13
     assert events[1].detail == {"from": "new", "to": "acknowledged"}
+    assert ticket.owner == "dispatcher:li"
     assert ticket.priority is Priority.NORMAL
 
 

@@ -31,6 +31,7 @@ from bot.db import session_scope
 from bot.attachments import attachments_of, photo_path
 from bot.models import Alert, Attachment, Category, ChatMessage, Priority, StaffUser, Ticket, TicketStatus
 from bot.tickets import get_ticket_by_code, utcnow
+from bot.workflow import next_statuses
 
 HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "hl_session"
@@ -282,7 +283,7 @@ def create_dashboard(settings: Settings) -> Starlette:
         original = session.get(Ticket, ticket.duplicate_of_id) if ticket.duplicate_of_id else None
         return {
             "ticket": ticket, "events": list(ticket.events), "transcript": transcript,
-            "next_statuses": [s.value for s in ticket_work.NEXT_STATUSES[ticket.status]],
+            "next_statuses": [s.value for s in next_statuses(ticket.status)],
             "can_reply": ticket_work.can_reply(ticket), "duplicates": ticket_work.duplicates_of(session, ticket),
             "original": original, "alerts": [a for a in session.scalars(select(Alert).where(
                 Alert.ticket_id == ticket.id, Alert.acknowledged_at.is_(None)))],

@@ -9,14 +9,15 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.channels.followup_sender import store_outgoing
+from bot.channels.outbox import store_replies
 from bot.channels.rasa_client import Reply
 from bot.config import get_settings
 from bot.models import Alert, Category, Priority, Ticket, TicketEvent, TicketStatus
 from bot.nlu_inbox import collect
 from bot.sla import deadlines_for
 from bot.ticket_state import refresh_next_due
-from bot.tickets import change_status, get_ticket_by_code, priority_for
+from bot.tickets import get_ticket_by_code, priority_for
+from bot.workflow import Step, TransitionRefused, change_status
 
 MAX_NOTE_CHARS = 2000
 MAX_REPLY_CHARS = 1000
@@ -24,15 +25,6 @@ MAX_CREW_CHARS = 100
 # Channels the bot can write to later; the terminal chat has no one to deliver to.
 REPLY_CHANNELS = {"web", "telegram"}
 
-# The workflow: where a ticket may go from each status.
-NEXT_STATUSES: dict[TicketStatus, tuple[TicketStatus, ...]] = {
-    TicketStatus.NEW: (TicketStatus.ACKNOWLEDGED, TicketStatus.IN_PROGRESS, TicketStatus.RESOLVED, TicketStatus.CLOSED),
-    TicketStatus.ACKNOWLEDGED: (TicketStatus.IN_PROGRESS, TicketStatus.RESOLVED, TicketStatus.CLOSED),
-    TicketStatus.IN_PROGRESS: (TicketStatus.RESOLVED,),
-    TicketStatus.RESOLVED: (TicketStatus.CLOSED, TicketStatus.REOPENED),
-    TicketStatus.CLOSED: (TicketStatus.REOPENED,),
-    TicketStatus.REOPENED: (TicketStatus.ACKNOWLEDGED, TicketStatus.IN_PROGRESS, TicketStatus.RESOLVED),
-}
 PRIORITY_RANK = {Priority.NORMAL: 0, Priority.HIGH: 1, Priority.URGENT: 2}
 REPLY_PREFIX = {"zh": "客服回复(工单 {code}):", "en": "Reply from the hotline (ticket {code}): "}
 
@@ -56,22 +48,20 @@ def _text(value: str, limit: int, what: str) -> str:
 
 
 def move(session: Session, ticket: Ticket, target: str, actor: str, now: datetime, note: str = "") -> None:
+    """Change the status along the workflow (bot/workflow.py holds the table)."""
     try:
         status = TicketStatus(target)
     except ValueError:
         raise WorkError(f"Unknown status {target!r}.") from None
-    allowed = NEXT_STATUSES[ticket.status]
-    if status not in allowed:
-        names = ", ".join(s.value for s in allowed)
-        raise WorkError(f"A ticket that is {ticket.status.value} can only become: {names}.")
-    change_status(session, ticket, status, actor=actor, now=now, note=note.strip()[:MAX_NOTE_CHARS] or None)
+    try:
+        change_status(session, ticket, status, actor, now, note.strip()[:MAX_NOTE_CHARS] or None)
+    except TransitionRefused as refused:
+        raise WorkError(str(refused)) from None
 
 
 def acknowledge(session: Session, ticket: Ticket, actor: str, now: datetime) -> None:
-    """受理: the handling opinion (R4). Whoever acknowledges an unowned ticket owns it (R13)."""
+    """受理: the handling opinion (R4); the workflow makes whoever acknowledges an unowned ticket its owner (R13)."""
     move(session, ticket, TicketStatus.ACKNOWLEDGED.value, actor, now)
-    if ticket.owner is None:
-        take_ownership(session, ticket, actor, now, is_admin=False)
 
 
 def take_ownership(session: Session, ticket: Ticket, actor: str, now: datetime, *, is_admin: bool) -> None:
@@ -108,7 +98,7 @@ def reply_to_resident(session: Session, ticket: Ticket, text: str, actor: str, n
             "without a return path. They can check the ticket by its code."
         )
     prefix = REPLY_PREFIX["en" if ticket.language == "en" else "zh"].format(code=ticket.code)
-    store_outgoing(session, ticket.channel, ticket.sender_ref, [Reply(prefix + text)], now)  # type: ignore[arg-type]
+    store_replies(session, ticket.channel, ticket.sender_ref, [Reply(prefix + text)], now)  # type: ignore[arg-type]
     _log(ticket, actor, "reply_sent", now, text=text)
 
 
@@ -149,7 +139,8 @@ def link_duplicate(session: Session, ticket: Ticket, original_code: str, actor: 
     _log(ticket, actor, "duplicate_linked", now, original=original.code)
     _log(original, actor, "duplicate_received", now, duplicate=ticket.code)
     if ticket.status is not TicketStatus.CLOSED:
-        change_status(session, ticket, TicketStatus.CLOSED, actor=actor, now=now, note=f"duplicate of {original.code}")
+        note = f"duplicate of {original.code}"
+        change_status(session, ticket, TicketStatus.CLOSED, actor, now, note, step=Step.DUPLICATE)
     return original
 
 
