@@ -134,6 +134,12 @@ class ValidateFollowupForm(FormValidationAction):
         return "validate_followup_form"
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
+        with session_scope() as session:
+            still_asked = bound_ticket(session, tracker, ASKING | AWAITING_ANSWER) is not None
+        if not still_asked:
+            # Expired or answered meanwhile: nothing more to ask, and action_finish_followup
+            # (which checks the binding again) gives the neutral answer and lets go.
+            return []
         if tracker.get_slot("followup_solved") == "no":
             return ["followup_solved"]
         return domain_slots
