@@ -25,18 +25,11 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-def new_sender(client: httpx.Client, url: str) -> str:
-    """A sender id: the application issues its own (untimed); bare Rasa takes any string."""
-    if url.endswith("/api/chat"):
-        return client.post(f"{url}/session").json()["sender"]
-    return f"bench-{uuid.uuid4().hex[:10]}"
-
-
 def play(url: str, body_key: str, conversations: int) -> list[float]:
     timings: list[float] = []
     with httpx.Client(timeout=30) as client:
         for _ in range(conversations):
-            sender = new_sender(client, url)
+            sender = f"bench-{uuid.uuid4().hex[:10]}"
             replies: list[dict] = []
             for text in TURNS:
                 if text == "/affirm":  # press the summary's confirm button: the app gives it an opaque id

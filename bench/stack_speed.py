@@ -92,7 +92,6 @@ class Cell:
     timings: list[float] = field(default_factory=list, repr=False)
     progress: list[tuple[int, int]] = field(default_factory=list, repr=False)  # (conversation, turn)
     answers: list[list[dict] | None] = field(default_factory=list, repr=False)  # each one's last replies
-    senders: dict[tuple[int, int], str] = field(default_factory=dict, repr=False)  # (resident, conversation)
     cpu: dict[str, float] = field(default_factory=dict, repr=False)
     machine_cpu: float = field(default=0.0, repr=False)
     bench_cpu: float = field(default=0.0, repr=False)
@@ -102,7 +101,7 @@ class Cell:
         self.answers = [None] * self.residents
 
     def result(self) -> dict[str, object]:
-        hidden = {"timings", "progress", "answers", "senders", "cpu", "machine_cpu", "bench_cpu"}
+        hidden = {"timings", "progress", "answers", "cpu", "machine_cpu", "bench_cpu"}
         return {key: value for key, value in asdict(self).items() if key not in hidden}
 
 
@@ -182,10 +181,8 @@ class App:
     def __init__(self, rasa_urls: list[str], log_dir: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        # No pace limit: this one machine plays every resident, each as fast as it can.
         env = {**os.environ, "HOTLINE_PORT": str(self.port), "HOTLINE_RASA_URL": rasa_urls[0],
-               "HOTLINE_RASA_URLS": ",".join(rasa_urls), "HOTLINE_CHAT_RATE_PER_MINUTE": "0",
-               "HOTLINE_CHAT_CLIENT_RATE_PER_MINUTE": "0"}  # fmt: skip
+               "HOTLINE_RASA_URLS": ",".join(rasa_urls)}  # fmt: skip
         log = open(log_dir / f"app-{self.port}.log", "ab")
         hotline = Path(sys.executable).parent / "hotline"
         self.process = subprocess.Popen([str(hotline), "serve"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -199,18 +196,6 @@ class App:
 # -- residents -------------------------------------------------------------------------------
 
 
-async def sender_for(client: httpx.AsyncClient, url: str, cell: Cell, index: int, number: int) -> str:
-    """The sender id of a resident's conversation: one the application issued (asked for once,
-    untimed) or, for bare Rasa, any unique string."""
-    key = (index, number)
-    if key not in cell.senders:
-        if url.endswith("/api/chat"):
-            cell.senders[key] = (await client.post(f"{url}/session")).json()["sender"]
-        else:
-            cell.senders[key] = f"bench-{RUN}-{cell.target[:4]}-{cell.residents}-{index}-{number}"
-    return cell.senders[key]
-
-
 async def resident(client: httpx.AsyncClient, url: str, cell: Cell, index: int, deadline: float,
                    think: float = 0.0) -> None:  # fmt: skip
     """Play whole repair reports turn after turn until the deadline; every turn is timed."""
@@ -218,10 +203,9 @@ async def resident(client: httpx.AsyncClient, url: str, cell: Cell, index: int, 
         if think:  # a resident reads the answer and types: on average `think` seconds
             await asyncio.sleep(random.uniform(0.5, 1.5) * think)
         number, turn = cell.progress[index]
+        sender = f"bench-{RUN}-{cell.target[:4]}-{cell.residents}-{index}-{number}"
         started = time.perf_counter()
         try:
-            sender = await sender_for(client, url, cell, index, number)
-            started = time.perf_counter()  # asking for the id is not part of the turn
             message = message_for(turn, cell.answers[index])
             response = await client.post(url, json={"sender": sender, "message": message})
             replies = response.json() if response.status_code == 200 else None
@@ -312,8 +296,7 @@ def train(out: Path) -> tuple[Path, float]:
 def first_answer(url: str) -> float:
     """Seconds until /api/chat gives the first real answer."""
     started = time.perf_counter()
-    sender = httpx.post(f"{url}/api/chat/session", timeout=60).json()["sender"]
-    response = httpx.post(f"{url}/api/chat", json={"sender": sender, "message": "你好"}, timeout=60)
+    response = httpx.post(f"{url}/api/chat", json={"sender": f"bench-{RUN}-ready", "message": "你好"}, timeout=60)
     response.raise_for_status()
     if not response.json():
         raise RuntimeError("The application answered nothing to the first message.")

@@ -53,7 +53,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         banner = (
             f"\nThe hotline is running.\n"
             f"  Web chat:      http://{settings.host}:{settings.port}/\n"
-            f"  Chat API:      POST http://{settings.host}:{settings.port}/api/chat (an id from POST /api/chat/session)\n"
+            f"  Chat API:      POST http://{settings.host}:{settings.port}/api/chat\n"
             f"  Terminal chat: .venv/bin/hotline chat   (in another terminal)\n"
             f"  Logs:          var/logs/\n"
             f"Press Ctrl-C to stop everything.\n"

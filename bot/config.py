@@ -82,17 +82,10 @@ class Settings(BaseSettings):
     followup_check_every_seconds: float = 30.0
     sla_check_every_seconds: float = 60.0
     max_message_chars: int = 1000
-    # The web chat's pace: messages a minute per chat and per client address (0: no limit).
-    # Over it a message is kept and answered a little later; far over it the client is told to
-    # resend. Generous, as residents behind one carrier's NAT share an address.
-    chat_rate_per_minute: int = Field(default=20, ge=0)
-    chat_client_rate_per_minute: int = Field(default=120, ge=0)
     secret_key: str | None = None
     # The dispatchers' dashboard.
     dashboard_idle_minutes: int = 30
-    # Failed sign-ins within login_lockout_minutes before one address waits for one account
-    # (more for the account as a whole and for an address across accounts: bot/dashboard/auth.py).
-    login_max_failures: int = 5
+    login_max_failures: int = 5  # within login_lockout_minutes, per account or per client
     login_lockout_minutes: int = 15
     # Secure cookies: None decides by the request (HTTPS, or X-Forwarded-Proto behind a proxy).
     secure_cookies: bool | None = None

@@ -49,12 +49,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "请告诉我您的详细地址(小区、楼号、单元、房间号),例如:阳光花园3号楼2单元301。",
         "en": "Please tell me your full address (estate, building, unit, room), e.g. Sunshine Garden bldg 3 unit 2 room 301.",
     },
-    # An anonymous complaint or whistle-blowing (R7): the place is asked for, never the flat.
-    "ask_address_anonymous": {
-        "zh": "如方便,请告诉我涉及哪个小区(到楼号即可,不需要房间号);不便透露的话,回复“不方便”即可。",
-        "en": "If you can, tell me which estate this is about (the building is enough, no room number needed); if you'd rather not say, just reply \"skip\".",
-    },
-    "address_not_given": {"zh": "未提供", "en": "not given"},
     "ask_address_missing": {"zh": "好的,已记下:{known}。还请告诉我{missing}。", "en": "Got it: {known}. Please also tell me the {missing}."},
     "ask_description": {"zh": "请简单描述一下发生了什么情况?", "en": "Please describe briefly what happened."},
     "ask_phone": {
@@ -150,18 +144,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Sorry, that button is no longer valid. Please use the buttons of the latest message, or just write to me.",
     },
     "too_long": {
-        "zh": "您的留言太长了({length}字),已保存前{limit}字(编号 M{message_id})。请用{limit}字以内简要说明问题。",
-        "en": "Your message is too long ({length} characters); its first {limit} are saved (ref M{message_id}). Please describe the problem in under {limit} characters.",
-    },
-    # The web chat's pace (bot/channels/chat_rate_limits.py): over the limit, kept for later...
-    "answer_later": {
-        "zh": "您发送得有点快,这条消息已保存(编号 M{message_id}),稍后会在这里回复您,请稍等,不用重发。",
-        "en": "You are writing a little fast: this message is saved (ref M{message_id}) and will be answered here shortly. Please wait; no need to send it again.",
-    },
-    # ...and far over it, not kept: the chat page puts the text back for the resident to resend.
-    "resend_later": {
-        "zh": "消息太多了,这条没有保存。请{seconds}秒后重新发送。",
-        "en": "Too many messages: this one was not saved. Please send it again in {seconds} seconds.",
+        "zh": "您的留言已保存(编号 M{message_id}),但太长了({length}字),请用{limit}字以内简要说明问题。",
+        "en": "Your message is saved (ref M{message_id}), but it is too long ({length} characters); please describe the problem in under {limit} characters.",
     },
     "error": {"zh": "对不起,处理时出了点问题,您的信息已保存。请再说一遍,或拨打 {hotline}。", "en": "Sorry, something went wrong; your message is saved. Please say it again, or call {hotline}."},
     "followup_ask": {

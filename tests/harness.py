@@ -14,12 +14,10 @@ from pathlib import Path
 
 import httpx
 
-# Test defaults: no periodic job gets in a test's way, replies to one chat are spaced only
-# 50 ms apart, and the web chat has no pace limit, since every test resident writes from
-# 127.0.0.1 as fast as it can (tests that check these set them themselves).
+# Test defaults: no periodic job gets in a test's way, and replies to one chat are spaced
+# only 50 ms apart (tests that check the spacing set it themselves).
 TEST_DEFAULTS: dict[str, object] = {"retry_pending_every_seconds": 3600, "followup_check_every_seconds": 3600,
-                                    "sla_check_every_seconds": 3600, "telegram_chat_interval_seconds": 0.05,
-                                    "chat_rate_per_minute": 0, "chat_client_rate_per_minute": 0}  # fmt: skip
+                                    "sla_check_every_seconds": 3600, "telegram_chat_interval_seconds": 0.05}  # fmt: skip
 
 
 def free_port() -> int:

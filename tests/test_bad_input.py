@@ -48,18 +48,16 @@ def test_ten_thousand_characters_are_kept_and_answered(resident: Resident) -> No
 @pytest.mark.parametrize(
     ("body", "error"),
     [
-        ("not json", "not valid JSON"),
-        ("[1, 2]", "JSON object"),
-        ('{"message": "hi"}', "'sender'"),
-        ('{"sender": "", "message": "hi"}', "'sender'"),
-        ('{"sender": "ID"}', "'message'"),  # ID: a chat id the application issued
-        ('{"sender": "ID", "message": 5}', "'message'"),
+        (b"not json", "not valid JSON"),
+        (b"[1, 2]", "JSON object"),
+        (b'{"message": "hi"}', "'sender'"),
+        (b'{"sender": "", "message": "hi"}', "'sender'"),
+        (b'{"sender": "a"}', "'message'"),
+        (b'{"sender": "a", "message": 5}', "'message'"),
     ],
 )
-def test_malformed_requests_are_refused_clearly(app: RunningApp, body: str, error: str) -> None:
-    chat_id = Resident(app.base_url).sender
-    response = httpx.post(f"{app.base_url}/api/chat", content=body.replace("ID", chat_id).encode(),
-                          headers={"Content-Type": "application/json"})  # fmt: skip
+def test_malformed_requests_are_refused_clearly(app: RunningApp, body: bytes, error: str) -> None:
+    response = httpx.post(f"{app.base_url}/api/chat", content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 400
     assert error in response.json()["error"]
 

@@ -17,7 +17,7 @@ from bot.db import session_scope
 from bot.followups import Window
 from bot.models import Alert, Category, ChatMessage, FollowupState, Priority, TicketStatus
 from bot.tickets import TicketDraft, create_ticket, utcnow
-from tests.conftest import Resident, RunningApp, issued_chat_id
+from tests.conftest import Resident, RunningApp
 from tests.test_conversations import confirm, ticket
 
 pytestmark = pytest.mark.stack
@@ -118,7 +118,7 @@ def test_quiet_hours_hold_the_followup_until_morning(resident: Resident, app: Ru
 
 def test_followup_missed_while_the_application_was_down_is_sent_at_start(stack) -> None:  # type: ignore[no-untyped-def]
     settings = get_settings()
-    chat_id = issued_chat_id()  # the chat wrote before the application went down
+    chat_id = f"restart-{time.time_ns()}"
     sender = Relay(settings).sender_ref("web", chat_id)
     # Made while "the application was down": due 49 hours after, long past.
     created = utcnow() - timedelta(hours=49)

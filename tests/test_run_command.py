@@ -52,9 +52,11 @@ def test_up_prints_where_to_chat_and_a_stop_signal_stops_all(tmp_path: Path, sto
             except queue.Empty:
                 pass
         assert f"http://127.0.0.1:{ports['HOTLINE_PORT']}/" in output
-        base_url = f"http://127.0.0.1:{ports['HOTLINE_PORT']}"
-        chat_id = httpx.post(f"{base_url}/api/chat/session", timeout=30).json()["sender"]
-        reply = httpx.post(f"{base_url}/api/chat", json={"sender": chat_id, "message": "你好"}, timeout=30)
+        reply = httpx.post(
+            f"http://127.0.0.1:{ports['HOTLINE_PORT']}/api/chat",
+            json={"sender": "up-test", "message": "你好"},
+            timeout=30,
+        )
         assert "工号" in reply.json()[0]["text"]
     finally:
         process.send_signal(stop_signal)

@@ -21,11 +21,11 @@ from bot.chat_links import remember_chat
 from bot.channels.outbox import store_replies, take_undelivered
 from bot.channels.rasa_client import RasaClient, RasaUnavailable, Reply
 from bot.config import Settings
-from bot.db import flush_wal, get_engine, session_scope
+from bot.db import session_scope
 from bot.language import DEFAULT_LANGUAGE, detect_language
 from bot.messages import say
 from bot.models import ChatMessage, MessageStatus
-from bot.privacy import forget_conversation, is_anonymous_pseudonym
+from bot.privacy import ANONYMOUS_SENDER, forget_conversation
 
 log = logging.getLogger(__name__)
 # Channels whose chats the bot writes to unasked (the web chat and terminal fetch their outbox).
@@ -95,12 +95,6 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def kept_text(text: str, limit: int) -> str:
-    """What is stored of a message: all of it, or of one over the limit only its first `limit`
-    characters and a "…" (it is answered "too long" and never passed on, so more is no use)."""
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
 @dataclass(frozen=True)
 class Turn:
     """One incoming message as the relay stores it and passes it on."""
@@ -158,29 +152,27 @@ class Relay:
         digest = hmac.new(self._secret, f"{channel}:{chat_id}".encode(), hashlib.sha256)
         return f"{channel}:{digest.hexdigest()[:24]}"
 
-    async def handle(self, channel: str, chat_id: str, text: str, *, later: bool = False) -> list[Reply]:
+    async def handle(self, channel: str, chat_id: str, text: str) -> list[Reply]:
         """Answer one message a resident sent; it is stored before anything else happens.
 
         What a resident writes reaches Rasa as words only, never as a command (as_plain_text).
         A message that is exactly a button id is a button press (the web chat sends the
-        pressed button's id as the message), see `press`. `later`: the chat writes faster than
-        its limit, so the message is only stored, as pending, and answered by the retry job
-        (or before the chat's next answered turn), into the chat's outbox.
+        pressed button's id as the message), see `press`.
         """
         cleaned = clean_text(text)
         if is_button_id(cleaned):
-            return await self.press(channel, chat_id, cleaned, later=later)
+            return await self.press(channel, chat_id, cleaned)
         plain = as_plain_text(cleaned)
         language = detect_language(plain) or DEFAULT_LANGUAGE
         if not plain:
             return [Reply(say("empty_message", language))]
-        return await self._converse(channel, chat_id, Turn(plain, language), later=later)
+        return await self._converse(channel, chat_id, Turn(plain, language))
 
-    async def press(self, channel: str, chat_id: str, button_id: str, *, later: bool = False) -> list[Reply]:
+    async def press(self, channel: str, chat_id: str, button_id: str) -> list[Reply]:
         """Answer a button press. Only an id issued to this chat for its open question counts:
         then the button's real payload goes to Rasa (the only way an intent does, from a
         resident). Anything else gets "please use the latest buttons", and changes nothing."""
-        return await self._converse(channel, chat_id, Press(button_id.strip()), later=later)
+        return await self._converse(channel, chat_id, Press(button_id.strip()))
 
     async def command(self, channel: str, chat_id: str, payload: str) -> list[Reply]:
         """Send an application command such as "/help" to Rasa as this chat's turn.
@@ -190,34 +182,32 @@ class Relay:
         """
         return await self._converse(channel, chat_id, Turn(payload, DEFAULT_LANGUAGE, payload=payload))
 
-    async def _converse(self, channel: str, chat_id: str, incoming: Turn | Press, *, later: bool = False) -> list[Reply]:
+    async def _converse(self, channel: str, chat_id: str, incoming: Turn | Press) -> list[Reply]:
         sender = self.sender_ref(channel, chat_id)
         address = chat_id if channel in PUSH_CHANNELS else None
-        limit = self.settings.max_message_chars
-        if later:
-            # Stored without waiting for a turn of this chat in progress (that is what it is to
-            # be slowed down): pending messages are answered in the order they were stored.
-            stored = await asyncio.to_thread(
-                self._store_inbound, channel, sender, incoming, address, limit, MessageStatus.PENDING
-            )
-            if isinstance(stored, Refused):
-                return [Reply(say("use_latest_buttons", stored.language))]
-            message_id, turn, _ = stored
-            if len(turn.text) > limit:
-                return [too_long_reply(message_id, turn, limit)]
-            return [Reply(say("answer_later", turn.language, message_id=message_id))]
         # One turn at a time per resident, so replays and new messages keep their order.
         # Two trips to the database per turn (store, then record), each one short transaction
         # in a worker thread: every extra thread hop costs a wakeup, which on a busy machine
         # adds milliseconds to the resident's wait.
         async with self._locks.setdefault(sender, asyncio.Lock()):
-            stored = await asyncio.to_thread(self._store_inbound, channel, sender, incoming, address, limit)
+            stored = await asyncio.to_thread(self._store_inbound, channel, sender, incoming, address)
             if isinstance(stored, Refused):
                 log.info("A stale or unknown button id from %s was refused", sender)
                 return [Reply(say("use_latest_buttons", stored.language))]
             message_id, turn, pending = stored
-            if len(turn.text) > limit:  # stored cut short, as rejected: Rasa never gets it
-                return [too_long_reply(message_id, turn, limit)]
+            if len(turn.text) > self.settings.max_message_chars:
+                await asyncio.to_thread(self._set_status, message_id, MessageStatus.REJECTED)
+                return [
+                    Reply(
+                        say(
+                            "too_long",
+                            turn.language,
+                            message_id=message_id,
+                            length=len(turn.text),
+                            limit=self.settings.max_message_chars,
+                        )
+                    )
+                ]
             try:
                 for earlier_id, earlier_text in pending:  # earlier unanswered messages first, in order
                     await self._replay_one(earlier_id, channel, sender, earlier_text)
@@ -237,16 +227,11 @@ class Relay:
 
     async def _forget_conversation(self, sender: str) -> None:
         """R7: the report just became anonymous, so Rasa's stored conversation (which may hold a
-        phone number typed before) is wiped too; the bot starts afresh with this chat. Then the
-        database's write-ahead log is emptied: it still holds the messages as first written."""
+        phone number typed before) is wiped too; the bot starts afresh with this chat."""
         try:
             await asyncio.to_thread(forget_conversation, self.settings.tracker_url, sender)
         except Exception:  # noqa: BLE001  (the ticket is made; a failed wipe must not cost the reply)
             log.exception("Could not wipe an anonymous conversation from Rasa's tracker store")
-        try:
-            await asyncio.to_thread(flush_wal, get_engine())
-        except Exception:  # noqa: BLE001
-            log.exception("Could not empty the database's write-ahead log after an anonymous report")
 
     async def _replay_one(self, message_id: int, channel: str, sender: str, text: str) -> None:
         try:
@@ -279,17 +264,11 @@ class Relay:
 
     @staticmethod
     def _store_inbound(
-        channel: str,
-        sender: str,
-        incoming: Turn | Press,
-        address: str | None,
-        limit: int,
-        status: MessageStatus = MessageStatus.RECEIVED,
+        channel: str, sender: str, incoming: Turn | Press, address: str | None
     ) -> tuple[int, Turn, list[tuple[int, str]]] | Refused:
         """Store the message; return its id, the turn, and the sender's earlier messages still
         pending. A press is redeemed in the same transaction, so the payload kept for a replay
-        is the one the button stood for, and a button is used up once, whatever happens next.
-        A text over `limit` characters is stored cut short and as rejected."""
+        is the one the button stood for, and a button is used up once, whatever happens next."""
         with session_scope() as session:
             if isinstance(incoming, Press):
                 pressed = redeem(session, sender, incoming.button_id)
@@ -298,17 +277,15 @@ class Relay:
                 incoming = turn_of_press(pressed)
             if address is not None:
                 remember_chat(session, channel, sender, address, utcnow())
-            over_limit = len(incoming.text) > limit
             message = ChatMessage(
                 channel=channel,
                 sender=sender,
                 direction="in",
-                text=kept_text(incoming.text, limit),
+                text=incoming.text,
                 payload=incoming.payload,
-                status=MessageStatus.REJECTED if over_limit else status,
+                status=MessageStatus.RECEIVED,
                 language=incoming.language,
                 created_at=utcnow(),
-                attempts=1 if over_limit else 0,
             )
             session.add(message)
             session.flush()
@@ -339,11 +316,11 @@ class Relay:
             message.status = MessageStatus.PROCESSED
             message.processed_at = now
             message.attempts += 1
-            # Filed under the report's own pseudonym when the action just made it anonymous.
+            # Filed under "anonymous" when the action just forgot the sender.
             shown = store_replies(
                 session, channel, sender, replies, now, delivered=delivered, stored_under=message.sender
             )
-            forgotten = is_anonymous_pseudonym(message.sender)
+            forgotten = message.sender == ANONYMOUS_SENDER
             return (take_undelivered(session, channel, sender) if delivered else []), shown, forgotten
 
     @staticmethod
@@ -360,10 +337,6 @@ class Relay:
     def _take_undelivered(channel: str, sender: str) -> list[Reply]:
         with session_scope() as session:
             return take_undelivered(session, channel, sender)
-
-
-def too_long_reply(message_id: int, turn: Turn, limit: int) -> Reply:
-    return Reply(say("too_long", turn.language, message_id=message_id, length=len(turn.text), limit=limit))
 
 
 def pending_of(session: Session, sender: str, before: int) -> list[tuple[int, str]]:

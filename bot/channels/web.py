@@ -1,12 +1,9 @@
-"""The web chat: a page at `/` and its JSON API in the shape of Rasa's REST channel.
-
-A chat is known by an id the server issued (POST /api/chat/session), never by one the client
-picked; bodies are read only up to a limit, JSON only as JSON; each chat and each client
-address has a pace, over which messages are kept and answered a little later."""
+"""The web chat: a page at `/` and its JSON API in the shape of Rasa's REST channel."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import contextlib
 import logging
 from datetime import datetime
@@ -20,23 +17,36 @@ from starlette.responses import FileResponse, JSONResponse
 from starlette.responses import RedirectResponse
 from starlette.routing import Mount, Route
 
-from bot.channels.chat_ids import ChatIds
-from bot.channels.chat_rate_limits import ChatRateLimits, Pace
 from bot.channels.followup_sender import FollowupSender
 from bot.channels.relay import Relay
-from bot.channels.request_body import error, read_json
 from bot.channels.telegram import TelegramChannel
 from bot.config import Settings
 from bot.dashboard.app import create_dashboard
 from bot.db import session_scope
-from bot.language import DEFAULT_LANGUAGE, detect_language
-from bot.messages import say
 from bot.sla_alerts import check_deadlines
 from bot.tickets import utcnow
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 MAX_SENDER_CHARS = 128
+MAX_BODY_BYTES = 64 * 1024
+
+
+def error(message: str, status: int = 400) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+async def read_json(request: Request) -> dict | JSONResponse:
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        return error(f"Request body is larger than {MAX_BODY_BYTES} bytes.", 413)
+    try:
+        data = json.loads(body or b"null")
+    except ValueError:
+        return error("Request body is not valid JSON.")
+    if not isinstance(data, dict):
+        return error('Request body must be a JSON object like {"sender": "...", "message": "..."}.')
+    return data
 
 
 def sender_of(value: object) -> str | JSONResponse:
@@ -45,12 +55,6 @@ def sender_of(value: object) -> str | JSONResponse:
     if len(value) > MAX_SENDER_CHARS:
         return error(f"Field 'sender' is longer than {MAX_SENDER_CHARS} characters.")
     return value.strip()
-
-
-def client_address(request: Request) -> str:
-    """The client's address; behind a proxy on this machine uvicorn takes it from
-    X-Forwarded-For (other proxies: list them in FORWARDED_ALLOW_IPS)."""
-    return request.client.host if request.client else "unknown"
 
 
 async def check_sla() -> None:
@@ -69,44 +73,25 @@ def create_app(settings: Settings, relay: Relay | None = None) -> Starlette:
     relay = relay or Relay(settings)
     followups = FollowupSender(settings, relay.rasa)
     telegram = TelegramChannel(settings, relay) if settings.telegram_bot_token else None
-    chat_ids = ChatIds(settings.resolved_secret_key())
-    pace = ChatRateLimits(settings.chat_rate_per_minute, settings.chat_client_rate_per_minute)
 
     async def index(request: Request) -> FileResponse:
         return FileResponse(STATIC / "chat.html", media_type="text/html; charset=utf-8")
-
-    async def new_chat(request: Request) -> JSONResponse:
-        return JSONResponse({"sender": chat_ids.issue()})
-
-    def issued_sender(value: object) -> str | JSONResponse:
-        sender = sender_of(value)
-        if isinstance(sender, JSONResponse):
-            return sender
-        if not chat_ids.is_issued(sender):
-            return error("This chat id was not issued by this service; get one with POST /api/chat/session.", 403)
-        return sender
 
     async def chat(request: Request) -> JSONResponse:
         data = await read_json(request)
         if isinstance(data, JSONResponse):
             return data
-        sender = issued_sender(data.get("sender"))
+        sender = sender_of(data.get("sender"))
         if isinstance(sender, JSONResponse):
             return sender
         message = data.get("message")
         if not isinstance(message, str):
             return error("Field 'message' is missing; it must be a string.")
-        admission = pace.admit(sender, client_address(request))
-        if admission.pace is Pace.REFUSED:
-            language = detect_language(message) or DEFAULT_LANGUAGE
-            seconds = admission.retry_after
-            return JSONResponse({"error": say("resend_later", language, seconds=seconds), "retry_after": seconds},
-                                status_code=429, headers={"Retry-After": str(seconds)})  # fmt: skip
-        replies = await relay.handle("web", sender, message, later=admission.pace is Pace.LATER)
+        replies = await relay.handle("web", sender, message)
         return JSONResponse([reply.as_dict() for reply in replies])
 
     async def updates(request: Request) -> JSONResponse:
-        sender = issued_sender(request.query_params.get("sender"))
+        sender = sender_of(request.query_params.get("sender"))
         if isinstance(sender, JSONResponse):
             return sender
         replies = await relay.outbox("web", sender)
@@ -162,7 +147,6 @@ def create_app(settings: Settings, relay: Relay | None = None) -> Starlette:
     return Starlette(
         routes=[
             Route("/", index),
-            Route("/api/chat/session", new_chat, methods=["POST"]),
             Route("/api/chat", chat, methods=["POST"]),
             Route("/api/chat/updates", updates),
             Route("/telegram/webhook", telegram_webhook, methods=["POST"]),

@@ -63,30 +63,17 @@ def check_password(session: Session, username: str, password: str) -> StaffUser 
 # -- throttling -------------------------------------------------------------------------------
 
 
-# Three brakes, each counting failures within the lockout window:
-# - one address guessing one account's password waits after `max_failures` (the back-off): a
-#   stranger's guesses make only the stranger wait, not the dispatcher at another address;
-# - one account as a whole waits after ACCOUNT_FACTOR times as many, from all addresses
-#   together: the ceiling for guessing spread over many machines (a stranger at one address
-#   cannot reach it, as its own brake stops it first; it takes ACCOUNT_FACTOR addresses);
-# - one address waits after CLIENT_FACTOR times as many over all accounts: it cannot try many
-#   accounts either. A whole control room may sign in from one address, hence the factor.
-ACCOUNT_FACTOR = 10
+# A whole control room may sign in from one address: the client's limit is looser than the
+# account's, yet still stops one machine from trying many accounts.
 CLIENT_FACTOR = 4
 
 
 def locked_out(session: Session, username: str, client: str, now: datetime, max_failures: int, window: timedelta) -> bool:
-    """Too many recent failures of this account from this client, of this account in all, or
-    from this client in all: refuse without checking the password."""
-    username, client = username[:MAX_USERNAME_CHARS], client[:64]  # as record_failure keeps them
+    """Too many recent failures for this account or from this client: refuse without checking."""
     since = now - window
-    brakes = (
-        ((LoginFailure.username == username, LoginFailure.client == client), max_failures),
-        ((LoginFailure.username == username,), max_failures * ACCOUNT_FACTOR),
-        ((LoginFailure.client == client,), max_failures * CLIENT_FACTOR),
-    )
-    for conditions, limit in brakes:
-        count = session.scalar(select(func.count()).where(*conditions, LoginFailure.at >= since))
+    limits = ((LoginFailure.username, username, max_failures), (LoginFailure.client, client, max_failures * CLIENT_FACTOR))
+    for column, value, limit in limits:
+        count = session.scalar(select(func.count()).where(column == value, LoginFailure.at >= since))
         if (count or 0) >= limit:
             return True
     return False
@@ -97,14 +84,8 @@ def record_failure(session: Session, username: str, client: str, now: datetime, 
     session.add(LoginFailure(username=username[:MAX_USERNAME_CHARS], client=client[:64], at=now))
 
 
-def clear_failures(session: Session, username: str, client: str | None = None) -> None:
-    """After a good sign-in: forget this address's failures for the account (all of the
-    account's when no address is given). A stranger's failures elsewhere keep counting, so the
-    dispatcher signing in does not hand the stranger a fresh set of guesses."""
-    conditions = [LoginFailure.username == username]
-    if client is not None:
-        conditions.append(LoginFailure.client == client)
-    session.execute(delete(LoginFailure).where(*conditions))
+def clear_failures(session: Session, username: str) -> None:
+    session.execute(delete(LoginFailure).where(LoginFailure.username == username))
 
 
 # -- sessions ---------------------------------------------------------------------------------
