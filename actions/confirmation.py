@@ -15,7 +15,7 @@ from actions.intake import address_from_parts
 from bot.db import session_scope
 from bot.messages import CATEGORY_NAMES, name_of
 from bot.models import Category, Ticket
-from bot.privacy import forget_sender, report_start
+from bot.privacy import forget_sender
 from bot.tickets import TicketDraft, create_ticket
 from bot.config import get_settings
 
@@ -143,9 +143,8 @@ def create_from_slots(tracker: Tracker, language: str) -> list[str]:
     )
     with session_scope() as session:
         ticket = create_ticket(session, draft)
-        if anonymous:  # R7: the report's messages leave the chat's history, redacted
-            sender = tracker.sender_id
-            forget_sender(session, channel, sender, from_id=report_start(session, channel, sender))
+        if anonymous:
+            forget_sender(session, channel, tracker.sender_id)
         return receipt(ticket, language, settings.tz)
 
 

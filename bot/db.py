@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-import logging
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import get_settings
-
-log = logging.getLogger(__name__)
 
 
 def make_engine(url: str) -> Engine:
     """Create an engine; SQLite gets WAL and a busy timeout because two processes write to it."""
     if url.startswith("sqlite"):
-        path = sqlite_file(url)
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            create_private_file(path)
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 15})
 
         @event.listens_for(engine, "connect")
@@ -33,50 +27,10 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=15000")
             cursor.execute("PRAGMA foreign_keys=ON")
-            # What is deleted or overwritten is zeroed, not left in free space (R7: a phone typed
-            # before "我要匿名" must be gone from the file, not only from the tables).
-            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         return engine
     return create_engine(url, pool_pre_ping=True)
-
-
-def sqlite_file(url: str) -> Path | None:
-    """The file of a SQLite URL; None for an in-memory database or another kind."""
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        return None
-    database = parsed.database
-    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:" or database.startswith("file:"):
-        return None
-    return Path(database)
-
-
-def create_private_file(path: Path) -> None:
-    """Create an empty database file readable by its owner only, unless it exists.
-
-    SQLite would create it by the umask (often world-readable), and gives its -wal and -shm files
-    the mode of the database file, so creating it first makes all three 0600. An empty file is
-    an empty SQLite database.
-    """
-    try:
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except FileExistsError:
-        pass
-
-
-def flush_wal(engine: Engine) -> None:
-    """Copy SQLite's write-ahead log into the database file and empty it, so the older versions
-    of pages it still holds (a message before it was redacted) are gone from disk too (R7).
-    Waits for readers up to the busy timeout; nothing to do for other databases."""
-    if engine.dialect.name != "sqlite":
-        return
-    with engine.connect() as connection:
-        busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
-    if busy:
-        log.warning("The write-ahead log could not be emptied yet (a reader held it); the next one will")
 
 
 @lru_cache

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.handles import open_handle
 from bot.models import FollowupState, Priority, Ticket, TicketEvent, TicketStatus
-from bot.privacy import first_message_since, forget_sender
+from bot.privacy import forget_sender
 from bot.sla_alerts import raise_alert
 from bot.workflow import Step, change_status
 
@@ -80,11 +80,7 @@ def is_bound_to(ticket: Ticket, sender: str, states: frozenset[FollowupState]) -
 def end_followup(session: Session, ticket: Ticket) -> None:
     """An anonymous resident's way back is deleted, with the follow-up's messages' sender (R7)."""
     if ticket.anonymous and ticket.followup_handle:
-        sender = open_handle(ticket.followup_handle)
-        # The follow-up's messages, from its first ask on; what the chat wrote before is not its.
-        start = (first_message_since(session, ticket.channel, sender, ticket.followup_sent_at)
-                 if ticket.followup_sent_at else None)  # fmt: skip
-        forget_sender(session, ticket.channel, sender, from_id=start)
+        forget_sender(session, ticket.channel, open_handle(ticket.followup_handle))
         ticket.followup_handle = None
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 import httpx
 
 from bot.config import PROJECT_ROOT, get_settings
-from bot.db import create_private_file, sqlite_file
 
 RASA_BIN = Path(os.environ.get("HOTLINE_RASA_BIN", PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"))
 # `rasa run` is started through this script in Rasa's environment, so that its API token is not
@@ -162,10 +161,6 @@ class Stack:
             "--endpoints", self.endpoints, "--credentials", "credentials.yml",
         ]  # fmt: skip
         env = {**rasa_env(self.action_port, connect_host(self.action_interface)), **self.env, **self._secrets()}
-        # Rasa would create its conversations' database by the umask; it holds what residents typed.
-        if (trackers := sqlite_file(env.get("HOTLINE_RASA_TRACKER_URL") or "")) is not None:
-            trackers.parent.mkdir(parents=True, exist_ok=True)
-            create_private_file(trackers)
         self._spawn("rasa", command, env)
         wait_until_ready(f"{self.rasa_url}/status", self.processes["rasa"], 180, "Rasa", params={"token": self.rasa_token})
 

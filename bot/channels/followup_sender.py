@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import socket
@@ -15,7 +14,7 @@ from sqlalchemy.orm import Session
 from bot.channels.outbox import store_replies
 from bot.channels.rasa_client import RasaClient, RasaUnavailable
 from bot.config import Settings
-from bot.db import flush_wal, get_engine, session_scope
+from bot.db import session_scope
 from bot.followups import Window, claim, conversation_of, due_for_sending, expire_unanswered, mark_sent, release
 from bot.models import ChatMessage, Ticket
 from bot.tickets import utcnow
@@ -40,12 +39,8 @@ class FollowupSender:
         now = now or utcnow()
         reminder_after = self.settings.followup_reminder_after
         with session_scope() as session:
-            expired = expire_unanswered(session, now, reminder_after)
-            for ticket in expired:
+            for ticket in expire_unanswered(session, now, reminder_after):
                 log.info("Follow-up of %s: no response", ticket.code)
-        if any(ticket.anonymous for ticket in expired):
-            # Their messages were just redacted (R7); the log still holds them as first written.
-            await asyncio.to_thread(flush_wal, get_engine())
         if not self.window.contains(now, self.settings.tz):
             return 0  # quiet hours: nobody is written to at night
         with session_scope() as session:
