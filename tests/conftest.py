@@ -35,6 +35,7 @@ from bot.db import make_engine  # noqa: E402
 from bot.migrate import upgrade  # noqa: E402
 from bot.stack import MODEL_FILE, Stack  # noqa: E402
 from tests.harness import RunningApp, free_port  # noqa: E402,F401
+from tests.telegram_standin import BotApiStandIn  # noqa: E402
 
 POSTGRES_URL = os.environ.get(
     "HOTLINE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -80,6 +81,15 @@ def stack() -> Iterator[Stack]:
     running.start()
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="module")
+def bot_api() -> Iterator[BotApiStandIn]:
+    """A local stand-in for Telegram's Bot API, shared by one module's tests (a test that needs
+    its own, as tests/test_telegram_process.py does, defines one)."""
+    standin = BotApiStandIn()
+    yield standin
+    standin.stop()
 
 
 @pytest.fixture(scope="session")

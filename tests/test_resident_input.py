@@ -366,13 +366,6 @@ def test_stale_forged_and_foreign_buttons_get_a_polite_answer_and_change_nothing
 
 
 @pytest.fixture(scope="module")
-def bot_api() -> Iterator[BotApiStandIn]:
-    standin = BotApiStandIn()
-    yield standin
-    standin.stop()
-
-
-@pytest.fixture(scope="module")
 def telegram(stack, bot_api: BotApiStandIn) -> Iterator[RunningApp]:  # type: ignore[no-untyped-def]
     app = RunningApp(f"http://127.0.0.1:{stack.rasa_port}", telegram_bot_token=TOKEN,
                      telegram_api_base_url=bot_api.base_url, telegram_poll_timeout=1)  # fmt: skip

@@ -27,13 +27,6 @@ CODE = re.compile(r"HL-[0-9A-Z]{6}")
 JPEG = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 400  # 100 kB that start like a JPEG
 
 
-@pytest.fixture(scope="module")
-def bot_api() -> Iterator[BotApiStandIn]:
-    standin = BotApiStandIn()
-    yield standin
-    standin.stop()
-
-
 def telegram_app(stack, bot_api: BotApiStandIn, **extra: object) -> RunningApp:  # type: ignore[no-untyped-def]
     return RunningApp(
         f"http://127.0.0.1:{stack.rasa_port}",

@@ -23,13 +23,6 @@ DISPATCHER = 4242
 
 
 @pytest.fixture(scope="module")
-def bot_api() -> Iterator[BotApiStandIn]:
-    standin = BotApiStandIn()
-    yield standin
-    standin.stop()
-
-
-@pytest.fixture(scope="module")
 def dispatch_app(stack, bot_api: BotApiStandIn) -> Iterator[RunningApp]:  # type: ignore[no-untyped-def]
     with session_scope() as session:  # what earlier tests created is not this group's business
         check_deadlines(session, utcnow() + timedelta(days=30))  # their alerts, raised now, not posted
