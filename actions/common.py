@@ -30,6 +30,8 @@ INTAKE_SLOTS = (
     "followup_optin",
     "confirmation",
     "field",
+    "outage_id",
+    "outage_choice",
 )
 
 

@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import HotlineAction, button, channel_of, language_of, latest_intent, reset_intake, say
 from actions.intake import address_from_parts
+from actions.outage import LINKED, create_linked
 from bot.db import session_scope
 from bot.messages import CATEGORY_NAMES, name_of
 from bot.models import Category, Ticket
@@ -76,6 +77,10 @@ class ValidateConfirmForm(FormValidationAction):
     def name(self) -> str:
         return "validate_confirm_form"
 
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
+        # A report linked to an outage needs no summary: there is nothing to dispatch (R10).
+        return [] if tracker.get_slot("outage_choice") == LINKED else domain_slots
+
     def validate_confirmation(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -114,23 +119,24 @@ class ActionFinishIntake(HotlineAction):
             if field == "address":
                 events.append(SlotSet("address_parts", None))
             return [*events, FollowupAction("ticket_form")]
-        ticket_lines = create_from_slots(tracker, language)
+        if tracker.get_slot("outage_choice") == LINKED:
+            ticket_lines = create_linked(tracker, draft_from_slots(tracker, language), language)
+        else:
+            ticket_lines = create_from_slots(tracker, language)
         for line in ticket_lines:
             dispatcher.utter_message(text=line)
         return reset_intake()
 
 
-def create_from_slots(tracker: Tracker, language: str) -> list[str]:
-    """Create the ticket the conversation collected and return the receipt (R3) to send."""
-    settings = get_settings()
+def draft_from_slots(tracker: Tracker, language: str) -> TicketDraft:
+    """The ticket the conversation collected."""
     anonymous = bool(tracker.get_slot("anonymous"))
     parts = tracker.get_slot("address_parts") or {}
-    channel = channel_of(tracker.sender_id)
-    draft = TicketDraft(
+    return TicketDraft(
         category=Category(tracker.get_slot("category")),
         subcategory=tracker.get_slot("subcategory"),
         description=tracker.get_slot("description") or "",
-        channel=channel,
+        channel=channel_of(tracker.sender_id),
         language=language,
         address_raw=parts.get("raw") or tracker.get_slot("address"),
         address=address_from_parts(parts),
@@ -141,6 +147,13 @@ def create_from_slots(tracker: Tracker, language: str) -> list[str]:
         intake_ref=tracker.latest_message.get("message_id"),
         followup_optin=tracker.get_slot("followup_optin") == "yes",
     )
+
+
+def create_from_slots(tracker: Tracker, language: str) -> list[str]:
+    """Create the ticket the conversation collected and return the receipt (R3) to send."""
+    settings = get_settings()
+    draft = draft_from_slots(tracker, language)
+    anonymous, channel = draft.anonymous, draft.channel
     with session_scope() as session:
         ticket = create_ticket(session, draft)
         if anonymous:

@@ -21,6 +21,7 @@ from actions.common import (
     say,
     squash,
 )
+from actions.outage import earlier_address, outage_slots, read_outage_choice, with_outage_question
 from bot.address import Address, parse_address
 from bot.messages import FIELD_NAMES, join_names, name_of
 from bot.phone import check_phone, find_phone
@@ -41,6 +42,25 @@ _GENERIC = re.compile(
     re.IGNORECASE,
 )
 _BARE_NUMBER = re.compile(r"^\s*(\d{1,5}|[零〇一二两三四五六七八九十]+)\s*(号|室|号楼|单元)?\s*$")
+# "I'd rather not say" in answer to the address of an anonymous complaint.
+_NOT_SAYING = re.compile(
+    r"^(不方便|不便|不想说|不说|不提供|不透露|不愿透露|不想透露|不告诉|跳过|没有|无|不)[。.!! ]*$"
+    r"|^(skip|no|none|n/?a|rather not|prefer not|i'?d rather not( say)?|i prefer not to say)[ .!]*$",
+    re.IGNORECASE,
+)
+
+
+def address_is_optional(category: str | None, anonymous: bool) -> bool:
+    """An anonymous complaint (whistle-blowing too) needs no flat: a room number would point at
+    the one resident who complained (R7). The estate, a building or nothing is enough. A leak
+    or a repair still needs the flat, where the crew must go."""
+    return anonymous and category == "complaint"
+
+
+def enough_of_address(parts: dict[str, Any], language: str) -> str | None:
+    """The address slot's value when an optional address already has some part, else None."""
+    known = address_from_parts(parts)
+    return None if known.missing() == list(Address.__dataclass_fields__) else known.format(language)
 
 
 def subcategory_of(category: str, text: str) -> str | None:
@@ -67,11 +87,18 @@ def intake_start_events(
     if text and not _GENERIC.match(text):
         events.append(SlotSet("description", squash(text)))
     address = parse_address(text) if text else Address()
-    if address.missing() != list(address.__dataclass_fields__):
-        parts = {**asdict(address), "raw": text, "attempts": 0}
+    known, raw = address.missing() != list(address.__dataclass_fields__), text
+    outage = outage_slots(category, subcategory, address)
+    if not known and not anonymous and (earlier := earlier_address(tracker.sender_id)) is not None:
+        # No address in the message: the chat's last report may place it in an outage (R10).
+        if outage := outage_slots(category, subcategory, earlier):
+            address, known, raw = earlier, True, None
+    if known:
+        parts = {**asdict(address), "raw": raw, "attempts": 0}
         events.append(SlotSet("address_parts", parts))
-        if address.is_complete():
+        if address.is_complete() or address_is_optional(category, anonymous):
             events.append(SlotSet("address", address.format(language_of(tracker))))
+    events += [SlotSet(name, value) for name, value in outage.items()]
     phone = find_phone(text) if text else None
     if phone and not anonymous and (checked := check_phone(phone)).ok:
         events.append(SlotSet("phone", checked.e164))
@@ -114,11 +141,17 @@ class ActionSetAnonymous(HotlineAction):
         dispatcher.utter_message(text=say("anonymous_ok", language))
         if tracker.active_loop_name is None:
             dispatcher.utter_message(text=say("anonymous_ask_issue", language))
-        return [
+        events = [
             SlotSet("anonymous", True),
             SlotSet("phone", None),
             SlotSet("callback_time", None),
         ]
+        # A complaint that just became anonymous: what it has of the address is enough now.
+        if address_is_optional(tracker.get_slot("category"), True) and not tracker.get_slot("address"):
+            enough = enough_of_address(tracker.get_slot("address_parts") or {}, language)
+            if enough is not None:
+                events.append(SlotSet("address", enough))
+        return events
 
 
 class ActionCancelIntake(HotlineAction):
@@ -144,7 +177,9 @@ class ActionAskAddress(HotlineAction):
     def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
         parts = tracker.get_slot("address_parts") or {}
         known = address_from_parts(parts)
-        if known.missing() == list(Address.__dataclass_fields__):
+        if address_is_optional(tracker.get_slot("category"), bool(tracker.get_slot("anonymous"))):
+            dispatcher.utter_message(text=say("ask_address_anonymous", language))
+        elif known.missing() == list(Address.__dataclass_fields__):
             dispatcher.utter_message(text=say("ask_address", language))
         else:
             missing = [name_of(FIELD_NAMES, field, language) for field in known.missing()]
@@ -246,8 +281,15 @@ class ValidateTicketForm(FormValidationAction):
         domain: DomainDict,
     ) -> list[str]:
         if tracker.get_slot("anonymous"):
-            return [slot for slot in domain_slots if slot not in ("phone", "callback_time")]
-        return [slot for slot in domain_slots if slot != "followup_optin"]
+            slots = [slot for slot in domain_slots if slot not in ("phone", "callback_time")]
+        else:
+            slots = [slot for slot in domain_slots if slot != "followup_optin"]
+        return with_outage_question(slots, tracker)
+
+    def validate_outage_choice(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return read_outage_choice(squash(str(value or "")), tracker, dispatcher, language_of(tracker))
 
     async def run(self, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
         events = await super().run(dispatcher, tracker, domain)
@@ -267,13 +309,26 @@ class ValidateTicketForm(FormValidationAction):
         raw = squash(f"{parts.get('raw') or ''} {text}") if parts.get("raw") != text else text
         attempts = int(parts.get("attempts", 0)) + 1
         new_parts = {**asdict(address), "raw": raw, "attempts": attempts}
+        if address_is_optional(tracker.get_slot("category"), bool(tracker.get_slot("anonymous"))):
+            return self._optional_address(text, new_parts, language)
         if address.is_complete():
-            return {"address": address.format(language), "address_parts": new_parts}
+            outage = outage_slots(tracker.get_slot("category"), tracker.get_slot("subcategory"), address)
+            return {"address": address.format(language), "address_parts": new_parts, **outage}
         if not added and attempts >= 2 and text:
             # The resident has nothing more to add (no unit, a house, a landmark): take it as given.
             formatted = address.format(language) if address.missing() != ["estate", "building", "unit", "room"] else ""
             return {"address": formatted or raw, "address_parts": new_parts}
         return {"address": None, "address_parts": new_parts}
+
+    @staticmethod
+    def _optional_address(text: str, parts: dict[str, Any], language: str) -> dict[str, Any]:
+        """Any answer fills an anonymous complaint's address: the parts it names, or the
+        resident's own words for a place the parser does not know, or "not given"."""
+        if (enough := enough_of_address(parts, language)) is not None:
+            return {"address": enough, "address_parts": parts}
+        if not text or _NOT_SAYING.match(text):
+            return {"address": say("address_not_given", language), "address_parts": {**parts, "raw": None}}
+        return {"address": text, "address_parts": parts}
 
     def validate_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

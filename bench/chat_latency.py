@@ -15,7 +15,7 @@ import uuid
 import httpx
 from workspace import start_stack
 
-from tests.harness import RunningApp
+from tests.harness import RunningApp, issued_chat_id
 
 TURNS = ["阳光花园3号楼2单元301暖气片漏水了", "13812345678", "随时都可以", "/affirm"]
 
@@ -25,11 +25,19 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
+def chat_id(client: httpx.Client, url: str) -> str:
+    """A new conversation's id: the application's /api/chat takes only ids it issued, bare
+    Rasa's REST channel takes any name."""
+    if url.endswith("/api/chat"):
+        return issued_chat_id(client, url)
+    return f"bench-{uuid.uuid4().hex[:10]}"
+
+
 def play(url: str, body_key: str, conversations: int) -> list[float]:
     timings: list[float] = []
     with httpx.Client(timeout=30) as client:
         for _ in range(conversations):
-            sender = f"bench-{uuid.uuid4().hex[:10]}"
+            sender = chat_id(client, url)
             replies: list[dict] = []
             for text in TURNS:
                 if text == "/affirm":  # press the summary's confirm button: the app gives it an opaque id
@@ -57,7 +65,7 @@ def main() -> None:
     started = time.perf_counter()
     stack = start_stack()
     print(f"stack ready in {time.perf_counter() - started:.1f} s")
-    app = RunningApp(f"http://127.0.0.1:{stack.rasa_port}")
+    app = RunningApp(f"http://127.0.0.1:{stack.rasa_port}")  # test settings: no pace limits
     try:
         play(f"{app.base_url}/api/chat", "message", 3)  # warm-up
         report("bare Rasa REST", play(f"http://127.0.0.1:{stack.rasa_port}/webhooks/rest/webhook", "message", args.conversations))

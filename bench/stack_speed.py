@@ -181,8 +181,10 @@ class App:
     def __init__(self, rasa_urls: list[str], log_dir: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        # The load comes from one address at many times a resident's pace: no pace limits.
         env = {**os.environ, "HOTLINE_PORT": str(self.port), "HOTLINE_RASA_URL": rasa_urls[0],
-               "HOTLINE_RASA_URLS": ",".join(rasa_urls)}  # fmt: skip
+               "HOTLINE_RASA_URLS": ",".join(rasa_urls), "HOTLINE_CHAT_MESSAGES_PER_MINUTE": "0",
+               "HOTLINE_CHAT_CLIENT_MESSAGES_PER_MINUTE": "0"}  # fmt: skip
         log = open(log_dir / f"app-{self.port}.log", "ab")
         hotline = Path(sys.executable).parent / "hotline"
         self.process = subprocess.Popen([str(hotline), "serve"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -195,6 +197,20 @@ class App:
 
 # -- residents -------------------------------------------------------------------------------
 
+ISSUED: dict[str, str] = {}  # each conversation's chat id, by its name
+
+
+async def chat_id(client: httpx.AsyncClient, url: str, name: str) -> str:
+    """The id a conversation writes under: the application's /api/chat takes only ids it issued
+    (POST /api/chat/session), bare Rasa's REST channel takes any name."""
+    if not url.endswith("/api/chat"):
+        return name
+    if name not in ISSUED:
+        response = await client.post(f"{url}/session")
+        response.raise_for_status()
+        ISSUED[name] = response.json()["sender"]
+    return ISSUED[name]
+
 
 async def resident(client: httpx.AsyncClient, url: str, cell: Cell, index: int, deadline: float,
                    think: float = 0.0) -> None:  # fmt: skip
@@ -203,9 +219,11 @@ async def resident(client: httpx.AsyncClient, url: str, cell: Cell, index: int, 
         if think:  # a resident reads the answer and types: on average `think` seconds
             await asyncio.sleep(random.uniform(0.5, 1.5) * think)
         number, turn = cell.progress[index]
-        sender = f"bench-{RUN}-{cell.target[:4]}-{cell.residents}-{index}-{number}"
+        name = f"bench-{RUN}-{cell.target[:4]}-{cell.residents}-{index}-{number}"
         started = time.perf_counter()
         try:
+            sender = await chat_id(client, url, name)
+            started = time.perf_counter()  # the turn alone is timed, not getting its chat id
             message = message_for(turn, cell.answers[index])
             response = await client.post(url, json={"sender": sender, "message": message})
             replies = response.json() if response.status_code == 200 else None
@@ -296,7 +314,8 @@ def train(out: Path) -> tuple[Path, float]:
 def first_answer(url: str) -> float:
     """Seconds until /api/chat gives the first real answer."""
     started = time.perf_counter()
-    response = httpx.post(f"{url}/api/chat", json={"sender": f"bench-{RUN}-ready", "message": "你好"}, timeout=60)
+    sender = httpx.post(f"{url}/api/chat/session", timeout=60).raise_for_status().json()["sender"]
+    response = httpx.post(f"{url}/api/chat", json={"sender": sender, "message": "你好"}, timeout=60)
     response.raise_for_status()
     if not response.json():
         raise RuntimeError("The application answered nothing to the first message.")

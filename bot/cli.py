@@ -13,6 +13,7 @@ from collections.abc import Coroutine
 from datetime import datetime
 from typing import Any
 
+from bot.cli_outages import add_outage_commands
 from bot.config import get_settings
 
 
@@ -470,6 +471,7 @@ def build_parser() -> argparse.ArgumentParser:
     messages.add_parser("pending", help="messages waiting for the engine").set_defaults(
         func=cmd_messages_pending
     )
+    add_outage_commands(commands)
     return parser
 
 

@@ -82,10 +82,17 @@ class Settings(BaseSettings):
     followup_check_every_seconds: float = 30.0
     sla_check_every_seconds: float = 60.0
     max_message_chars: int = 1000
+    # Web chat (bot/channels/web.py): request bodies past this many bytes are refused unread;
+    # messages a minute per chat and per client address (0: no limit), over which a message is
+    # kept and answered a little later, and far over which the client is told to resend.
+    # Generous per address, as residents behind one carrier's NAT share one.
+    max_request_bytes: int = Field(default=64 * 1024, gt=0)
+    chat_messages_per_minute: int = Field(default=20, ge=0)
+    chat_client_messages_per_minute: int = Field(default=120, ge=0)
     secret_key: str | None = None
     # The dispatchers' dashboard.
     dashboard_idle_minutes: int = 30
-    login_max_failures: int = 5  # within login_lockout_minutes, per account or per client
+    login_max_failures: int = 5  # within login_lockout_minutes, per account and client address
     login_lockout_minutes: int = 15
     # Secure cookies: None decides by the request (HTTPS, or X-Forwarded-Proto behind a proxy).
     secure_cookies: bool | None = None
@@ -100,6 +107,13 @@ class Settings(BaseSettings):
     domain_file: Path = PROJECT_ROOT / "domain.yml"
     rules_file: Path = PROJECT_ROOT / "data" / "rules.yml"
     answers_file: Path = PROJECT_ROOT / "answers.yml"
+    # Outages (R10): estate names and their variants; when N no-heat reports from one place
+    # within a window suggest an undeclared outage; when linked residents are asked again.
+    estates_file: Path = PROJECT_ROOT / "estates.yml"
+    outage_suspect_reports: int = 3
+    outage_suspect_window: timedelta = timedelta(minutes=30)
+    outage_recheck_after: timedelta = timedelta(hours=24)
+    outage_check_every_seconds: float = 60.0
     # Where the NLU inbox writes annotated examples (the training data Rasa reads).
     nlu_data_dir: Path = PROJECT_ROOT / "data" / "nlu"
 
@@ -122,7 +136,7 @@ class Settings(BaseSettings):
     # cover that); tests set it low.
     telegram_chat_interval_seconds: float = 1.0
 
-    @field_validator("followup_after", "followup_reminder_after", mode="before")
+    @field_validator("followup_after", "followup_reminder_after", "outage_suspect_window", "outage_recheck_after", mode="before")  # fmt: skip
     @classmethod
     def _duration(cls, value: object) -> timedelta:
         return parse_duration(value)  # type: ignore[arg-type]

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.handles import open_handle
 from bot.models import FollowupState, Priority, Ticket, TicketEvent, TicketStatus
+from bot.outages import reopen_as_repair
 from bot.privacy import forget_sender
 from bot.sla_alerts import raise_alert
 from bot.workflow import Step, change_status
@@ -191,6 +192,8 @@ def record_answer(
     else:
         ticket.followup_state = FollowupState.NOT_SOLVED
         ticket.priority = raise_priority(ticket.priority)
+        if ticket.outage_id is not None:  # linked to an outage, and the heat is still not back
+            reopen_as_repair(ticket, now)
         raise_alert(session, ticket, "R3", "followup", "not_solved", None, now)
     ticket.updated_at = now
     end_followup(session, ticket)

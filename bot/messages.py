@@ -147,6 +147,20 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "您的留言已保存(编号 M{message_id}),但太长了({length}字),请用{limit}字以内简要说明问题。",
         "en": "Your message is saved (ref M{message_id}), but it is too long ({length} characters); please describe the problem in under {limit} characters.",
     },
+    # The web chat's limits (bot/channels/web.py): a message too long to keep, one kept for a
+    # chat writing faster than its pace, one refused in a flood.
+    "too_long_not_kept": {
+        "zh": "抱歉,您的留言太长了({length}字),没有保存。请用{limit}字以内简要说明问题后再发送。",
+        "en": "Sorry, your message is too long ({length} characters) and was not kept. Please describe the problem in under {limit} characters and send it again.",
+    },
+    "kept_for_pace": {
+        "zh": "您发得有点快,请稍等。这条留言已保存(编号 M{message_id}),不会丢失,我们会按顺序回复您。",
+        "en": "You are writing a little fast; please wait a moment. This message is saved (ref M{message_id}) and will not be lost; we will answer in order.",
+    },
+    "wait_and_resend": {
+        "zh": "您发得太快了,请等{seconds}秒。这条留言还没有保存,请到时重新发送。",
+        "en": "You are sending too fast; please wait {seconds} seconds. This message was not saved yet; please send it again then.",
+    },
     "error": {"zh": "对不起,处理时出了点问题,您的信息已保存。请再说一遍,或拨打 {hotline}。", "en": "Sorry, something went wrong; your message is saved. Please say it again, or call {hotline}."},
     "followup_ask": {
         "zh": "您好,打扰了,我是{company}客服,工号{agent_id}。您于{date}反映的{category}问题(工单 {code}),现在解决了吗?",
@@ -187,6 +201,70 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "{code} 当前为“{current}”,不能标记为“{action}”,工单未作改动。",
         "en": "{code} is {current}; it cannot be marked \"{action}\". The ticket was not changed.",
     },
+    # Outages (R10): what residents are told, and what dispatchers hear when a declaration is refused.
+    "outage_notice_fault": {
+        "zh": "您好,{company}通知:{area}因{reason}暂停供热,自{start}起,预计{end}恢复。对不起,给您带来不便,我们正在全力抢修。",
+        "en": "Hello, this is {company_en}. Heating in {area} has stopped because of {reason} since {start}; we expect it back by {end}. We are sorry for the trouble and are working to restore it.",
+    },
+    "outage_notice_planned": {
+        "zh": "您好,{company}通知:因{reason},{area}将于{start}至{end}暂停供热,请提前做好准备。给您带来不便,敬请谅解。",
+        "en": "Hello, this is {company_en}. Because of {reason}, heating in {area} will stop from {start} to {end}. Please prepare for it; we are sorry for the trouble.",
+    },
+    "outage_ask_other": {
+        "zh": "您的暖气不热应是这次停热造成的。请问您遇到的是别的问题吗(比如漏水)?",
+        "en": "Your cold heating is most likely due to this outage. Is your problem something else (a leak, say)?",
+    },
+    "outage_just_no_heat": {"zh": "就是暖气不热", "en": "Just no heat"},
+    "outage_something_else": {"zh": "是别的问题", "en": "Something else"},
+    "outage_linked": {
+        "zh": "好的,已将您的情况登记到这次停热中,编号 {code}。恢复供热时我们会通知您,并在第二天向您确认暖气是否恢复。",
+        "en": "All right: your report is recorded with this outage, code {code}. We will tell you when heating is back and check with you the next day that it works.",
+    },
+    "outage_other_problem": {"zh": "好的,请说说您遇到的问题。", "en": "All right, please tell me about your problem."},
+    "outage_restored": {
+        "zh": "您好,{company}通知:{area}已于{time}恢复供热。暖气片热起来需要一段时间;如明天仍不热,请告诉我们。",
+        "en": "Hello, this is {company_en}. Heating in {area} was restored at {time}. Radiators take a while to warm up; if yours is still cold tomorrow, please tell us.",
+    },
+    "outage_end_moved": {
+        "zh": "您好,{company}通知:{area}的停热预计恢复时间改为{end}。对不起,给您带来不便。",
+        "en": "Hello, this is {company_en}. Heating in {area} is now expected back by {end}. We are sorry for the trouble.",
+    },
+    "outage_no_area": {"zh": "请填写停热范围(至少一个小区)。", "en": "Please give the area (at least one estate)."},
+    "outage_no_reason": {"zh": "请填写停热原因。", "en": "Please give the reason for the stop."},
+    "outage_bad_time": {
+        "zh": "时间“{value}”无法识别,请用 2026-12-01T08:00 这样的格式。",
+        "en": "The time \"{value}\" is not understood; use a format like 2026-12-01T08:00.",
+    },
+    "outage_end_before_start": {"zh": "结束时间必须晚于开始时间。", "en": "The end must come after the start."},
+    "outage_ended": {"zh": "结束时间已经过去,无需发布停热。", "en": "The end time has already passed; there is nothing to announce."},
+    "outage_overlaps": {
+        "zh": "{area}在这段时间已有停热 #{other}({start} 至 {end});请修改那一条,而不是再建一条。",
+        "en": "{area} already has outage #{other} in that time ({start} to {end}); change that one instead of adding another.",
+    },
+    "outage_r10_late": {
+        "zh": "计划停热超过24小时,应提前2天通知(R10);现在距开始不足2天。如确需进行,请填写原因。",
+        "en": "A planned stop longer than 24 hours must be announced 2 days ahead (R10), and it starts in less than 2 days. Give a reason to proceed.",
+    },
+    "outage_not_found": {"zh": "没有编号为 {id} 的停热。", "en": "There is no outage {id}."},
+    "outage_already_restored": {
+        "zh": "停热 #{id} 已于 {time} 恢复,无需再次恢复。",
+        "en": "Outage {id} was already restored at {time}.",
+    },
+    "outage_unknown_estate": {
+        "zh": "注意:系统中还没有“{estate}”这个小区(无工单、无别名){hint}。已照常登记。",
+        "en": "Note: the bot has never seen the estate \"{estate}\" (no ticket, no alias){hint}. Recorded anyway.",
+    },
+    "outage_close_matches": {"zh": ",是否指 {names}?", "en": "; did you mean {names}?"},
+    "outage_suspected": {
+        "zh": "⚠ 可能发生停热:{place} 在 {minutes} 分钟内有 {count} 户报告暖气不热。确认后请在停热页面发布。",
+        "en": "⚠ Possible outage at {place}: {count} no-heat reports within {minutes} minutes. Declare it on the outages page if confirmed.",
+    },
+    # R7: an anonymous complaint needs no flat; the estate, or nothing, is enough.
+    "ask_address_anonymous": {
+        "zh": "请问是哪个小区?告诉我小区名称就可以,不需要楼号和房间号;不方便透露的话,回复“不方便”即可。",
+        "en": "Which estate is it about? Its name is enough, no building or room number needed; if you would rather not say, answer \"rather not\".",
+    },
+    "address_not_given": {"zh": "未提供", "en": "not given"},
 }
 
 CATEGORY_NAMES = {

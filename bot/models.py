@@ -142,6 +142,8 @@ class Ticket(Base):
     # The nearest deadline not yet met, kept up to date on every change: the queue sorts by it.
     next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     next_due_rule: Mapped[str | None] = mapped_column(String(8))
+    # A no-heat report explained by a declared outage (R10): no clock of its own, no dispatch.
+    outage_id: Mapped[int | None] = mapped_column(ForeignKey("outages.id"), index=True)
 
     events: Mapped[list[TicketEvent]] = relationship(
         back_populates="ticket", order_by="TicketEvent.id", cascade="all, delete-orphan"
@@ -384,3 +386,78 @@ class EvaluationRun(Base):
     state: Mapped[str] = mapped_column(String(16), index=True)  # running, succeeded, failed
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # live and candidate scores, changes
     message: Mapped[str | None] = mapped_column(Text)
+
+
+class Outage(Base):
+    """A stop of heating over an area: a fault, or planned works (R10).
+
+    The area is a list of estates (canonical names, bot/estates.py) and, optionally, buildings;
+    it is active from start_at until restored_at (or end_at, when nobody restored it).
+    """
+
+    __tablename__ = "outages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    estates: Mapped[list[str]] = mapped_column(JSON)
+    buildings: Mapped[list[str] | None] = mapped_column(JSON)  # None: every building
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    planned: Mapped[bool] = mapped_column(default=False)
+    # Why a planned stop of more than 24 h is announced less than two days ahead (R10 broken).
+    late_reason: Mapped[str | None] = mapped_column(Text)
+    notice_zh: Mapped[str] = mapped_column(Text)
+    notice_en: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # residents were told
+    restored_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+
+class OutageMessage(Base):
+    """One message about an outage pushed to one chat: each kind reaches a resident once."""
+
+    __tablename__ = "outage_messages"
+    __table_args__ = (UniqueConstraint("outage_id", "sender", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outage_id: Mapped[int] = mapped_column(ForeignKey("outages.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    sender: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(48))  # announce, restored, end_moved:<iso>
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class OutageSuspicion(Base):
+    """Several no-heat reports from one place in a short time: maybe an outage nobody declared.
+
+    open_key is the place while the suspicion is open and None once declared or dismissed: a
+    unique key on it lets several workers raise one suspicion per place.
+    """
+
+    __tablename__ = "outage_suspicions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    estate: Mapped[str] = mapped_column(String(100))
+    building: Mapped[str | None] = mapped_column(String(20))
+    open_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    reports: Mapped[int] = mapped_column()
+    first_report_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # to the dispatchers' group
+    outage_id: Mapped[int | None] = mapped_column(ForeignKey("outages.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Claim(Base):
+    """A lease one application process holds on a piece of work (a chat's outbox, Telegram
+    polling, a dispatchers' notice), so that several processes on one database never do it twice.
+
+    A holder that dies leaves its lease to expire; another process then takes it over.
+    """
+
+    __tablename__ = "claims"
+
+    name: Mapped[str] = mapped_column(String(160), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

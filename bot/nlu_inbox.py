@@ -2,8 +2,8 @@
 refiled, waiting for an admin to say what they meant. An annotated message becomes a training
 example in `data/nlu/inbox.yml` (Rasa YAML, reviewed and versioned like the rest of data/).
 
-Personal data never reaches the inbox or the training data: phone numbers, ID numbers and e-mail
-addresses are replaced before anything is stored.
+Personal data never reaches the inbox or the training data: phone, ID and card numbers, e-mail
+addresses and names are replaced before anything is stored (bot/redaction.py).
 """
 
 from __future__ import annotations
@@ -14,37 +14,27 @@ from datetime import datetime
 from pathlib import Path
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.config import PROJECT_ROOT
 from bot.models import NluInboxItem
+from bot.redaction import PLACEHOLDER_PHONE, redact_identifiers
 
 INBOX_FILE = "inbox.yml"
 NOT_USEFUL = "not_useful"
 MAX_TEXT_CHARS = 500
 # Below this confidence a recognised message is still worth a look (the fallback is at 0.45).
 REVIEW_BELOW = 0.7
-# Placeholders are values the tokenizer already masks (a phone stays a phone to the model), or
-# bracketed words for data the model has no use for.
-PLACEHOLDER_PHONE = "13800000000"
-_REDACTIONS = [
-    (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "[email]"),
-    (re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])"), "[身份证号]"),
-    (re.compile(r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)"), PLACEHOLDER_PHONE),
-    (re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)"), PLACEHOLDER_PHONE),
-    # Account, card and other long numbers (the phone placeholder itself is left alone).
-    (re.compile(rf"(?<!\d)(?!{PLACEHOLDER_PHONE}(?!\d))\d{{9,}}(?!\d)"), "[号码]"),
-]
 _SPACE = re.compile(r"\s+")
 
 
 def redact(text: str) -> str:
+    """The message as the inbox keeps it: one line, cut to length, identifiers replaced. A phone
+    number becomes one the tokenizer already masks, so it stays a phone to the model."""
     text = _SPACE.sub(" ", text).strip()[:MAX_TEXT_CHARS]
-    for pattern, placeholder in _REDACTIONS:
-        text = pattern.sub(placeholder, text)
-    return text
+    return redact_identifiers(text, phone_placeholder=PLACEHOLDER_PHONE)
 
 
 def normalised(text: str) -> str:
@@ -72,6 +62,24 @@ def collect(session: Session, text: str, source: str, now: datetime, *, predicte
         return True
     except IntegrityError:
         return False
+
+
+def drop_open_items_from(session: Session, texts: list[str]) -> int:
+    """Delete the items still waiting for review that came from these messages (R7: an anonymous
+    report's words); return how many. Items keep no sender, so they are found by their words.
+
+    Redaction already took the identifiers out, but a whistle-blower's own words may still point
+    at them, and an annotated item goes into versioned training data: such words are not offered.
+    Items already annotated or dismissed stay as the record of what was decided.
+    """
+    hashes = {_hash(clean) for clean in map(redact, texts) if clean}
+    if not hashes:
+        return 0
+    return session.execute(
+        delete(NluInboxItem)
+        .where(NluInboxItem.text_hash.in_(hashes), NluInboxItem.state == "open")
+        .execution_options(synchronize_session=False)
+    ).rowcount
 
 
 def open_items(session: Session, limit: int = 200) -> list[NluInboxItem]:

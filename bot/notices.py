@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from bot.disclosure import hides_address, shown_address_parts, shown_address_raw, shown_description
 from bot.messages import STATUS_NAMES, name_of, say
 from bot.models import Alert, Priority, Ticket, TicketStatus
 from bot.workflow import TransitionRefused, change_status
@@ -46,14 +47,18 @@ def take_unposted_alerts(session: Session, now: datetime, limit: int = 20) -> li
 
 
 def ticket_notice(ticket: Ticket, tz: ZoneInfo) -> str:
-    """A new ticket as the group sees it; an anonymous one shows no contact (R7)."""
+    """A new ticket as the group sees it; an anonymous one shows no contact, no address below the
+    estate and no identifier in its words (R7: a group is read by many, on many phones)."""
     local = lambda moment: moment.astimezone(tz).strftime("%m-%d %H:%M")  # noqa: E731
-    where = " ".join(filter(None, [ticket.estate, ticket.building and f"{ticket.building}号楼",
-                                   ticket.unit and f"{ticket.unit}单元", ticket.room and f"{ticket.room}室"]))  # fmt: skip
+    estate, building, unit, room = shown_address_parts(ticket)
+    where = " ".join(filter(None, [estate, building and f"{building}号楼", unit and f"{unit}单元", room and f"{room}室"]))
+    where = where or shown_address_raw(ticket) or "-"
+    if hides_address(ticket):
+        where += "(匿名,详细地址见工单页)"
     lines = [
         f"新工单 {ticket.code}({CATEGORY[ticket.category.value]},{PRIORITY[ticket.priority]})",
-        f"地址:{where or ticket.address_raw or '-'}",
-        f"情况:{ticket.description[:300]}",
+        f"地址:{where}",
+        f"情况:{shown_description(ticket)[:300]}",
         "联系:匿名,无联系方式" if ticket.anonymous else f"联系:{ticket.phone or '-'}({ticket.callback_window or '随时'})",
     ]
     for field in ("onsite_due_at", "contact_due_at", "resolve_due_at"):

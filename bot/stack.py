@@ -1,4 +1,5 @@
-"""Start and stop the three processes: Rasa server, action server, and the application."""
+"""Start, supervise and stop the Rasa server and the action server (the application runs in the
+process that started them)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +15,8 @@ from pathlib import Path
 import httpx
 
 from bot.config import PROJECT_ROOT, get_settings
+from bot.db import create_private_file, sqlite_file
+from bot.supervisor import Backoff, Child, Supervisor
 
 RASA_BIN = Path(os.environ.get("HOTLINE_RASA_BIN", PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"))
 # `rasa run` is started through this script in Rasa's environment, so that its API token is not
@@ -111,7 +115,7 @@ def wait_until_ready(url: str, process: subprocess.Popen[bytes], timeout: float,
 
 @dataclass
 class Stack:
-    """The Rasa server and the action server as child processes."""
+    """The Rasa server and the action server as child processes, restarted when they crash."""
 
     rasa_port: int = 5005
     action_port: int = 5055
@@ -124,6 +128,12 @@ class Stack:
     # endpoints-redis.yml shares conversations between Rasa servers (see README, Benchmarks).
     endpoints: str = "endpoints.yml"
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    # Restart waits after a crash (the first, doubling up to the longest).
+    backoff: tuple[float, float] = (1.0, 60.0)
+    _children: dict[str, Child] = field(default_factory=dict, init=False, repr=False)
+    _supervisor: Supervisor | None = field(default=None, init=False, repr=False)
+    # One start or stop at a time: the supervisor's restarts and a caller's own start_rasa().
+    _lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False)
 
     @property
     def rasa_url(self) -> str:
@@ -149,24 +159,61 @@ class Stack:
         command = [sys.executable, "-m", "actions.server",
                    "--port", str(self.action_port), "--interface", self.action_interface]  # fmt: skip
         secret = {"HOTLINE_ACTION_TOKEN": self.action_token}
-        self._spawn("actions", command, {**os.environ, **self.env, **secret, "PYTHONPATH": str(PROJECT_ROOT)})
-        wait_until_ready(f"http://{connect_host(self.action_interface)}:{self.action_port}/health",
-                         self.processes["actions"], 60, "The action server")  # fmt: skip
+        with self._lock:
+            self._spawn("actions", command, {**os.environ, **self.env, **secret, "PYTHONPATH": str(PROJECT_ROOT)})
+            wait_until_ready(f"http://{connect_host(self.action_interface)}:{self.action_port}/health",
+                             self.processes["actions"], 60, "The action server")  # fmt: skip
 
     def start_rasa(self) -> None:
-        get_settings().data_dir.mkdir(parents=True, exist_ok=True)  # where the conversations are kept
+        settings = get_settings()
+        settings.data_dir.mkdir(parents=True, exist_ok=True)  # where the conversations are kept
+        if (tracker_file := sqlite_file(settings.tracker_url)) is not None:
+            create_private_file(tracker_file)  # before Rasa creates it world-readable (R7)
         command = [
             str(RASA_PYTHON), str(RASA_WITH_TOKEN), "run", "--enable-api", "--interface", self.rasa_interface,
             "--port", str(self.rasa_port), "--model", str(self.model),
             "--endpoints", self.endpoints, "--credentials", "credentials.yml",
         ]  # fmt: skip
         env = {**rasa_env(self.action_port, connect_host(self.action_interface)), **self.env, **self._secrets()}
-        self._spawn("rasa", command, env)
-        wait_until_ready(f"{self.rasa_url}/status", self.processes["rasa"], 180, "Rasa", params={"token": self.rasa_token})
+        with self._lock:
+            self._spawn("rasa", command, env)
+            wait_until_ready(f"{self.rasa_url}/status", self.processes["rasa"], 180, "Rasa",
+                             params={"token": self.rasa_token})  # fmt: skip
 
     def start(self) -> None:
+        """Start both servers and keep them running (`supervise`)."""
         self.start_actions()
         self.start_rasa()
+        self.supervise()
+
+    def supervise(self) -> None:
+        """Restart a server that exits without being stopped (a crash, kill -9, the OOM killer),
+        with back-off; the application replays the messages kept meanwhile once Rasa answers."""
+        if self._supervisor is None:
+            self._supervisor = Supervisor(self._running_children)
+            self._supervisor.start()
+
+    def _running_children(self) -> list[Child]:
+        """The servers started and not stopped on purpose (stop() removes them from `processes`)."""
+        starts = {"actions": self.start_actions, "rasa": self.start_rasa}
+        with self._lock:
+            for name in self.processes:
+                if name not in self._children:
+                    self._children[name] = Child(
+                        name, self._exit_code_of(name), starts[name], Backoff(*self.backoff)
+                    )
+            return [child for name, child in self._children.items() if name in self.processes]
+
+    def _exit_code_of(self, name: str):  # type: ignore[no-untyped-def]
+        def exit_code() -> int | None:
+            with self._lock:
+                process = self.processes.get(name)
+                return None if process is None else process.poll()
+
+        return exit_code
+
+    def pid(self, name: str) -> int:
+        return self.processes[name].pid
 
     def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -176,8 +223,13 @@ class Stack:
         )
 
     def stop(self, name: str | None = None) -> None:
+        """Stop one server (it stays stopped until started again) or, without a name, all."""
+        if name is None and self._supervisor is not None:
+            self._supervisor.stop()
+            self._supervisor = None
         for key in [name] if name else list(self.processes):
-            process = self.processes.pop(key, None)
+            with self._lock:
+                process = self.processes.pop(key, None)
             if process is None or process.poll() is not None:
                 continue
             process.terminate()

@@ -17,6 +17,7 @@ from bot.config import get_settings
 from bot.followups import initial_state
 from bot.handles import seal
 from bot.models import Category, Priority, Ticket, TicketEvent, TicketStatus
+from bot.redaction import redact_identifiers
 from bot.sla import deadlines_for
 from bot.ticket_state import refresh_next_due
 from bot.workflow import change_status  # noqa: F401  # status changes live in the workflow; kept importable here
@@ -79,8 +80,9 @@ def create_ticket(session: Session, draft: TicketDraft, *, now: datetime | None 
         subcategory=draft.subcategory,
         priority=priority_for(draft.category, draft.subcategory),
         status=TicketStatus.NEW,
-        description=draft.description,
-        address_raw=draft.address_raw,
+        # Whatever else the resident typed into them (a phone, a name) is not kept either.
+        description=redact_identifiers(draft.description) if anonymous else draft.description,
+        address_raw=redact_identifiers(draft.address_raw) if anonymous and draft.address_raw else draft.address_raw,
         estate=draft.address.estate,
         building=draft.address.building,
         unit=draft.address.unit,

@@ -6,7 +6,6 @@ import os
 import re
 import shutil
 import tempfile
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,7 +33,7 @@ from bot.config import get_settings  # noqa: E402
 from bot.db import make_engine  # noqa: E402
 from bot.migrate import upgrade  # noqa: E402
 from bot.stack import MODEL_FILE, Stack  # noqa: E402
-from tests.harness import RunningApp, free_port  # noqa: E402,F401
+from tests.harness import RunningApp, free_port, issued_chat_id  # noqa: E402,F401
 from tests.telegram_standin import BotApiStandIn  # noqa: E402
 
 POSTGRES_URL = os.environ.get(
@@ -104,7 +103,7 @@ class Resident:
 
     def __init__(self, base_url: str) -> None:
         self.client = httpx.Client(base_url=base_url, timeout=30)
-        self.sender = f"resident-{uuid.uuid4().hex[:12]}"
+        self.sender = issued_chat_id(self.client)
         self.transcript: list[str] = []
         self.receipt = ""
 

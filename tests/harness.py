@@ -14,16 +14,26 @@ from pathlib import Path
 
 import httpx
 
-# Test defaults: no periodic job gets in a test's way, and replies to one chat are spaced
-# only 50 ms apart (tests that check the spacing set it themselves).
+# Test defaults: no periodic job gets in a test's way, replies to one chat are spaced only
+# 50 ms apart, and the web chat has no pace limits, as every test chats from one address
+# (tests that check the spacing or the pace set them themselves).
 TEST_DEFAULTS: dict[str, object] = {"retry_pending_every_seconds": 3600, "followup_check_every_seconds": 3600,
-                                    "sla_check_every_seconds": 3600, "telegram_chat_interval_seconds": 0.05}  # fmt: skip
+                                    "sla_check_every_seconds": 3600, "telegram_chat_interval_seconds": 0.05,
+                                    "chat_messages_per_minute": 0, "chat_client_messages_per_minute": 0}  # fmt: skip
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def issued_chat_id(client: httpx.Client, chat_url: str = "/api/chat") -> str:
+    """A new web-chat id from the application, as the chat page gets one: POST /api/chat
+    refuses ids it did not issue. `chat_url` is relative to the client's base URL, or whole."""
+    response = client.post(f"{chat_url}/session")
+    response.raise_for_status()
+    return response.json()["sender"]
 
 
 class RunningApp:
@@ -86,7 +96,7 @@ class AppProcess:
 
     def _healthy(self) -> bool:
         try:
-            return httpx.get(f"{self.base_url}/health", timeout=1).status_code == 200
+            return httpx.get(f"{self.base_url}/health", timeout=5).status_code == 200
         except httpx.HTTPError:
             return False
 

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.channels.chat_ids import ChatIds
 from bot.channels.followup_sender import FollowupSender
 from bot.channels.rasa_client import RasaClient
 from bot.channels.relay import Relay
@@ -118,7 +119,7 @@ def test_quiet_hours_hold_the_followup_until_morning(resident: Resident, app: Ru
 
 def test_followup_missed_while_the_application_was_down_is_sent_at_start(stack) -> None:  # type: ignore[no-untyped-def]
     settings = get_settings()
-    chat_id = f"restart-{time.time_ns()}"
+    chat_id = ChatIds(settings.resolved_secret_key()).issue()  # as any worker with this key would
     sender = Relay(settings).sender_ref("web", chat_id)
     # Made while "the application was down": due 49 hours after, long past.
     created = utcnow() - timedelta(hours=49)
@@ -135,7 +136,7 @@ def test_followup_missed_while_the_application_was_down_is_sent_at_start(stack) 
     app = RunningApp(f"http://127.0.0.1:{stack.rasa_port}", followup_window=window)
     try:
         resident = Resident(app.base_url)
-        resident.sender = chat_id
+        resident.sender = chat_id  # the chat the ticket was made from, before this process started
         deadline = time.monotonic() + 20
         received: list[dict] = []
         while not received and time.monotonic() < deadline:

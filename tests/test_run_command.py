@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from tests.conftest import free_port
+from tests.harness import issued_chat_id
 
 pytestmark = pytest.mark.stack
 
@@ -52,11 +53,8 @@ def test_up_prints_where_to_chat_and_a_stop_signal_stops_all(tmp_path: Path, sto
             except queue.Empty:
                 pass
         assert f"http://127.0.0.1:{ports['HOTLINE_PORT']}/" in output
-        reply = httpx.post(
-            f"http://127.0.0.1:{ports['HOTLINE_PORT']}/api/chat",
-            json={"sender": "up-test", "message": "你好"},
-            timeout=30,
-        )
+        with httpx.Client(base_url=f"http://127.0.0.1:{ports['HOTLINE_PORT']}", timeout=30) as client:
+            reply = client.post("/api/chat", json={"sender": issued_chat_id(client), "message": "你好"})
         assert "工号" in reply.json()[0]["text"]
     finally:
         process.send_signal(stop_signal)

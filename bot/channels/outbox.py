@@ -1,5 +1,10 @@
 """A chat's outbox: what the bot says to a resident, stored before it is delivered.
 
+A message counts as delivered only once it was handed over: fetched by the web chat, or sent and
+accepted by Telegram. Several application processes share one outbox: a row is marked delivered
+by a conditional UPDATE, and a pushed chat's outbox is sent under a lease (bot/claims.py), so no
+message goes out twice and none is lost when a process dies while sending.
+
 Everything the bot writes to a chat goes through store_replies (Rasa's answers, follow-up asks,
 dispatchers' replies), so no button leaves the application with its real payload: each one
 carries an id issued to that chat (bot/buttons.py).
@@ -7,12 +12,14 @@ carries an id issued to that chat (bot/buttons.py).
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot import claims
 from bot.buttons import issue
 from bot.channels.rasa_client import Reply
 from bot.models import ChatMessage
@@ -52,20 +59,68 @@ def store_replies(
     return shown
 
 
-def take_undelivered(session: Session, channel: str, sender: str) -> list[Reply]:
-    """What waits for this chat, oldest first; it counts as delivered from now on."""
-    messages = session.scalars(
-        select(ChatMessage)
-        .where(
-            ChatMessage.channel == channel,
-            ChatMessage.sender == sender,
-            ChatMessage.direction == "out",
-            ChatMessage.processed_at.is_(None),
+# How long a process may go without sending one of a chat's waiting messages (the lease is
+# renewed after each) before another process takes the chat over.
+SENDING_LEASE = timedelta(seconds=30)
+
+
+def lease_name(channel: str, sender: str) -> str:
+    return f"outbox:{channel}:{sender}"
+
+
+def undelivered(session: Session, channel: str, sender: str) -> list[ChatMessage]:
+    return list(
+        session.scalars(
+            select(ChatMessage)
+            .where(
+                ChatMessage.channel == channel,
+                ChatMessage.sender == sender,
+                ChatMessage.direction == "out",
+                ChatMessage.processed_at.is_(None),
+            )
+            .order_by(ChatMessage.id)
+            .execution_options(populate_existing=True)
         )
-        .order_by(ChatMessage.id)
-    ).all()
+    )
+
+
+def mark_delivered(session: Session, message_id: int, now: datetime) -> bool:
+    """Record one message as delivered; False when another process already did (it is not yours)."""
+    return (
+        session.execute(
+            update(ChatMessage)
+            .where(ChatMessage.id == message_id, ChatMessage.processed_at.is_(None))
+            .values(processed_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
+
+
+def take_undelivered(session: Session, channel: str, sender: str, *, pushed: bool = False) -> list[Reply]:
+    """What waits for this chat, oldest first; it counts as delivered from now on.
+
+    `pushed`: the channel's messages are also sent by a pusher (Telegram's push job), which may
+    be sending them right now in another process; then nothing is taken while it holds the lease.
+    """
+    holder = uuid.uuid4().hex
     now = utcnow()
-    for message in messages:
-        message.processed_at = now
-    return [Reply(m.text, list(m.buttons or [])) for m in messages]
+    if pushed and not claims.take(session, lease_name(channel, sender), holder, now, SENDING_LEASE):
+        return []
+    taken = [m for m in undelivered(session, channel, sender) if mark_delivered(session, m.id, now)]
+    if pushed:
+        claims.give_back(session, lease_name(channel, sender), holder)
+    return [Reply(m.text, list(m.buttons or [])) for m in taken]
+
+
+def chats_waiting(session: Session, channel: str) -> list[str]:
+    """The chats of this channel with messages not yet delivered."""
+    return list(
+        session.scalars(
+            select(ChatMessage.sender)
+            .where(ChatMessage.channel == channel, ChatMessage.direction == "out", ChatMessage.processed_at.is_(None))
+            .group_by(ChatMessage.sender)
+            .order_by(ChatMessage.sender)
+        )
+    )
 

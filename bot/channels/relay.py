@@ -25,7 +25,7 @@ from bot.db import session_scope
 from bot.language import DEFAULT_LANGUAGE, detect_language
 from bot.messages import say
 from bot.models import ChatMessage, MessageStatus
-from bot.privacy import ANONYMOUS_SENDER, forget_conversation
+from bot.privacy import forget_conversation, is_anonymous_pseudonym
 
 log = logging.getLogger(__name__)
 # Channels whose chats the bot writes to unasked (the web chat and terminal fetch their outbox).
@@ -316,12 +316,13 @@ class Relay:
             message.status = MessageStatus.PROCESSED
             message.processed_at = now
             message.attempts += 1
-            # Filed under "anonymous" when the action just forgot the sender.
+            # Filed under the report's own pseudonym when the action just made it anonymous.
             shown = store_replies(
                 session, channel, sender, replies, now, delivered=delivered, stored_under=message.sender
             )
-            forgotten = message.sender == ANONYMOUS_SENDER
-            return (take_undelivered(session, channel, sender) if delivered else []), shown, forgotten
+            forgotten = is_anonymous_pseudonym(message.sender)
+            waiting = take_undelivered(session, channel, sender, pushed=channel in PUSH_CHANNELS) if delivered else []
+            return waiting, shown, forgotten
 
     @staticmethod
     def _all_pending() -> list[tuple[int, str, str, str]]:
@@ -336,7 +337,7 @@ class Relay:
     @staticmethod
     def _take_undelivered(channel: str, sender: str) -> list[Reply]:
         with session_scope() as session:
-            return take_undelivered(session, channel, sender)
+            return take_undelivered(session, channel, sender, pushed=channel in PUSH_CHANNELS)
 
 
 def pending_of(session: Session, sender: str, before: int) -> list[tuple[int, str]]:

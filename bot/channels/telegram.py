@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import hmac
 import logging
+import uuid
+from datetime import timedelta
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -23,7 +26,7 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -33,9 +36,9 @@ from telegram.ext import (
     filters,
 )
 
-from sqlalchemy import select
-
-from bot import attachments
+from bot import attachments, claims
+from bot.channels.outbox import SENDING_LEASE, chats_waiting, mark_delivered, undelivered
+from bot.channels.outbox import lease_name as outbox_lease
 from bot.channels.rasa_client import Reply
 from bot.channels.telegram_limits import PerChatRateLimiter
 from bot.chat_links import chat_address
@@ -43,9 +46,9 @@ from bot.channels.relay import Relay
 from bot.config import Settings
 from bot.db import session_scope
 from bot.messages import say
-from bot.models import ChatMessage
 from bot.notices import (ACTION_TITLES, alert_notice, apply_dispatcher_action, refusal_text, take_unposted_alerts,
                          take_unposted_tickets, ticket_notice)  # fmt: skip
+from bot.outage_detection import suspicion_text, take_unposted_suspicions
 from bot.tickets import utcnow
 from bot.update_store import mark_handled, next_offset, store_update, unhandled_updates
 from bot.workflow import TransitionRefused
@@ -60,6 +63,10 @@ EDITED = {
     "zh": "已看到您修改了消息。如需更正已填写的信息,请直接发送新的内容。",
     "en": "I saw you edited a message. To correct something, please just send the new details.",
 }
+# The lease outlives one long poll by this much; a process killed while polling is replaced
+# after at most that long.
+POLLING_LEASE_MARGIN_SECONDS = 10
+POLLING_RETRY_SECONDS = 5
 SHARE_PHONE = {"zh": "📱 发送我的手机号", "en": "📱 Share my phone number"}
 
 
@@ -102,6 +109,7 @@ class TelegramChannel:
         )
         self._add_handlers()
         self._poller: asyncio.Task[None] | None = None
+        self._holder = claims.process_name()
         self._handling = asyncio.Lock()
 
     @property
@@ -146,14 +154,21 @@ class TelegramChannel:
             self._poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._poller
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(self._release_polling)
         await self.application.stop()
         await self.application.shutdown()
 
     # -- receiving ----------------------------------------------------------------------------
 
     async def poll_forever(self) -> None:
+        """Poll while this process holds the polling lease: one process polls, however many run
+        (Telegram allows one getUpdates at a time); another takes over when this one dies."""
         while True:
             try:
+                if not await asyncio.to_thread(self._hold_polling):
+                    await asyncio.sleep(POLLING_RETRY_SECONDS)
+                    continue
                 await self.poll_once()
             except asyncio.CancelledError:
                 raise
@@ -338,6 +353,8 @@ class TelegramChannel:
             now = utcnow()
             notices = [(ticket_notice(t, tz), t.id) for t in take_unposted_tickets(session, now)]
             notices += [(alert_notice(a, tz), None) for a in take_unposted_alerts(session, now)]
+            window = self.settings.outage_suspect_window
+            notices += [(suspicion_text(s, window), None) for s in take_unposted_suspicions(session, now)]
             return notices
 
     async def on_dispatcher_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -365,39 +382,94 @@ class TelegramChannel:
     # -- pushing ------------------------------------------------------------------------------
 
     async def push_outbox(self) -> int:
-        """Send what waits for Telegram chats: follow-ups, answers to messages kept while Rasa was down."""
+        """Send what waits for Telegram chats: follow-ups, answers to messages kept while Rasa was
+        down. One chat that cannot be written to (a handle that no longer opens, a bad row) is
+        skipped and reported; it never holds up the others."""
         pushed = 0
-        for sender, address, messages in await asyncio.to_thread(self._undelivered):
-            await self.send(address, [reply for _, reply in messages], "zh")
-            await asyncio.to_thread(self._mark_delivered, [message_id for message_id, _ in messages])
-            pushed += len(messages)
+        for sender in await asyncio.to_thread(self._chats_waiting):
+            try:
+                pushed += await self._push_chat(sender)
+            except Exception:  # (reported; the next run tries this chat again)
+                log.exception("Could not deliver the waiting messages of one Telegram chat")
         return pushed
 
-    @staticmethod
-    def _undelivered() -> list[tuple[str, str, list[tuple[int, Reply]]]]:
-        with session_scope() as session:
-            rows = session.scalars(
-                select(ChatMessage)
-                .where(ChatMessage.channel == CHANNEL, ChatMessage.direction == "out", ChatMessage.processed_at.is_(None))
-                .order_by(ChatMessage.id)
-            ).all()
-            grouped: dict[str, list[tuple[int, Reply]]] = {}
-            for row in rows:
-                grouped.setdefault(row.sender, []).append((row.id, Reply(row.text, list(row.buttons or []))))
-            result = []
-            for sender, messages in grouped.items():
-                address = chat_address(session, sender)
-                if address is not None:  # no link: an anonymous chat that asked for nothing more
-                    result.append((sender, address, messages))
-            return result
+    async def _push_chat(self, sender: str) -> int:
+        """Send one chat's waiting messages in order under a lease, each marked delivered only
+        after Telegram accepted it: a process killed mid-way leaves the rest to another."""
+        holder = uuid.uuid4().hex
+        taken = await asyncio.to_thread(self._take_chat, sender, holder)
+        if taken is None:
+            return 0
+        address, messages = taken
+        sent = 0
+        try:
+            for message_id, reply in messages:
+                try:
+                    await self.bot.send_message(address, reply.text, reply_markup=markup_for(reply, "zh") or ReplyKeyboardRemove())
+                except (Forbidden, BadRequest) as refused:  # blocked the bot, or no such chat: no retry helps
+                    log.warning("Telegram refused a waiting message for good (%s); it is dropped", type(refused).__name__)
+                except TelegramError as problem:  # network, flood limits: the next run sends it
+                    log.warning("A waiting message stays for the next run: %s", type(problem).__name__)
+                    break
+                await asyncio.to_thread(self._mark_delivered, message_id, sender, holder)
+                sent += 1
+        finally:
+            await asyncio.to_thread(self._give_back_chat, sender, holder)
+        return sent
 
     @staticmethod
-    def _mark_delivered(message_ids: list[int]) -> None:
+    def _chats_waiting() -> list[str]:
         with session_scope() as session:
-            for message_id in message_ids:
-                session.get_one(ChatMessage, message_id).processed_at = utcnow()
+            return chats_waiting(session, CHANNEL)
+
+    @staticmethod
+    def _take_chat(sender: str, holder: str) -> tuple[str, list[tuple[int, Reply]]] | None:
+        """The chat's address and waiting messages, if this holder got the chat's lease."""
+        with session_scope() as session:
+            if not claims.take(session, outbox_lease(CHANNEL, sender), holder, utcnow(), SENDING_LEASE):
+                return None  # another process is sending them
+            messages = [(m.id, Reply(m.text, list(m.buttons or []))) for m in undelivered(session, CHANNEL, sender)]
+        try:
+            with session_scope() as session:
+                address = chat_address(session, sender)
+        except Exception:
+            TelegramChannel._give_back_chat(sender, holder)
+            raise
+        if address is None or not messages:  # no link: an anonymous chat that asked for nothing more
+            TelegramChannel._give_back_chat(sender, holder)
+            return None
+        return address, messages
+
+    @staticmethod
+    def _give_back_chat(sender: str, holder: str) -> None:
+        with session_scope() as session:
+            claims.give_back(session, outbox_lease(CHANNEL, sender), holder)
+
+    @staticmethod
+    def _mark_delivered(message_id: int, sender: str, holder: str) -> None:
+        """Record the message as delivered and keep the chat's lease for the next one."""
+        with session_scope() as session:
+            now = utcnow()
+            mark_delivered(session, message_id, now)
+            claims.take(session, outbox_lease(CHANNEL, sender), holder, now, SENDING_LEASE)
 
     # -- storage ------------------------------------------------------------------------------
+
+    @property
+    def _polling_lease(self) -> str:
+        """One lease per bot and Bot API server (Telegram serves one getUpdates per bot at a
+        time); hashed, as the token is a secret."""
+        bot = f"{self.settings.telegram_api_base_url}|{self.settings.telegram_bot_token}".encode()
+        return f"poll:telegram:{hashlib.sha256(bot).hexdigest()[:24]}"
+
+    def _hold_polling(self) -> bool:
+        lease = timedelta(seconds=self.settings.telegram_poll_timeout + POLLING_LEASE_MARGIN_SECONDS)
+        with session_scope() as session:
+            return claims.take(session, self._polling_lease, self._holder, utcnow(), lease)
+
+    def _release_polling(self) -> None:
+        with session_scope() as session:
+            claims.give_back(session, self._polling_lease, self._holder)
 
     @staticmethod
     def _next_offset() -> int | None:

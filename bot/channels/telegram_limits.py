@@ -14,8 +14,11 @@ from telegram.ext import AIORateLimiter
 
 
 class PerChatRateLimiter(AIORateLimiter):
-    def __init__(self, chat_interval: float, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, chat_interval: float, overall_per_second: float = 30, **kwargs: Any) -> None:
+        # PTB's default bucket (30 per second) lets a burst of 30 go at once and then 30 more
+        # in the same second: a broadcast (an outage notice to thousands) would run at twice
+        # Telegram's rate. A bucket of one refilled 30 times a second spaces them evenly.
+        super().__init__(overall_max_rate=1, overall_time_period=1 / overall_per_second, **kwargs)
         self._interval = chat_interval
         self._next_slot: dict[str, float] = {}  # chat -> earliest time of its next message
 

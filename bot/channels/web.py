@@ -1,52 +1,49 @@
-"""The web chat: a page at `/` and its JSON API in the shape of Rasa's REST channel."""
+"""The web chat: a page at `/` and its JSON API in the shape of Rasa's REST channel.
+
+A chat is known by an id the server issued (POST /api/chat/session), never by one the client
+chose. Bodies are read only up to a limit, and JSON only when sent as JSON; each chat and each
+client address has a pace, over which messages are kept and answered a little later."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import contextlib
 import logging
-from datetime import datetime
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse
 from starlette.responses import RedirectResponse
 from starlette.routing import Mount, Route
 
+from bot.channels.chat_ids import ChatIds
+from bot.channels.chat_rate_limits import ChatRateLimits, Pace
 from bot.channels.followup_sender import FollowupSender
-from bot.channels.relay import Relay
+from bot.channels.held_messages import hold
+from bot.channels.outage_feed import outages_feed
+from bot.channels.rasa_client import Reply
+from bot.channels.relay import Relay, as_plain_text, clean_text
+from bot.channels.request_body import BodyLimit, BodyTooLarge, answer_too_large, error, read_json
 from bot.channels.telegram import TelegramChannel
 from bot.config import Settings
 from bot.dashboard.app import create_dashboard
 from bot.db import session_scope
+from bot.health import health_report
+from bot.language import DEFAULT_LANGUAGE, detect_language
+from bot.messages import say
+from bot.outage_jobs import check_outages
 from bot.sla_alerts import check_deadlines
 from bot.tickets import utcnow
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 MAX_SENDER_CHARS = 128
-MAX_BODY_BYTES = 64 * 1024
-
-
-def error(message: str, status: int = 400) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
-
-
-async def read_json(request: Request) -> dict | JSONResponse:
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        return error(f"Request body is larger than {MAX_BODY_BYTES} bytes.", 413)
-    try:
-        data = json.loads(body or b"null")
-    except ValueError:
-        return error("Request body is not valid JSON.")
-    if not isinstance(data, dict):
-        return error('Request body must be a JSON object like {"sender": "...", "message": "..."}.')
-    return data
 
 
 def sender_of(value: object) -> str | JSONResponse:
@@ -55,6 +52,22 @@ def sender_of(value: object) -> str | JSONResponse:
     if len(value) > MAX_SENDER_CHARS:
         return error(f"Field 'sender' is longer than {MAX_SENDER_CHARS} characters.")
     return value.strip()
+
+
+def client_address(request: Request) -> str:
+    """The client's address; behind a proxy on this machine uvicorn takes it from
+    X-Forwarded-For (other proxies: list them in FORWARDED_ALLOW_IPS)."""
+    return request.client.host if request.client else "unknown"
+
+
+def too_long_reply(message: str, limit: int) -> Reply | None:
+    """The answer to a message over the length limit, which is not stored at all (measured as
+    the relay reads it, after cleaning), or None when the message is within the limit."""
+    words = as_plain_text(clean_text(message))
+    if len(words) <= limit:
+        return None
+    language = detect_language(words[:limit]) or DEFAULT_LANGUAGE
+    return Reply(say("too_long_not_kept", language, length=len(words), limit=limit))
 
 
 async def check_sla() -> None:
@@ -73,25 +86,48 @@ def create_app(settings: Settings, relay: Relay | None = None) -> Starlette:
     relay = relay or Relay(settings)
     followups = FollowupSender(settings, relay.rasa)
     telegram = TelegramChannel(settings, relay) if settings.telegram_bot_token else None
+    chat_ids = ChatIds(settings.resolved_secret_key())
+    pace = ChatRateLimits(settings.chat_messages_per_minute, settings.chat_client_messages_per_minute)
 
     async def index(request: Request) -> FileResponse:
         return FileResponse(STATIC / "chat.html", media_type="text/html; charset=utf-8")
+
+    async def new_chat(request: Request) -> JSONResponse:
+        return JSONResponse({"sender": chat_ids.issue()})
+
+    def issued_sender(value: object) -> str | JSONResponse:
+        sender = sender_of(value)
+        if isinstance(sender, JSONResponse):
+            return sender
+        if not chat_ids.is_issued(sender):
+            return error("This chat id was not issued by this service; get one with POST /api/chat/session.", 403)
+        return sender
 
     async def chat(request: Request) -> JSONResponse:
         data = await read_json(request)
         if isinstance(data, JSONResponse):
             return data
-        sender = sender_of(data.get("sender"))
+        sender = issued_sender(data.get("sender"))
         if isinstance(sender, JSONResponse):
             return sender
         message = data.get("message")
         if not isinstance(message, str):
             return error("Field 'message' is missing; it must be a string.")
-        replies = await relay.handle("web", sender, message)
+        if (too_long := too_long_reply(message, settings.max_message_chars)) is not None:
+            return JSONResponse([too_long.as_dict()])
+        admission = pace.admit(sender, client_address(request))
+        if admission.pace is Pace.REFUSED:
+            seconds = admission.retry_after
+            text = say("wait_and_resend", detect_language(message) or DEFAULT_LANGUAGE, seconds=seconds)
+            return JSONResponse({"error": text, "retry_after": seconds}, 429, {"Retry-After": str(seconds)})
+        if admission.pace is Pace.LATER:
+            replies = await hold(relay, "web", sender, message)
+        else:
+            replies = await relay.handle("web", sender, message)
         return JSONResponse([reply.as_dict() for reply in replies])
 
     async def updates(request: Request) -> JSONResponse:
-        sender = sender_of(request.query_params.get("sender"))
+        sender = issued_sender(request.query_params.get("sender"))
         if isinstance(sender, JSONResponse):
             return sender
         replies = await relay.outbox("web", sender)
@@ -112,7 +148,8 @@ def create_app(settings: Settings, relay: Relay | None = None) -> Starlette:
         return JSONResponse({"ok": True})
 
     async def health(request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok"})
+        status, report = await health_report(settings)
+        return JSONResponse(report, status_code=status)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -129,6 +166,8 @@ def create_app(settings: Settings, relay: Relay | None = None) -> Starlette:
         # (the application was down) are found on the first run after start.
         every(settings.followup_check_every_seconds, followups.run_due, at_start=True)
         every(settings.sla_check_every_seconds, check_sla, at_start=True)
+        # Outages: planned works announced two days ahead, undeclared outages suspected (R10).
+        every(settings.outage_check_every_seconds, partial(check_outages, settings), at_start=True)
         if telegram is not None:
             every(settings.telegram_push_every_seconds, telegram.push_outbox)
             every(settings.telegram_push_every_seconds, telegram.post_to_dispatchers)
@@ -147,12 +186,16 @@ def create_app(settings: Settings, relay: Relay | None = None) -> Starlette:
     return Starlette(
         routes=[
             Route("/", index),
+            Route("/api/chat/session", new_chat, methods=["POST"]),
             Route("/api/chat", chat, methods=["POST"]),
             Route("/api/chat/updates", updates),
+            Route("/api/outages", outages_feed),
             Route("/telegram/webhook", telegram_webhook, methods=["POST"]),
             Route("/health", health),
             Route("/dashboard", lambda request: RedirectResponse("/dashboard/", 307)),
             Mount("/dashboard", create_dashboard(settings)),
         ],
+        middleware=[Middleware(BodyLimit, limit=settings.max_request_bytes)],
+        exception_handlers={BodyTooLarge: answer_too_large},
         lifespan=lifespan,
     )

@@ -63,17 +63,29 @@ def check_password(session: Session, username: str, password: str) -> StaffUser 
 # -- throttling -------------------------------------------------------------------------------
 
 
-# A whole control room may sign in from one address: the client's limit is looser than the
-# account's, yet still stops one machine from trying many accounts.
+# Two brakes, each counting failures within the lockout window, neither of which a stranger can
+# turn against a dispatcher who signs in from elsewhere:
+# - one address guessing one account waits after `max_failures`: the stranger's guesses make
+#   only the stranger's address wait, not the dispatcher's;
+# - one address waits after CLIENT_FACTOR times as many over all accounts, so it cannot try
+#   many accounts instead. A whole control room may sign in from one address, hence the factor.
+# No brake counts an account's failures from all addresses together: that is the lever by which
+# anyone could lock a dispatcher out for as long as they keep failing. Guessing spread over many
+# addresses is slowed by each address's own brake, Argon2id and 10-character passwords instead.
 CLIENT_FACTOR = 4
 
 
 def locked_out(session: Session, username: str, client: str, now: datetime, max_failures: int, window: timedelta) -> bool:
-    """Too many recent failures for this account or from this client: refuse without checking."""
+    """Too many recent failures of this account from this client, or from this client in all:
+    refuse without checking the password."""
+    username, client = username[:MAX_USERNAME_CHARS], client[:64]  # as record_failure keeps them
     since = now - window
-    limits = ((LoginFailure.username, username, max_failures), (LoginFailure.client, client, max_failures * CLIENT_FACTOR))
-    for column, value, limit in limits:
-        count = session.scalar(select(func.count()).where(column == value, LoginFailure.at >= since))
+    brakes = (
+        ((LoginFailure.username == username, LoginFailure.client == client), max_failures),
+        ((LoginFailure.client == client,), max_failures * CLIENT_FACTOR),
+    )
+    for conditions, limit in brakes:
+        count = session.scalar(select(func.count()).where(*conditions, LoginFailure.at >= since))
         if (count or 0) >= limit:
             return True
     return False
@@ -84,8 +96,13 @@ def record_failure(session: Session, username: str, client: str, now: datetime, 
     session.add(LoginFailure(username=username[:MAX_USERNAME_CHARS], client=client[:64], at=now))
 
 
-def clear_failures(session: Session, username: str) -> None:
-    session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+def clear_failures(session: Session, username: str, client: str | None = None) -> None:
+    """After a good sign-in: forget the account's failures from this address (from every
+    address when none is given), so a stranger elsewhere does not get a fresh set of guesses."""
+    conditions = [LoginFailure.username == username]
+    if client is not None:
+        conditions.append(LoginFailure.client == client[:64])
+    session.execute(delete(LoginFailure).where(*conditions))
 
 
 # -- sessions ---------------------------------------------------------------------------------

@@ -16,6 +16,8 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.models import Category, FollowupState, Ticket, TicketStatus
+from bot.outage_stats import OutageFigures
+from bot.outage_stats import figures_for as outage_figures
 from bot.sla_alerts import rule_for
 
 CATEGORIES = [c.value for c in Category]
@@ -59,6 +61,7 @@ class Statistics:
     not_solved: int
     complaints: int
     complaints_closed: int
+    outages: OutageFigures  # outages that began this month (R10)
 
     @property
     def not_solved_rate(self) -> float | None:
@@ -98,6 +101,7 @@ def compute(session: Session, month: date, now: datetime, tz: ZoneInfo) -> Stati
         sla=_sla(session, start, end, now),
         **_followups(session, start, end),
         **_complaints(session, start, end),
+        outages=outage_figures(session, start, end),
     )
 
 

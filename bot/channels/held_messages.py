@@ -1,0 +1,63 @@
+"""Messages of a chat writing faster than its pace: stored now, answered a little later.
+
+Such a message is stored as pending, as one Rasa could not answer is (bot/channels/relay.py),
+and the same machinery answers it: the relay's retry job, or the chat's next answered turn,
+which replays the chat's pending messages first and in order. Its answers wait in the chat's
+outbox, which the web chat fetches. So nothing a resident sent is lost, and a flood of one chat
+costs a row each, not a Rasa turn each, while it lasts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.buttons import is_button_id, redeem
+from bot.channels.rasa_client import Reply
+from bot.channels.relay import Press, Refused, Relay, Turn, as_plain_text, clean_text, last_language, turn_of_press, utcnow
+from bot.db import session_scope
+from bot.language import DEFAULT_LANGUAGE, detect_language
+from bot.messages import say
+from bot.models import ChatMessage, MessageStatus
+
+
+async def hold(relay: Relay, channel: str, chat_id: str, text: str) -> list[Reply]:
+    """Store a message for later and tell the resident so; read as Relay.handle reads it."""
+    cleaned = clean_text(text)
+    incoming: Turn | Press
+    if is_button_id(cleaned):
+        incoming = Press(cleaned)
+    else:
+        plain = as_plain_text(cleaned)
+        language = detect_language(plain) or DEFAULT_LANGUAGE
+        if not plain:
+            return [Reply(say("empty_message", language))]
+        incoming = Turn(plain, language)
+    kept = await asyncio.to_thread(store_pending, channel, relay.sender_ref(channel, chat_id), incoming)
+    if isinstance(kept, Refused):
+        return [Reply(say("use_latest_buttons", kept.language))]
+    message_id, language = kept
+    return [Reply(say("kept_for_pace", language, message_id=message_id))]
+
+
+def store_pending(channel: str, sender: str, incoming: Turn | Press) -> tuple[int, str] | Refused:
+    """Store the message as pending; a press is redeemed in the same transaction, so what is
+    replayed later is the payload of the button that was open when it was pressed."""
+    with session_scope() as session:
+        if isinstance(incoming, Press):
+            pressed = redeem(session, sender, incoming.button_id)
+            if pressed is None:
+                return Refused(last_language(session, sender))
+            incoming = turn_of_press(pressed)
+        message = ChatMessage(
+            channel=channel,
+            sender=sender,
+            direction="in",
+            text=incoming.text,
+            payload=incoming.payload,
+            status=MessageStatus.PENDING,
+            language=incoming.language,
+            created_at=utcnow(),
+        )
+        session.add(message)
+        session.flush()
+        return message.id, incoming.language

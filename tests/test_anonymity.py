@@ -1,0 +1,464 @@
+"""R7 everywhere (issue 11, point 4): a whistle-blower types an address and a phone, then says
+我要匿名 and files the complaint. Nothing typed in that conversation that identifies them may stay
+behind: not in the transcript, the NLU inbox, the ticket, the SQLite files (free pages and
+write-ahead log included), Rasa's tracker store, a log, the dispatchers' group or a CSV export;
+and a complaint made anonymously is not asked for a room number."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import os
+import random
+import sqlite3
+import stat
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from rasa_sdk import Tracker
+from sqlalchemy import inspect, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from actions.intake import ValidateTicketForm, intake_start_events
+from bot.address import Address
+from bot.channels.relay import Relay
+from bot.config import Settings, get_settings
+from bot.dashboard.app import EXPORT_FIELDS, export_rows
+from bot.dashboard.queue import QueueFilter
+from bot.db import flush_wal, make_engine, session_scope, sqlite_file
+from bot.migrate import upgrade
+from bot.models import Category, ChatMessage, NluInboxItem, Ticket, TicketEvent
+from bot.nlu_inbox import collect, redact
+from bot.notices import ticket_notice
+from bot.privacy import forget_conversation, forget_sender, is_anonymous_pseudonym
+from bot.redaction import redact_identifiers
+from bot.stack import Stack
+from bot.tickets import TicketDraft, create_ticket, get_ticket_by_code, utcnow
+from tests.conftest import POSTGRES_URL, Resident, _reset_postgres, ticket_code_in
+from tests.harness import AppProcess, free_port
+from tests.staff import Staff, new_account
+
+NOW = utcnow()
+CHANNEL = "web"
+
+
+def unique_mobile() -> str:
+    """A Chinese mobile number no other test types: the raw files are searched for it."""
+    return "139" + "".join(random.choices("0123456789", k=8))
+
+
+def files_holding(needles: list[str], paths: list[Path]) -> dict[str, list[str]]:
+    """Which needle is in which file's raw bytes (free pages, -wal and -journal included).
+
+    Read by a child process, never by this one: closing any descriptor of a SQLite file drops
+    the POSIX locks this process's connections hold on it, and another process closing its last
+    connection then believes it is alone, checkpoints and deletes the -wal and -shm files under
+    them. Every later statement of this process then fails with "disk I/O error" or loses writes
+    (what sank the first attempt at this issue, whose scan read the files right here)."""
+    candidates = [str(p) + suffix for p in paths for suffix in ("", "-wal", "-journal")]
+    script = (
+        "import json, os, sys\n"
+        "needles, paths = json.loads(sys.argv[1])\n"
+        "found = {}\n"
+        "for path in paths:\n"
+        "    if os.path.exists(path):\n"
+        "        data = open(path, 'rb').read()\n"
+        "        hits = [n for n in needles if n.encode() in data]\n"
+        "        if hits: found[path] = hits\n"
+        "print(json.dumps(found))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, json.dumps([needles, candidates])],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    return json.loads(done.stdout)
+
+
+def chat_row(session: Session, sender: str, direction: str, words: str, minutes: int) -> ChatMessage:
+    row = ChatMessage(channel=CHANNEL, sender=sender, direction=direction, text=words,
+                      created_at=NOW + timedelta(minutes=minutes))  # fmt: skip
+    session.add(row)
+    session.flush()
+    return row
+
+
+def named_ticket(session: Session, sender: str, minutes: int) -> Ticket:
+    draft = TicketDraft(category=Category.REPORT_REPAIR, description="暖气不热", channel=CHANNEL, language="zh",
+                        address=Address("阳光花园", "3", "2", "301"), phone="+8613812345678", sender_ref=sender)  # fmt: skip
+    return create_ticket(session, draft, now=NOW + timedelta(minutes=minutes))
+
+
+def anonymous_ticket(session: Session, **fields: object) -> Ticket:
+    values: dict[str, object] = dict(category=Category.COMPLAINT, subcategory="whistleblowing", channel=CHANNEL,
+                                     language="zh", anonymous=True, description="收费员收了现金不给收据")  # fmt: skip
+    values.update(fields)
+    return create_ticket(session, TicketDraft(**values))  # type: ignore[arg-type]
+
+
+def every_stored_text(session: Session) -> str:
+    """Every value of every table, as text: what a database dump would show."""
+    dumped = []
+    for table in inspect(session.get_bind()).get_table_names():
+        for row in session.execute(text(f'SELECT * FROM "{table}"')):
+            dumped.append(" ".join(str(value) for value in row))
+    return "\n".join(dumped)
+
+
+# -- one set of redaction rules ---------------------------------------------------------------
+
+
+def test_identifiers_are_redacted_and_addresses_kept() -> None:
+    typed = ("我叫王建国,电话 139-1234-5678,座机0533-7654321,身份证37030319900101123X,"
+             "卡号6222 0212 3456 7890,邮箱 wang@example.com,住阳光花园3号楼2单元301")  # fmt: skip
+    clean = redact_identifiers(typed)
+    for secret in ("王建国", "1234-5678", "7654321", "37030319900101123X", "6222 0212", "wang@example.com"):
+        assert secret not in clean, clean
+    assert "阳光花园3号楼2单元301" in clean
+    assert "[姓名]" in clean and "[电话]" in clean and "[身份证号]" in clean and "[号码]" in clean
+    assert "[姓名]" in redact_identifiers("Hi, my name is John Smith.") and "John" not in redact_identifiers("my name is John")
+
+
+def test_the_nlu_inbox_uses_the_same_rules() -> None:
+    clean = redact("我叫王建国 13912345678")
+    assert "王建国" not in clean and "13800000000" in clean  # the inbox keeps a phone the model still reads as one
+
+
+# -- the transcript, on SQLite and PostgreSQL ---------------------------------------------------
+
+
+def test_an_anonymous_reports_messages_are_redacted_under_a_pseudonym_of_their_own(db_session: Session) -> None:
+    chat = f"web:{uuid.uuid4().hex[:24]}"
+    phone = unique_mobile()
+    typed = [("in", "报修三天了都没人来,我要投诉"), ("in", "阳光花园3号楼2单元301"), ("in", phone),
+             ("out", f"请核对以下信息:\n联系电话:+86{phone}"), ("in", "我要匿名,我叫王建国,邮箱 wang@example.com"),
+             ("in", "身份证37030319900101123X,卡号6222021234567890")]  # fmt: skip
+    for minute, (direction, words) in enumerate(typed):
+        chat_row(db_session, chat, direction, words, minute)
+
+    first = forget_sender(db_session, CHANNEL, chat)
+    db_session.commit()
+
+    rows = db_session.scalars(select(ChatMessage).where(ChatMessage.sender == first).order_by(ChatMessage.id)).all()
+    assert len(rows) == len(typed)
+    kept = "\n".join(row.text for row in rows)
+    assert "阳光花园3号楼2单元301" in kept  # the address is the report's, not an identifier of the chat
+    assert is_anonymous_pseudonym(first) and first not in ("anonymous", chat)
+    dump = every_stored_text(db_session)  # the whole database, not only the transcript
+    for secret in (phone, "王建国", "wang@example.com", "37030319900101123X", "6222021234567890", chat):
+        assert secret not in dump, secret
+
+    chat_row(db_session, chat, "in", "我要匿名举报", 10)
+    second = forget_sender(db_session, CHANNEL, chat)
+    assert second != first  # two anonymous reports are not linked to each other either
+
+
+def test_a_named_tickets_transcript_keeps_its_messages_and_gets_none_of_the_anonymous_one(db_session: Session) -> None:
+    chat = f"web:{uuid.uuid4().hex[:24]}"
+    chat_row(db_session, chat, "in", "阳光花园3号楼2单元301暖气不热", 0)
+    chat_row(db_session, chat, "in", "13812345678", 1)
+    named_ticket(db_session, chat, 2)
+    chat_row(db_session, chat, "out", "已为您登记,工单编号:HL-222222。", 3)  # the named ticket's receipt
+    phone = unique_mobile()
+    chat_row(db_session, chat, "in", f"还有件事要举报,我电话{phone}", 4)
+    chat_row(db_session, chat, "in", "我要匿名", 5)
+
+    anonymous = forget_sender(db_session, CHANNEL, chat)
+    chat_row(db_session, chat, "in", "谢谢", 6)  # the chat goes on, under its own pseudonym
+
+    named_transcript = db_session.scalars(select(ChatMessage.text).where(ChatMessage.sender == chat)).all()
+    assert named_transcript == ["阳光花园3号楼2单元301暖气不热", "13812345678", "已为您登记,工单编号:HL-222222。", "谢谢"]
+    anonymous_rows = db_session.scalars(select(ChatMessage.text).where(ChatMessage.sender == anonymous)).all()
+    assert len(anonymous_rows) == 2 and not any(phone in row for row in anonymous_rows)
+
+
+def test_the_nlu_inbox_drops_what_came_from_the_anonymous_report(db_session: Session) -> None:
+    chat = f"web:{uuid.uuid4().hex[:24]}"
+    marker = uuid.uuid4().hex[:8]
+    unsure = f"收费员王某 {marker} 找我要好处费 {unique_mobile()}"
+    chat_row(db_session, chat, "in", unsure, 0)
+    collect(db_session, unsure, "fallback", NOW)
+    collect(db_session, f"别人的话 {marker}", "fallback", NOW)
+
+    forget_sender(db_session, CHANNEL, chat)
+
+    left = db_session.scalars(select(NluInboxItem.text).where(NluInboxItem.text.contains(marker))).all()
+    assert left == [f"别人的话 {marker}"]
+
+
+def test_errors_and_logs_show_no_statement_parameters(db_session: Session, caplog: pytest.LogCaptureFixture) -> None:
+    phone = unique_mobile()
+    caplog.set_level(logging.INFO, logger="sqlalchemy.engine")  # every statement is logged
+    chat_row(db_session, "web:x", "in", f"我电话{phone}", 0)
+    # A statement the database refuses; its own message names only the missing ticket's id.
+    db_session.add(TicketEvent(ticket_id=999_999, at=NOW, actor=phone, kind="note", detail={}))
+    with pytest.raises(IntegrityError) as refused:
+        db_session.flush()
+    db_session.rollback()
+    assert "INSERT INTO chat_messages" in caplog.text  # so the check below can fail
+    assert phone not in caplog.text and phone not in str(refused.value)
+
+
+# -- the ticket, the dispatchers' group, the CSV export --------------------------------------
+
+
+def test_an_anonymous_ticket_keeps_no_identifier_in_its_words(db_session: Session) -> None:
+    phone = unique_mobile()
+    ticket = anonymous_ticket(db_session, description=f"收费员收了现金不给收据,我电话{phone},我叫王建国",
+                              address_raw=f"阳光花园3号楼 {phone}", address=Address("阳光花园", "3"))  # fmt: skip
+    assert phone not in ticket.description and "王建国" not in ticket.description
+    assert ticket.address_raw is not None and phone not in ticket.address_raw
+    assert "收据" in ticket.description  # what happened stays
+
+
+def test_the_group_notice_of_an_anonymous_ticket_shows_the_estate_only(db_session: Session) -> None:
+    phone = unique_mobile()
+    ticket = anonymous_ticket(db_session, address=Address("阳光花园", "3", "2", "301"), address_raw="阳光花园3号楼2单元301")
+    ticket.description = f"收费员收了现金 {phone}"  # as a ticket stored before creation redacted it
+    notice = ticket_notice(ticket, get_settings().tz)
+    assert "阳光花园" in notice
+    for secret in ("3号楼", "2单元", "301", phone):
+        assert secret not in notice, notice
+
+
+def test_the_group_notice_of_a_named_ticket_keeps_the_full_address(db_session: Session) -> None:
+    notice = ticket_notice(named_ticket(db_session, "web:named", 0), get_settings().tz)
+    assert "阳光花园 3号楼 2单元 301室" in notice and "+8613812345678" in notice
+
+
+def test_the_csv_export_shows_an_anonymous_ticket_down_to_its_estate(settings) -> None:  # type: ignore[no-untyped-def]
+    estate = f"匿名小区{uuid.uuid4().hex[:6]}"
+    phone = unique_mobile()
+    with session_scope() as session:
+        ticket = anonymous_ticket(session, address=Address(estate, "3", "2", "301"), address_raw=f"{estate}3号楼2单元301")
+        ticket.description = f"收费员收了现金 {phone}"  # as a ticket stored before creation redacted it
+    rows = export_rows(QueueFilter.from_query({"status": "all", "estate": estate}), settings)
+    assert len(rows) == 2
+    exported = dict(zip(EXPORT_FIELDS, rows[1]))
+    assert exported["estate"] == estate
+    assert (exported["building"], exported["unit"], exported["room"]) == ("", "", "")
+    assert "301" not in str(exported["address_raw"]) and phone not in str(exported["description"])
+
+
+# -- the SQLite files ------------------------------------------------------------------------
+
+
+def test_sqlite_overwrites_what_it_deletes_and_keeps_its_files_private(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'private.db'}")
+    with engine.begin() as connection:
+        assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+        connection.exec_driver_sql("CREATE TABLE notes (words TEXT)")
+    for path in (tmp_path / "private.db", tmp_path / "private.db-wal", tmp_path / "private.db-shm"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    engine.dispose()
+
+
+def test_the_generated_secret_key_is_private(tmp_path: Path) -> None:
+    Settings(data_dir=tmp_path, secret_key=None).resolved_secret_key()
+    assert stat.S_IMODE((tmp_path / "secret_key").stat().st_mode) == 0o600
+
+
+def test_after_the_wal_is_flushed_an_overwritten_phone_is_in_neither_file(tmp_path: Path) -> None:
+    phone = unique_mobile()
+    database = tmp_path / "words.db"
+    engine = make_engine(f"sqlite:///{database}")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE notes (id INTEGER PRIMARY KEY, words TEXT)")
+        connection.execute(text("INSERT INTO notes (words) VALUES (:w)"), {"w": f"我的电话{phone},请回电"})
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE notes SET words = :w"), {"w": redact_identifiers(f"我的电话{phone},请回电")})
+    assert files_holding([phone], [database])  # the log still holds the words as first written
+    assert flush_wal(engine)
+    assert files_holding([phone], [database]) == {}
+    engine.dispose()
+
+
+def test_forgetting_a_conversation_overwrites_it_in_a_sqlite_tracker_store(tmp_path: Path) -> None:
+    phone = unique_mobile()
+    store = tmp_path / "trackers.db"
+    rasa = sqlite3.connect(store)  # as Rasa keeps it: rollback journal, its connection left open
+    try:
+        rasa.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, data TEXT)")
+        rasa.execute("INSERT INTO events (sender_id, data) VALUES ('web:x', ?)", (json.dumps({"text": phone}),))
+        rasa.execute("INSERT INTO events (sender_id, data) VALUES ('web:y', 'another chat')")
+        rasa.commit()
+        forget_conversation(f"sqlite:///{store}", "web:x")
+        assert files_holding([phone, "web:x"], [store]) == {}
+        assert rasa.execute("SELECT data FROM events").fetchall() == [("another chat",)]
+        assert rasa.execute("PRAGMA journal_mode").fetchone() == ("delete",)  # left as Rasa set it
+    finally:
+        rasa.close()
+
+
+# -- the intake: an anonymous complaint is not asked for the flat ------------------------------
+
+
+def tracker(category: str, anonymous: bool, text: str = "", **slots: object) -> Tracker:
+    values = {"category": category, "anonymous": anonymous, "language": "zh", **slots}
+    return Tracker("web:t", values, {"text": text, "intent": {"name": "inform"}}, [], False, None,
+                   {"name": "ticket_form"}, None)  # fmt: skip
+
+
+def answer_address(category: str, anonymous: bool, words: str) -> dict[str, object]:
+    return ValidateTicketForm().validate_address(words, None, tracker(category, anonymous, words), {})  # type: ignore[arg-type]
+
+
+def test_an_anonymous_complaint_takes_the_estate_or_nothing_for_an_address() -> None:
+    assert answer_address("complaint", True, "阳光花园")["address"] == "阳光花园"
+    assert answer_address("complaint", True, "阳光花园3号楼")["address"] == "阳光花园3号楼"
+    assert answer_address("complaint", True, "不方便")["address"] == "未提供"
+
+
+def test_a_leak_or_a_named_complaint_still_needs_the_flat() -> None:
+    assert answer_address("report_leak", True, "阳光花园")["address"] is None
+    assert answer_address("complaint", False, "阳光花园")["address"] is None
+
+
+def test_an_anonymous_complaint_naming_its_estate_at_once_is_not_asked_again() -> None:
+    words = "阳光花园的收费员收红包,我要匿名举报"
+    events = intake_start_events("complaint", "whistleblowing", words, tracker("complaint", True, words))
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}  # the last value of each
+    assert slots["address"] == "阳光花园"
+
+
+# -- the whole way, through the real stack ------------------------------------------------------
+
+
+def report_then_go_anonymous(resident: Resident, phone: str) -> str:
+    """A named complaint with address and phone, made anonymous at the summary; its code."""
+    resident.say("报修三天了都没人来,我要投诉")
+    resident.say("阳光花园3号楼2单元301")
+    resident.say(phone)
+    summary = resident.say("晚上")
+    assert phone in summary[-1]["text"]  # the summary echoes it: that row must not keep it either
+    again = resident.say("我要匿名")
+    assert "匿名" in "\n".join(r["text"] for r in again)
+    return ticket_code_in(resident.press(again, "确认提交"))
+
+
+@pytest.mark.stack
+def test_a_phone_typed_before_asking_for_anonymity_is_gone_from_every_file(
+    resident: Resident, app, stack, caplog: pytest.LogCaptureFixture  # type: ignore[no-untyped-def]
+) -> None:
+    # The application, a thread of this process, logs all it would; SQLAlchemy its statements
+    # (their parameters hidden), not the rows it reads, which only echo="debug" would show.
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.INFO, logger="sqlalchemy.engine")
+    phone = unique_mobile()
+    chat = Relay(get_settings()).sender_ref("web", resident.sender)
+    code = report_then_go_anonymous(resident, phone)
+
+    with session_scope() as session:
+        ticket = get_ticket_by_code(session, code)
+        assert ticket is not None and ticket.anonymous and ticket.phone is None and ticket.sender_ref is None
+        assert session.scalar(select(ChatMessage.id).where(ChatMessage.sender == chat)) is None
+        report = session.scalars(select(ChatMessage).where(ChatMessage.text.contains("阳光花园3号楼2单元301"))
+                                 .order_by(ChatMessage.id.desc()).limit(1)).one()  # fmt: skip
+        assert is_anonymous_pseudonym(report.sender)
+        receipt = session.scalars(select(ChatMessage.text).where(ChatMessage.sender == report.sender,
+                                                                 ChatMessage.direction == "out")).all()  # fmt: skip
+        assert any(code in line for line in receipt)  # the bot's answers went with the report
+
+    identifiers = [phone, resident.sender, chat]
+    database = sqlite_file(os.environ["HOTLINE_DATABASE_URL"])
+    trackers = sqlite_file(get_settings().tracker_url)
+    assert database is not None and trackers is not None
+    logs = sorted(stack.log_dir.glob("*.log"))
+    assert files_holding(identifiers, [database, trackers, *logs]) == {}
+    assert not any(identifier in caplog.text for identifier in identifiers)
+
+    dispatcher = Staff(app.base_url, new_account())
+    exported = dispatcher.get("/dashboard/export/tickets.csv", status="all", q=code).text
+    assert not any(identifier in exported for identifier in identifiers)
+    header, row = list(csv.reader(io.StringIO(exported.lstrip("\ufeff"))))
+    shown = dict(zip(header, row))
+    assert shown["code"] == code and shown["estate"] == "阳光花园"
+    assert (shown["building"], shown["unit"], shown["room"], shown["address_raw"]) == ("", "", "", "阳光花园")
+
+
+@pytest.mark.stack
+def test_an_anonymous_whistle_blower_is_not_asked_for_a_room(resident: Resident) -> None:
+    resident.say("我要匿名举报")
+    asked = resident.say_text("收费员收了我家的现金,不给收据")
+    assert "房间号" not in asked.replace("不需要楼号和房间号", "")
+    optin = resident.say("阳光花园")
+    assert "回访" in optin[-1]["text"]  # the estate was enough: on to the follow-up question
+    summary = resident.press(optin, "不需要")
+    code = ticket_code_in(resident.press(summary, "确认提交"))
+    with session_scope() as session:
+        ticket = get_ticket_by_code(session, code)
+        assert ticket is not None and ticket.estate == "阳光花园" and ticket.room is None
+
+
+@pytest.mark.stack
+def test_an_anonymous_whistle_blower_may_keep_the_estate_to_themselves(resident: Resident) -> None:
+    resident.say("我要匿名举报")
+    resident.say("收费员收了我家的现金,不给收据")
+    summary = resident.press(resident.say("不方便"), "不需要")
+    assert "未提供" in summary[-1]["text"]
+    code = ticket_code_in(resident.press(summary, "确认提交"))
+    with session_scope() as session:
+        ticket = get_ticket_by_code(session, code)
+        assert ticket is not None and ticket.estate is None and ticket.address_raw == "未提供"
+
+
+@pytest.mark.stack
+def test_the_databases_are_private_to_their_owner(stack) -> None:  # type: ignore[no-untyped-def]
+    database = sqlite_file(os.environ["HOTLINE_DATABASE_URL"])
+    assert database is not None
+    for path in (database, Path(f"{database}-wal")):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+# -- the same through the real stack with the application's data on PostgreSQL ------------------
+
+
+@pytest.fixture(scope="module")
+def postgres_app(stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:  # type: ignore[no-untyped-def]
+    """The application, an action server and a Rasa server of their own, keeping the hotline's
+    data on PostgreSQL (Rasa's conversations in a SQLite file of their own)."""
+    folder: Path = tmp_path_factory.mktemp("postgres-stack")
+    _reset_postgres(POSTGRES_URL)
+    upgrade(POSTGRES_URL)
+    trackers = f"sqlite:///{folder / 'rasa-trackers.db'}"
+    own = Stack(rasa_port=free_port(), action_port=free_port(), log_dir=folder / "logs",
+                env={"HOTLINE_DATABASE_URL": POSTGRES_URL, "HOTLINE_RASA_TRACKER_URL": trackers})  # fmt: skip
+    try:
+        own.start()
+        app = AppProcess(own.rasa_url, folder / "app.log", database_url=POSTGRES_URL, rasa_tracker_url=trackers)
+        try:
+            yield app
+        finally:
+            app.stop()
+    finally:
+        own.stop()
+
+
+@pytest.mark.stack
+def test_on_postgresql_the_phone_and_the_chat_are_in_no_row_and_no_tracker(postgres_app: AppProcess) -> None:
+    resident = Resident(postgres_app.base_url)
+    phone = unique_mobile()
+    chat = Relay(get_settings()).sender_ref("web", resident.sender)
+    code = report_then_go_anonymous(resident, phone)
+
+    engine = make_engine(POSTGRES_URL)
+    try:
+        with Session(engine) as session:
+            ticket = session.scalar(select(Ticket).where(Ticket.code == code))
+            assert ticket is not None and ticket.anonymous and ticket.phone is None
+            dump = every_stored_text(session)
+        assert code in dump  # so the checks below can fail
+        for identifier in (phone, resident.sender, chat):
+            assert identifier not in dump, identifier
+    finally:
+        engine.dispose()
+    folder = postgres_app.log_file.parent
+    trackers = folder / "rasa-trackers.db"
+    assert trackers.exists()
+    assert files_holding([phone, resident.sender, chat], [trackers, postgres_app.log_file,
+                                                          *sorted((folder / "logs").glob("*.log"))]) == {}  # fmt: skip
