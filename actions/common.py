@@ -99,6 +99,12 @@ def button(title: str, intent: str, **entities: str) -> dict[str, str]:
 
 
 _WHITESPACE = re.compile(r"\s+")
+# A leak that smells of gas gets the gas advice instead of the leak advice (R1).
+GAS = re.compile(r"煤气|燃气|天然气|瓦斯|gas", re.IGNORECASE)
+
+
+def safety_advice(text: str, language: str) -> str:
+    return say("gas_safety" if GAS.search(text) else "leak_safety", language)
 
 
 def squash(text: str) -> str:

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import HotlineAction, button, channel_of, language_of, latest_intent, reset_intake, say
-from actions.intake import address_from_parts
+from actions.intake import address_from_parts, leak_interruption
 from actions.outage import LINKED, create_linked
 from bot.db import session_scope
 from bot.messages import CATEGORY_NAMES, name_of
@@ -87,6 +87,8 @@ class ValidateConfirmForm(FormValidationAction):
         text = str(value or "").strip()
         intent = latest_intent(tracker)
         language = language_of(tracker)
+        if (leak := leak_interruption(tracker, dispatcher, language)) is not None:
+            return {**leak, "confirmation": None}  # the summary again, now of a leak
         if intent == "cancel":
             return {"confirmation": "cancel"}
         if intent == "request_anonymous":

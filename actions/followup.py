@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.common import HotlineAction, button, language_of, latest_intent, say, squash
+from actions.common import HotlineAction, button, language_of, latest_intent, safety_advice, say, squash
 from bot.config import get_settings
 from bot.db import session_scope
 from bot.followups import ASKING, AWAITING_ANSWER, is_bound_to, record_answer
@@ -147,6 +147,11 @@ class ValidateFollowupForm(FormValidationAction):
     def validate_followup_solved(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if latest_intent(tracker) == "report_leak":
+            # "还在漏水" / a new burst: not solved, reopened at a higher priority with an alert;
+            # the safety advice comes first (R1).
+            dispatcher.utter_message(text=safety_advice(str(value or ""), language_of(tracker)))
+            return {"followup_solved": "no"}
         answer = read_solved(str(value or ""), latest_intent(tracker))
         if answer is None:
             dispatcher.utter_message(text=say("followup_unclear", language_of(tracker)))
@@ -167,6 +172,19 @@ class ValidateFollowupForm(FormValidationAction):
         text = squash(str(value or ""))[:1000]
         no_comment = not text or _NO_COMMENT.match(text) or text == say("no_comment", language_of(tracker))
         return {"followup_comment": "" if no_comment else text}
+
+
+def end_followup_for_new_report(tracker: Tracker) -> list[dict[str, Any]]:
+    """A new report (a leak) cut the follow-up short: a "solved" already given is recorded with
+    its rating, if any, and no comment; an unanswered follow-up stays open for its reminder."""
+    if tracker.get_slot("followup_solved") == "yes":
+        rating = tracker.get_slot("satisfaction")
+        with session_scope() as session:
+            ticket = bound_ticket(session, tracker, AWAITING_ANSWER)
+            if ticket is not None:
+                record_answer(session, ticket, solved=True, satisfaction=int(rating) if rating else None,
+                              comment=None, now=utcnow())  # fmt: skip
+    return [SlotSet(slot, None) for slot in (*FOLLOWUP_SLOTS, "followup_code", "followup_kind")]
 
 
 class ActionFinishFollowup(HotlineAction):

@@ -12,21 +12,23 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
+    GAS,
     HotlineAction,
     button,
     language_of,
     latest_intent,
     reset_intake,
     report_text,
+    safety_advice,
     say,
     squash,
 )
+from actions.followup import end_followup_for_new_report
 from actions.outage import earlier_address, outage_slots, read_outage_choice, with_outage_question
 from bot.address import Address, parse_address
 from bot.messages import FIELD_NAMES, join_names, name_of
 from bot.phone import check_phone, find_phone
 
-_GAS = re.compile(r"煤气|燃气|天然气|瓦斯|gas", re.IGNORECASE)
 _WHISTLE = re.compile(
     r"举报|红包|回扣|受贿|行贿|贿赂|好处费|私接|偷热|偷接|不给收据|不开收据|不给发票|吃拿卡要|"
     r"bribe|kickback|whistle|no receipt|without (a )?receipt|illegal connection|under the table",
@@ -64,13 +66,39 @@ def enough_of_address(parts: dict[str, Any], language: str) -> str | None:
 
 
 def subcategory_of(category: str, text: str) -> str | None:
-    if category == "report_leak" and _GAS.search(text):
+    if category == "report_leak" and GAS.search(text):
         return "gas"
     if category == "complaint" and _WHISTLE.search(text):
         return "whistleblowing"
     if category == "report_repair" and _NO_HEAT.search(text):
         return "no_heat"
     return None
+
+
+# How sure the model must be that a message in the middle of another question reports a leak.
+LEAK_INTERRUPTS_ABOVE = 0.6
+
+
+def leak_interruption(tracker: Tracker, dispatcher: CollectingDispatcher, language: str) -> dict[str, Any] | None:
+    """A leak or gas reported in the middle of another report (or its summary): the safety
+    advice now (R1), and the report becomes that leak, keeping the address and phone it has.
+    The message is its description, never the answer to the question that was pending.
+    None: not a leak, or the report is a leak already."""
+    intent = tracker.latest_message.get("intent") or {}
+    text = squash(tracker.latest_message.get("text") or "")
+    if intent.get("name") != "report_leak" or (intent.get("confidence") or 0) < LEAK_INTERRUPTS_ABOVE:
+        return None
+    if tracker.get_slot("category") == "report_leak" or not text or text.startswith("/"):
+        return None
+    subcategory = subcategory_of("report_leak", text)
+    dispatcher.utter_message(text=safety_advice(text, language))
+    slots: dict[str, Any] = {"category": "report_leak", "subcategory": subcategory, "description": text}
+    if tracker.get_slot("outage_id"):  # an outage never takes a leak
+        slots |= {"outage_id": None, "outage_choice": None}
+    requested = tracker.get_slot("requested_slot")
+    if requested and requested not in slots:
+        slots[requested] = None  # the question is still open: asked again after the advice
+    return slots
 
 
 def intake_start_events(
@@ -128,7 +156,10 @@ class ActionStartIntake(HotlineAction):
         subcategory = subcategory_of(category, text)
         for line in intake_intro(category, subcategory, language):
             dispatcher.utter_message(text=line)
-        return intake_start_events(category, subcategory, text, tracker)
+        # A leak written in the middle of a follow-up (data/rules.yml): the follow-up keeps what
+        # was answered, and the leak is a report of its own.
+        ended = end_followup_for_new_report(tracker) if tracker.active_loop_name == "followup_form" else []
+        return [*ended, *intake_start_events(category, subcategory, text, tracker)]
 
 
 class ActionSetAnonymous(HotlineAction):
@@ -292,6 +323,11 @@ class ValidateTicketForm(FormValidationAction):
         return read_outage_choice(squash(str(value or "")), tracker, dispatcher, language_of(tracker))
 
     async def run(self, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
+        if (leak := leak_interruption(tracker, dispatcher, language_of(tracker))) is not None:
+            # The pending question stays the one asked next (Rasa would pick the form's first).
+            asked = tracker.get_slot("requested_slot")
+            return [*(SlotSet(name, value) for name, value in leak.items()), SlotSet("requested_slot", asked),
+                    SlotSet("language", language_of(tracker))]  # fmt: skip
         events = await super().run(dispatcher, tracker, domain)
         # Only alongside a real answer: any other slot event would stop Rasa from rejecting the
         # form for a "取消" or "我要匿名" and letting the rules handle it.

@@ -16,7 +16,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import HotlineAction, button, latest_intent, say
+from actions.common import HotlineAction, button, latest_intent, safety_advice, say
 from bot.address import Address
 from bot.db import session_scope
 from bot.models import Category, Outage
@@ -64,7 +64,7 @@ def read_outage_choice(text: str, tracker: Tracker, dispatcher: CollectingDispat
     describes at length) is something else: the normal intake goes on with it."""
     intent = latest_intent(tracker)
     if intent == "report_leak":
-        dispatcher.utter_message(text=say("leak_safety", language))
+        dispatcher.utter_message(text=safety_advice(text, language))
         return {"outage_choice": OTHER, "category": Category.REPORT_LEAK.value, "subcategory": None,
                 "description": text}  # fmt: skip
     if intent == "deny" or text in (say("outage_just_no_heat", "zh"), say("outage_just_no_heat", "en")) or _JUST_NO_HEAT.match(text):

@@ -7,10 +7,12 @@ exactly once with several application processes on one database.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from cryptography.fernet import InvalidToken
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -20,6 +22,8 @@ from bot.outages import reopen_as_repair
 from bot.privacy import forget_sender
 from bot.sla_alerts import raise_alert
 from bot.workflow import Step, change_status
+
+log = logging.getLogger(__name__)
 
 CLAIM_LEASE = timedelta(minutes=10)  # a claim older than this belonged to a worker that died
 # When a chat may take part in a ticket's follow-up. ASKING: a worker holds the claim and is
@@ -61,11 +65,21 @@ def is_reachable(ticket: Ticket) -> bool:
     return ticket.sender_ref is not None or ticket.followup_handle is not None
 
 
+class HandleUnreadable(Exception):
+    """A ticket's sealed handle this application's key cannot open (sealed with another key, or
+    damaged): its resident cannot be written to, by this process at least."""
+
+
 def conversation_of(ticket: Ticket) -> str | None:
     """The chat to write the follow-up to; for anonymous tickets, opened from the sealed handle."""
     if ticket.sender_ref is not None:
         return ticket.sender_ref
-    return open_handle(ticket.followup_handle) if ticket.followup_handle else None
+    if not ticket.followup_handle:
+        return None
+    try:
+        return open_handle(ticket.followup_handle)
+    except InvalidToken as error:
+        raise HandleUnreadable(f"The follow-up handle of {ticket.code} cannot be opened") from error
 
 
 def is_bound_to(ticket: Ticket, sender: str, states: frozenset[FollowupState]) -> bool:
@@ -81,7 +95,10 @@ def is_bound_to(ticket: Ticket, sender: str, states: frozenset[FollowupState]) -
 def end_followup(session: Session, ticket: Ticket) -> None:
     """An anonymous resident's way back is deleted, with the follow-up's messages' sender (R7)."""
     if ticket.anonymous and ticket.followup_handle:
-        forget_sender(session, ticket.channel, open_handle(ticket.followup_handle))
+        try:
+            forget_sender(session, ticket.channel, open_handle(ticket.followup_handle))
+        except InvalidToken:  # the way back cannot be opened, so it leads nowhere: dropped all the same
+            log.warning("The follow-up handle of %s cannot be opened; it is dropped", ticket.code)
         ticket.followup_handle = None
 
 

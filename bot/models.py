@@ -206,6 +206,9 @@ class ChatMessage(Base):
     # What Rasa gets instead of the text: the payload of a pressed button (the text keeps its
     # title, for a readable transcript) or an application command. Never a resident's words.
     payload: Mapped[str | None] = mapped_column(Text)
+    # An outgoing message's channel hints (Reply.custom, e.g. {"request": "phone"}), kept for a
+    # message that is pushed later (Telegram then still offers its share-contact button).
+    hints: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
 
 class IssuedButton(Base):

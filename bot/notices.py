@@ -1,4 +1,6 @@
-"""What the dispatchers' group is told: new tickets and alerts, each once; and what their buttons do."""
+"""What the dispatchers' group is told: new tickets, alerts and suspected outages, each once; and
+what their buttons do. A notice is recorded as posted only after it was posted (see
+bot/channels/dispatcher_notices.py), under a lease so that two processes never both post it."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from bot.disclosure import hides_address, shown_address_parts, shown_address_raw, shown_description
 from bot.messages import STATUS_NAMES, name_of, say
-from bot.models import Alert, Priority, Ticket, TicketStatus
+from bot.models import Alert, OutageSuspicion, Priority, Ticket, TicketStatus
 from bot.workflow import TransitionRefused, change_status
 
 CATEGORY = {"report_leak": "漏水", "report_repair": "报修", "billing_query": "缴费", "complaint": "投诉"}
@@ -21,29 +23,49 @@ ACTIONS = {"ack": TicketStatus.ACKNOWLEDGED, "onsite": TicketStatus.IN_PROGRESS,
 ACTION_TITLES = {"ack": "受理", "onsite": "已到场", "resolved": "已解决"}
 
 
-def _take_unposted(session: Session, model: type[Ticket] | type[Alert], posted: InstrumentedAttribute,  # type: ignore[type-arg]
-                   now: datetime, limit: int) -> list:  # type: ignore[type-arg]  # fmt: skip
-    """Rows the group has not heard of; a conditional UPDATE gives each to one worker only."""
-    candidates = session.scalars(select(model.id).where(posted.is_(None)).order_by(model.id).limit(limit)).all()
-    taken = []
-    for row_id in candidates:
-        won = session.execute(
+# Where each kind of notice records that the group was told.
+POSTED_AT: dict[type, InstrumentedAttribute] = {  # type: ignore[type-arg]
+    Ticket: Ticket.group_posted_at,
+    Alert: Alert.posted_at,
+    OutageSuspicion: OutageSuspicion.posted_at,
+}
+
+
+def _unposted(session: Session, model: type[Ticket] | type[Alert], limit: int) -> list:  # type: ignore[type-arg]
+    posted = POSTED_AT[model]
+    return list(session.scalars(select(model).where(posted.is_(None)).order_by(model.id).limit(limit)))
+
+
+def unposted_tickets(session: Session, limit: int = 20) -> list[Ticket]:
+    return _unposted(session, Ticket, limit)
+
+
+def unposted_alerts(session: Session, limit: int = 20) -> list[Alert]:
+    return _unposted(session, Alert, limit)
+
+
+def is_unposted(session: Session, model: type, row_id: int) -> bool:
+    posted = POSTED_AT[model]
+    return session.scalar(select(model.id).where(model.id == row_id, posted.is_(None))) is not None
+
+
+def mark_posted(session: Session, model: type, row_id: int, now: datetime) -> bool:
+    """Record that the group was told (after Telegram accepted the post); False if it was already."""
+    posted = POSTED_AT[model]
+    return (
+        session.execute(
             update(model)
             .where(model.id == row_id, posted.is_(None))
             .values({posted.key: now})
             .execution_options(synchronize_session=False)
         ).rowcount
-        if won:
-            taken.append(session.get_one(model, row_id))
-    return taken
+        == 1
+    )
 
 
-def take_unposted_tickets(session: Session, now: datetime, limit: int = 20) -> list[Ticket]:
-    return _take_unposted(session, Ticket, Ticket.group_posted_at, now, limit)
-
-
-def take_unposted_alerts(session: Session, now: datetime, limit: int = 20) -> list[Alert]:
-    return _take_unposted(session, Alert, Alert.posted_at, now, limit)
+def notice_lease(model: type, row_id: int) -> str:
+    """The lease a process holds while it posts this notice: no two processes post it both."""
+    return f"notice:{model.__tablename__}:{row_id}"
 
 
 def ticket_notice(ticket: Ticket, tz: ZoneInfo) -> str:

@@ -76,19 +76,10 @@ def resolve_suspicion(session: Session, suspicion: OutageSuspicion, outage: Outa
     return link_earlier_reports(session, outage, suspicion.first_report_at, now)
 
 
-def take_unposted_suspicions(session: Session, now: datetime) -> list[OutageSuspicion]:
-    """Open suspicions the dispatchers' group has not heard of; each goes to one worker."""
-    taken = []
-    for suspicion in session.scalars(select(OutageSuspicion).where(OutageSuspicion.posted_at.is_(None), OutageSuspicion.open_key.is_not(None))):
-        won = session.execute(
-            update(OutageSuspicion)
-            .where(OutageSuspicion.id == suspicion.id, OutageSuspicion.posted_at.is_(None))
-            .values(posted_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if won:
-            taken.append(suspicion)
-    return taken
+def unposted_suspicions(session: Session) -> list[OutageSuspicion]:
+    """Open suspicions the dispatchers' group has not heard of (posted once: bot/notices.py)."""
+    query = select(OutageSuspicion).where(OutageSuspicion.posted_at.is_(None), OutageSuspicion.open_key.is_not(None))
+    return list(session.scalars(query.order_by(OutageSuspicion.id)))
 
 
 def suspicion_text(suspicion: OutageSuspicion, window: timedelta, language: str = "zh") -> str:

@@ -34,10 +34,17 @@ def unhandled_updates(session: Session, channel: str) -> list[ChannelUpdate]:
 
 def mark_handled(session: Session, stored_id: int, now: datetime) -> None:
     """Record the update as handled and drop its content: chat and user ids are kept no longer
-    than needed (R7; the resident's words live on in chat_messages, pseudonymised)."""
+    than needed (R7; the resident's words live on in chat_messages, pseudonymised). Marking it
+    again changes nothing."""
     update = session.get_one(ChannelUpdate, stored_id)
-    update.processed_at = now
-    update.payload = {}
+    if update.processed_at is None:
+        update.processed_at = now
+        update.payload = {}
+
+
+def is_unhandled(session: Session, stored_id: int) -> bool:
+    query = select(ChannelUpdate.id).where(ChannelUpdate.id == stored_id, ChannelUpdate.processed_at.is_(None))
+    return session.scalar(query) is not None
 
 
 def next_offset(session: Session, channel: str) -> int | None:

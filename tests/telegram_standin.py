@@ -2,7 +2,7 @@
 
 It keeps a queue of updates for getUpdates (acknowledged by the next offset, as Telegram does),
 records every message the bot sends (with the time it arrived), serves files through getFile
-and the download path `/file/bot<token>/<file_path>`, and can answer 429 Too Many Requests on demand.
+and the download path `/file/bot<token>/<file_path>`, and can answer 429 Too Many Requests or 502 Bad Gateway on demand.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ class BotApiStandIn:
         self.answered_callbacks: list[str] = []
         self.callback_answers: dict[str, str] = {}
         self.throttle_next = 0  # this many sendMessage calls answer 429 first
+        self.fail_next = 0  # this many sendMessage calls answer 502 Bad Gateway (a failed send) first
         self.files: dict[str, bytes] = {}  # file_id -> content, for getFile and the download
         self.broken_downloads: set[str] = set()  # file_ids whose download answers 500
         self.downloads: list[str] = []  # file paths the bot downloaded
@@ -167,6 +168,9 @@ class BotApiStandIn:
             await asyncio.sleep(0.05)
 
     def send_message(self, params: dict[str, Any]) -> JSONResponse:
+        if self.fail_next > 0:
+            self.fail_next -= 1
+            return JSONResponse({"ok": False, "error_code": 502, "description": "Bad Gateway"}, 502)
         if self.throttle_next > 0:
             self.throttle_next -= 1
             return JSONResponse(

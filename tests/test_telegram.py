@@ -6,17 +6,19 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime
 
 import httpx
 import pytest
 from sqlalchemy import inspect, select, text
+from sqlalchemy.orm import Session
 
 from bot.attachments import attachments_of, photo_path
 from bot.buttons import is_button_id
 from bot.channels.relay import Relay
 from bot.config import get_settings
 from bot.db import get_engine, session_scope
-from bot.models import Attachment, ChannelUpdate, Ticket
+from bot.models import Attachment, ChannelUpdate, ChatMessage, Ticket
 from bot.update_store import store_update, unhandled_updates
 from bot.tickets import get_ticket_by_code, utcnow
 from tests.harness import RunningApp
@@ -47,18 +49,25 @@ def polling_app(stack, bot_api: BotApiStandIn) -> Iterator[RunningApp]:  # type:
 def deliver(bot_api: BotApiStandIn, chat_id: int, update: dict, timeout: float = 30,
             send: Callable[[dict], object] | None = None) -> list[dict]:  # fmt: skip
     """Push an update (to getUpdates, or by `send`, e.g. a webhook post) and wait until the
-    application has handled it, which includes sending every reply: returns the messages it
-    sent to the chat meanwhile."""
+    application has handled it and Telegram took every reply (none waits in an outbox): returns
+    the messages it sent to the chat meanwhile."""
     before = len(bot_api.texts_to(chat_id))
     (send or bot_api.push)(update)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with session_scope() as session:
             stored = session.scalar(select(ChannelUpdate).where(ChannelUpdate.update_id == update["update_id"]))
-            if stored is not None and stored.processed_at is not None:
+            if stored is not None and stored.processed_at is not None and not replies_waiting(session, stored.received_at):
                 return [m for m in bot_api.sent if str(m["chat_id"]) == str(chat_id)][before:]
         time.sleep(0.05)
     raise AssertionError(f"Update {update['update_id']} not handled; chat saw {bot_api.texts_to(chat_id)}")
+
+
+def replies_waiting(session: Session, since: datetime) -> bool:
+    """Whether a Telegram reply written since then is still waiting to be sent."""
+    query = select(ChatMessage.id).where(ChatMessage.channel == "telegram", ChatMessage.direction == "out",
+                                         ChatMessage.processed_at.is_(None), ChatMessage.created_at >= since)  # fmt: skip
+    return session.scalar(query.limit(1)) is not None
 
 
 def say(bot_api: BotApiStandIn, chat_id: int, text: str | None, **extra: object) -> list[dict]:

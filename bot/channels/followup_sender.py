@@ -15,7 +15,8 @@ from bot.channels.outbox import store_replies
 from bot.channels.rasa_client import RasaClient, RasaUnavailable
 from bot.config import Settings
 from bot.db import session_scope
-from bot.followups import Window, claim, conversation_of, due_for_sending, expire_unanswered, mark_sent, release
+from bot.followups import (HandleUnreadable, Window, claim, conversation_of, due_for_sending, expire_unanswered,
+                           mark_sent, release)  # fmt: skip
 from bot.models import ChatMessage, Ticket
 from bot.tickets import utcnow
 
@@ -47,17 +48,26 @@ class FollowupSender:
             due = [ticket.id for ticket in due_for_sending(session, now, reminder_after)]
         sent = 0
         for ticket_id in due:
-            sent += await self._send_one(ticket_id, now)
+            try:
+                sent += await self._send_one(ticket_id, now)
+            except Exception:  # one bad ticket is reported and never stops the others' follow-ups
+                log.exception("The follow-up of ticket %s failed; the others go on", ticket_id)
         return sent
 
     async def _send_one(self, ticket_id: int, now: datetime) -> int:
         with session_scope() as session:
             ticket = session.get_one(Ticket, ticket_id)
-            if in_conversation(session, ticket, now, min(QUIET_AFTER_CHAT, self.settings.followup_after / 4)):
+            try:
+                sender = conversation_of(ticket)
+            except HandleUnreadable as problem:  # left due, for a process with the right key
+                log.warning("%s: its follow-up is skipped, the others go on", problem)
+                return 0
+            quiet = min(QUIET_AFTER_CHAT, self.settings.followup_after / 4)
+            if in_conversation(session, ticket.channel, sender, now, quiet):
                 return 0  # don't cut into a conversation; the next run asks
             if not claim(session, ticket_id, self.worker, now, self.settings.followup_reminder_after):
                 return 0  # another worker has it
-            code, channel, sender = ticket.code, ticket.channel, conversation_of(ticket)
+            code, channel = ticket.code, ticket.channel
             kind = "reminder" if ticket.followup_sent_at is not None else "first"
         try:
             replies = await self.rasa.trigger(
@@ -77,12 +87,12 @@ class FollowupSender:
         return 1
 
 
-def in_conversation(session: Session, ticket: Ticket, now: datetime, quiet: timedelta) -> bool:
+def in_conversation(session: Session, channel: str, sender: str | None, now: datetime, quiet: timedelta) -> bool:
     """Whether the resident wrote in the last few minutes (maybe in the middle of a new report)."""
     last = session.scalar(
         select(func.max(ChatMessage.created_at)).where(
-            ChatMessage.channel == ticket.channel,
-            ChatMessage.sender == conversation_of(ticket),
+            ChatMessage.channel == channel,
+            ChatMessage.sender == sender,
             ChatMessage.direction == "in",
         )
     )

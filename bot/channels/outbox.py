@@ -16,13 +16,14 @@ import uuid
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from bot import claims
 from bot.buttons import issue
 from bot.channels.rasa_client import Reply
-from bot.models import ChatMessage
+from bot.models import ChatLink, ChatMessage
+from bot.privacy import is_anonymous_pseudonym
 from bot.tickets import utcnow
 
 
@@ -53,6 +54,7 @@ def store_replies(
                 buttons=buttons or None,
                 created_at=now,
                 processed_at=now if delivered else None,
+                hints=reply.custom or None,
             )
         )
         shown.append(replace(reply, buttons=buttons))
@@ -66,6 +68,10 @@ SENDING_LEASE = timedelta(seconds=30)
 
 def lease_name(channel: str, sender: str) -> str:
     return f"outbox:{channel}:{sender}"
+
+
+def as_reply(message: ChatMessage) -> Reply:
+    return Reply(message.text, list(message.buttons or []), dict(message.hints or {}))
 
 
 def undelivered(session: Session, channel: str, sender: str) -> list[ChatMessage]:
@@ -110,7 +116,7 @@ def take_undelivered(session: Session, channel: str, sender: str, *, pushed: boo
     taken = [m for m in undelivered(session, channel, sender) if mark_delivered(session, m.id, now)]
     if pushed:
         claims.give_back(session, lease_name(channel, sender), holder)
-    return [Reply(m.text, list(m.buttons or [])) for m in taken]
+    return [as_reply(m) for m in taken]
 
 
 def chats_waiting(session: Session, channel: str) -> list[str]:
@@ -124,3 +130,10 @@ def chats_waiting(session: Session, channel: str) -> list[str]:
         )
     )
 
+
+
+def forget_anonymous_way_back(session: Session, channel: str, sender: str) -> None:
+    """An anonymous report's answers are pushed through a sealed link of their own, kept only
+    until the last of them was delivered (R7: nothing leads from the report to the chat)."""
+    if is_anonymous_pseudonym(sender) and not undelivered(session, channel, sender):
+        session.execute(delete(ChatLink).where(ChatLink.sender == sender).execution_options(synchronize_session=False))

@@ -20,6 +20,7 @@ from bot.buttons import PressedButton, is_button_id, redeem
 from bot.chat_links import remember_chat
 from bot.channels.outbox import store_replies, take_undelivered
 from bot.channels.rasa_client import RasaClient, RasaUnavailable, Reply
+from bot.channels.turn_commit import run_hook
 from bot.config import Settings
 from bot.db import session_scope
 from bot.language import DEFAULT_LANGUAGE, detect_language
@@ -29,6 +30,8 @@ from bot.privacy import forget_conversation, is_anonymous_pseudonym
 
 log = logging.getLogger(__name__)
 # Channels whose chats the bot writes to unasked (the web chat and terminal fetch their outbox).
+# Their answers wait in the outbox until the channel's sender had them accepted (never counted
+# as delivered before); the others hand a turn's answer over in the HTTP response.
 PUSH_CHANNELS = {"telegram"}
 
 
@@ -165,7 +168,7 @@ class Relay:
         plain = as_plain_text(cleaned)
         language = detect_language(plain) or DEFAULT_LANGUAGE
         if not plain:
-            return [Reply(say("empty_message", language))]
+            return await self.note(channel, chat_id, [Reply(say("empty_message", language))])
         return await self._converse(channel, chat_id, Turn(plain, language))
 
     async def press(self, channel: str, chat_id: str, button_id: str) -> list[Reply]:
@@ -182,6 +185,13 @@ class Relay:
         """
         return await self._converse(channel, chat_id, Turn(payload, DEFAULT_LANGUAGE, payload=payload))
 
+    async def note(self, channel: str, chat_id: str, notes: list[Reply]) -> list[Reply]:
+        """Tell the chat something of the application's own (not an answer from Rasa): a push
+        channel's note waits in its outbox like any answer, and counts as the turn's outcome."""
+        sender = self.sender_ref(channel, chat_id)
+        address = chat_id if channel in PUSH_CHANNELS else None
+        return await asyncio.to_thread(self._conclude, channel, sender, address, None, notes)
+
     async def _converse(self, channel: str, chat_id: str, incoming: Turn | Press) -> list[Reply]:
         sender = self.sender_ref(channel, chat_id)
         address = chat_id if channel in PUSH_CHANNELS else None
@@ -193,33 +203,31 @@ class Relay:
             stored = await asyncio.to_thread(self._store_inbound, channel, sender, incoming, address)
             if isinstance(stored, Refused):
                 log.info("A stale or unknown button id from %s was refused", sender)
-                return [Reply(say("use_latest_buttons", stored.language))]
+                refusal = [Reply(say("use_latest_buttons", stored.language))]
+                return await asyncio.to_thread(self._conclude, channel, sender, address, None, refusal)
             message_id, turn, pending = stored
             if len(turn.text) > self.settings.max_message_chars:
-                await asyncio.to_thread(self._set_status, message_id, MessageStatus.REJECTED)
-                return [
-                    Reply(
-                        say(
-                            "too_long",
-                            turn.language,
-                            message_id=message_id,
-                            length=len(turn.text),
-                            limit=self.settings.max_message_chars,
-                        )
-                    )
-                ]
+                limit, length = self.settings.max_message_chars, len(turn.text)
+                too_long = [Reply(say("too_long", turn.language, message_id=message_id, length=length, limit=limit))]
+                return await asyncio.to_thread(
+                    self._conclude, channel, sender, address, (message_id, MessageStatus.REJECTED), too_long
+                )
             try:
                 for earlier_id, earlier_text in pending:  # earlier unanswered messages first, in order
                     await self._replay_one(earlier_id, channel, sender, earlier_text)
                 answered = await self.rasa.send(sender, turn.for_rasa)
             except RasaUnavailable as error:
                 log.warning("Message %s kept for retry: %s", message_id, error)
-                await asyncio.to_thread(self._set_status, message_id, MessageStatus.PENDING)
-                answered = [Reply(say("rasa_unavailable", turn.language, message_id=message_id))]
-                return await asyncio.to_thread(self._take_undelivered, channel, sender) + answered
+                busy = [Reply(say("rasa_unavailable", turn.language, message_id=message_id))]
+                busy = await asyncio.to_thread(
+                    self._conclude, channel, sender, address, (message_id, MessageStatus.PENDING), busy
+                )
+                if channel in PUSH_CHANNELS:
+                    return busy
+                return await asyncio.to_thread(self._take_undelivered, channel, sender) + busy
             # Answers to replayed messages come first, in the order they were written.
             undelivered, shown, forgotten = await asyncio.to_thread(
-                self._record_answer, message_id, channel, sender, answered, True
+                self._record_answer, message_id, channel, sender, answered, address, True
             )
             if forgotten:
                 await self._forget_conversation(sender)
@@ -239,7 +247,9 @@ class Relay:
         except RasaUnavailable:
             await asyncio.to_thread(self._bump_attempts, message_id)
             raise
-        _, _, forgotten = await asyncio.to_thread(self._record_answer, message_id, channel, sender, answered, False)
+        _, _, forgotten = await asyncio.to_thread(
+            self._record_answer, message_id, channel, sender, answered, None, False
+        )
         if forgotten:
             await self._forget_conversation(sender)
 
@@ -292,11 +302,29 @@ class Relay:
             return message.id, incoming, pending_of(session, sender, before=message.id)
 
     @staticmethod
-    def _set_status(message_id: int, status: MessageStatus) -> None:
+    def _conclude(
+        channel: str,
+        sender: str,
+        address: str | None,
+        outcome: tuple[int, MessageStatus] | None,
+        notes: list[Reply],
+    ) -> list[Reply]:
+        """Record a turn Rasa gave no answer to (a refused button, a message too long or kept for
+        later: `outcome`, the message and its new status) with the note the resident gets; a push
+        channel's note waits in the outbox, committed with the turn (bot/channels/turn_commit.py)."""
         with session_scope() as session:
-            message = session.get_one(ChatMessage, message_id)
-            message.status = status
-            message.attempts += 1
+            if outcome is not None:
+                message_id, status = outcome
+                message = session.get_one(ChatMessage, message_id)
+                message.status = status
+                message.attempts += 1
+            if channel not in PUSH_CHANNELS:
+                return notes
+            if address is not None:
+                remember_chat(session, channel, sender, address, utcnow())
+            shown = store_replies(session, channel, sender, notes, utcnow())
+            run_hook(session, sender)
+            return shown
 
     @staticmethod
     def _bump_attempts(message_id: int) -> None:
@@ -305,23 +333,31 @@ class Relay:
 
     @staticmethod
     def _record_answer(
-        message_id: int, channel: str, sender: str, replies: list[Reply], delivered: bool
+        message_id: int, channel: str, sender: str, replies: list[Reply], address: str | None, live: bool
     ) -> tuple[list[Reply], list[Reply], bool]:
-        """Record Rasa's answer; when delivered now, also take what else waits for this chat.
-        Returns that, the answer as the chat gets it (buttons carry ids issued to it), and
-        whether the turn made the report anonymous (the sender was forgotten)."""
+        """Record Rasa's answer. `live`: the resident waits for it now; a fetching channel then
+        gets it in the response (delivered now) with what else waits for this chat, a push
+        channel from its outbox once its sender had it accepted. Returns what else waits, the
+        answer as the chat gets it (buttons carry ids issued to it), and whether the turn made
+        the report anonymous (the sender was forgotten)."""
         now = utcnow()
+        hand_over = live and channel not in PUSH_CHANNELS
         with session_scope() as session:
             message = session.get_one(ChatMessage, message_id)
             message.status = MessageStatus.PROCESSED
             message.processed_at = now
             message.attempts += 1
             # Filed under the report's own pseudonym when the action just made it anonymous.
-            shown = store_replies(
-                session, channel, sender, replies, now, delivered=delivered, stored_under=message.sender
-            )
-            forgotten = is_anonymous_pseudonym(message.sender)
-            waiting = take_undelivered(session, channel, sender, pushed=channel in PUSH_CHANNELS) if delivered else []
+            filed_under = message.sender
+            shown = store_replies(session, channel, sender, replies, now, delivered=hand_over, stored_under=filed_under)
+            forgotten = is_anonymous_pseudonym(filed_under)
+            if forgotten and address is not None:
+                # The chat's link was just dropped (R7); the answer (the receipt) still has to reach
+                # it: a sealed link of the report's own, dropped once the answer was delivered.
+                remember_chat(session, channel, filed_under, address, now)
+            if live:
+                run_hook(session, filed_under)
+            waiting = take_undelivered(session, channel, sender) if hand_over else []
             return waiting, shown, forgotten
 
     @staticmethod

@@ -3,6 +3,12 @@
 Updates are stored (by update_id) before Telegram is told they arrived, and handled from the
 store, so a crash loses none and a duplicate delivery is ignored. Polling is done here rather
 than by PTB's Updater because the Updater acknowledges updates before they are handled.
+
+Exactly once, with any number of processes: stored updates are handled by one process at a time
+(a lease), in order; an update counts as handled in the transaction that puts its answer in the
+chat's outbox (bot/channels/turn_commit.py), and the outbox is pushed right away, each message
+marked delivered only after Telegram accepted it. What Telegram did not take is sent by the next
+push run.
 """
 
 from __future__ import annotations
@@ -13,8 +19,9 @@ import hashlib
 import hmac
 import logging
 import uuid
-from datetime import timedelta
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from telegram import (
@@ -26,6 +33,7 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
+from sqlalchemy.orm import Session
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     Application,
@@ -37,20 +45,21 @@ from telegram.ext import (
 )
 
 from bot import attachments, claims
-from bot.channels.outbox import SENDING_LEASE, chats_waiting, mark_delivered, undelivered
+from bot.channels.dispatcher_notices import DispatcherNotices
+from bot.channels.outbox import (SENDING_LEASE, as_reply, chats_waiting, forget_anonymous_way_back, mark_delivered,
+                                 undelivered)  # fmt: skip
 from bot.channels.outbox import lease_name as outbox_lease
 from bot.channels.rasa_client import Reply
 from bot.channels.telegram_limits import PerChatRateLimiter
+from bot.channels.turn_commit import committing_with_turns
 from bot.chat_links import chat_address
-from bot.channels.relay import Relay
+from bot.channels.relay import Relay, last_language
 from bot.config import Settings
 from bot.db import session_scope
 from bot.messages import say
-from bot.notices import (ACTION_TITLES, alert_notice, apply_dispatcher_action, refusal_text, take_unposted_alerts,
-                         take_unposted_tickets, ticket_notice)  # fmt: skip
-from bot.outage_detection import suspicion_text, take_unposted_suspicions
+from bot.notices import ACTION_TITLES, apply_dispatcher_action, refusal_text
 from bot.tickets import utcnow
-from bot.update_store import mark_handled, next_offset, store_update, unhandled_updates
+from bot.update_store import is_unhandled, mark_handled, next_offset, store_update, unhandled_updates
 from bot.workflow import TransitionRefused
 
 log = logging.getLogger(__name__)
@@ -67,6 +76,13 @@ EDITED = {
 # after at most that long.
 POLLING_LEASE_MARGIN_SECONDS = 10
 POLLING_RETRY_SECONDS = 5
+# Handling stored updates: the lease is renewed before each update and every few seconds during
+# one, so a process killed mid-update leaves its updates to another after at most this long.
+HANDLING_LEASE = timedelta(seconds=15)
+HANDLING_LEASE_NAME = "handle:telegram"
+HANDLING_RENEW_SECONDS = 4
+# How often stored updates nobody finished (their process died) are looked for.
+HANDLING_RETRY_SECONDS = 5
 SHARE_PHONE = {"zh": "📱 发送我的手机号", "en": "📱 Share my phone number"}
 
 
@@ -89,6 +105,22 @@ def markup_for(reply: Reply, language: str) -> InlineKeyboardMarkup | ReplyKeybo
     return None
 
 
+@dataclass
+class UpdateInHandling:
+    """A stored update being handled: it counts as handled in the transaction that stores its
+    answer (see bot/channels/turn_commit.py); the chats' outboxes that answer went to are pushed."""
+
+    stored_id: int
+    filed_under: set[str] = field(default_factory=set)
+    # Set while a handler stores a note that more of the same update follows (a photo's caption).
+    more_follows: bool = False
+
+    def commit_with_turn(self, session: Session, filed_under: str) -> None:
+        self.filed_under.add(filed_under)
+        if not self.more_follows:
+            mark_handled(session, self.stored_id, utcnow())
+
+
 class TelegramChannel:
     """Bridges Telegram chats and the relay."""
 
@@ -109,8 +141,11 @@ class TelegramChannel:
         )
         self._add_handlers()
         self._poller: asyncio.Task[None] | None = None
+        self._replayer: asyncio.Task[None] | None = None
         self._holder = claims.process_name()
         self._handling = asyncio.Lock()
+        self._in_handling: UpdateInHandling | None = None
+        self.notices = DispatcherNotices(settings, self.bot)
 
     @property
     def bot(self):  # type: ignore[no-untyped-def]
@@ -147,13 +182,16 @@ class TelegramChannel:
         else:
             await self.bot.delete_webhook(drop_pending_updates=False)  # never drop what residents sent
             self._poller = asyncio.create_task(self.poll_forever())
-        await self.handle_stored()  # stored before a crash, not yet handled
+        # Stored before a crash, not yet handled; and later what a dead process left half-done.
+        self._replayer = asyncio.create_task(self.handle_stored_forever())
 
     async def stop(self) -> None:
+        for task in (self._poller, self._replayer):
+            if task:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self._poller:
-            self._poller.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._poller
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(self._release_polling)
         await self.application.stop()
@@ -199,14 +237,53 @@ class TelegramChannel:
         await asyncio.to_thread(self._store, update_id, payload)
         asyncio.create_task(self.handle_stored())
 
+    async def handle_stored_forever(self) -> None:
+        while True:
+            try:
+                await self.handle_stored()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the database away for a moment must not end this
+                log.exception("Handling stored Telegram updates failed; retrying")
+            await asyncio.sleep(HANDLING_RETRY_SECONDS)
+
     async def handle_stored(self) -> None:
-        """Handle every stored update not handled yet, in order."""
+        """Handle every stored update not handled yet, in order, while this process holds the
+        handling lease (another process handling them now has it: they are left to it)."""
         async with self._handling:
-            for stored_id, payload in await asyncio.to_thread(self._unhandled):
-                try:
-                    await self.application.process_update(Update.de_json(payload, self.bot))
-                finally:
-                    await asyncio.to_thread(self._mark, stored_id)
+            waiting = await asyncio.to_thread(self._unhandled)
+            if not waiting or not await asyncio.to_thread(self._hold_handling, None):
+                return
+            try:
+                for stored_id, payload in await asyncio.to_thread(self._unhandled):
+                    # Renewed, and the update re-checked, before each: one never handled twice.
+                    if not await asyncio.to_thread(self._hold_handling, stored_id):
+                        continue
+                    await self._handle_one(stored_id, payload)
+            finally:
+                await asyncio.to_thread(self._release_handling)
+
+    async def _handle_one(self, stored_id: int, payload: dict[str, Any]) -> None:
+        handling = UpdateInHandling(stored_id)
+        keep_lease = asyncio.create_task(self._keep_handling_lease())
+        self._in_handling = handling
+        try:
+            with committing_with_turns(handling.commit_with_turn):
+                await self.application.process_update(Update.de_json(payload, self.bot))
+        finally:
+            self._in_handling = None
+            keep_lease.cancel()
+        # Handled also when no turn marked it (a dispatcher's button) or a handler failed (PTB
+        # reports it): an update that breaks its handler must not come back forever.
+        await asyncio.to_thread(self._mark, stored_id)
+        for sender in sorted(handling.filed_under):  # the residents wait: no push interval
+            await self._push_chat_reporting(sender)
+
+    async def _keep_handling_lease(self) -> None:
+        while True:
+            await asyncio.sleep(HANDLING_RENEW_SECONDS)
+            with contextlib.suppress(Exception):  # the next renewal may succeed
+                await asyncio.to_thread(self._hold_handling, None)
 
     # -- handlers -----------------------------------------------------------------------------
 
@@ -218,17 +295,20 @@ class TelegramChannel:
         chat = update.effective_chat
         if chat is None:
             return
-        language = language_of(update)
-        replies = await turn(str(chat.id))
-        await self.send(chat.id, replies, language)
+        await turn(str(chat.id))  # the answer waits in the chat's outbox, pushed when the update is handled
 
-    async def send(self, chat_id: int | str, replies: list[Reply], language: str) -> None:
-        for reply in replies:
-            markup = markup_for(reply, language) or ReplyKeyboardRemove()
-            try:
-                await self.bot.send_message(chat_id, reply.text, reply_markup=markup)
-            except TelegramError:
-                log.exception("Could not send a reply to a Telegram chat")
+    async def send(self, chat_id: int | str, replies: list[Reply], *, more_follows: bool = False) -> None:
+        """A note of the application's own to a resident's chat: it waits in the chat's outbox
+        and is pushed with the update's answers. `more_follows`: the update has a turn still to
+        come (a photo's caption), which then marks it handled."""
+        handling = self._in_handling
+        if handling is not None:
+            handling.more_follows = more_follows
+        try:
+            await self.relay.note(CHANNEL, str(chat_id), replies)
+        finally:
+            if handling is not None:
+                handling.more_follows = False
 
     async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Greet with the company's name (R12)."""
@@ -252,7 +332,7 @@ class TelegramChannel:
 
     async def on_language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         text = "我会用您写的语言回答:写中文答中文,write in English and I answer in English."
-        await self.bot.send_message(update.effective_chat.id, text)  # type: ignore[union-attr]
+        await self.send(update.effective_chat.id, [Reply(text)])  # type: ignore[union-attr]
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self.converse(update, update.effective_message.text or "")  # type: ignore[union-attr]
@@ -272,7 +352,7 @@ class TelegramChannel:
         message = update.effective_message
         contact = message.contact  # type: ignore[union-attr]
         if contact.user_id != (update.effective_user.id if update.effective_user else None):  # type: ignore[union-attr]
-            await self.send(message.chat_id, [Reply(PLEASE_WRITE[language_of(update)])], language_of(update))  # type: ignore[union-attr]
+            await self.send(message.chat_id, [Reply(PLEASE_WRITE[language_of(update)])])  # type: ignore[union-attr]
             return
         await self.converse(update, contact.phone_number)  # type: ignore[union-attr]
 
@@ -282,7 +362,7 @@ class TelegramChannel:
         sender = self.relay.sender_ref(CHANNEL, str(chat.id))  # type: ignore[union-attr]
         await asyncio.to_thread(self._record_location, sender, location.latitude, location.longitude)  # type: ignore[union-attr]
         language = language_of(update)
-        await self.send(chat.id, [Reply(say("location_kept", language))], language)  # type: ignore[union-attr]
+        await self.send(chat.id, [Reply(say("location_kept", language))])  # type: ignore[union-attr]
 
     async def on_photo(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Keep the photo for the ticket, say so, then go on with the caption as a message."""
@@ -295,7 +375,8 @@ class TelegramChannel:
         # see that one was sent; the resident is asked to send it again.
         await asyncio.to_thread(self._record_photo, sender, data, largest.file_size, message.caption)  # type: ignore[union-attr]
         limit_mb = self.settings.attachment_max_bytes // (1024 * 1024)
-        await self.send(chat.id, [Reply(say(problem or "photo_kept", language, limit_mb=limit_mb))], language)  # type: ignore[union-attr]
+        kept = [Reply(say(problem or "photo_kept", language, limit_mb=limit_mb))]
+        await self.send(chat.id, kept, more_follows=bool(message.caption))  # type: ignore[union-attr]
         if message.caption:  # type: ignore[union-attr]
             await self.converse(update, message.caption)  # type: ignore[union-attr]
 
@@ -317,45 +398,18 @@ class TelegramChannel:
         return data, None
 
     async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        language = language_of(update)
-        await self.send(update.effective_chat.id, [Reply(EDITED[language])], language)  # type: ignore[union-attr]
+        await self.send(update.effective_chat.id, [Reply(EDITED[language_of(update)])])  # type: ignore[union-attr]
 
     async def on_unreadable(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_chat is None:
             return
-        language = language_of(update)
-        await self.send(update.effective_chat.id, [Reply(PLEASE_WRITE[language])], language)
+        await self.send(update.effective_chat.id, [Reply(PLEASE_WRITE[language_of(update)])])
 
     # -- the dispatchers' group ---------------------------------------------------------------
 
     async def post_to_dispatchers(self) -> int:
-        """Tell the dispatchers' group about new tickets and alerts, each once."""
-        group = self.settings.telegram_dispatcher_chat_id
-        if group is None:
-            return 0
-        notices = await asyncio.to_thread(self._take_notices)
-        for text, ticket_id in notices:
-            markup = None
-            if ticket_id is not None:
-                markup = InlineKeyboardMarkup(
-                    [[InlineKeyboardButton(title, callback_data=f"t:{action}:{ticket_id}")
-                      for action, title in ACTION_TITLES.items()]]  # fmt: skip
-                )
-            try:
-                await self.bot.send_message(group, text, reply_markup=markup)
-            except TelegramError:
-                log.exception("Could not post to the dispatchers' group")
-        return len(notices)
-
-    def _take_notices(self) -> list[tuple[str, int | None]]:
-        tz = self.settings.tz
-        with session_scope() as session:
-            now = utcnow()
-            notices = [(ticket_notice(t, tz), t.id) for t in take_unposted_tickets(session, now)]
-            notices += [(alert_notice(a, tz), None) for a in take_unposted_alerts(session, now)]
-            window = self.settings.outage_suspect_window
-            notices += [(suspicion_text(s, window), None) for s in take_unposted_suspicions(session, now)]
-            return notices
+        """Tell the dispatchers' group about new tickets, alerts and suspected outages, each once."""
+        return await self.notices.post()
 
     async def on_dispatcher_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -387,11 +441,15 @@ class TelegramChannel:
         skipped and reported; it never holds up the others."""
         pushed = 0
         for sender in await asyncio.to_thread(self._chats_waiting):
-            try:
-                pushed += await self._push_chat(sender)
-            except Exception:  # (reported; the next run tries this chat again)
-                log.exception("Could not deliver the waiting messages of one Telegram chat")
+            pushed += await self._push_chat_reporting(sender)
         return pushed
+
+    async def _push_chat_reporting(self, sender: str) -> int:
+        try:
+            return await self._push_chat(sender)
+        except Exception:  # (reported; the next run tries this chat again)
+            log.exception("Could not deliver the waiting messages of one Telegram chat")
+            return 0
 
     async def _push_chat(self, sender: str) -> int:
         """Send one chat's waiting messages in order under a lease, each marked delivered only
@@ -400,12 +458,13 @@ class TelegramChannel:
         taken = await asyncio.to_thread(self._take_chat, sender, holder)
         if taken is None:
             return 0
-        address, messages = taken
+        address, language, messages = taken
         sent = 0
         try:
             for message_id, reply in messages:
+                markup = markup_for(reply, language) or ReplyKeyboardRemove()
                 try:
-                    await self.bot.send_message(address, reply.text, reply_markup=markup_for(reply, "zh") or ReplyKeyboardRemove())
+                    await self.bot.send_message(address, reply.text, reply_markup=markup)
                 except (Forbidden, BadRequest) as refused:  # blocked the bot, or no such chat: no retry helps
                     log.warning("Telegram refused a waiting message for good (%s); it is dropped", type(refused).__name__)
                 except TelegramError as problem:  # network, flood limits: the next run sends it
@@ -423,12 +482,13 @@ class TelegramChannel:
             return chats_waiting(session, CHANNEL)
 
     @staticmethod
-    def _take_chat(sender: str, holder: str) -> tuple[str, list[tuple[int, Reply]]] | None:
-        """The chat's address and waiting messages, if this holder got the chat's lease."""
+    def _take_chat(sender: str, holder: str) -> tuple[str, str, list[tuple[int, Reply]]] | None:
+        """The chat's address, language and waiting messages, if this holder got the chat's lease."""
         with session_scope() as session:
             if not claims.take(session, outbox_lease(CHANNEL, sender), holder, utcnow(), SENDING_LEASE):
                 return None  # another process is sending them
-            messages = [(m.id, Reply(m.text, list(m.buttons or []))) for m in undelivered(session, CHANNEL, sender)]
+            messages = [(m.id, as_reply(m)) for m in undelivered(session, CHANNEL, sender)]
+            language = last_language(session, sender)
         try:
             with session_scope() as session:
                 address = chat_address(session, sender)
@@ -438,12 +498,13 @@ class TelegramChannel:
         if address is None or not messages:  # no link: an anonymous chat that asked for nothing more
             TelegramChannel._give_back_chat(sender, holder)
             return None
-        return address, messages
+        return address, language, messages
 
     @staticmethod
     def _give_back_chat(sender: str, holder: str) -> None:
         with session_scope() as session:
             claims.give_back(session, outbox_lease(CHANNEL, sender), holder)
+            forget_anonymous_way_back(session, CHANNEL, sender)
 
     @staticmethod
     def _mark_delivered(message_id: int, sender: str, holder: str) -> None:
@@ -470,6 +531,18 @@ class TelegramChannel:
     def _release_polling(self) -> None:
         with session_scope() as session:
             claims.give_back(session, self._polling_lease, self._holder)
+
+    def _hold_handling(self, stored_id: int | None) -> bool:
+        """Take or renew the lease on handling stored updates; with `stored_id`, also check
+        that update is still unhandled."""
+        with session_scope() as session:
+            if not claims.take(session, HANDLING_LEASE_NAME, self._holder, utcnow(), HANDLING_LEASE):
+                return False
+            return stored_id is None or is_unhandled(session, stored_id)
+
+    def _release_handling(self) -> None:
+        with session_scope() as session:
+            claims.give_back(session, HANDLING_LEASE_NAME, self._holder)
 
     @staticmethod
     def _next_offset() -> int | None:
