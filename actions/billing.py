@@ -5,7 +5,7 @@ from __future__ import annotations
 from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions.common import HotlineAction, button, report_text, resident_text, say
-from actions.intake import intake_intro, intake_start_events
+from actions.intake import intake_intro, intake_start_events, report_in, start_intake_with
 from bot.billing import answer_billing
 
 
@@ -50,4 +50,8 @@ class ActionRequestHuman(HotlineAction):
         if tracker.get_slot("category") == "billing_query":
             return start_billing_intake(dispatcher, tracker, language)
         dispatcher.utter_message(text=say("human", language))
+        text = report_text(tracker)
+        if tracker.active_loop_name is None and (category := report_in(text)):
+            # "师傅态度太差,我要找人工": the staffed line, and the complaint is taken down now.
+            return start_intake_with(category, text, tracker, dispatcher, language)
         return []

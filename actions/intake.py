@@ -7,7 +7,7 @@ from dataclasses import asdict
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -144,6 +144,46 @@ def intake_intro(category: str, subcategory: str | None, language: str) -> list[
     return [say("billing_dispute_intro", language)]
 
 
+# What a message asking for anonymity or a person may also report; the first match wins, so a
+# leak outranks a complaint, and a complaint a repair.
+_REPORTED = (
+    ("report_leak", re.compile(r"漏水|漏了|滴水|渗水|冒汽|喷水|爆了|爆管|leak|burst|dripping", re.IGNORECASE)),
+    ("complaint", re.compile(r"投诉|举报|态度|骂人|骂我|红包|回扣|受贿|刁难|收据|complain|rude|bribe|kickback|insult", re.IGNORECASE)),
+    ("report_repair", re.compile(r"不热|不暖|冰凉|没暖气|没有暖气|坏了|维修|报修|异响|not warm|cold|broken|repair", re.IGNORECASE)),
+)
+
+
+def report_in(text: str) -> str | None:
+    """The report a request for anonymity or for a person carries in the same message
+    ("我要举报抄表员收红包,我要匿名"), or None when it only asks ("我要匿名举报": what is asked next)."""
+    rest = _ASKS_FOR_PERSON.sub("", _ANONYMOUS.sub("", text)).strip(" ,,。.!!、")
+    if len(rest) < 4 or _GENERIC.match(rest):
+        return None
+    return next((category for category, words in _REPORTED if words.search(rest)), None)
+
+
+# A person asked for in the same message as a report ("…态度太差,我要找人工").
+_ASKS_FOR_PERSON = re.compile(r"人工|真人|找人|领导|经理|负责人|human|real person|agent|manager|supervisor", re.IGNORECASE)
+
+
+def honour_requests_in(text: str, dispatcher: CollectingDispatcher, language: str) -> None:
+    """Say yes to what a report's message also asks: a person (the staffed line), anonymity."""
+    if _ASKS_FOR_PERSON.search(text):
+        dispatcher.utter_message(text=say("human", language))
+    if _ANONYMOUS.search(text):
+        dispatcher.utter_message(text=say("anonymous_ok", language))
+
+
+def start_intake_with(category: str, text: str, tracker: Tracker, dispatcher: CollectingDispatcher,
+                      language: str) -> list[dict[str, Any]]:  # fmt: skip
+    """Start the report a message carried besides its request, as ActionStartIntake would
+    (the form is started here: no rule follows a request for anonymity or a person)."""
+    subcategory = subcategory_of(category, text)
+    for line in intake_intro(category, subcategory, language):
+        dispatcher.utter_message(text=line)
+    return [*intake_start_events(category, subcategory, text, tracker), FollowupAction("ticket_form")]
+
+
 class ActionStartIntake(HotlineAction):
     """Start a leak, repair or complaint report from the resident's first message."""
 
@@ -156,6 +196,7 @@ class ActionStartIntake(HotlineAction):
         subcategory = subcategory_of(category, text)
         for line in intake_intro(category, subcategory, language):
             dispatcher.utter_message(text=line)
+        honour_requests_in(text, dispatcher, language)
         # A leak written in the middle of a follow-up (data/rules.yml): the follow-up keeps what
         # was answered, and the leak is a report of its own.
         ended = end_followup_for_new_report(tracker) if tracker.active_loop_name == "followup_form" else []
@@ -170,6 +211,10 @@ class ActionSetAnonymous(HotlineAction):
 
     def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
         dispatcher.utter_message(text=say("anonymous_ok", language))
+        text = report_text(tracker)
+        if tracker.active_loop_name is None and (category := report_in(text)):
+            # "我要举报…,我要匿名": the report starts now, anonymous; its words are not dropped.
+            return [SlotSet("anonymous", True), *start_intake_with(category, text, tracker, dispatcher, language)]
         if tracker.active_loop_name is None:
             dispatcher.utter_message(text=say("anonymous_ask_issue", language))
         events = [
