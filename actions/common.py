@@ -75,6 +75,14 @@ def report_text(tracker: Tracker) -> str:
     return ""
 
 
+def message_ref(tracker: Tracker) -> str | None:
+    """Which resident message this turn answers: the application's id of it, sent along as
+    metadata, so that a replay of the same message (after a timeout) is the same report; Rasa's
+    own message id is new on every send."""
+    latest = tracker.latest_message or {}
+    return (latest.get("metadata") or {}).get("message_ref") or latest.get("message_id")
+
+
 def latest_intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
 

@@ -10,7 +10,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import HotlineAction, button, channel_of, language_of, latest_intent, reset_intake, say
+from actions.common import HotlineAction, button, channel_of, language_of, latest_intent, message_ref, reset_intake, say
 from actions.intake import address_from_parts, leak_interruption
 from actions.outage import LINKED, create_linked
 from bot.db import session_scope
@@ -146,7 +146,7 @@ def draft_from_slots(tracker: Tracker, language: str) -> TicketDraft:
         callback_window=tracker.get_slot("callback_time"),
         anonymous=anonymous,
         sender_ref=tracker.sender_id,
-        intake_ref=tracker.latest_message.get("message_id"),
+        intake_ref=message_ref(tracker),  # a replayed confirmation finds its ticket (create_ticket)
         followup_optin=tracker.get_slot("followup_optin") == "yes",
     )
 

@@ -19,7 +19,7 @@ def user_event(text: str, intent: str, ranking: list[tuple[str, float]] | None =
 
 
 def call_action(stack, name: str, text: str, ranking: list[tuple[str, float]], slots: dict | None = None, events: list[dict] | None = None) -> dict:  # type: ignore[no-untyped-def]
-    latest = user_event(text, "nlu_fallback" if not events else events[-1]["parse_data"]["intent"]["name"], ranking)["parse_data"]
+    latest = events[-1]["parse_data"] if events else user_event(text, "nlu_fallback", ranking)["parse_data"]
     body = {
         "next_action": name,
         "sender_id": "web:protocol-test",
@@ -73,3 +73,27 @@ def test_category_button_alone_asks_for_the_details(stack) -> None:  # type: ign
     events = [user_event("你好", "greet"), user_event("/report_repair", "report_repair")]
     result = call_action(stack, "action_start_intake", "/report_repair", [], events=events)
     assert "description" not in slot_values(result) or slot_values(result)["description"] is None
+
+
+def test_a_replayed_confirmation_finds_its_ticket_instead_of_making_a_second(stack) -> None:  # type: ignore[no-untyped-def]
+    """Rasa ran the confirmation, the ticket was committed, then the turn timed out (or Rasa died
+    before saving the conversation): the relay replays the same stored message, and Rasa gives it
+    a new message id. The application's own id (metadata) makes it the same report."""
+    import uuid
+
+    from sqlalchemy import func, select
+
+    from bot.db import session_scope
+    from bot.models import Ticket
+
+    ref = f"replay-{uuid.uuid4().hex[:8]}"
+    slots = {"category": "report_repair", "description": "暖气不热", "address": "阳光花园3号楼2单元301室",
+             "address_parts": {"estate": "阳光花园", "building": "3", "unit": "2", "room": "301", "raw": "阳光花园3号楼2单元301"},
+             "phone": "+8613812345678", "callback_time": "随时", "confirmation": "yes", "anonymous": False}  # fmt: skip
+    for attempt in range(2):
+        event = user_event("确认提交", "affirm")
+        event["parse_data"]["message_id"] = f"rasa-{attempt}-{uuid.uuid4().hex[:6]}"  # new on every replay
+        event["parse_data"]["metadata"] = {"message_ref": ref}
+        call_action(stack, "action_finish_intake", "确认提交", [], slots=slots, events=[event])
+    with session_scope() as session:
+        assert session.scalar(select(func.count()).select_from(Ticket).where(Ticket.intake_ref == ref)) == 1

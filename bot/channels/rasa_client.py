@@ -56,13 +56,14 @@ class RasaClient:
     def _client_for(self, sender: str) -> httpx.AsyncClient:
         return self._clients[pick_server(sender, len(self._clients))]
 
-    async def send(self, sender: str, text: str) -> list[Reply]:
-        """Send one message and return the bot's replies."""
+    async def send(self, sender: str, text: str, message_ref: int | None = None) -> list[Reply]:
+        """Send one message and return the bot's replies. `message_ref`: the stored message's id,
+        the same when it is replayed, so the actions know a replay (actions.common.message_ref)."""
         # Rasa's channel routes take no token (--auth-token guards only its HTTP API): they are
         # safe because Rasa listens on loopback (HOTLINE_RASA_INTERFACE) by default.
         try:
             response = await self._client_for(sender).post(
-                "/webhooks/rest/webhook", json={"sender": sender, "message": text}
+                "/webhooks/rest/webhook", json={"sender": sender, "message": text, **_metadata(message_ref)}
             )
         except httpx.HTTPError as error:
             raise RasaUnavailable(f"Rasa did not answer: {error!r}") from error
@@ -107,3 +108,7 @@ def parse_replies(items: list[dict]) -> list[Reply]:
             last = replies.pop()
             replies.append(Reply(last.text, last.buttons, {**last.custom, **item["custom"]}))
     return replies
+
+
+def _metadata(message_ref: int | None) -> dict[str, object]:
+    return {"metadata": {"message_ref": f"msg-{message_ref}"}} if message_ref is not None else {}

@@ -215,7 +215,7 @@ class Relay:
             try:
                 for earlier_id, earlier_text in pending:  # earlier unanswered messages first, in order
                     await self._replay_one(earlier_id, channel, sender, earlier_text)
-                answered = await self.rasa.send(sender, turn.for_rasa)
+                answered = await self.rasa.send(sender, turn.for_rasa, message_id)
             except RasaUnavailable as error:
                 log.warning("Message %s kept for retry: %s", message_id, error)
                 busy = [Reply(say("rasa_unavailable", turn.language, message_id=message_id))]
@@ -243,7 +243,7 @@ class Relay:
 
     async def _replay_one(self, message_id: int, channel: str, sender: str, text: str) -> None:
         try:
-            answered = await self.rasa.send(sender, text)
+            answered = await self.rasa.send(sender, text, message_id)
         except RasaUnavailable:
             await asyncio.to_thread(self._bump_attempts, message_id)
             raise
