@@ -23,6 +23,7 @@ from bot.outage_desk import declare_outage, restore_outage
 from bot.outages import OutageRequest
 from bot.sla_alerts import check_deadlines
 from bot.tickets import TicketDraft, create_ticket, get_ticket_by_code, utcnow
+from tests.browser import browser  # noqa: F401  (fixture)
 from tests.conftest import Resident, ticket_code_in
 from tests.harness import RunningApp
 from tests.staff import Staff, hidden, new_account
@@ -193,5 +194,25 @@ def test_a_dispatcher_drafts_edits_and_declares_on_the_dashboard_and_the_feed_sh
     assert len(mine) == 1 and mine[0]["notice"]["zh"] == f"{estate}换热站故障,今晚恢复。" and mine[0]["state"] == "active"
     page = staff.get("/dashboard/outages").text
     assert estate in page and hidden(page, "csrf")
+    stats = staff.get("/dashboard/stats").text
+    assert "停热 Outages (R10)" in stats and 'id="outages"' in stats
     with session_scope() as session:
         restore_outage(session, mine[0]["id"], "dispatcher-test", utcnow())
+
+
+def test_the_web_chat_shows_the_outage_banner_when_a_resident_types_an_estate_in_it(outage_app: RunningApp, browser) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    estate = new_estate()
+    outage_id = declare(estate)
+    page = browser.new_context().new_page()
+    page.goto(outage_app.base_url)
+    page.wait_for_selector(".msg.bot")  # greeted; the feed was fetched at load
+    page.fill("#text", "你好,我想问问")
+    page.click("#send")
+    page.wait_for_timeout(500)
+    assert page.inner_text("#outages") == ""  # nothing typed names an estate in an outage
+    page.fill("#text", f"我家在{estate.upper()} 3号楼,暖气怎么不热了")  # any case, any spacing
+    page.click("#send")
+    page.wait_for_selector(f"#outages p[data-outage='{outage_id}']")
+    assert "主管线爆裂" in page.inner_text("#outages")
+    with session_scope() as session:
+        restore_outage(session, outage_id, "dispatcher-test", utcnow())

@@ -169,7 +169,7 @@ class RecordingRasa:
         self.sent: list[tuple[str, str]] = []
         self.down = False
 
-    async def send(self, sender: str, message: str) -> list[Reply]:
+    async def send(self, sender: str, message: str, message_ref: int | None = None) -> list[Reply]:
         if self.down:
             raise RasaUnavailable("stopped for the test")
         self.sent.append((sender, message))
