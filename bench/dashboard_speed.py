@@ -70,7 +70,7 @@ def main() -> int:
         "statistics (month)": f"/dashboard/stats?month={month}",
         "queue refresh check": "/dashboard/queue/version",
     }
-    print(f"\n| page | p50 ms | p95 ms | max ms | SQL statements |\n|---|---:|---:|---:|---:|")
+    print("\n| page | p50 ms | p95 ms | max ms | SQL statements |\n|---|---:|---:|---:|---:|")
     for title, path in pages.items():
         timings, counts = [], []
         for _ in range(args.rounds):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 import re
 import shutil
 import tempfile
@@ -141,3 +142,19 @@ def ticket_code_in(replies: list[dict]) -> str:
 @pytest.fixture
 def settings():  # type: ignore[no-untyped-def]
     return get_settings()
+
+
+def mark_all_posted() -> None:
+    """What earlier tests created is not a dispatchers' group's business: their tickets, alerts
+    (raised now) and outage suspicions count as posted, so a group test sees only its own."""
+    from sqlalchemy import update
+
+    from bot.db import session_scope
+    from bot.models import Alert, OutageSuspicion, Ticket
+    from bot.sla_alerts import check_deadlines
+    from bot.tickets import utcnow
+
+    with session_scope() as session:
+        check_deadlines(session, utcnow() + timedelta(days=30))
+        for model, posted in ((Ticket, "group_posted_at"), (Alert, "posted_at"), (OutageSuspicion, "posted_at")):
+            session.execute(update(model).values({posted: utcnow()}))

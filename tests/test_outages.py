@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.address import Address
-from bot.models import Category, ChatMessage, FollowupState, Outage, OutageMessage, Ticket, TicketStatus
+from bot.models import Category, ChatMessage, FollowupState, Outage, Ticket, TicketStatus
 from bot.outage_announcer import announce_due
 from bot.outage_desk import change_end, declare_outage, restore_outage
 from bot.outage_detection import open_suspicions, raise_suspicions

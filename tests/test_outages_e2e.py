@@ -12,19 +12,18 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot.address import Address
 from bot.channels.relay import Relay
 from bot.chat_links import remember_chat
 from bot.db import session_scope
-from bot.models import Alert, Category, Outage, OutageSuspicion, Priority, Ticket
+from bot.models import Category, Outage, Priority
 from bot.outage_desk import declare_outage, restore_outage
 from bot.outages import OutageRequest
-from bot.sla_alerts import check_deadlines
 from bot.tickets import TicketDraft, create_ticket, get_ticket_by_code, utcnow
 from tests.browser import browser  # noqa: F401  (fixture)
-from tests.conftest import Resident, ticket_code_in
+from tests.conftest import Resident, mark_all_posted, ticket_code_in
 from tests.harness import RunningApp
 from tests.staff import Staff, hidden, new_account
 from tests.telegram_standin import TOKEN, BotApiStandIn
@@ -56,11 +55,7 @@ def texts(replies: list[dict]) -> str:
 
 @pytest.fixture(scope="module")
 def outage_app(stack, bot_api: BotApiStandIn) -> Iterator[RunningApp]:  # type: ignore[no-untyped-def]
-    with session_scope() as session:  # what earlier tests created is not this group's business
-        check_deadlines(session, utcnow() + timedelta(days=30))  # their alerts, raised now, not posted
-        session.execute(update(Ticket).values(group_posted_at=utcnow()))
-        session.execute(update(Alert).values(posted_at=utcnow()))
-        session.execute(update(OutageSuspicion).values(posted_at=utcnow()))
+    mark_all_posted()
     app = RunningApp(
         f"http://127.0.0.1:{stack.rasa_port}",
         telegram_bot_token=TOKEN,

@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
 
 from bot.db import session_scope
-from bot.models import Alert, Category, Ticket, TicketStatus
+from bot.models import Category, TicketStatus
 from bot.sla_alerts import check_deadlines
-from bot.tickets import TicketDraft, create_ticket, get_ticket_by_code, utcnow
+from bot.tickets import TicketDraft, create_ticket, get_ticket_by_code
+from tests.conftest import mark_all_posted
 from tests.harness import RunningApp
 from tests.telegram_standin import TOKEN, BotApiStandIn
 
@@ -24,10 +24,7 @@ DISPATCHER = 4242
 
 @pytest.fixture(scope="module")
 def dispatch_app(stack, bot_api: BotApiStandIn) -> Iterator[RunningApp]:  # type: ignore[no-untyped-def]
-    with session_scope() as session:  # what earlier tests created is not this group's business
-        check_deadlines(session, utcnow() + timedelta(days=30))  # their alerts, raised now, not posted
-        session.execute(update(Ticket).values(group_posted_at=utcnow()))
-        session.execute(update(Alert).values(posted_at=utcnow()))
+    mark_all_posted()
     app = RunningApp(
         f"http://127.0.0.1:{stack.rasa_port}",
         telegram_bot_token=TOKEN,

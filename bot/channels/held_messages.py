@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.buttons import is_button_id, redeem
+from bot.buttons import is_button_id
 from bot.channels.rasa_client import Reply
-from bot.channels.relay import Press, Refused, Relay, Turn, as_plain_text, clean_text, last_language, turn_of_press, utcnow
+from bot.channels.relay import Press, Refused, Relay, Turn, as_plain_text, clean_text, store_incoming
 from bot.db import session_scope
 from bot.language import DEFAULT_LANGUAGE, detect_language
 from bot.messages import say
-from bot.models import ChatMessage, MessageStatus
+from bot.models import MessageStatus
 
 
 async def hold(relay: Relay, channel: str, chat_id: str, text: str) -> list[Reply]:
@@ -40,24 +40,10 @@ async def hold(relay: Relay, channel: str, chat_id: str, text: str) -> list[Repl
 
 
 def store_pending(channel: str, sender: str, incoming: Turn | Press) -> tuple[int, str] | Refused:
-    """Store the message as pending; a press is redeemed in the same transaction, so what is
-    replayed later is the payload of the button that was open when it was pressed."""
+    """Store the message as pending (bot.channels.relay.store_incoming): the retry job answers it."""
     with session_scope() as session:
-        if isinstance(incoming, Press):
-            pressed = redeem(session, sender, incoming.button_id)
-            if pressed is None:
-                return Refused(last_language(session, sender))
-            incoming = turn_of_press(pressed)
-        message = ChatMessage(
-            channel=channel,
-            sender=sender,
-            direction="in",
-            text=incoming.text,
-            payload=incoming.payload,
-            status=MessageStatus.PENDING,
-            language=incoming.language,
-            created_at=utcnow(),
-        )
-        session.add(message)
-        session.flush()
-        return message.id, incoming.language
+        stored = store_incoming(session, channel, sender, incoming, MessageStatus.PENDING)
+        if isinstance(stored, Refused):
+            return stored
+        message, turn = stored
+        return message.id, turn.language

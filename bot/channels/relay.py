@@ -141,6 +141,23 @@ def for_rasa(text: str, payload: str | None) -> str:
     return payload if payload is not None else as_plain_text(text)
 
 
+def store_incoming(session: Session, channel: str, sender: str, incoming: Turn | Press,
+                   status: MessageStatus) -> tuple[ChatMessage, Turn] | Refused:  # fmt: skip
+    """Store a resident's message before anything else happens to it. A press is redeemed in the
+    same transaction, so the payload kept for a replay is the one the button stood for, and a
+    button is used up once, whatever happens next."""
+    if isinstance(incoming, Press):
+        pressed = redeem(session, sender, incoming.button_id)
+        if pressed is None:
+            return Refused(last_language(session, sender))
+        incoming = turn_of_press(pressed)
+    message = ChatMessage(channel=channel, sender=sender, direction="in", text=incoming.text, payload=incoming.payload,
+                          status=status, language=incoming.language, created_at=utcnow())  # fmt: skip
+    session.add(message)
+    session.flush()
+    return message, incoming
+
+
 class Relay:
     """The channel layer every resident channel goes through."""
 
@@ -280,26 +297,13 @@ class Relay:
         pending. A press is redeemed in the same transaction, so the payload kept for a replay
         is the one the button stood for, and a button is used up once, whatever happens next."""
         with session_scope() as session:
-            if isinstance(incoming, Press):
-                pressed = redeem(session, sender, incoming.button_id)
-                if pressed is None:
-                    return Refused(last_language(session, sender))
-                incoming = turn_of_press(pressed)
+            stored = store_incoming(session, channel, sender, incoming, MessageStatus.RECEIVED)
+            if isinstance(stored, Refused):
+                return stored
             if address is not None:
                 remember_chat(session, channel, sender, address, utcnow())
-            message = ChatMessage(
-                channel=channel,
-                sender=sender,
-                direction="in",
-                text=incoming.text,
-                payload=incoming.payload,
-                status=MessageStatus.RECEIVED,
-                language=incoming.language,
-                created_at=utcnow(),
-            )
-            session.add(message)
-            session.flush()
-            return message.id, incoming, pending_of(session, sender, before=message.id)
+            message, turn = stored
+            return message.id, turn, pending_of(session, sender, before=message.id)
 
     @staticmethod
     def _conclude(
