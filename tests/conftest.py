@@ -34,7 +34,7 @@ from bot.config import get_settings  # noqa: E402
 from bot.db import make_engine  # noqa: E402
 from bot.migrate import upgrade  # noqa: E402
 from bot.stack import MODEL_FILE, Stack  # noqa: E402
-from tests.harness import RunningApp, free_port, issued_chat_id  # noqa: E402,F401
+from tests.harness import AppProcess, RunningApp, free_port, issued_chat_id  # noqa: E402,F401
 from tests.telegram_standin import BotApiStandIn  # noqa: E402
 
 POSTGRES_URL = os.environ.get(
@@ -81,6 +81,27 @@ def stack() -> Iterator[Stack]:
     running.start()
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="module")
+def postgres_app(stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:  # type: ignore[no-untyped-def]
+    """The application, an action server and a Rasa server of their own, keeping the hotline's
+    data on PostgreSQL (Rasa's conversations in a SQLite file of their own)."""
+    folder: Path = tmp_path_factory.mktemp("postgres-stack")
+    _reset_postgres(POSTGRES_URL)
+    upgrade(POSTGRES_URL)
+    trackers = f"sqlite:///{folder / 'rasa-trackers.db'}"
+    own = Stack(rasa_port=free_port(), action_port=free_port(), log_dir=folder / "logs",
+                env={"HOTLINE_DATABASE_URL": POSTGRES_URL, "HOTLINE_RASA_TRACKER_URL": trackers})  # fmt: skip
+    try:
+        own.start()
+        app = AppProcess(own.rasa_url, folder / "app.log", database_url=POSTGRES_URL, rasa_tracker_url=trackers)
+        try:
+            yield app
+        finally:
+            app.stop()
+    finally:
+        own.stop()
 
 
 @pytest.fixture(scope="module")

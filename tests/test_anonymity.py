@@ -17,7 +17,6 @@ import stat
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -34,16 +33,14 @@ from bot.config import Settings, get_settings
 from bot.dashboard.app import EXPORT_FIELDS, export_rows
 from bot.dashboard.queue import QueueFilter
 from bot.db import flush_wal, make_engine, session_scope, sqlite_file
-from bot.migrate import upgrade
 from bot.models import Category, ChatMessage, NluInboxItem, Ticket, TicketEvent
 from bot.nlu_inbox import collect, redact
 from bot.notices import ticket_notice
 from bot.privacy import forget_conversation, forget_sender, is_anonymous_pseudonym
 from bot.redaction import redact_identifiers
-from bot.stack import Stack
 from bot.tickets import TicketDraft, create_ticket, get_ticket_by_code, utcnow
-from tests.conftest import POSTGRES_URL, Resident, _reset_postgres, ticket_code_in
-from tests.harness import AppProcess, free_port
+from tests.conftest import POSTGRES_URL, Resident, ticket_code_in
+from tests.harness import AppProcess
 from tests.staff import Staff, new_account
 
 NOW = utcnow()
@@ -416,27 +413,6 @@ def test_the_databases_are_private_to_their_owner(stack) -> None:  # type: ignor
 
 
 # -- the same through the real stack with the application's data on PostgreSQL ------------------
-
-
-@pytest.fixture(scope="module")
-def postgres_app(stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:  # type: ignore[no-untyped-def]
-    """The application, an action server and a Rasa server of their own, keeping the hotline's
-    data on PostgreSQL (Rasa's conversations in a SQLite file of their own)."""
-    folder: Path = tmp_path_factory.mktemp("postgres-stack")
-    _reset_postgres(POSTGRES_URL)
-    upgrade(POSTGRES_URL)
-    trackers = f"sqlite:///{folder / 'rasa-trackers.db'}"
-    own = Stack(rasa_port=free_port(), action_port=free_port(), log_dir=folder / "logs",
-                env={"HOTLINE_DATABASE_URL": POSTGRES_URL, "HOTLINE_RASA_TRACKER_URL": trackers})  # fmt: skip
-    try:
-        own.start()
-        app = AppProcess(own.rasa_url, folder / "app.log", database_url=POSTGRES_URL, rasa_tracker_url=trackers)
-        try:
-            yield app
-        finally:
-            app.stop()
-    finally:
-        own.stop()
 
 
 @pytest.mark.stack

@@ -13,17 +13,18 @@ from datetime import timedelta
 import httpx
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.address import Address
 from bot.channels.relay import Relay
 from bot.chat_links import remember_chat
-from bot.db import session_scope
+from bot.db import make_engine, session_scope
 from bot.models import Category, Outage, Priority
 from bot.outage_desk import declare_outage, restore_outage
 from bot.outages import OutageRequest
 from bot.tickets import TicketDraft, create_ticket, get_ticket_by_code, utcnow
 from tests.browser import browser  # noqa: F401  (fixture)
-from tests.conftest import Resident, mark_all_posted, ticket_code_in
+from tests.conftest import POSTGRES_URL, Resident, mark_all_posted, ticket_code_in
 from tests.harness import RunningApp
 from tests.staff import Staff, hidden, new_account
 from tests.telegram_standin import TOKEN, BotApiStandIn
@@ -211,3 +212,29 @@ def test_the_web_chat_shows_the_outage_banner_when_a_resident_types_an_estate_in
     assert "主管线爆裂" in page.inner_text("#outages")
     with session_scope() as session:
         restore_outage(session, outage_id, "dispatcher-test", utcnow())
+
+
+def test_on_postgresql_no_heat_in_an_outage_is_linked_and_a_leak_there_is_urgent(postgres_app) -> None:  # type: ignore[no-untyped-def]
+    """The same flows with the application, its action server and its jobs on PostgreSQL."""
+    estate = new_estate()
+    engine = make_engine(POSTGRES_URL)
+    try:
+        with Session(engine) as session:
+            now = utcnow()
+            request = OutageRequest([estate], now - timedelta(minutes=30), now + timedelta(hours=6), "主管线爆裂")
+            outage_id = declare_outage(session, request, "dispatcher-test", now).outage.id
+            session.commit()
+        linked = Resident(postgres_app.base_url)
+        asked = linked.say(f"暖气不热,{estate}3号楼2单元301")
+        assert "主管线爆裂" in texts(asked)
+        code = ticket_code_in(linked.press(asked, "就是暖气不热"))
+        leaking = Resident(postgres_app.base_url)
+        assert "阀门" in leaking.say_text(f"暖气片漏水了,{estate}5号楼1单元101")
+        leaking.say("13812345678")
+        leak_code = ticket_code_in(leaking.press(leaking.say("随时"), "确认"))
+        with Session(engine) as session:
+            assert get_ticket_by_code(session, code).outage_id == outage_id  # type: ignore[union-attr]
+            leak = get_ticket_by_code(session, leak_code)
+            assert leak is not None and leak.outage_id is None and leak.priority is Priority.URGENT
+    finally:
+        engine.dispose()
