@@ -104,6 +104,25 @@ def postgres_app(stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ap
         own.stop()
 
 
+@pytest.fixture
+def postgres() -> Iterator[Session]:
+    """A session on a freshly migrated PostgreSQL database, for tests that need several processes on it."""
+    _reset_postgres(POSTGRES_URL)
+    upgrade(POSTGRES_URL)
+    engine = make_engine(POSTGRES_URL)
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+    engine.dispose()
+
+
+@pytest.fixture
+def own_bot_api() -> Iterator[BotApiStandIn]:
+    """A Telegram stand-in for one test alone (only its processes talk to it)."""
+    standin = BotApiStandIn()
+    yield standin
+    standin.stop()
+
+
 @pytest.fixture(scope="module")
 def bot_api() -> Iterator[BotApiStandIn]:
     """A local stand-in for Telegram's Bot API, shared by one module's tests (a test that needs

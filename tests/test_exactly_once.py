@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,11 +16,9 @@ from sqlalchemy.orm import Session
 
 from bot import claims
 from bot.chat_links import remember_chat
-from bot.db import make_engine
-from bot.migrate import upgrade
 from bot.models import ChatLink, ChatMessage
 from bot.tickets import utcnow
-from tests.conftest import POSTGRES_URL, _reset_postgres
+from tests.conftest import POSTGRES_URL
 from tests.harness import AppProcess, free_port
 from tests.telegram_standin import TOKEN, BotApiStandIn
 
@@ -28,23 +26,6 @@ pytestmark = [pytest.mark.postgres]
 CHATS = 30
 PER_CHAT = 2
 BROKEN_CHAT = "telegram:broken-handle"
-
-
-@pytest.fixture
-def postgres() -> Iterator[Session]:
-    _reset_postgres(POSTGRES_URL)
-    upgrade(POSTGRES_URL)
-    engine = make_engine(POSTGRES_URL)
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
-    engine.dispose()
-
-
-@pytest.fixture
-def bot_api() -> Iterator[BotApiStandIn]:
-    standin = BotApiStandIn()
-    yield standin
-    standin.stop()
 
 
 def wait_until(condition: Callable[[], object], timeout: float, what: str) -> None:
@@ -76,8 +57,9 @@ def worker(bot_api: BotApiStandIn, log: Path) -> AppProcess:
                       telegram_push_every_seconds=0.3)  # fmt: skip
 
 
-def test_two_processes_deliver_each_message_once_through_a_kill(postgres: Session, bot_api, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_two_processes_deliver_each_message_once_through_a_kill(postgres: Session, own_bot_api, tmp_path) -> None:  # type: ignore[no-untyped-def]
     fill_outbox(postgres)
+    bot_api = own_bot_api
     first, second = worker(bot_api, tmp_path / "first.log"), worker(bot_api, tmp_path / "second.log")
     try:
         wait_until(lambda: len(bot_api.sent) >= 10, 60, "some messages to go out")

@@ -15,13 +15,12 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.db import make_engine, session_scope
-from bot.migrate import upgrade
+from bot.db import session_scope
 from bot.models import Alert, ChannelUpdate, Ticket
 from bot.sla_alerts import check_deadlines
 from bot.tickets import utcnow
 from bot.update_store import store_update
-from tests.conftest import POSTGRES_URL, _reset_postgres
+from tests.conftest import POSTGRES_URL
 from tests.harness import AppProcess, RunningApp
 from tests.telegram_standin import TOKEN, BotApiStandIn
 from tests.test_telegram_dispatchers import new_ticket
@@ -77,21 +76,6 @@ def test_a_notice_the_group_did_not_get_is_posted_later_exactly_once(telegram, b
 STORED_CHATS = 12
 
 
-@pytest.fixture
-def postgres() -> Iterator[Session]:
-    _reset_postgres(POSTGRES_URL)
-    upgrade(POSTGRES_URL)
-    engine = make_engine(POSTGRES_URL)
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
-    engine.dispose()
-
-
-@pytest.fixture
-def own_bot_api() -> Iterator[BotApiStandIn]:
-    standin = BotApiStandIn()  # only this test's processes talk to it
-    yield standin
-    standin.stop()
 
 
 @pytest.mark.postgres
