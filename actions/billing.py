@@ -6,7 +6,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions.common import HotlineAction, button, report_text, resident_text, say
 from actions.intake import intake_intro, intake_start_events, report_in, start_intake_with
-from bot.billing import answer_billing
+from bot.core.billing import answer_billing
 
 
 def start_billing_intake(dispatcher, tracker, language):  # type: ignore[no-untyped-def]

@@ -11,11 +11,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.db import session_scope
-from bot.language import conversation_language
-from bot.nlu_inbox import REVIEW_BELOW, collect
-from bot.tickets import utcnow
-from bot.messages import say
+from bot.core.db import session_scope
+from bot.core.text.language import conversation_language
+from bot.core.conversation.inbox import REVIEW_BELOW, collect
+from bot.core.tickets.intake import utcnow
+from bot.core.conversation.messages import say
 
 log = logging.getLogger(__name__)
 

@@ -13,11 +13,11 @@ from rasa_sdk.types import DomainDict
 from actions.common import HotlineAction, button, channel_of, language_of, latest_intent, message_ref, reset_intake, say
 from actions.intake import address_from_parts, leak_interruption
 from actions.outage import LINKED, create_linked
-from bot.db import session_scope
-from bot.messages import CATEGORY_NAMES, name_of
-from bot.models import Category, Ticket
-from bot.privacy import forget_sender
-from bot.tickets import TicketDraft, create_ticket
+from bot.core.db import session_scope
+from bot.core.conversation.messages import CATEGORY_NAMES, name_of
+from bot.core.models import Category, Ticket
+from bot.core.conversation.privacy import forget_sender
+from bot.core.tickets.intake import TicketDraft, create_ticket
 from bot.config import get_settings
 
 CORRECTABLE = ("address", "description", "phone", "callback_time")

@@ -6,7 +6,7 @@ import yaml
 
 from actions.common import HotlineAction, latest_intent
 from bot.config import get_settings
-from bot.messages import say
+from bot.core.conversation.messages import say
 
 
 class ActionAnswerCustom(HotlineAction):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from actions.common import HotlineAction, Utterance, button, say
-from bot.messages import CATEGORY_NAMES, name_of
+from bot.core.conversation.messages import CATEGORY_NAMES, name_of
 
 CORE_INTENTS = ("report_leak", "report_repair", "billing_query", "complaint")
 

@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 
 from actions.common import HotlineAction, button, language_of, latest_intent, safety_advice, say, squash
 from bot.config import get_settings
-from bot.db import session_scope
-from bot.followups import ASKING, AWAITING_ANSWER, is_bound_to, record_answer
-from bot.messages import CATEGORY_NAMES, name_of
-from bot.models import FollowupState, Ticket
-from bot.tickets import get_ticket_by_code, utcnow
+from bot.core.db import session_scope
+from bot.core.tickets.followups import ASKING, AWAITING_ANSWER, is_bound_to, record_answer
+from bot.core.conversation.messages import CATEGORY_NAMES, name_of
+from bot.core.models import FollowupState, Ticket
+from bot.core.tickets.intake import get_ticket_by_code, utcnow
 
 FOLLOWUP_SLOTS = ("followup_solved", "satisfaction", "followup_comment")
 _FINE = re.compile(r"没问题|不错|没毛病|no problem|all good", re.IGNORECASE)

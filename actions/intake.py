@@ -25,9 +25,9 @@ from actions.common import (
 )
 from actions.followup import end_followup_for_new_report
 from actions.outage import earlier_address, outage_slots, read_outage_choice, with_outage_question
-from bot.address import Address, parse_address
-from bot.messages import FIELD_NAMES, join_names, name_of
-from bot.phone import check_phone, find_phone
+from bot.core.text.address import Address, parse_address
+from bot.core.conversation.messages import FIELD_NAMES, join_names, name_of
+from bot.core.text.phone import check_phone, find_phone
 
 _WHISTLE = re.compile(
     r"举报|红包|回扣|受贿|行贿|贿赂|好处费|私接|偷热|偷接|不给收据|不开收据|不给发票|吃拿卡要|"

@@ -17,11 +17,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import HotlineAction, button, latest_intent, safety_advice, say
-from bot.address import Address
-from bot.db import session_scope
-from bot.models import Category, Outage
-from bot.outages import link_ticket, notice_of, outage_at
-from bot.tickets import TicketDraft, create_ticket, tickets_of_sender, utcnow
+from bot.core.text.address import Address
+from bot.core.db import session_scope
+from bot.core.models import Category, Outage
+from bot.core.outages.register import link_ticket, notice_of, outage_at
+from bot.core.tickets.intake import TicketDraft, create_ticket, tickets_of_sender, utcnow
 
 LINKED, OTHER = "linked", "other"
 # "No, just the heating" / "yes, something else" in words, for residents who type.

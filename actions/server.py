@@ -26,7 +26,7 @@ from sanic.response import HTTPResponse, json
 
 from bot.config import get_settings
 
-# `/health` only says "ok" (process managers and bot/stack.py poll it); /webhook runs actions
+# `/health` only says "ok" (process managers and bot/engine/processes.py poll it); /webhook runs actions
 # and /actions lists them, so they need the secret.
 OPEN_PATHS = frozenset({"/health"})
 

@@ -6,9 +6,9 @@ import re
 
 from actions.common import HotlineAction, resident_text, say
 from bot.config import get_settings
-from bot.db import session_scope
-from bot.messages import CATEGORY_NAMES, STATUS_NAMES, name_of
-from bot.tickets import get_ticket_by_code, tickets_of_sender
+from bot.core.db import session_scope
+from bot.core.conversation.messages import CATEGORY_NAMES, STATUS_NAMES, name_of
+from bot.core.tickets.intake import get_ticket_by_code, tickets_of_sender
 
 _CODE = re.compile(r"HL\s*-?\s*([0-9A-Za-z]{6})\b", re.IGNORECASE)
 

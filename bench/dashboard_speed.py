@@ -36,13 +36,13 @@ def main() -> int:
     from sqlalchemy import event
     from starlette.testclient import TestClient
 
-    from bot.channels.web import create_app
+    from bot.runtime import create_app
     from bot.config import get_settings
     from bot.dashboard.auth import add_user
-    from bot.db import get_engine, session_scope
+    from bot.core.db import get_engine, session_scope
     from bot.migrate import upgrade
-    from bot.models import Base
-    from bot.tickets import utcnow
+    from bot.core.models import Base
+    from bot.core.tickets.intake import utcnow
 
     if args.database_url:  # a server database: start from empty tables
         Base.metadata.drop_all(get_engine())
@@ -89,11 +89,11 @@ def main() -> int:
 def seed(how_many: int) -> str:
     """Tickets spread over the last year, of every category and status, as the bot makes them."""
     from bot.config import get_settings
-    from bot.db import session_scope
-    from bot.models import Category, FollowupState, Ticket, TicketStatus
-    from bot.sla import deadlines_for
-    from bot.ticket_state import refresh_next_due
-    from bot.tickets import new_code, priority_for, utcnow
+    from bot.core.db import session_scope
+    from bot.core.models import Category, FollowupState, Ticket, TicketStatus
+    from bot.core.tickets.sla import deadlines_for
+    from bot.core.tickets.milestones import refresh_next_due
+    from bot.core.tickets.intake import new_code, priority_for, utcnow
 
     rng = random.Random(7)
     tz = get_settings().tz

@@ -42,7 +42,7 @@ import yaml
 from workspace import ROOT, TMP
 
 from bot.migrate import upgrade
-from bot.stack import MODEL_FILE, MODEL_NAME, RASA_BIN, Stack, rasa_env, wait_until_ready
+from bot.engine.processes import MODEL_FILE, MODEL_NAME, RASA_BIN, Stack, rasa_env, wait_until_ready
 from tests.harness import free_port
 
 # A repair report as residents write it; the last turn presses the summary's confirm button.

@@ -196,7 +196,7 @@ class Settings(BaseSettings):
 def derive_token(secret_key: str, label: str) -> str:
     """A token for one internal service, the same on every host with the same secret key.
 
-    The HMAC key is itself derived (as bot/handles.py does for its key), so no token can equal
+    The HMAC key is itself derived (as bot/core/conversation/handles.py does for its key), so no token can equal
     a resident's pseudonym, which is an HMAC under the secret key itself (bot/channels/relay.py).
     """
     key = hashlib.sha256(("internal-service-token:" + secret_key).encode()).digest()

@@ -1,6 +1,6 @@
 """Run `rasa` with its HTTP API token taken from HOTLINE_RASA_TOKEN instead of the command line.
 
-Run with the Rasa environment's Python (bot/stack.py does), with the arguments of `rasa`:
+Run with the Rasa environment's Python (bot/engine/processes.py does), with the arguments of `rasa`:
 
     HOTLINE_RASA_TOKEN=... .venv-rasa/bin/python scripts/rasa_with_token.py run --enable-api ...
 

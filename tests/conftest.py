@@ -31,9 +31,9 @@ for _name, _source in (("DOMAIN", "domain.yml"), ("RULES", "data/rules.yml"), ("
     os.environ[f"HOTLINE_{_name}_FILE"] = str(_copy)
 
 from bot.config import get_settings  # noqa: E402
-from bot.db import make_engine  # noqa: E402
+from bot.core.db import make_engine  # noqa: E402
 from bot.migrate import upgrade  # noqa: E402
-from bot.stack import MODEL_FILE, Stack  # noqa: E402
+from bot.engine.processes import MODEL_FILE, Stack  # noqa: E402
 from tests.harness import AppProcess, RunningApp, free_port, issued_chat_id  # noqa: E402,F401
 from tests.telegram_standin import BotApiStandIn  # noqa: E402
 
@@ -189,10 +189,10 @@ def mark_all_posted() -> None:
     (raised now) and outage suspicions count as posted, so a group test sees only its own."""
     from sqlalchemy import update
 
-    from bot.db import session_scope
-    from bot.models import Alert, OutageSuspicion, Ticket
-    from bot.sla_alerts import check_deadlines
-    from bot.tickets import utcnow
+    from bot.core.db import session_scope
+    from bot.core.models import Alert, OutageSuspicion, Ticket
+    from bot.core.tickets.alerts import check_deadlines
+    from bot.core.tickets.intake import utcnow
 
     with session_scope() as session:
         check_deadlines(session, utcnow() + timedelta(days=30))

@@ -42,7 +42,7 @@ class RunningApp:
     def __init__(self, rasa_url: str, **settings: object) -> None:
         import uvicorn
 
-        from bot.channels.web import create_app
+        from bot.runtime import create_app
         from bot.config import Settings
 
         self.settings = Settings(rasa_url=rasa_url, port=free_port(), **{**TEST_DEFAULTS, **settings})

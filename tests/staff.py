@@ -8,8 +8,8 @@ import uuid
 import httpx
 
 from bot.dashboard.auth import add_user
-from bot.db import session_scope
-from bot.tickets import utcnow
+from bot.core.db import session_scope
+from bot.core.tickets.intake import utcnow
 
 PASSWORD = "correct-horse-battery"
 HIDDEN = re.compile(r'name="(csrf|login_token)" value="([^"]+)"')

@@ -83,8 +83,8 @@ def test_a_replayed_confirmation_finds_its_ticket_instead_of_making_a_second(sta
 
     from sqlalchemy import func, select
 
-    from bot.db import session_scope
-    from bot.models import Ticket
+    from bot.core.db import session_scope
+    from bot.core.models import Ticket
 
     ref = f"replay-{uuid.uuid4().hex[:8]}"
     slots = {"category": "report_repair", "description": "暖气不热", "address": "阳光花园3号楼2单元301室",

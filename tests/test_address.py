@@ -1,8 +1,8 @@
-"""Tests for bot.address: parsing free-text addresses and the Address helpers."""
+"""Tests for bot.core.text.address: parsing free-text addresses and the Address helpers."""
 
 import pytest
 
-from bot.address import Address, parse_address
+from bot.core.text.address import Address, parse_address
 
 FULL_ZH = Address("阳光花园", "3", "2", "301")
 FULL_EN = Address("Sunshine Garden", "3", "2", "301")

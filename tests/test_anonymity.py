@@ -27,18 +27,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from actions.intake import ValidateTicketForm, intake_start_events
-from bot.address import Address
+from bot.core.text.address import Address
 from bot.channels.relay import Relay
 from bot.config import Settings, get_settings
 from bot.dashboard.app import EXPORT_FIELDS, export_rows
 from bot.dashboard.queue import QueueFilter
-from bot.db import flush_wal, make_engine, session_scope, sqlite_file
-from bot.models import Category, ChatMessage, NluInboxItem, Ticket, TicketEvent
-from bot.nlu_inbox import collect, redact
-from bot.notices import ticket_notice
-from bot.privacy import forget_conversation, forget_sender, is_anonymous_pseudonym
-from bot.redaction import redact_identifiers
-from bot.tickets import TicketDraft, create_ticket, get_ticket_by_code, utcnow
+from bot.core.db import flush_wal, make_engine, session_scope, sqlite_file
+from bot.core.models import Category, ChatMessage, NluInboxItem, Ticket, TicketEvent
+from bot.core.conversation.inbox import collect, redact
+from bot.core.tickets.notices import ticket_notice
+from bot.core.conversation.privacy import forget_conversation, forget_sender, is_anonymous_pseudonym
+from bot.core.text.redaction import redact_identifiers
+from bot.core.tickets.intake import TicketDraft, create_ticket, get_ticket_by_code, utcnow
 from tests.conftest import POSTGRES_URL, Resident, ticket_code_in
 from tests.harness import AppProcess
 from tests.staff import Staff, new_account

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.attachments import add_location, add_photo, attachments_of, photo_path, save_photo_file
-from bot.models import Attachment, Category
-from bot.privacy import forget_sender
-from bot.tickets import TicketDraft, create_ticket
+from bot.core.conversation.attachments import add_location, add_photo, attachments_of, photo_path, save_photo_file
+from bot.core.models import Attachment, Category
+from bot.core.conversation.privacy import forget_sender
+from bot.core.tickets.intake import TicketDraft, create_ticket
 
 NOW = datetime(2026, 1, 10, 9, 0, tzinfo=timezone.utc)
 SENDER = "telegram:0123456789abcdef01234567"

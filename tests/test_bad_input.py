@@ -7,8 +7,8 @@ import pytest
 
 from sqlalchemy import select
 
-from bot.db import session_scope
-from bot.models import ChatMessage
+from bot.core.db import session_scope
+from bot.core.models import ChatMessage
 from tests.conftest import Resident, RunningApp
 from tests.harness import issued_chat_id
 from tests.test_conversations import ticket_count

@@ -7,10 +7,10 @@ import os
 import subprocess
 import sys
 
-from bot.address import Address
-from bot.db import session_scope
-from bot.models import Category
-from bot.tickets import TicketDraft, create_ticket
+from bot.core.text.address import Address
+from bot.core.db import session_scope
+from bot.core.models import Category
+from bot.core.tickets.intake import TicketDraft, create_ticket
 
 
 def hotline(*args: str) -> subprocess.CompletedProcess[str]:
@@ -50,7 +50,7 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path) -> None:  # type:
     """`hotline tickets list --json | head -1`: the pipe closes, the command ends quietly."""
     from sqlalchemy.orm import Session
 
-    from bot.db import make_engine
+    from bot.core.db import make_engine
     from bot.migrate import upgrade
 
     url = f"sqlite:///{tmp_path / 'pipe.db'}"  # its own database: 200 tickets would crowd the others' queue

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.config import Settings
-from bot.db import session_scope
-from bot.models import Category, ChatMessage, Priority, Ticket
-from bot.tickets import get_ticket_by_code
+from bot.core.db import session_scope
+from bot.core.models import Category, ChatMessage, Priority, Ticket
+from bot.core.tickets.intake import get_ticket_by_code
 from tests.conftest import Resident, ticket_code_in
 
 pytestmark = pytest.mark.stack

@@ -10,10 +10,10 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
-from bot.address import Address
-from bot.db import session_scope
-from bot.models import Category, StaffSession, StaffUser, Ticket, TicketEvent, TicketStatus
-from bot.tickets import TicketDraft, create_ticket, get_ticket_by_code, utcnow
+from bot.core.text.address import Address
+from bot.core.db import session_scope
+from bot.core.models import Category, StaffSession, StaffUser, Ticket, TicketEvent, TicketStatus
+from bot.core.tickets.intake import TicketDraft, create_ticket, get_ticket_by_code, utcnow
 from tests.conftest import Resident, ticket_code_in
 from tests.staff import PASSWORD, Staff, hidden, new_account
 
@@ -240,7 +240,7 @@ def test_statistics_page_and_csv_exports(app, dispatcher: Staff) -> None:  # typ
 
 
 def test_alerts_are_listed_and_acknowledged(app, dispatcher: Staff) -> None:  # type: ignore[no-untyped-def]
-    from bot.sla_alerts import check_deadlines
+    from bot.core.tickets.alerts import check_deadlines
 
     code = make_ticket(estate_name(), Category.REPORT_LEAK, minutes_ago=40)
     with session_scope() as session:

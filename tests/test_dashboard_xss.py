@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from markupsafe import escape
 
-from bot.address import Address
-from bot.db import session_scope
-from bot.models import Category, ChatMessage
-from bot.tickets import TicketDraft, create_ticket, utcnow
+from bot.core.text.address import Address
+from bot.core.db import session_scope
+from bot.core.models import Category, ChatMessage
+from bot.core.tickets.intake import TicketDraft, create_ticket, utcnow
 from tests.browser import browser, sign_in  # noqa: F401  (fixture)
 from tests.conftest import Resident, ticket_code_in
 from tests.staff import PASSWORD, Staff, new_account

@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from bot import claims
-from bot.chat_links import remember_chat
-from bot.models import ChatLink, ChatMessage
-from bot.tickets import utcnow
+from bot.core import claims
+from bot.core.conversation.chat_links import remember_chat
+from bot.core.models import ChatLink, ChatMessage
+from bot.core.tickets.intake import utcnow
 from tests.conftest import POSTGRES_URL
 from tests.harness import AppProcess, free_port
 from tests.telegram_standin import TOKEN, BotApiStandIn

@@ -15,11 +15,11 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.channels.rasa_client import RasaClient
-from bot.db import session_scope
-from bot.messages import TEXTS
-from bot.models import Category, FollowupState, Ticket, TicketEvent, TicketStatus
-from bot.tickets import TicketDraft, create_ticket, get_ticket_by_code, utcnow
+from bot.engine.client import RasaClient
+from bot.core.db import session_scope
+from bot.core.conversation.messages import TEXTS
+from bot.core.models import Category, FollowupState, Ticket, TicketEvent, TicketStatus
+from bot.core.tickets.intake import TicketDraft, create_ticket, get_ticket_by_code, utcnow
 from tests.test_actions_protocol import user_event
 from tests.test_followup_conversation import daytime, report_leak, run_followups, updates
 

@@ -11,13 +11,13 @@ from sqlalchemy import select
 
 from bot.channels.chat_ids import ChatIds
 from bot.channels.followup_sender import FollowupSender
-from bot.channels.rasa_client import RasaClient
+from bot.engine.client import RasaClient
 from bot.channels.relay import Relay
 from bot.config import get_settings
-from bot.db import session_scope
-from bot.followups import Window
-from bot.models import Alert, Category, ChatMessage, FollowupState, Priority, TicketStatus
-from bot.tickets import TicketDraft, create_ticket, utcnow
+from bot.core.db import session_scope
+from bot.core.tickets.followups import Window
+from bot.core.models import Alert, Category, ChatMessage, FollowupState, Priority, TicketStatus
+from bot.core.tickets.intake import TicketDraft, create_ticket, utcnow
 from tests.conftest import Resident, RunningApp
 from tests.test_conversations import confirm, ticket
 

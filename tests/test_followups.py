@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.followups import (
+from bot.core.tickets.followups import (
     Window,
     claim,
     due_for_sending,
@@ -18,8 +18,8 @@ from bot.followups import (
     record_answer,
     release,
 )
-from bot.models import Alert, FollowupState, Priority, TicketStatus
-from bot.tickets import create_ticket
+from bot.core.models import Alert, FollowupState, Priority, TicketStatus
+from bot.core.tickets.intake import create_ticket
 from tests.test_tickets import draft
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -128,7 +128,7 @@ def test_solved_answer_closes_with_rating(db_session: Session) -> None:
 
 
 def test_not_solved_reopens_with_higher_priority_and_an_alert(db_session: Session) -> None:
-    from bot.models import Category
+    from bot.core.models import Category
 
     ticket = create_ticket(db_session, draft(category=Category.REPORT_REPAIR), now=CREATED)
     record_answer(db_session, ticket, solved=False, satisfaction=None, comment=None, now=CREATED + 2 * DAY)

@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db import make_engine
+from bot.core.db import make_engine
 from bot.migrate import upgrade
-from bot.models import Category, ChatMessage, FollowupState, Ticket, TicketEvent
-from bot.stack import Stack
-from bot.tickets import TicketDraft, create_ticket, utcnow
+from bot.core.models import Category, ChatMessage, FollowupState, Ticket, TicketEvent
+from bot.engine.processes import Stack
+from bot.core.tickets.intake import TicketDraft, create_ticket, utcnow
 from tests.conftest import POSTGRES_URL, _reset_postgres
 from tests.harness import free_port
 

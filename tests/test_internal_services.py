@@ -22,11 +22,11 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from bot.channels.rasa_client import RasaClient
+from bot.engine.client import RasaClient
 from bot.config import PROJECT_ROOT, Settings, get_settings
-from bot.db import session_scope
-from bot.models import Ticket
-from bot.stack import Stack, rasa_env
+from bot.core.db import session_scope
+from bot.core.models import Ticket
+from bot.engine.processes import Stack, rasa_env
 from tests.harness import free_port
 
 # --- without the servers ------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.models import Category, FollowupState, Priority, TicketStatus
+from bot.core.models import Category, FollowupState, Priority, TicketStatus
 from tests.conftest import Resident, RunningApp, ticket_code_in
 from tests.test_conversations import confirm, ticket
 from tests.test_followup_conversation import daytime, report_leak, run_followups, updates

@@ -2,9 +2,9 @@
 
 import pytest
 
-from bot.address import parse_address
-from bot.billing import answer_billing
-from bot.language import conversation_language, detect_language
+from bot.core.text.address import parse_address
+from bot.core.billing import answer_billing
+from bot.core.text.language import conversation_language, detect_language
 
 
 @pytest.mark.parametrize(

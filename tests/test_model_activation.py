@@ -14,9 +14,9 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.db import session_scope
-from bot.models import ChatMessage, MessageStatus, ModelActivation
-from bot.stack import MODEL_FILE
+from bot.core.db import session_scope
+from bot.core.models import ChatMessage, MessageStatus, ModelActivation
+from bot.engine.processes import MODEL_FILE
 from tests.conftest import Resident, ticket_code_in
 
 pytestmark = pytest.mark.stack
@@ -81,7 +81,7 @@ def test_activate_and_roll_back_while_residents_talk(stack, app, tmp_path: Path)
 def test_admin_activates_and_rolls_back_from_the_dashboard(stack, app) -> None:  # type: ignore[no-untyped-def]
     import uuid
 
-    from bot.stack import MODELS
+    from bot.engine.processes import MODELS
     from tests.staff import Staff, new_account
 
     name = f"candidates/dash-{uuid.uuid4().hex[:6]}.tar.gz"

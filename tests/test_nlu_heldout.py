@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import nlu_eval
+from bot.teaching import evaluation as nlu_eval
 from bot.config import PROJECT_ROOT
-from bot.nlu_eval import Example, Prediction, compare, evaluate_predictions, load_examples
+from bot.teaching.evaluation import Example, Prediction, compare, evaluate_predictions, load_examples
 
 
 def _report(rows: list[tuple[str, str, float]], language: str = "zh") -> nlu_eval.EvalReport:

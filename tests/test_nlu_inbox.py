@@ -11,9 +11,10 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from bot.db import session_scope
-from bot.models import Category, NluInboxItem
-from bot.nlu_inbox import add_example, normalised, redact, training_examples
+from bot.core.db import session_scope
+from bot.core.models import Category, NluInboxItem
+from bot.core.conversation.inbox import normalised, redact
+from bot.teaching.inbox import add_example, training_examples
 from tests.conftest import Resident
 from tests.staff import Staff, new_account
 from tests.test_dashboard import estate_name, make_ticket
@@ -124,7 +125,7 @@ def test_admin_browses_adds_edits_and_deletes_examples(app) -> None:  # type: ig
 @pytest.mark.stack
 def test_admin_adds_a_new_intent_with_its_answer(stack, app) -> None:  # type: ignore[no-untyped-def]
     from bot.config import get_settings
-    from bot.nlu_inbox import known_intents
+    from bot.teaching.inbox import known_intents
     from tests.test_actions_protocol import call_action, user_event
 
     settings = get_settings()
@@ -157,8 +158,8 @@ def test_the_cli_lists_and_annotates_the_inbox() -> None:
     import subprocess
     import sys
 
-    from bot.nlu_inbox import collect
-    from bot.tickets import utcnow
+    from bot.core.conversation.inbox import collect
+    from bot.core.tickets.intake import utcnow
 
     marker = uuid.uuid4().hex[:6]
     with session_scope() as session:

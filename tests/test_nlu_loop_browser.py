@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import session_scope
-from bot.model_activation import roll_back
-from bot.nlu_training import CANDIDATES
-from bot.tickets import utcnow
+from bot.core.db import session_scope
+from bot.teaching.activation import roll_back
+from bot.teaching.training import CANDIDATES
+from bot.core.tickets.intake import utcnow
 from tests.browser import browser, sign_in  # noqa: F401  (fixture)
 from tests.conftest import Resident
 from tests.staff import PASSWORD, new_account

@@ -11,9 +11,9 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.db import session_scope
-from bot.models import TrainingRun
-from bot.stack import MODEL_FILE
+from bot.core.db import session_scope
+from bot.core.models import TrainingRun
+from bot.engine.processes import MODEL_FILE
 from tests.staff import Staff, new_account
 
 pytestmark = pytest.mark.stack
@@ -60,8 +60,8 @@ def test_a_model_is_evaluated_against_the_live_one_from_the_page(stack, app) -> 
     import shutil
     import uuid
 
-    from bot.models import EvaluationRun
-    from bot.stack import MODELS
+    from bot.core.models import EvaluationRun
+    from bot.engine.processes import MODELS
 
     name = f"candidates/eval-{uuid.uuid4().hex[:6]}.tar.gz"
     copy = MODELS / name

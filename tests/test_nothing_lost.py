@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from bot.channels.relay import Relay
 from bot.config import get_settings
-from bot.db import session_scope
-from bot.models import ChatMessage, MessageStatus, Ticket
+from bot.core.db import session_scope
+from bot.core.models import ChatMessage, MessageStatus, Ticket
 from tests.conftest import Resident, RunningApp, ticket_code_in
 
 pytestmark = pytest.mark.stack

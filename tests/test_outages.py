@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.address import Address
-from bot.models import Category, ChatMessage, FollowupState, Outage, Ticket, TicketStatus
-from bot.outage_announcer import announce_due
-from bot.outage_desk import change_end, declare_outage, restore_outage
-from bot.outage_detection import open_suspicions, raise_suspicions
-from bot.outages import OutageRefused, OutageRequest, as_dict, outage_at, parse_time
-from bot.tickets import TicketDraft, create_ticket
+from bot.core.text.address import Address
+from bot.core.models import Category, ChatMessage, FollowupState, Outage, Ticket, TicketStatus
+from bot.core.outages.announcer import announce_due
+from bot.core.outages.desk import change_end, declare_outage, restore_outage
+from bot.core.outages.detection import open_suspicions, raise_suspicions
+from bot.core.outages.register import OutageRefused, OutageRequest, as_dict, outage_at, parse_time
+from bot.core.tickets.intake import TicketDraft, create_ticket
 from tests.test_cli import hotline
 
 NOW = datetime(2026, 12, 7, 1, 0, tzinfo=timezone.utc)  # Monday 09:00 in Zibo
@@ -222,7 +222,7 @@ def test_the_command_line_declares_lists_updates_and_restores() -> None:
 
 
 def test_statistics_count_outages_residents_duration_and_r10_compliance(db_session: Session) -> None:
-    from bot.outage_stats import figures_for
+    from bot.core.outages.stats import figures_for
 
     report(db_session, "翠湖苑", sender="tg-1", at=NOW - timedelta(days=30), no_heat=False)
     report(db_session, "幸福家园", sender="tg-2", at=NOW - timedelta(minutes=5))
@@ -244,7 +244,7 @@ def test_statistics_count_outages_residents_duration_and_r10_compliance(db_sessi
 
 def test_the_public_feed_lists_active_and_planned_outages_with_their_names_to_match() -> None:
     from bot.channels.outage_feed import current_outages
-    from bot.db import session_scope
+    from bot.core.db import session_scope
 
     now = datetime.now(timezone.utc)
     with session_scope() as session:
@@ -264,7 +264,7 @@ def test_the_public_feed_lists_active_and_planned_outages_with_their_names_to_ma
 
 
 def test_heat_still_not_back_a_day_later_makes_the_linked_report_a_normal_repair(db_session: Session) -> None:
-    from bot.followups import record_answer
+    from bot.core.tickets.followups import record_answer
 
     ticket = report(db_session, "阳光花园", sender="tg-1", at=NOW - timedelta(minutes=10))
     outage = declare_outage(db_session, fault("阳光花园"), "d1", NOW).outage

@@ -15,14 +15,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.address import Address
+from bot.core.text.address import Address
 from bot.channels.relay import Relay
-from bot.chat_links import remember_chat
-from bot.db import make_engine, session_scope
-from bot.models import Category, Outage, Priority
-from bot.outage_desk import declare_outage, restore_outage
-from bot.outages import OutageRequest
-from bot.tickets import TicketDraft, create_ticket, get_ticket_by_code, utcnow
+from bot.core.conversation.chat_links import remember_chat
+from bot.core.db import make_engine, session_scope
+from bot.core.models import Category, Outage, Priority
+from bot.core.outages.desk import declare_outage, restore_outage
+from bot.core.outages.register import OutageRequest
+from bot.core.tickets.intake import TicketDraft, create_ticket, get_ticket_by_code, utcnow
 from tests.browser import browser  # noqa: F401  (fixture)
 from tests.conftest import POSTGRES_URL, Resident, mark_all_posted, ticket_code_in
 from tests.harness import RunningApp

@@ -1,8 +1,8 @@
-"""Tests for bot.phone; every "valid" number here is one phonenumbers itself accepts."""
+"""Tests for bot.core.text.phone; every "valid" number here is one phonenumbers itself accepts."""
 
 import pytest
 
-from bot.phone import PhoneCheck, check_phone, find_phone
+from bot.core.text.phone import PhoneCheck, check_phone, find_phone
 
 MOBILE = PhoneCheck(ok=True, e164="+8613812345678", kind="mobile", reason=None)
 ZIBO = PhoneCheck(ok=True, e164="+865331234567", kind="landline", reason=None)

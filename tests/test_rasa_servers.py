@@ -20,9 +20,9 @@ import httpx
 import pytest
 import yaml
 
-from bot.channels.rasa_client import RasaClient, pick_server
+from bot.engine.client import RasaClient, pick_server
 from bot.config import PROJECT_ROOT, Settings, get_settings
-from bot.stack import Stack
+from bot.engine.processes import Stack
 from tests.conftest import Resident, RunningApp, free_port, ticket_code_in
 
 
@@ -177,10 +177,10 @@ def test_an_anonymous_report_is_wiped_from_the_redis_tracker_store(two_rasa_serv
 def test_a_model_is_activated_on_every_server_and_rolled_back(two_rasa_servers: list[str], tmp_path: Path) -> None:
     import shutil
 
-    from bot.db import session_scope
-    from bot.model_activation import activate, roll_back
-    from bot.stack import MODEL_FILE
-    from bot.tickets import utcnow
+    from bot.core.db import session_scope
+    from bot.teaching.activation import activate, roll_back
+    from bot.engine.processes import MODEL_FILE
+    from bot.core.tickets.intake import utcnow
 
     def served() -> list[str]:
         token = {"token": get_settings().resolved_rasa_token()}

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT
-from bot.stack import MODEL_FILE, RASA_BIN, rasa_env
+from bot.engine.processes import MODEL_FILE, RASA_BIN, rasa_env
 
 pytestmark = pytest.mark.stack
 

@@ -17,15 +17,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from bot.buttons import BUTTON_ID_PREFIX, is_button_id, issue, new_button_id, redeem
-from bot.channels.rasa_client import RasaUnavailable, Reply
+from bot.core.conversation.buttons import BUTTON_ID_PREFIX, is_button_id, issue, new_button_id, redeem
+from bot.core.conversation.replies import Reply
+from bot.engine.client import RasaUnavailable
 from bot.channels.relay import Relay, as_plain_text, clean_text
 from bot.config import PROJECT_ROOT, get_settings
-from bot.db import session_scope
-from bot.messages import say
-from bot.models import ChatMessage, IssuedButton, MessageStatus, Ticket
-from bot.privacy import forget_sender
-from bot.tickets import utcnow
+from bot.core.db import session_scope
+from bot.core.conversation.messages import say
+from bot.core.models import ChatMessage, IssuedButton, MessageStatus, Ticket
+from bot.core.conversation.privacy import forget_sender
+from bot.core.tickets.intake import utcnow
 from tests.conftest import Resident, RunningApp, ticket_code_in
 from tests.telegram_standin import TOKEN, BotApiStandIn
 

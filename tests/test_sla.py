@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.models import Category
-from bot.sla import add_working_days, deadlines_for, is_working_day
+from bot.core.models import Category
+from bot.core.tickets.sla import add_working_days, deadlines_for, is_working_day
 
 TZ = ZoneInfo("Asia/Shanghai")
 

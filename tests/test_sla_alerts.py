@@ -6,9 +6,9 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy.orm import Session
 
-from bot.models import Category, TicketStatus
-from bot.sla_alerts import check_deadlines, open_alerts
-from bot.tickets import change_status, create_ticket
+from bot.core.models import Category, TicketStatus
+from bot.core.tickets.alerts import check_deadlines, open_alerts
+from bot.core.tickets.intake import change_status, create_ticket
 from tests.test_tickets import draft
 
 CREATED = datetime(2025, 12, 1, 2, 0, tzinfo=timezone.utc)  # Monday 10:00 in Zibo

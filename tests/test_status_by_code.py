@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from bot.db import session_scope
-from bot.models import TicketEvent
-from bot.tickets import get_ticket_by_code
+from bot.core.db import session_scope
+from bot.core.models import TicketEvent
+from bot.core.tickets.intake import get_ticket_by_code
 from tests.conftest import Resident
 from tests.test_conversations import confirm
 

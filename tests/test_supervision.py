@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.channels.relay import Relay
-from bot.db import session_scope
-from bot.health import health_report
-from bot.models import ChatMessage, MessageStatus
-from bot.stack import MODEL_FILE, Stack
-from bot.supervisor import Backoff
+from bot.core.db import session_scope
+from bot.engine.health import health_report
+from bot.core.models import ChatMessage, MessageStatus
+from bot.engine.processes import MODEL_FILE, Stack
+from bot.engine.supervisor import Backoff
 from tests.conftest import Resident
 from tests.harness import RunningApp, free_port
 

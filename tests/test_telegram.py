@@ -13,14 +13,14 @@ import pytest
 from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
 
-from bot.attachments import attachments_of, photo_path
-from bot.buttons import is_button_id
+from bot.core.conversation.attachments import attachments_of, photo_path
+from bot.core.conversation.buttons import is_button_id
 from bot.channels.relay import Relay
 from bot.config import get_settings
-from bot.db import get_engine, session_scope
-from bot.models import Attachment, ChannelUpdate, ChatMessage, Ticket
-from bot.update_store import store_update, unhandled_updates
-from bot.tickets import get_ticket_by_code, utcnow
+from bot.core.db import get_engine, session_scope
+from bot.core.models import Attachment, ChannelUpdate, ChatMessage, Ticket
+from bot.core.conversation.updates import store_update, unhandled_updates
+from bot.core.tickets.intake import get_ticket_by_code, utcnow
 from tests.harness import RunningApp
 from tests.telegram_standin import TOKEN, BotApiStandIn
 

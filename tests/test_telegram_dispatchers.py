@@ -9,10 +9,10 @@ from datetime import timedelta
 
 import pytest
 
-from bot.db import session_scope
-from bot.models import Category, TicketStatus
-from bot.sla_alerts import check_deadlines
-from bot.tickets import TicketDraft, create_ticket, get_ticket_by_code
+from bot.core.db import session_scope
+from bot.core.models import Category, TicketStatus
+from bot.core.tickets.alerts import check_deadlines
+from bot.core.tickets.intake import TicketDraft, create_ticket, get_ticket_by_code
 from tests.conftest import mark_all_posted
 from tests.harness import RunningApp
 from tests.telegram_standin import TOKEN, BotApiStandIn

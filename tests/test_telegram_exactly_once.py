@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.db import session_scope
-from bot.models import Alert, ChannelUpdate, Ticket
-from bot.sla_alerts import check_deadlines
-from bot.tickets import utcnow
-from bot.update_store import store_update
+from bot.core.db import session_scope
+from bot.core.models import Alert, ChannelUpdate, Ticket
+from bot.core.tickets.alerts import check_deadlines
+from bot.core.tickets.intake import utcnow
+from bot.core.conversation.updates import store_update
 from tests.conftest import POSTGRES_URL
 from tests.harness import AppProcess, RunningApp
 from tests.telegram_standin import TOKEN, BotApiStandIn

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.attachments import attachments_of
-from bot.db import session_scope
-from bot.models import ChannelUpdate, ChatMessage, MessageStatus
-from bot.tickets import get_ticket_by_code
+from bot.core.conversation.attachments import attachments_of
+from bot.core.db import session_scope
+from bot.core.models import ChannelUpdate, ChatMessage, MessageStatus
+from bot.core.tickets.intake import get_ticket_by_code
 from tests.harness import AppProcess, SilentServer
 from tests.telegram_standin import TOKEN, BotApiStandIn
 from tests.test_telegram import CODE, JPEG, deliver, press, sender_ref

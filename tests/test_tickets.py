@@ -8,9 +8,9 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.address import Address
-from bot.models import Category, Priority, Ticket, TicketEvent, TicketStatus
-from bot.tickets import (
+from bot.core.text.address import Address
+from bot.core.models import Category, Priority, Ticket, TicketEvent, TicketStatus
+from bot.core.tickets.intake import (
     TicketDraft,
     change_status,
     create_ticket,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.models import Category
+from bot.core.models import Category
 from tests.conftest import Resident, ticket_code_in
 from tests.test_conversations import ticket
 

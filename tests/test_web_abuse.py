@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from bot.channels.relay import Relay
 from bot.config import get_settings
-from bot.db import session_scope
-from bot.models import ChatMessage, MessageStatus
+from bot.core.db import session_scope
+from bot.core.models import ChatMessage, MessageStatus
 from tests.browser import browser  # noqa: F401  (fixture)
 from tests.conftest import Resident, RunningApp
 from tests.harness import issued_chat_id

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.followups import record_answer
-from bot.models import Category, Ticket, TicketEvent, TicketStatus
-from bot.tickets import create_ticket
-from bot.workflow import Step, TransitionRefused, change_status, next_statuses
+from bot.core.tickets.followups import record_answer
+from bot.core.models import Category, Ticket, TicketEvent, TicketStatus
+from bot.core.tickets.intake import create_ticket
+from bot.core.tickets.workflow import Step, TransitionRefused, change_status, next_statuses
 from tests.test_tickets import draft
 
 S = TicketStatus

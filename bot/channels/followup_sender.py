@@ -11,14 +11,14 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.channels.outbox import store_replies
-from bot.channels.rasa_client import RasaClient, RasaUnavailable
+from bot.core.conversation.outbox import store_replies
+from bot.engine.client import RasaClient, RasaUnavailable
 from bot.config import Settings
-from bot.db import session_scope
-from bot.followups import (HandleUnreadable, Window, claim, conversation_of, due_for_sending, expire_unanswered,
+from bot.core.db import session_scope
+from bot.core.tickets.followups import (HandleUnreadable, Window, claim, conversation_of, due_for_sending, expire_unanswered,
                            mark_sent, release)  # fmt: skip
-from bot.models import ChatMessage, Ticket
-from bot.tickets import utcnow
+from bot.core.models import ChatMessage, Ticket
+from bot.core.tickets.intake import utcnow
 
 log = logging.getLogger(__name__)
 QUIET_AFTER_CHAT = timedelta(minutes=10)  # at most; a short HOTLINE_FOLLOWUP_AFTER shortens it

@@ -2,7 +2,7 @@
 website, a WeChat menu, and the web chat's banner.
 
 Public on purpose: it says what the company announces anyway, and nothing about residents or
-staff. Each outage lists its estates' names as `match` keys (bot.estates.normalise: lower case,
+staff. Each outage lists its estates' names as `match` keys (bot.core.outages.estates.normalise: lower case,
 no spaces, no 小区 suffix), so a page can find them in whatever a resident types.
 """
 
@@ -13,10 +13,10 @@ import asyncio
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from bot import estates
-from bot.db import session_scope
-from bot.outages import as_dict, open_outages
-from bot.tickets import utcnow
+from bot.core.outages import estates
+from bot.core.db import session_scope
+from bot.core.outages.register import as_dict, open_outages
+from bot.core.tickets.intake import utcnow
 
 
 def current_outages() -> list[dict[str, object]]:

@@ -1,7 +1,7 @@
 """Store each message first, then pass it to Rasa; keep what Rasa could not answer for later.
 
 What residents write reaches Rasa as words, never as a command; the only intents a resident
-can send are the payloads of buttons the application gave that chat (bot/buttons.py)."""
+can send are the payloads of buttons the application gave that chat (bot/core/conversation/buttons.py)."""
 
 from __future__ import annotations
 
@@ -16,17 +16,18 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.buttons import PressedButton, is_button_id, redeem
-from bot.chat_links import remember_chat
-from bot.channels.outbox import store_replies, take_undelivered
-from bot.channels.rasa_client import RasaClient, RasaUnavailable, Reply
+from bot.core.conversation.buttons import PressedButton, is_button_id, redeem
+from bot.core.conversation.chat_links import remember_chat
+from bot.core.conversation.outbox import store_replies, take_undelivered
+from bot.core.conversation.replies import Reply
+from bot.engine.client import RasaClient, RasaUnavailable
 from bot.channels.turn_commit import run_hook
 from bot.config import Settings
-from bot.db import session_scope
-from bot.language import DEFAULT_LANGUAGE, detect_language
-from bot.messages import say
-from bot.models import ChatMessage, MessageStatus
-from bot.privacy import forget_conversation, is_anonymous_pseudonym
+from bot.core.db import session_scope
+from bot.core.text.language import DEFAULT_LANGUAGE, detect_language
+from bot.core.conversation.messages import say
+from bot.core.models import ChatMessage, MessageStatus
+from bot.core.conversation.privacy import forget_conversation, is_anonymous_pseudonym
 
 log = logging.getLogger(__name__)
 # Channels whose chats the bot writes to unasked (the web chat and terminal fetch their outbox).

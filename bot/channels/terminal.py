@@ -6,7 +6,7 @@ import asyncio
 import getpass
 from typing import TextIO
 
-from bot.channels.rasa_client import Reply
+from bot.core.conversation.replies import Reply
 from bot.channels.relay import Relay
 from bot.config import Settings
 

@@ -6,40 +6,24 @@ client address has a pace, over which messages are kept and answered a little la
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import datetime
-from functools import partial
 from pathlib import Path
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from starlette.applications import Starlette
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse
-from starlette.responses import RedirectResponse
-from starlette.routing import Mount, Route
+from starlette.routing import Route
 
 from bot.channels.chat_ids import ChatIds
 from bot.channels.chat_rate_limits import ChatRateLimits, Pace
-from bot.channels.followup_sender import FollowupSender
 from bot.channels.held_messages import hold
 from bot.channels.outage_feed import outages_feed
-from bot.channels.rasa_client import Reply
 from bot.channels.relay import Relay, as_plain_text, clean_text
-from bot.channels.request_body import BodyLimit, BodyTooLarge, answer_too_large, error, read_json
-from bot.channels.telegram import TelegramChannel
+from bot.channels.request_body import error, read_json
+from bot.channels.telegram.channel import TelegramChannel
 from bot.config import Settings
-from bot.dashboard.app import create_dashboard
-from bot.db import session_scope
-from bot.health import health_report
-from bot.language import DEFAULT_LANGUAGE, detect_language
-from bot.messages import say
-from bot.outage_jobs import check_outages
-from bot.sla_alerts import check_deadlines
-from bot.tickets import utcnow
+from bot.core.conversation.messages import say
+from bot.core.conversation.replies import Reply
+from bot.core.text.language import DEFAULT_LANGUAGE, detect_language
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
@@ -70,22 +54,9 @@ def too_long_reply(message: str, limit: int) -> Reply | None:
     return Reply(say("too_long_not_kept", language, length=len(words), limit=limit))
 
 
-async def check_sla() -> None:
-    """Raise due SLA alerts (a short transaction in a worker thread)."""
-
-    def run() -> None:
-        with session_scope() as session:
-            for alert in check_deadlines(session, utcnow()):
-                log.warning("SLA %s %s of ticket %s", alert.rule, alert.kind, alert.ticket_id)
-
-    await asyncio.to_thread(run)
-
-
-def create_app(settings: Settings, relay: Relay | None = None) -> Starlette:
-    """Build the web application (one relay and one scheduler per process)."""
-    relay = relay or Relay(settings)
-    followups = FollowupSender(settings, relay.rasa)
-    telegram = TelegramChannel(settings, relay) if settings.telegram_bot_token else None
+def chat_routes(settings: Settings, relay: Relay, telegram: TelegramChannel | None) -> list[Route]:
+    """The residents' side of the web application: the web chat, its outage feed and Telegram's
+    webhook. bot/runtime.py mounts them beside the dashboard and /health."""
     chat_ids = ChatIds(settings.resolved_secret_key())
     pace = ChatRateLimits(settings.chat_messages_per_minute, settings.chat_client_messages_per_minute)
 
@@ -147,55 +118,11 @@ def create_app(settings: Settings, relay: Relay | None = None) -> Starlette:
             return error(str(problem))
         return JSONResponse({"ok": True})
 
-    async def health(request: Request) -> JSONResponse:
-        status, report = await health_report(settings)
-        return JSONResponse(report, status_code=status)
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        scheduler = AsyncIOScheduler(timezone=settings.tz)
-
-        def every(seconds: float, job: Callable[[], Awaitable[object]], *, at_start: bool = False) -> None:
-            # One run at a time per job; runs missed while busy collapse into one.
-            start = {"next_run_time": datetime.now(settings.tz)} if at_start else {}
-            scheduler.add_job(job, "interval", seconds=seconds, max_instances=1, coalesce=True, **start)
-
-        # Messages Rasa could not answer are retried until it can (nothing a resident wrote is lost).
-        every(settings.retry_pending_every_seconds, relay.retry_pending)
-        # Follow-ups: the due time lives on each ticket, so this job only looks; missed ones
-        # (the application was down) are found on the first run after start.
-        every(settings.followup_check_every_seconds, followups.run_due, at_start=True)
-        every(settings.sla_check_every_seconds, check_sla, at_start=True)
-        # Outages: planned works announced two days ahead, undeclared outages suspected (R10).
-        every(settings.outage_check_every_seconds, partial(check_outages, settings), at_start=True)
-        if telegram is not None:
-            every(settings.telegram_push_every_seconds, telegram.push_outbox)
-            every(settings.telegram_push_every_seconds, telegram.post_to_dispatchers)
-        scheduler.start()
-        if telegram is not None:
-            await telegram.start()
-        try:
-            yield
-        finally:
-            scheduler.shutdown(wait=False)
-            if telegram is not None:
-                await telegram.stop()
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(relay.rasa.close(), 2)
-
-    return Starlette(
-        routes=[
-            Route("/", index),
-            Route("/api/chat/session", new_chat, methods=["POST"]),
-            Route("/api/chat", chat, methods=["POST"]),
-            Route("/api/chat/updates", updates),
-            Route("/api/outages", outages_feed),
-            Route("/telegram/webhook", telegram_webhook, methods=["POST"]),
-            Route("/health", health),
-            Route("/dashboard", lambda request: RedirectResponse("/dashboard/", 307)),
-            Mount("/dashboard", create_dashboard(settings)),
-        ],
-        middleware=[Middleware(BodyLimit, limit=settings.max_request_bytes)],
-        exception_handlers={BodyTooLarge: answer_too_large},
-        lifespan=lifespan,
-    )
+    return [
+        Route("/", index),
+        Route("/api/chat/session", new_chat, methods=["POST"]),
+        Route("/api/chat", chat, methods=["POST"]),
+        Route("/api/chat/updates", updates),
+        Route("/api/outages", outages_feed),
+        Route("/telegram/webhook", telegram_webhook, methods=["POST"]),
+    ]

@@ -28,11 +28,11 @@ from bot.dashboard import auth, charts, stats, ticket_work
 from bot.dashboard.nlu_pages import nlu_routes
 from bot.dashboard.outage_pages import outage_routes
 from bot.dashboard.queue import FilterError, QueueFilter, filtered, load_queue, queue_version
-from bot.db import session_scope
-from bot.attachments import attachments_of, photo_path
-from bot.models import Alert, Attachment, Category, ChatMessage, Priority, StaffUser, Ticket, TicketStatus
-from bot.tickets import get_ticket_by_code, utcnow
-from bot.workflow import next_statuses
+from bot.core.db import session_scope
+from bot.core.conversation.attachments import attachments_of, photo_path
+from bot.core.models import Alert, Attachment, Category, ChatMessage, Priority, StaffUser, Ticket, TicketStatus
+from bot.core.tickets.intake import get_ticket_by_code, utcnow
+from bot.core.tickets.workflow import next_statuses
 
 HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "hl_session"
@@ -450,7 +450,7 @@ EXPORT_FIELDS = ["code", "category", "priority", "status", "created_at", "estate
 def export_rows(f: QueueFilter, settings: Settings) -> list[list[object]]:
     """The tickets as exported: an anonymous one down to its estate, its words redacted (R7: a
     file leaves the dashboard and its sign-in behind)."""
-    from bot.disclosure import shown_address_parts, shown_address_raw, shown_description
+    from bot.core.conversation.disclosure import shown_address_parts, shown_address_raw, shown_description
 
     with session_scope() as session:
         query = filtered(select(Ticket), f, settings.tz).order_by(Ticket.id)

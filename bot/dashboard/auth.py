@@ -12,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from bot.models import LoginFailure, StaffSession, StaffUser
+from bot.core.models import LoginFailure, StaffSession, StaffUser
 
 ROLES = ("dispatcher", "admin")
 MIN_PASSWORD_CHARS = 10

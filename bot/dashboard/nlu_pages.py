@@ -13,13 +13,17 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from bot import model_activation, nlu_eval_runs, nlu_examples, nlu_intents, nlu_training
-from bot import nlu_inbox as nlu_inbox_module
+from bot.teaching import activation as model_activation
+from bot.teaching import eval_runs as nlu_eval_runs
+from bot.teaching import examples as nlu_examples
+from bot.teaching import intents as nlu_intents
+from bot.teaching import training as nlu_training
+from bot.teaching import inbox
 from bot.config import Settings
 from bot.dashboard import auth
-from bot.db import session_scope
-from bot.stack import MODEL_FILE, MODELS
-from bot.tickets import utcnow
+from bot.core.db import session_scope
+from bot.engine.processes import MODEL_FILE, MODELS
+from bot.core.tickets.intake import utcnow
 
 
 def nlu_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -> list[Route]:
@@ -28,9 +32,9 @@ def nlu_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -> l
     async def nlu_inbox(request: Request, user: auth.SignedIn, form: dict[str, str]) -> Response:
         def read() -> dict[str, Any]:
             with session_scope() as session:
-                items = nlu_inbox_module.open_items(session)
+                items = inbox.open_items(session)
                 session.expunge_all()
-            return {"items": items, "intents": nlu_inbox_module.known_intents(settings.domain_file)}
+            return {"items": items, "intents": inbox.known_intents(settings.domain_file)}
 
         done = request.query_params.get("done", "")[:100]
         return pages.render("nlu_inbox.html", user=user, done=done, **await asyncio.to_thread(read))
@@ -40,11 +44,11 @@ def nlu_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -> l
         def run() -> tuple[bool, str]:
             with session_scope() as session:
                 try:
-                    return True, nlu_inbox_module.annotate(
+                    return True, inbox.annotate(
                         session, request.path_params["item_id"], form.get("intent", ""), user.username, utcnow(),
-                        settings.nlu_data_dir, nlu_inbox_module.known_intents(settings.domain_file),
+                        settings.nlu_data_dir, inbox.known_intents(settings.domain_file),
                     )
-                except nlu_inbox_module.AnnotationError as problem:
+                except inbox.AnnotationError as problem:
                     session.rollback()
                     return False, str(problem)
 
@@ -151,7 +155,7 @@ def nlu_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -> l
                 data_dir, action = settings.nlu_data_dir, form.get("action", "")
                 if action == "add":
                     text = nlu_examples.add(data_dir, form.get("intent", ""), form.get("text", ""),
-                                            nlu_inbox_module.known_intents(settings.domain_file))  # fmt: skip
+                                            inbox.known_intents(settings.domain_file))  # fmt: skip
                     return f"Added: {text}"
                 if action == "edit":
                     text = nlu_examples.edit(data_dir, form.get("file", ""), form.get("intent", ""),
@@ -183,7 +187,7 @@ def nlu_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -> l
             for row in rows:
                 counts[row.intent] = counts.get(row.intent, 0) + 1
             return {"rows": found[:EXAMPLES_SHOWN], "found": len(found), "total": len(rows), "counts": counts,
-                    "intents": nlu_inbox_module.known_intents(settings.domain_file), "params": dict(params),
+                    "intents": inbox.known_intents(settings.domain_file), "params": dict(params),
                     "query": urlencode({k: v for k, v in params.items() if k in ("intent", "lang", "q")})}  # fmt: skip
 
         values = await asyncio.to_thread(read)

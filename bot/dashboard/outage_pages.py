@@ -1,7 +1,7 @@
 """The dispatchers' outages page (R10): declare an outage (notices drafted, editable before they
 go out), move its end, restore it, and act on suspected outages with one click.
 
-Every change goes through bot/outage_desk.py, as the CLI's do.
+Every change goes through bot/core/outages/desk.py, as the CLI's do.
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from starlette.routing import Route
 
 from bot.config import Settings
 from bot.dashboard import auth
-from bot.db import session_scope
-from bot.models import Outage, OutageSuspicion
-from bot.outage_desk import change_end, declare_outage, restore_outage
-from bot.outage_detection import open_suspicions, resolve_suspicion
-from bot.outages import OutageRefused, OutageRequest, declare, linked_counts, parse_time, split_names
-from bot.tickets import utcnow
+from bot.core.db import session_scope
+from bot.core.models import Outage, OutageSuspicion
+from bot.core.outages.desk import change_end, declare_outage, restore_outage
+from bot.core.outages.detection import open_suspicions, resolve_suspicion
+from bot.core.outages.register import OutageRefused, OutageRequest, declare, linked_counts, parse_time, split_names
+from bot.core.tickets.intake import utcnow
 
 STAFF = ("dispatcher", "admin")
 RECENT_RESTORED = 20

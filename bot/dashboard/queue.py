@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from bot.models import Alert, Category, Priority, Ticket, TicketStatus
+from bot.core.models import Alert, Category, Priority, Ticket, TicketStatus
 
 OPEN_STATUSES = (TicketStatus.NEW, TicketStatus.ACKNOWLEDGED, TicketStatus.IN_PROGRESS, TicketStatus.REOPENED)
 PAGE_SIZE = 50

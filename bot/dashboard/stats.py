@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from bot.models import Category, FollowupState, Ticket, TicketStatus
-from bot.outage_stats import OutageFigures
-from bot.outage_stats import figures_for as outage_figures
-from bot.sla_alerts import rule_for
+from bot.core.models import Category, FollowupState, Ticket, TicketStatus
+from bot.core.outages.stats import OutageFigures
+from bot.core.outages.stats import figures_for as outage_figures
+from bot.core.tickets.alerts import rule_for
 
 CATEGORIES = [c.value for c in Category]
 # Each deadline and the milestone that meets it.

@@ -9,15 +9,15 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.channels.outbox import store_replies
-from bot.channels.rasa_client import Reply
+from bot.core.conversation.outbox import store_replies
+from bot.core.conversation.replies import Reply
 from bot.config import get_settings
-from bot.models import Alert, Category, Priority, Ticket, TicketEvent, TicketStatus
-from bot.nlu_inbox import collect
-from bot.sla import deadlines_for
-from bot.ticket_state import refresh_next_due
-from bot.tickets import get_ticket_by_code, priority_for
-from bot.workflow import Step, TransitionRefused, change_status
+from bot.core.models import Alert, Category, Priority, Ticket, TicketEvent, TicketStatus
+from bot.core.conversation.inbox import collect
+from bot.core.tickets.sla import deadlines_for
+from bot.core.tickets.milestones import refresh_next_due
+from bot.core.tickets.intake import get_ticket_by_code, priority_for
+from bot.core.tickets.workflow import Step, TransitionRefused, change_status
 
 MAX_NOTE_CHARS = 2000
 MAX_REPLY_CHARS = 1000
@@ -48,7 +48,7 @@ def _text(value: str, limit: int, what: str) -> str:
 
 
 def move(session: Session, ticket: Ticket, target: str, actor: str, now: datetime, note: str = "") -> None:
-    """Change the status along the workflow (bot/workflow.py holds the table)."""
+    """Change the status along the workflow (bot/core/tickets/workflow.py holds the table)."""
     try:
         status = TicketStatus(target)
     except ValueError:

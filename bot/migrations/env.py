@@ -2,8 +2,8 @@
 
 from alembic import context
 from bot.config import get_settings
-from bot.db import make_engine
-from bot.models import Base
+from bot.core.db import make_engine
+from bot.core.models import Base
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or get_settings().database_url

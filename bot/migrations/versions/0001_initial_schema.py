@@ -7,7 +7,7 @@ Create Date: 2026-11-24 09:05:31.267019
 
 from alembic import op
 import sqlalchemy as sa
-import bot.models
+import bot.core.models
 
 
 revision = '0001'
@@ -26,8 +26,8 @@ def upgrade() -> None:
     sa.Column('buttons', sa.JSON(), nullable=True),
     sa.Column('status', sa.Enum('received', 'processed', 'pending', 'rejected', name='messagestatus', native_enum=False, length=20), nullable=True),
     sa.Column('language', sa.String(length=8), nullable=True),
-    sa.Column('created_at', bot.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('processed_at', bot.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', bot.core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('processed_at', bot.core.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
@@ -54,13 +54,13 @@ def upgrade() -> None:
     sa.Column('channel', sa.String(length=20), nullable=False),
     sa.Column('sender_ref', sa.String(length=64), nullable=True),
     sa.Column('language', sa.String(length=8), nullable=False),
-    sa.Column('created_at', bot.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', bot.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('response_due_at', bot.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('contact_due_at', bot.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('onsite_due_at', bot.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('resolve_due_at', bot.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('followup_due_at', bot.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', bot.core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', bot.core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('response_due_at', bot.core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('contact_due_at', bot.core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('onsite_due_at', bot.core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('resolve_due_at', bot.core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('followup_due_at', bot.core.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('intake_ref', sa.String(length=64), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('code'),
@@ -77,7 +77,7 @@ def upgrade() -> None:
     op.create_table('ticket_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('ticket_id', sa.Integer(), nullable=False),
-    sa.Column('at', bot.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', bot.core.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('actor', sa.String(length=64), nullable=False),
     sa.Column('kind', sa.String(length=32), nullable=False),
     sa.Column('detail', sa.JSON(), nullable=False),

@@ -7,7 +7,7 @@ Create Date: 2026-11-24 09:34:55.454695
 
 from alembic import op
 import sqlalchemy as sa
-import bot.models
+import bot.core.models
 
 
 revision = '0003'
@@ -23,10 +23,10 @@ def upgrade() -> None:
     sa.Column('rule', sa.String(length=16), nullable=False),
     sa.Column('deadline', sa.String(length=32), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
-    sa.Column('due_at', bot.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', bot.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('due_at', bot.core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', bot.core.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('acknowledged_by', sa.String(length=64), nullable=True),
-    sa.Column('acknowledged_at', bot.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('acknowledged_at', bot.core.models.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('ticket_id', 'deadline', 'kind')

@@ -7,7 +7,7 @@ Create Date: 2026-11-24 09:48:37.611400
 
 from alembic import op
 import sqlalchemy as sa
-import bot.models
+import bot.core.models
 
 
 revision = '0005'
@@ -22,8 +22,8 @@ def upgrade() -> None:
     sa.Column('channel', sa.String(length=20), nullable=False),
     sa.Column('update_id', sa.BigInteger(), nullable=False),
     sa.Column('payload', sa.JSON(), nullable=False),
-    sa.Column('received_at', bot.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('processed_at', bot.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('received_at', bot.core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('processed_at', bot.core.models.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('channel', 'update_id')
     )

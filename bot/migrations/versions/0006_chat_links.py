@@ -7,7 +7,7 @@ Create Date: 2026-11-24 09:56:19.264151
 
 from alembic import op
 import sqlalchemy as sa
-import bot.models
+import bot.core.models
 
 
 revision = '0006'
@@ -21,7 +21,7 @@ def upgrade() -> None:
     sa.Column('sender', sa.String(length=128), nullable=False),
     sa.Column('channel', sa.String(length=20), nullable=False),
     sa.Column('sealed_address', sa.Text(), nullable=False),
-    sa.Column('updated_at', bot.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', bot.core.models.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('sender')
     )
 

@@ -7,7 +7,7 @@ Create Date: 2026-11-24 10:20:51.772322
 
 from alembic import op
 import sqlalchemy as sa
-import bot.models
+import bot.core.models
 
 
 revision = '0007'
@@ -18,10 +18,10 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table('alerts', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('posted_at', bot.models.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('posted_at', bot.core.models.UTCDateTime(timezone=True), nullable=True))
 
     with op.batch_alter_table('tickets', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('group_posted_at', bot.models.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('group_posted_at', bot.core.models.UTCDateTime(timezone=True), nullable=True))
 
 
 

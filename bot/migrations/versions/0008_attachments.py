@@ -6,7 +6,7 @@ Revises: 0007
 
 from alembic import op
 import sqlalchemy as sa
-import bot.models
+import bot.core.models
 
 
 revision = '0008'
@@ -29,7 +29,7 @@ def upgrade() -> None:
         sa.Column('caption', sa.Text(), nullable=True),
         sa.Column('latitude', sa.Float(), nullable=True),
         sa.Column('longitude', sa.Float(), nullable=True),
-        sa.Column('created_at', bot.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('created_at', bot.core.models.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id']),
         sa.PrimaryKeyConstraint('id'),
     )

@@ -6,7 +6,7 @@ Revises: 0009
 
 from alembic import op
 import sqlalchemy as sa
-import bot.models
+import bot.core.models
 
 
 revision = '0010'
@@ -14,7 +14,7 @@ down_revision = '0009'
 branch_labels = None
 depends_on = None
 
-WHEN = bot.models.UTCDateTime(timezone=True)
+WHEN = bot.core.models.UTCDateTime(timezone=True)
 
 
 def upgrade() -> None:

@@ -6,7 +6,7 @@ Revises: 0010
 
 from alembic import op
 import sqlalchemy as sa
-import bot.models
+import bot.core.models
 
 
 revision = '0011'
@@ -20,8 +20,8 @@ def upgrade() -> None:
         'training_runs',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('actor', sa.String(length=64), nullable=False),
-        sa.Column('started_at', bot.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column('finished_at', bot.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('started_at', bot.core.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('finished_at', bot.core.models.UTCDateTime(timezone=True), nullable=True),
         sa.Column('state', sa.String(length=16), nullable=False),
         sa.Column('model_path', sa.Text(), nullable=False),
         sa.Column('log_path', sa.Text(), nullable=False),
@@ -34,8 +34,8 @@ def upgrade() -> None:
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('actor', sa.String(length=64), nullable=False),
         sa.Column('candidate_path', sa.Text(), nullable=False),
-        sa.Column('started_at', bot.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column('finished_at', bot.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('started_at', bot.core.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('finished_at', bot.core.models.UTCDateTime(timezone=True), nullable=True),
         sa.Column('state', sa.String(length=16), nullable=False),
         sa.Column('result', sa.JSON(), nullable=True),
         sa.Column('message', sa.Text(), nullable=True),

@@ -6,7 +6,7 @@ Revises: 0011
 
 from alembic import op
 import sqlalchemy as sa
-import bot.models
+import bot.core.models
 
 
 revision = '0012'
@@ -24,7 +24,7 @@ def upgrade() -> None:
         sa.Column('question', sa.String(length=32), nullable=False),
         sa.Column('title', sa.Text(), nullable=False),
         sa.Column('payload', sa.Text(), nullable=False),
-        sa.Column('issued_at', bot.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('issued_at', bot.core.models.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('button_id'),
     )

@@ -6,7 +6,7 @@ Revises: 0012
 
 from alembic import op
 import sqlalchemy as sa
-import bot.models
+import bot.core.models
 
 
 revision = '0013'
@@ -21,17 +21,17 @@ def upgrade() -> None:
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('estates', sa.JSON(), nullable=False),
         sa.Column('buildings', sa.JSON(), nullable=True),
-        sa.Column('start_at', bot.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column('end_at', bot.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('start_at', bot.core.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('end_at', bot.core.models.UTCDateTime(timezone=True), nullable=False),
         sa.Column('reason', sa.Text(), nullable=False),
         sa.Column('planned', sa.Boolean(), nullable=False),
         sa.Column('late_reason', sa.Text(), nullable=True),
         sa.Column('notice_zh', sa.Text(), nullable=False),
         sa.Column('notice_en', sa.Text(), nullable=False),
         sa.Column('created_by', sa.String(length=64), nullable=False),
-        sa.Column('created_at', bot.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column('announced_at', bot.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column('restored_at', bot.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('created_at', bot.core.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('announced_at', bot.core.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('restored_at', bot.core.models.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index('ix_outages_start_at', 'outages', ['start_at'])
@@ -44,7 +44,7 @@ def upgrade() -> None:
         sa.Column('channel', sa.String(length=20), nullable=False),
         sa.Column('sender', sa.String(length=128), nullable=False),
         sa.Column('kind', sa.String(length=48), nullable=False),
-        sa.Column('at', bot.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('at', bot.core.models.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(['outage_id'], ['outages.id']),
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('outage_id', 'sender', 'kind'),
@@ -57,11 +57,11 @@ def upgrade() -> None:
         sa.Column('building', sa.String(length=20), nullable=True),
         sa.Column('open_key', sa.String(length=128), nullable=True),
         sa.Column('reports', sa.Integer(), nullable=False),
-        sa.Column('first_report_at', bot.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column('created_at', bot.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column('posted_at', bot.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('first_report_at', bot.core.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('created_at', bot.core.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('posted_at', bot.core.models.UTCDateTime(timezone=True), nullable=True),
         sa.Column('outage_id', sa.Integer(), nullable=True),
-        sa.Column('closed_at', bot.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('closed_at', bot.core.models.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(['outage_id'], ['outages.id']),
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('open_key'),

@@ -6,7 +6,7 @@ Revises: 0013
 
 from alembic import op
 import sqlalchemy as sa
-import bot.models
+import bot.core.models
 
 
 revision = '0014'
@@ -20,7 +20,7 @@ def upgrade() -> None:
         'claims',
         sa.Column('name', sa.String(length=160), nullable=False),
         sa.Column('holder', sa.String(length=64), nullable=False),
-        sa.Column('expires_at', bot.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('expires_at', bot.core.models.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint('name'),
     )
     op.create_index(op.f('ix_claims_expires_at'), 'claims', ['expires_at'], unique=False)

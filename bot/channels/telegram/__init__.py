@@ -1,0 +1,1 @@
+"""The Telegram adapter: residents' chats and the dispatchers' group."""

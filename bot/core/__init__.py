@@ -1,0 +1,1 @@
+"""The ticket core: no web, chat, Rasa or template imports (import-linter keeps it so)."""

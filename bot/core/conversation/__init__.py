@@ -1,0 +1,1 @@
+"""Residents' conversations: texts, the outbox, buttons, chat links, updates, attachments, privacy."""

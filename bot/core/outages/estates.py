@@ -1,0 +1,82 @@
+"""Estate names: one canonical name per estate, whatever variant a resident or dispatcher types.
+
+The variants come from estates.yml (HOTLINE_ESTATES_FILE); an estate that is not listed there is
+known by the name residents gave it in their tickets.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.core.models import Ticket
+
+# What residents add or leave out without meaning another estate: 阳光花园 / 阳光花园小区,
+# "Sunshine Garden" / "sunshine garden estate".
+_NOISE = re.compile(r"\s+|[·・'’\-_.,]|(?:小区|社区)$|(?:estate|community|residential)$")
+
+
+def normalise(name: str) -> str:
+    key = unicodedata.normalize("NFKC", name).casefold().strip()
+    previous = None
+    while previous != key:
+        previous, key = key, _NOISE.sub("", key)
+    return key
+
+
+@lru_cache
+def _aliases(path: Path, _mtime: float) -> dict[str, str]:
+    """normalised variant -> canonical name."""
+    table = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(table, dict):
+        raise ValueError(f"{path.name}: expected 'estate: [variants]' lines")
+    aliases: dict[str, str] = {}
+    for canonical, variants in table.items():
+        for variant in [canonical, *(variants or [])]:
+            aliases[normalise(str(variant))] = str(canonical)
+    return aliases
+
+
+def alias_table(path: Path | None = None) -> dict[str, str]:
+    from bot.config import get_settings
+
+    path = path or get_settings().estates_file
+    if not path.exists():
+        return {}
+    return _aliases(path, path.stat().st_mtime)  # a changed file is read again
+
+
+def canonical(name: str, aliases: dict[str, str] | None = None) -> str:
+    """The estate's canonical name: its listed name, or the name as typed, tidied."""
+    aliases = alias_table() if aliases is None else aliases
+    key = normalise(name)
+    return aliases.get(key, unicodedata.normalize("NFKC", name).strip())
+
+
+def same_estate(a: str | None, b: str | None, aliases: dict[str, str] | None = None) -> bool:
+    if not a or not b:
+        return False
+    aliases = alias_table() if aliases is None else aliases
+    return normalise(canonical(a, aliases)) == normalise(canonical(b, aliases))
+
+
+def known_estates(session: Session) -> list[str]:
+    """Every estate the bot knows: listed in estates.yml or named in a ticket."""
+    aliases = alias_table()
+    names = set(aliases.values())
+    names.update(canonical(estate, aliases) for estate in session.scalars(select(Ticket.estate).distinct()) if estate)
+    return sorted(names)
+
+
+def close_matches(name: str, known: list[str], limit: int = 3) -> list[str]:
+    """Known estates that look like `name` (a typo, a missing character)."""
+    by_key = {normalise(estate): estate for estate in known}
+    keys = difflib.get_close_matches(normalise(name), list(by_key), n=limit, cutoff=0.6)
+    return [by_key[key] for key in keys]

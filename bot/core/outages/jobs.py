@@ -1,0 +1,29 @@
+"""The outages' background work, run by the application every minute: announce planned works
+when their two days' notice begins, and raise suspicions of undeclared outages (R10)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from bot.config import Settings
+from bot.core.db import session_scope
+from bot.core.outages.announcer import announce_due
+from bot.core.outages.detection import raise_suspicions
+from bot.core.tickets.intake import utcnow
+
+log = logging.getLogger(__name__)
+
+
+async def check_outages(settings: Settings) -> None:
+    def run() -> None:
+        now = utcnow()
+        with session_scope() as session:
+            told = announce_due(session, now)
+            if told:
+                log.info("Outage announced to %d chats", told)
+        with session_scope() as session:
+            for suspicion in raise_suspicions(session, now, settings.outage_suspect_reports, settings.outage_suspect_window):
+                log.warning("Possible outage at %s: %d no-heat reports", suspicion.estate, suspicion.reports)
+
+    await asyncio.to_thread(run)

@@ -1,0 +1,322 @@
+"""Outages (R10): declaring a stop of heating over an area, finding the outage a resident is in,
+linking their no-heat report to it, and restoring it.
+
+Dispatchers declare outages from the dashboard or the CLI; both call `declare`, `move_end` and
+`restore`, which check everything before writing (a refused declaration leaves nothing behind).
+What residents are told lives in bot/core/outages/announcer.py. Callers own the session and commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.core.outages import estates
+from bot.config import get_settings
+from bot.core.conversation.messages import join_names, say
+from bot.core.models import FollowupState, Outage, Ticket, TicketEvent, TicketStatus
+from bot.core.tickets.sla import deadlines_for
+from bot.core.tickets.milestones import refresh_next_due
+from bot.core.tickets.workflow import TransitionRefused, change_status
+
+# R10: a planned stop longer than this must be announced ANNOUNCE_AHEAD before it starts.
+LONG_PLANNED_STOP = timedelta(hours=24)
+ANNOUNCE_AHEAD = timedelta(days=2)
+# The actor of what the outage does to tickets, in their event log.
+OUTAGE_ACTOR = "outage"
+# The subcategory of a repair report that says the heating is cold (actions/intake.py).
+NO_HEAT = "no_heat"
+
+
+class OutageRefused(ValueError):
+    """A declaration or change that cannot be made; `key` and `values` give the message."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.key, self.values = key, values
+        super().__init__(say(key, "zh", **values))
+
+    def text(self, language: str) -> str:
+        return say(self.key, language, **self.values)
+
+
+@dataclass
+class OutageRequest:
+    """What a dispatcher fills in to declare an outage."""
+
+    estates: list[str]
+    start_at: datetime
+    end_at: datetime
+    reason: str
+    planned: bool = False
+    buildings: list[str] | None = None
+    late_reason: str | None = None  # why R10's two days' notice cannot be kept
+    notice_zh: str | None = None  # edited notices; drafted from the templates when None
+    notice_en: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def split_names(text: str | None) -> list[str]:
+    """'阳光花园, 幸福家园,' -> ['阳光花园', '幸福家园'] (Chinese and Latin commas alike)."""
+    if not text:
+        return []
+    return [part.strip() for part in text.replace(",", ",").replace("、", ",").split(",") if part.strip()]
+
+
+def parse_time(value: str, tz: ZoneInfo) -> datetime:
+    """An ISO time typed by a dispatcher; without a zone it is the utility's local time."""
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise OutageRefused("outage_bad_time", value=value) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+
+
+def declare(session: Session, request: OutageRequest, actor: str, now: datetime) -> Outage:
+    """Check and record an outage. Warnings (an estate never seen) go into request.warnings."""
+    names = [estates.canonical(name) for name in request.estates if name.strip()]
+    names = list(dict.fromkeys(names))
+    if not names:
+        raise OutageRefused("outage_no_area")
+    if not request.reason.strip():
+        raise OutageRefused("outage_no_reason")
+    _check_times(request.start_at, request.end_at, now)
+    buildings = list(dict.fromkeys(b.strip() for b in request.buildings or [] if b.strip())) or None
+    _check_no_overlap(session, names, buildings, request.start_at, request.end_at, exclude=None)
+    if breaks_r10(request.planned, request.start_at, request.end_at, now) and not (request.late_reason or "").strip():
+        raise OutageRefused("outage_r10_late")
+    request.warnings.extend(_unknown_estate_warnings(session, names))
+    outage = Outage(
+        estates=names,
+        buildings=buildings,
+        start_at=request.start_at,
+        end_at=request.end_at,
+        reason=request.reason.strip(),
+        planned=request.planned,
+        late_reason=(request.late_reason or "").strip() or None,
+        notice_zh="",
+        notice_en="",
+        created_by=actor,
+        created_at=now,
+    )
+    outage.notice_zh = (request.notice_zh or "").strip() or draft_notice(outage, "zh")
+    outage.notice_en = (request.notice_en or "").strip() or draft_notice(outage, "en")
+    session.add(outage)
+    session.flush()
+    return outage
+
+
+def breaks_r10(planned: bool, start_at: datetime, end_at: datetime, now: datetime) -> bool:
+    """A planned stop over 24 hours declared less than two days before it starts."""
+    return planned and end_at - start_at > LONG_PLANNED_STOP and start_at - now < ANNOUNCE_AHEAD
+
+
+def get_outage(session: Session, outage_id: int) -> Outage:
+    outage = session.get(Outage, outage_id)
+    if outage is None:
+        raise OutageRefused("outage_not_found", id=outage_id)
+    return outage
+
+
+def move_end(session: Session, outage_id: int, end_at: datetime, actor: str, now: datetime) -> Outage:
+    """The expected restoration changed: linked reports wait for the new time."""
+    outage = get_outage(session, outage_id)
+    _refuse_if_restored(outage)
+    if end_at <= outage.start_at:
+        raise OutageRefused("outage_end_before_start")
+    _check_no_overlap(session, outage.estates, outage.buildings, outage.start_at, end_at, exclude=outage.id)
+    outage.end_at = end_at
+    outage.notice_zh, outage.notice_en = draft_notice(outage, "zh"), draft_notice(outage, "en")
+    for ticket in linked_tickets(session, outage.id):
+        if ticket.followup_state is FollowupState.SCHEDULED:
+            ticket.followup_due_at = end_at + get_settings().outage_recheck_after
+        ticket.events.append(TicketEvent(at=now, actor=actor, kind="outage_end_moved", detail={"end": end_at.isoformat()}))
+    return outage
+
+
+def restore(session: Session, outage_id: int, actor: str, now: datetime) -> Outage:
+    """Heating is back: linked reports are resolved, and their follow-up asks a day later
+    whether the heat really is back (a "no" reopens the report as a repair, R3)."""
+    outage = get_outage(session, outage_id)
+    _refuse_if_restored(outage)
+    outage.restored_at = now
+    recheck_at = now + get_settings().outage_recheck_after
+    for ticket in linked_tickets(session, outage.id):
+        try:
+            change_status(session, ticket, TicketStatus.RESOLVED, actor, now, note=f"outage #{outage.id} restored")
+        except TransitionRefused:
+            pass  # a dispatcher already finished it
+        if ticket.followup_state is FollowupState.SCHEDULED:
+            ticket.followup_due_at = recheck_at
+    return outage
+
+
+def _refuse_if_restored(outage: Outage) -> None:
+    if outage.restored_at is not None:
+        tz = get_settings().tz
+        raise OutageRefused("outage_already_restored", id=outage.id, time=f"{outage.restored_at.astimezone(tz):%Y-%m-%d %H:%M}")
+
+
+def _check_times(start_at: datetime, end_at: datetime, now: datetime) -> None:
+    if end_at <= start_at:
+        raise OutageRefused("outage_end_before_start")
+    if end_at <= now:
+        raise OutageRefused("outage_ended")
+
+
+def _check_no_overlap(
+    session: Session, names: list[str], buildings: list[str] | None, start_at: datetime, end_at: datetime,
+    exclude: int | None,
+) -> None:  # fmt: skip
+    """One area, one outage at a time: a second one would tell residents two stories."""
+    tz = get_settings().tz
+    for other in open_outages(session):
+        if other.id == exclude or not (other.start_at < end_at and start_at < other.end_at):
+            continue
+        shared = [name for name in names if name in other.estates]
+        if shared and _buildings_meet(buildings, other.buildings):
+            raise OutageRefused(
+                "outage_overlaps", area=join_names(shared, "zh"), other=other.id,
+                start=f"{other.start_at.astimezone(tz):%m-%d %H:%M}", end=f"{other.end_at.astimezone(tz):%m-%d %H:%M}",
+            )  # fmt: skip
+
+
+def _buildings_meet(a: list[str] | None, b: list[str] | None) -> bool:
+    return a is None or b is None or bool(set(a) & set(b))
+
+
+def _unknown_estate_warnings(session: Session, names: list[str]) -> list[str]:
+    known = estates.known_estates(session)
+    warnings = []
+    for name in names:
+        if name in known:
+            continue
+        matches = estates.close_matches(name, known)
+        hint = say("outage_close_matches", "zh", names="、".join(matches)) if matches else ""
+        warnings.append(say("outage_unknown_estate", "zh", estate=name, hint=hint))
+    return warnings
+
+
+def open_outages(session: Session) -> list[Outage]:
+    """Outages not restored yet: active, or coming."""
+    return list(session.scalars(select(Outage).where(Outage.restored_at.is_(None)).order_by(Outage.start_at)))
+
+
+def is_active(outage: Outage, now: datetime) -> bool:
+    return outage.restored_at is None and outage.start_at <= now < outage.end_at
+
+
+def covers(outage: Outage, estate: str | None, building: str | None) -> bool:
+    """Whether an address lies in the outage's area (any variant of the estate's name)."""
+    if not estate or not any(estates.same_estate(estate, name) for name in outage.estates):
+        return False
+    return outage.buildings is None or building is None or building in outage.buildings
+
+
+def outage_at(session: Session, estate: str | None, building: str | None, now: datetime) -> Outage | None:
+    """The active outage covering this address, if any."""
+    for outage in open_outages(session):
+        if is_active(outage, now) and covers(outage, estate, building):
+            return outage
+    return None
+
+
+def outages_for_area(session: Session, estate: str | None, now: datetime) -> list[Outage]:
+    """Active and coming outages of an estate (the web chat's banner)."""
+    return [o for o in open_outages(session) if o.end_at > now and covers(o, estate, None)]
+
+
+def link_ticket(ticket: Ticket, outage: Outage, now: datetime) -> None:
+    """A no-heat report explained by the outage: no clock of its own (the outage has one), no
+    dispatch, and its follow-up asks a day after restoration whether the heat is back."""
+    ticket.outage_id = outage.id
+    ticket.response_due_at = ticket.contact_due_at = ticket.onsite_due_at = ticket.resolve_due_at = None
+    ticket.group_posted_at = now  # the dispatchers know the outage; one notice per resident would bury them
+    ticket.followup_due_at = (outage.restored_at or outage.end_at) + get_settings().outage_recheck_after
+    refresh_next_due(ticket)
+    ticket.events.append(TicketEvent(at=now, actor=OUTAGE_ACTOR, kind="linked_to_outage", detail={"outage": outage.id}))
+
+
+def linked_tickets(session: Session, outage_id: int) -> list[Ticket]:
+    return list(session.scalars(select(Ticket).where(Ticket.outage_id == outage_id).order_by(Ticket.id)))
+
+
+def linked_counts(session: Session) -> dict[int, int]:
+    rows = session.execute(select(Ticket.outage_id, func.count()).where(Ticket.outage_id.is_not(None)).group_by(Ticket.outage_id))
+    return {outage_id: count for outage_id, count in rows}
+
+
+def area_text(outage: Outage, language: str) -> str:
+    names = join_names(list(outage.estates), language)
+    if not outage.buildings:
+        return names
+    if language == "zh":
+        return names + "、".join(f"{b}号楼" for b in outage.buildings)
+    return f"{names} (building{'s' if len(outage.buildings) > 1 else ''} {', '.join(outage.buildings)})"
+
+
+def local_time(moment: datetime, language: str) -> str:
+    local = moment.astimezone(get_settings().tz)
+    return f"{local.month}月{local.day}日{local:%H:%M}" if language == "zh" else f"{local:%b %d %H:%M}"
+
+
+def draft_notice(outage: Outage, language: str) -> str:
+    """The announcement in R12's words: what, where, why, until when, and an apology."""
+    key = "outage_notice_planned" if outage.planned else "outage_notice_fault"
+    return say(
+        key, language, area=area_text(outage, language), reason=outage.reason,
+        start=local_time(outage.start_at, language), end=local_time(outage.end_at, language),
+    )  # fmt: skip
+
+
+def notice_of(outage: Outage, language: str) -> str:
+    return outage.notice_en if language == "en" else outage.notice_zh
+
+
+def as_dict(outage: Outage, now: datetime, linked: int = 0) -> dict[str, object]:
+    """The public view of an outage (CLI --json, GET /api/outages): no staff names, no residents."""
+    state = "restored" if outage.restored_at else ("active" if is_active(outage, now) else ("planned" if outage.start_at > now else "overdue"))
+    return {
+        "id": outage.id,
+        "state": state,
+        "planned": outage.planned,
+        "estates": list(outage.estates),
+        "buildings": list(outage.buildings) if outage.buildings else None,
+        "start": outage.start_at.isoformat(),
+        "end": outage.end_at.isoformat(),
+        "restored": outage.restored_at.isoformat() if outage.restored_at else None,
+        "reason": outage.reason,
+        "notice": {"zh": outage.notice_zh, "en": outage.notice_en},
+        "linked_reports": linked,
+    }
+
+
+def link_earlier_reports(session: Session, outage: Outage, since: datetime, now: datetime) -> list[Ticket]:
+    """No-heat reports from the area made since `since` and not yet worked on: the outage
+    explains them, so they join it instead of each keeping its own clock and crew."""
+    candidates = session.scalars(
+        select(Ticket).where(
+            Ticket.subcategory == NO_HEAT,
+            Ticket.outage_id.is_(None),
+            Ticket.status == TicketStatus.NEW,
+            Ticket.created_at >= since,
+        )
+    ).all()
+    linked = [ticket for ticket in candidates if covers(outage, ticket.estate, ticket.building)]
+    for ticket in linked:
+        link_ticket(ticket, outage, now)
+    return linked
+
+
+def reopen_as_repair(ticket: Ticket, now: datetime) -> None:
+    """The heat did not come back for this linked resident: from now on it is a repair like any
+    other, with R2's clock and a notice to the dispatchers (R3, R6)."""
+    deadlines = deadlines_for(ticket.category, ticket.subcategory, now, get_settings().tz)
+    ticket.response_due_at, ticket.contact_due_at = deadlines.response_due_at, deadlines.contact_due_at
+    ticket.onsite_due_at, ticket.resolve_due_at = deadlines.onsite_due_at, deadlines.resolve_due_at
+    ticket.group_posted_at = None
+    refresh_next_due(ticket)
+    ticket.events.append(TicketEvent(at=now, actor=OUTAGE_ACTOR, kind="outage_not_restored", detail={"outage": ticket.outage_id}))

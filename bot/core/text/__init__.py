@@ -1,0 +1,1 @@
+"""Plain text helpers: addresses, phone numbers, languages, redaction."""

@@ -1,0 +1,1 @@
+"""The Rasa side: its HTTP client, its processes (train, run), their supervision and health."""

@@ -1,0 +1,1 @@
+"""The admins' loop: inbox, examples, intents, training, evaluation, model activation."""
