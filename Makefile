@@ -5,13 +5,25 @@ VENV        := .venv
 RASA_VENV   := .venv-rasa
 PIP_FLAGS   := --quiet --disable-pip-version-check
 
-.PHONY: run test setup model browser clean
+.PHONY: run test test-fast check setup model browser clean
 
 run: setup model
 	$(VENV)/bin/hotline up --no-train
 
 test: setup model browser
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider
+
+# The unit tests alone: no Rasa, no model, no browser; under a minute.
+test-fast: setup
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/unit
+
+# Lint, format, types (strict on bot/core) and the layers' import rules (pyproject.toml).
+CHECKED := bot actions nlu tests bench scripts/predict_intents.py
+check: setup
+	$(VENV)/bin/ruff check $(CHECKED)
+	$(VENV)/bin/ruff format --check $(CHECKED)
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 setup: $(VENV)/.installed $(RASA_VENV)/.installed
 

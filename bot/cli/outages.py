@@ -6,6 +6,7 @@ import argparse
 import getpass
 import json
 import sys
+from typing import cast
 
 from bot.config import get_settings
 
@@ -56,7 +57,8 @@ def cmd_outages_list(args: argparse.Namespace) -> int:
 
     local = lambda iso: f"{datetime.fromisoformat(iso).astimezone(tz):%Y-%m-%d %H:%M}"  # noqa: E731
     for o in outages:
-        area = "、".join(o["estates"]) + (f" ({','.join(o['buildings'])}号楼)" if o["buildings"] else "")
+        buildings = cast(list[str], o["buildings"])
+        area = "、".join(cast(list[str], o["estates"])) + (f" ({','.join(buildings)}号楼)" if buildings else "")
         kind = "planned" if o["planned"] else "fault"
         print(f"#{o['id']:<4} {o['state']:<9} {kind:<7} {local(o['start'])} → {local(o['end'])}  {area}  "
               f"{o['reason']}  linked: {o['linked_reports']}")  # fmt: skip
@@ -83,7 +85,7 @@ def cmd_outages_restore(args: argparse.Namespace) -> int:
     return 0
 
 
-def _session():  # type: ignore[no-untyped-def]
+def _session():
     from bot.core.db import session_scope
     from bot.migrate import upgrade
 
@@ -91,13 +93,13 @@ def _session():  # type: ignore[no-untyped-def]
     return session_scope()
 
 
-def _now():  # type: ignore[no-untyped-def]
+def _now():
     from bot.core.tickets.intake import utcnow
 
     return utcnow()
 
 
-def refusals(func):  # type: ignore[no-untyped-def]
+def refusals(func):
     """A refused declaration or change prints its reason and exits 2; nothing was written."""
 
     def run(args: argparse.Namespace) -> int:
@@ -112,7 +114,7 @@ def refusals(func):  # type: ignore[no-untyped-def]
     return run
 
 
-def add_outage_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_commands(commands: argparse._SubParsersAction) -> None:
     outages = commands.add_parser("outages", help="outages of heating (R10)").add_subparsers(dest="action", required=True)
     add = outages.add_parser("add", help="declare an outage; prints its id")
     add.add_argument("--area", required=True, help="estate(s), comma-separated (any known variant of the name)")

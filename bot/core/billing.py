@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -19,9 +20,10 @@ class BillingAnswer:
 
 
 @lru_cache
-def _load(path: Path) -> dict:
+def _load(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        config: dict[str, Any] = yaml.safe_load(handle)
+        return config
 
 
 def answer_billing(text: str, language: str) -> BillingAnswer:

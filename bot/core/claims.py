@@ -16,6 +16,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.core.db import rows_changed
 from bot.core.models import Claim
 
 
@@ -26,12 +27,14 @@ def process_name() -> str:
 
 def take(session: Session, name: str, holder: str, now: datetime, lease: timedelta) -> bool:
     """Take (or renew) the lease `name` until now + lease; False while another holder has it."""
-    renewed = session.execute(
-        update(Claim)
-        .where(Claim.name == name, (Claim.holder == holder) | (Claim.expires_at <= now))
-        .values(holder=holder, expires_at=now + lease)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    renewed = rows_changed(
+        session.execute(
+            update(Claim)
+            .where(Claim.name == name, (Claim.holder == holder) | (Claim.expires_at <= now))
+            .values(holder=holder, expires_at=now + lease)
+            .execution_options(synchronize_session=False)
+        )
+    )
     if renewed:
         return True
     try:

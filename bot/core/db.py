@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -88,6 +89,12 @@ def flush_wal(engine: Engine) -> bool:
     if busy:
         log.warning("The write-ahead log could not be emptied yet (a reader held it); the next purge will")
     return not busy
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE run by Session.execute matched."""
+    # Session.execute is typed as returning Result; for UPDATE/DELETE it is a CursorResult, which has rowcount.
+    return cast(CursorResult[Any], result).rowcount
 
 
 @lru_cache

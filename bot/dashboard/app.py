@@ -28,10 +28,12 @@ from bot.dashboard import auth, charts, stats, ticket_work
 from bot.dashboard.nlu_pages import nlu_routes
 from bot.dashboard.outage_pages import outage_routes
 from bot.dashboard.queue import FilterError, QueueFilter, filtered, load_queue, queue_version
+from bot.dashboard.texts import HTML_LANG, LANGUAGE, dashboard_text, install, titles
 from bot.core.db import session_scope
 from bot.core.conversation.attachments import attachments_of, photo_path
 from bot.core.models import Alert, Attachment, Category, ChatMessage, Priority, StaffUser, Ticket, TicketStatus
 from bot.core.tickets.intake import get_ticket_by_code, utcnow
+from bot.core.text.catalog import labels
 from bot.core.tickets.workflow import next_statuses
 
 HERE = Path(__file__).resolve().parent
@@ -48,39 +50,32 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
 }
-STATUS_TITLES = {
-    "new": "新建 new", "acknowledged": "已受理 acknowledged", "in_progress": "处理中 in progress",
-    "resolved": "已解决 resolved", "closed": "已关闭 closed", "reopened": "重新打开 reopened",
-}  # fmt: skip
-CATEGORY_TITLES = {
-    "report_leak": "漏水 leak", "report_repair": "报修 repair", "billing_query": "收费 billing", "complaint": "投诉 complaint",
-}  # fmt: skip
-PRIORITY_TITLES = {"urgent": "紧急 urgent", "high": "高 high", "normal": "普通 normal"}
-EVENT_TITLES = {
-    "created": "created by the bot", "status_changed": "status changed", "owner_changed": "owner",
-    "crew_assigned": "crew assigned", "note": "note", "reply_sent": "reply to the resident",
-    "category_corrected": "category corrected", "duplicate_linked": "marked as duplicate",
-    "duplicate_received": "duplicate linked here", "alert": "SLA alert", "alert_acknowledged": "alert acknowledged",
-    "followup_sent": "follow-up sent", "followup_answered": "follow-up answered",
-}  # fmt: skip
-
 Handler = Callable[..., Awaitable[Response]]
 
 
 class Pages:
-    """Renders templates with the values every page needs."""
+    """Renders templates with the values every page needs, in the dashboard's language: the
+    templates' words and the names below come from the catalogs (bot/locale/)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, language: str = LANGUAGE) -> None:
         self.settings = settings
+        self.language = language
         self.env = Environment(
             loader=FileSystemLoader(HERE / "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
         )
+        install(self.env, language)
         self.env.filters["local"] = self.local_time
         self.env.globals.update(
-            STATUS_TITLES=STATUS_TITLES, CATEGORY_TITLES=CATEGORY_TITLES, PRIORITY_TITLES=PRIORITY_TITLES,
-            EVENT_TITLES=EVENT_TITLES, COLOURS=charts.COLOURS, company=settings.company_name, heatmap=charts.heatmap,
+            STATUS_TITLES=titles("status", language), CATEGORY_TITLES=titles("category", language),
+            PRIORITY_TITLES=titles("priority", language), EVENT_TITLES=labels("event", language),
+            DEADLINE_TITLES=labels("deadline", language), RULE_TITLES=labels("rule", language),
+            html_lang=HTML_LANG[language], COLOURS=charts.COLOURS, company=settings.company_name, heatmap=charts.heatmap,
         )  # fmt: skip
+
+    def text(self, key: str, **values: object) -> str:
+        """A text of the catalogs in the dashboard's language (bot/dashboard/texts.py)."""
+        return dashboard_text(key, self.language, **values)
 
     def local_time(self, value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
         return value.astimezone(self.settings.tz).strftime(fmt) if value else ""
@@ -104,8 +99,8 @@ def same_token(given: object, expected: str) -> bool:
     return isinstance(given, str) and bool(given) and hmac.compare_digest(given.encode(), expected.encode())
 
 
-def create_dashboard(settings: Settings) -> Starlette:
-    pages = Pages(settings)
+def create_dashboard(settings: Settings, language: str = LANGUAGE) -> Starlette:
+    pages = Pages(settings, language)
     idle = timedelta(minutes=settings.dashboard_idle_minutes)
     lockout = timedelta(minutes=settings.login_lockout_minutes)
 
@@ -125,19 +120,18 @@ def create_dashboard(settings: Settings) -> Starlette:
                 if user is None:
                     if request.method == "GET" and "application/json" not in request.headers.get("accept", ""):
                         return RedirectResponse(f"/dashboard/login?{urlencode({'next': request.url.path})}", 303)
-                    return JSONResponse({"error": "Sign in first (the session ended or was never started)."}, 401)
+                    return JSONResponse({"error": pages.text("dashboard.sign_in_first")}, 401)
                 if user.role not in roles:
-                    return pages.render("error.html", 403, user=user, message="Your role may not open this page.")
+                    return pages.render("error.html", 403, user=user, message=pages.text("dashboard.role_refused"))
                 form: dict[str, str] = {}
                 if request.method == "POST":
                     length = request.headers.get("content-length") or "0"
                     if not length.isdigit() or int(length) > MAX_FORM_BYTES:
-                        return pages.render("error.html", 413, user=user, message="The form is too large.")
+                        return pages.render("error.html", 413, user=user, message=pages.text("dashboard.form_too_large"))
                     form = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
                     given = form.get("csrf") or request.headers.get("x-csrf-token")
                     if not same_token(given, user.csrf_token):
-                        return pages.render("error.html", 403, user=user,
-                                            message="The form is out of date or did not come from this page; reload it and try again.")  # fmt: skip
+                        return pages.render("error.html", 403, user=user, message=pages.text("dashboard.form_out_of_date"))
                 return await handler(request, user, form)
 
             return route
@@ -159,7 +153,7 @@ def create_dashboard(settings: Settings) -> Starlette:
             return await login_page(request)
         form = await request.form()
         if not same_token(form.get("login_token"), request.cookies.get(LOGIN_COOKIE, "")):
-            return await login_page(request, "The sign-in form expired; please try again.", 403)
+            return await login_page(request, pages.text("dashboard.login_expired"), 403)
         username = str(form.get("username", "")).strip()[: auth.MAX_USERNAME_CHARS]
         password = str(form.get("password", ""))
         client = client_of(request)
@@ -180,9 +174,9 @@ def create_dashboard(settings: Settings) -> Starlette:
         token, outcome = await asyncio.to_thread(attempt)
         if outcome == "locked":
             minutes = settings.login_lockout_minutes
-            return await login_page(request, f"Too many failed sign-ins. Try again in {minutes} minutes.", 429)
+            return await login_page(request, pages.text("dashboard.locked_out", minutes=minutes), 429)
         if token is None:
-            return await login_page(request, "Wrong username or password.", 401)
+            return await login_page(request, pages.text("dashboard.wrong_password"), 401)
         target = str(form.get("next") or "")
         if not target.startswith("/dashboard") or target.startswith("//"):
             target = "/dashboard"
@@ -211,7 +205,7 @@ def create_dashboard(settings: Settings) -> Starlette:
         try:
             f = QueueFilter.from_query(dict(request.query_params))
         except FilterError as problem:
-            return str(problem)
+            return problem.text(pages.language)
         with session_scope() as session:
             page = load_queue(session, f, settings.tz)
             alerts = list(
@@ -260,13 +254,14 @@ def create_dashboard(settings: Settings) -> Starlette:
                 try:
                     ticket_work.acknowledge_alert(session, int(request.path_params["alert_id"]), user.username, utcnow())
                 except ticket_work.WorkError as problem:
-                    return str(problem)
+                    return problem.text(pages.language)
             return None
 
         problem = await asyncio.to_thread(run)
         if problem:
             return pages.render("error.html", 404, user=user, message=problem)
-        return RedirectResponse(form.get("back") if str(form.get("back", "")).startswith("/dashboard") else "/dashboard", 303)
+        back = str(form.get("back", ""))
+        return RedirectResponse(back if back.startswith("/dashboard") else "/dashboard", 303)
 
     # -- one ticket -------------------------------------------------------------------------
 
@@ -296,7 +291,7 @@ def create_dashboard(settings: Settings) -> Starlette:
         with session_scope() as session:
             ticket = get_ticket_by_code(session, code)
             if ticket is None:
-                return pages.render("error.html", 404, user=user, message=f"No ticket {code!r}.")
+                return pages.render("error.html", 404, user=user, message=pages.text("dashboard.no_ticket", code=repr(code)))
             return pages.render("ticket.html", status, user=user, error=error, done=done,
                                 **ticket_values(session, ticket))  # fmt: skip
 
@@ -320,7 +315,7 @@ def create_dashboard(settings: Settings) -> Starlette:
 
         found = await asyncio.to_thread(find)
         if found is None or not found[0].is_file():
-            return pages.render("error.html", 404, user=user, message="No such photo on this ticket.")
+            return pages.render("error.html", 404, user=user, message=pages.text("dashboard.no_photo"))
         # Served as an image with sniffing off: a file that is not one cannot become a page.
         return FileResponse(found[0], media_type=found[1], headers=SECURITY_HEADERS)
 
@@ -334,34 +329,30 @@ def create_dashboard(settings: Settings) -> Starlette:
         "category": lambda s, t, f, u, now: ticket_work.correct_category(s, t, f.get("category", ""), u.username, now),
         "duplicate": lambda s, t, f, u, now: ticket_work.link_duplicate(s, t, f.get("original", ""), u.username, now),
     }  # fmt: skip
-    DONE = {
-        "acknowledge": "Acknowledged.", "own": "You own this ticket now.", "crew": "Crew assigned.",
-        "status": "Status changed.", "note": "Note added.", "reply": "Reply sent to the resident's chat.",
-        "category": "Category corrected.", "duplicate": "Linked as a duplicate and closed.",
-    }  # fmt: skip
 
     @guarded(STAFF)
     async def ticket_step(request: Request, user: auth.SignedIn, form: dict[str, str]) -> Response:
         code, step = request.path_params["code"], request.path_params["step"]
         if step not in STEPS:
-            return pages.render("error.html", 404, user=user, message=f"Unknown action {step!r}.")
+            return pages.render("error.html", 404, user=user, message=pages.text("dashboard.unknown_action", step=repr(step)))
 
         def run() -> Response | None:
             with session_scope() as session:
                 ticket = get_ticket_by_code(session, code)
                 if ticket is None:
-                    return pages.render("error.html", 404, user=user, message=f"No ticket {code!r}.")
+                    return pages.render("error.html", 404, user=user, message=pages.text("dashboard.no_ticket", code=repr(code)))
                 try:
                     STEPS[step](session, ticket, form, user, utcnow())
                 except ticket_work.WorkError as problem:
                     session.rollback()
-                    return render_ticket(code, user, error=str(problem), status=400)
+                    return render_ticket(code, user, error=problem.text(pages.language), status=400)
             return None
 
         refused = await asyncio.to_thread(run)
         if refused is not None:
             return refused
-        return RedirectResponse(f"/dashboard/tickets/{code}?{urlencode({'done': DONE[step]})}", 303)
+        done = pages.text(f"done.{step}")
+        return RedirectResponse(f"/dashboard/tickets/{code}?{urlencode({'done': done})}", 303)
 
     # -- statistics and exports -------------------------------------------------------------
 
@@ -372,7 +363,7 @@ def create_dashboard(settings: Settings) -> Starlette:
         try:
             return date.fromisoformat(f"{text}-01")
         except ValueError:
-            return "month must look like 2026-11."
+            return pages.text("dashboard.bad_month")
 
     @guarded(STAFF)
     async def statistics(request: Request, user: auth.SignedIn, form: dict[str, str]) -> Response:
@@ -395,7 +386,7 @@ def create_dashboard(settings: Settings) -> Starlette:
         try:
             f = QueueFilter.from_query(dict(request.query_params) | {"status": request.query_params.get("status") or "all"})
         except FilterError as problem:
-            return JSONResponse({"error": str(problem)}, 400)
+            return JSONResponse({"error": problem.text(pages.language)}, 400)
         rows = await asyncio.to_thread(export_rows, f, settings)
         return csv_response(rows, "tickets.csv")
 
@@ -454,7 +445,7 @@ def export_rows(f: QueueFilter, settings: Settings) -> list[list[object]]:
 
     with session_scope() as session:
         query = filtered(select(Ticket), f, settings.tz).order_by(Ticket.id)
-        rows: list[list[object]] = [EXPORT_FIELDS]
+        rows: list[list[object]] = [[*EXPORT_FIELDS]]
         for ticket in session.scalars(query).yield_per(1000):
             shown = dict(zip(("estate", "building", "unit", "room"), shown_address_parts(ticket)))
             shown |= {"address_raw": shown_address_raw(ticket), "description": shown_description(ticket)}

@@ -21,6 +21,7 @@ from bot.teaching import training as nlu_training
 from bot.teaching import inbox
 from bot.config import Settings
 from bot.dashboard import auth
+from bot.dashboard.texts import dashboard_text
 from bot.core.db import session_scope
 from bot.engine.processes import MODEL_FILE, MODELS
 from bot.core.tickets.intake import utcnow
@@ -28,6 +29,10 @@ from bot.core.tickets.intake import utcnow
 
 def nlu_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -> list[Route]:
     """The routes, guarded for admins by the dashboard's own `guarded` (sign-in, role, CSRF)."""
+
+    def text(key: str, **values: object) -> str:
+        return dashboard_text(key, pages.language, **values)
+
     @guarded(("admin",))
     async def nlu_inbox(request: Request, user: auth.SignedIn, form: dict[str, str]) -> Response:
         def read() -> dict[str, Any]:
@@ -61,7 +66,7 @@ def nlu_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -> l
         try:
             live = model_activation.serving(settings.rasa_servers[0])
         except model_activation.ActivationError as problem:
-            live = f"unknown ({problem})"
+            live = text("nlu.live_unknown", problem=problem)
         with session_scope() as session:
             activations = model_activation.history(session)[:50]
             run = nlu_training.latest_run(session)
@@ -88,10 +93,10 @@ def nlu_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -> l
                 else:
                     chosen = model_activation.available_models(MODELS).get(form.get("model", ""))
                     if chosen is None:
-                        raise model_activation.ActivationError("Pick one of the listed models.")
+                        raise model_activation.ActivationError(text("nlu.pick_model"))
                     record = model_activation.activate(session, settings.rasa_servers, chosen, user.username,
                                                        utcnow(), default_previous=MODEL_FILE)  # fmt: skip
-                return f"Now serving {Path(record.model_path).name} (loaded in {record.seconds:.1f} s)."
+                return text("nlu.now_serving", model=Path(record.model_path).name, seconds=f"{record.seconds:.1f}")
 
         try:
             message = await asyncio.to_thread(run)
@@ -129,7 +134,7 @@ def nlu_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -> l
             def start() -> str | None:
                 chosen = model_activation.available_models(MODELS).get(form.get("model", ""))
                 if chosen is None:
-                    return "Pick one of the listed models."
+                    return text("nlu.pick_model")
                 with session_scope() as session:
                     try:
                         nlu_eval_runs.start_evaluation(session, settings.rasa_servers[0], chosen, user.username, utcnow())
@@ -154,23 +159,23 @@ def nlu_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -> l
             def change() -> str:
                 data_dir, action = settings.nlu_data_dir, form.get("action", "")
                 if action == "add":
-                    text = nlu_examples.add(data_dir, form.get("intent", ""), form.get("text", ""),
+                    added = nlu_examples.add(data_dir, form.get("intent", ""), form.get("text", ""),
                                             inbox.known_intents(settings.domain_file))  # fmt: skip
-                    return f"Added: {text}"
+                    return text("nlu.added", text=added)
                 if action == "edit":
-                    text = nlu_examples.edit(data_dir, form.get("file", ""), form.get("intent", ""),
+                    changed = nlu_examples.edit(data_dir, form.get("file", ""), form.get("intent", ""),
                                              form.get("old", ""), form.get("text", ""))  # fmt: skip
-                    return f"Changed to: {text}"
+                    return text("nlu.changed", text=changed)
                 if action == "add_intent":
                     name = form.get("name", "").strip()
                     nlu_intents.add_intent(settings.domain_file, settings.rules_file, settings.answers_file,
                                            data_dir, name, form.get("examples", "").splitlines(),
                                            form.get("answer_zh", ""), form.get("answer_en", ""))  # fmt: skip
-                    return f"Intent {name} added; train a new model to use it."
+                    return text("nlu.intent_added", name=name)
                 if action == "delete":
                     nlu_examples.delete(data_dir, form.get("file", ""), form.get("intent", ""), form.get("old", ""))
-                    return "Deleted."
-                raise nlu_examples.ExampleError("Unknown change.")
+                    return text("nlu.deleted")
+                raise nlu_examples.ExampleError(text("nlu.unknown_change"))
 
             try:
                 done = await asyncio.to_thread(change)

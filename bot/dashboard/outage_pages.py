@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from bot.config import Settings
 from bot.dashboard import auth
+from bot.dashboard.texts import LANGUAGE, dashboard_text
 from bot.core.db import session_scope
 from bot.core.models import Outage, OutageSuspicion
 from bot.core.outages.desk import change_end, declare_outage, restore_outage
@@ -31,6 +32,9 @@ RECENT_RESTORED = 20
 
 
 def outage_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -> list[Route]:
+    def text(key: str, **values: object) -> str:
+        return dashboard_text(key, pages.language, **values)
+
     def page_values() -> dict[str, Any]:
         with session_scope() as session:
             open_ones = list(session.scalars(select(Outage).where(Outage.restored_at.is_(None)).order_by(Outage.start_at)))
@@ -38,7 +42,7 @@ def outage_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -
                 select(Outage).where(Outage.restored_at.is_not(None)).order_by(Outage.restored_at.desc()).limit(RECENT_RESTORED)
             ))  # fmt: skip
             values = {"open_outages": open_ones, "restored": restored, "linked": linked_counts(session),
-                      "suspicions": [(s, suspicion_prefill(s, settings)) for s in open_suspicions(session)],
+                      "suspicions": [(s, suspicion_prefill(s, settings, pages.language)) for s in open_suspicions(session)],
                       "now": utcnow()}  # fmt: skip
             session.expunge_all()
         return values
@@ -86,7 +90,7 @@ def outage_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -
                     suspicion = session.get(OutageSuspicion, int(suspicion_id))
                     if suspicion is not None and suspicion.open_key is not None:
                         resolve_suspicion(session, suspicion, result.outage, utcnow())
-                done = f"停热 #{result.outage.id} 已发布:通知 {result.told} 户,关联 {result.linked} 条报修。"
+                done = text("outage.declared", id=result.outage.id, told=result.told, linked=result.linked)
                 return " ".join([done, *result.warnings])
 
         try:
@@ -103,13 +107,13 @@ def outage_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -
             with session_scope() as session:
                 if step == "restore":
                     told = restore_outage(session, outage_id, user.username, utcnow()).told
-                    return f"停热 #{outage_id} 已恢复,已通知 {told} 户。"
+                    return text("outage.restored", id=outage_id, told=told)
                 end = parse_time(form.get("end", ""), settings.tz)
                 told = change_end(session, outage_id, end, user.username, utcnow()).told
-                return f"停热 #{outage_id} 的预计恢复时间已更新,已通知 {told} 户。"
+                return text("outage.end_moved", id=outage_id, told=told)
 
         if step not in ("restore", "end"):
-            return pages.render("error.html", 404, user=user, message="No such step.")
+            return pages.render("error.html", 404, user=user, message=text("outage.no_step"))
         try:
             done = await asyncio.to_thread(run)
         except OutageRefused as refused:
@@ -125,7 +129,7 @@ def outage_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -
                     resolve_suspicion(session, suspicion, None, utcnow())
 
         await asyncio.to_thread(run)
-        return RedirectResponse("/dashboard/outages?" + urlencode({"done": "已忽略 Dismissed."}), 303)
+        return RedirectResponse("/dashboard/outages?" + urlencode({"done": text("outage.dismissed")}), 303)
 
     return [
         Route("/outages", outages, methods=["GET", "POST"]),
@@ -145,8 +149,9 @@ def dry_run(request: OutageRequest, actor: str) -> dict[str, str]:
             session.rollback()
 
 
-def suspicion_prefill(suspicion: OutageSuspicion, settings: Settings) -> dict[str, str]:
+def suspicion_prefill(suspicion: OutageSuspicion, settings: Settings, language: str = LANGUAGE) -> dict[str, str]:
     """The declaration form as one click on a suspicion fills it in."""
     start = suspicion.first_report_at.astimezone(settings.tz)
-    return {"area": suspicion.estate, "buildings": suspicion.building or "", "reason": "故障抢修中",
+    reason = dashboard_text("outage.default_reason", language)
+    return {"area": suspicion.estate, "buildings": suspicion.building or "", "reason": reason,
             "start": f"{start:%Y-%m-%dT%H:%M}", "end": f"{start + timedelta(hours=8):%Y-%m-%dT%H:%M}"}  # fmt: skip

@@ -14,6 +14,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.core.models import Alert, Category, Priority, Ticket, TicketStatus
+from bot.dashboard.texts import LANGUAGE, dashboard_text
 
 OPEN_STATUSES = (TicketStatus.NEW, TicketStatus.ACKNOWLEDGED, TicketStatus.IN_PROGRESS, TicketStatus.REOPENED)
 PAGE_SIZE = 50
@@ -21,7 +22,15 @@ MAX_SEARCH_CHARS = 100
 
 
 class FilterError(ValueError):
-    """A filter value the queue cannot use; the message names it."""
+    """A filter value the queue cannot use; the message names it (a "queue.*" text of the
+    catalogs: str() in the dashboard's default language, text() in another)."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.key, self.values = key, values
+        super().__init__(self.text())
+
+    def text(self, language: str = LANGUAGE) -> str:
+        return dashboard_text(self.key, language, **self.values)
 
 
 @dataclass(frozen=True)
@@ -44,7 +53,7 @@ class QueueFilter:
         def choice(name: str, allowed: list[str]) -> str:
             value = params.get(name, "").strip()
             if value and value not in allowed:
-                raise FilterError(f"Unknown {name} {value!r}; use one of: {', '.join(allowed)}.")
+                raise FilterError("queue.unknown_value", name=name, value=repr(value), allowed=", ".join(allowed))
             return value
 
         def day(name: str) -> date | None:
@@ -54,11 +63,11 @@ class QueueFilter:
             try:
                 return date.fromisoformat(value)
             except ValueError:
-                raise FilterError(f"{name} must be a date like 2026-11-24.") from None
+                raise FilterError("queue.bad_date", name=name) from None
 
         page_text = params.get("page", "1").strip() or "1"
         if not page_text.isdigit() or int(page_text) < 1:
-            raise FilterError("page must be a whole number from 1.")
+            raise FilterError("queue.bad_page")
         return cls(
             category=choice("category", [c.value for c in Category]),
             status=choice("status", [s.value for s in TicketStatus] + ["all"]),

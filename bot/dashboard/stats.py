@@ -9,37 +9,26 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from bot.core.models import Category, FollowupState, Ticket, TicketStatus
 from bot.core.outages.stats import OutageFigures
 from bot.core.outages.stats import figures_for as outage_figures
-from bot.core.tickets.alerts import rule_for
+from bot.core.tickets.milestones import DEADLINES, rule_for
 
 CATEGORIES = [c.value for c in Category]
-# Each deadline and the milestone that meets it.
-MILESTONES = {
-    "response_due_at": "acknowledged_at",
-    "contact_due_at": "acknowledged_at",
-    "onsite_due_at": "onsite_at",
-    "resolve_due_at": "resolved_at",
-}
-RULE_TITLES = {
-    "R1": "R1 leak: crew on site in 30 min",
-    "R2": "R2 repair: call 30 min, on site 2 h, fixed 24 h",
-    "R4": "R4 handling opinion within 1 h",
-    "R5": "R5 complaint answered in 5 (whistle-blowing 10) working days",
-}
+# The deadline rules the page reports on; their titles are the catalog's "rule.*" texts.
+RULES = ("R1", "R2", "R4", "R5")
 
 
 @dataclass(frozen=True)
 class SlaRow:
     rule: str
-    title: str
     judged: int  # deadlines that were met, or have passed unmet
     met: int
 
@@ -78,7 +67,7 @@ def month_bounds(month: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     return datetime.combine(first, time(), tz), datetime.combine(following, time(), tz)
 
 
-def local_day(column: ColumnElement[datetime], dialect: str, tz: ZoneInfo) -> ColumnElement[str]:
+def local_day(column: ColumnElement[datetime] | InstrumentedAttribute[datetime], dialect: str, tz: ZoneInfo) -> ColumnElement[str]:
     """The local calendar day of a stored UTC time, as 'YYYY-MM-DD', computed by the database."""
     if dialect == "postgresql":
         return func.to_char(func.timezone(str(tz), column), "YYYY-MM-DD")
@@ -151,9 +140,10 @@ def _sla(session: Session, start: datetime, end: datetime, now: datetime) -> lis
     """For tickets of the month: each deadline that was met or has passed, and how many were met."""
     judged: dict[str, int] = defaultdict(int)
     met: dict[str, int] = defaultdict(int)
-    for field, milestone_name in MILESTONES.items():
+    for deadline in DEADLINES:
+        field = deadline.field
         due = getattr(Ticket, field)
-        milestone = getattr(Ticket, milestone_name)
+        milestone = getattr(Ticket, deadline.milestone)
         kept = case((and_(milestone.is_not(None), milestone <= due), 1), else_=0)
         query = (
             select(Ticket.category, func.count(Ticket.id), func.sum(kept))
@@ -165,10 +155,10 @@ def _sla(session: Session, start: datetime, end: datetime, now: datetime) -> lis
             rule = rule_for(field, category)
             judged[rule] += count
             met[rule] += int(kept_count or 0)
-    return [SlaRow(rule, title, judged[rule], met[rule]) for rule, title in RULE_TITLES.items()]
+    return [SlaRow(rule, judged[rule], met[rule]) for rule in RULES]
 
 
-def _followups(session: Session, start: datetime, end: datetime) -> dict[str, object]:
+def _followups(session: Session, start: datetime, end: datetime) -> dict[str, Any]:
     in_month = (Ticket.created_at >= start, Ticket.created_at < end)
     distribution = dict.fromkeys(range(1, 6), 0)
     for score, count in session.execute(
@@ -194,7 +184,7 @@ def _followups(session: Session, start: datetime, end: datetime) -> dict[str, ob
     }
 
 
-def _complaints(session: Session, start: datetime, end: datetime) -> dict[str, int]:
+def _complaints(session: Session, start: datetime, end: datetime) -> dict[str, Any]:
     finished = case((Ticket.status.in_([TicketStatus.RESOLVED, TicketStatus.CLOSED]), 1), else_=0)
     total, closed = session.execute(
         select(func.count(Ticket.id), func.sum(finished)).where(

@@ -1,5 +1,6 @@
 """What dispatchers do to a ticket from the dashboard. Each step is checked, applied and written
-to the ticket's event log with who and when; a refusal raises WorkError with a clear message."""
+to the ticket's event log with who and when; a refusal raises WorkError with a clear message
+(a text of the catalogs, "work.*", in the dashboard's language)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.core.conversation.messages import say
 from bot.core.conversation.outbox import store_replies
 from bot.core.conversation.replies import Reply
 from bot.config import get_settings
@@ -18,6 +20,7 @@ from bot.core.tickets.sla import deadlines_for
 from bot.core.tickets.milestones import refresh_next_due
 from bot.core.tickets.intake import get_ticket_by_code, priority_for
 from bot.core.tickets.workflow import Step, TransitionRefused, change_status
+from bot.dashboard.texts import LANGUAGE, TextKey, dashboard_text
 
 MAX_NOTE_CHARS = 2000
 MAX_REPLY_CHARS = 1000
@@ -26,11 +29,18 @@ MAX_CREW_CHARS = 100
 REPLY_CHANNELS = {"web", "telegram"}
 
 PRIORITY_RANK = {Priority.NORMAL: 0, Priority.HIGH: 1, Priority.URGENT: 2}
-REPLY_PREFIX = {"zh": "客服回复(工单 {code}):", "en": "Reply from the hotline (ticket {code}): "}
 
 
 class WorkError(ValueError):
-    """The step cannot be done; the message tells the dispatcher why."""
+    """The step cannot be done; the message tells the dispatcher why (str() gives it in the
+    dashboard's default language, text() in another)."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.key, self.values = key, values
+        super().__init__(self.text())
+
+    def text(self, language: str = LANGUAGE) -> str:
+        return dashboard_text(self.key, language, **self.values)
 
 
 def _log(ticket: Ticket, actor: str, kind: str, now: datetime, **detail: object) -> None:
@@ -39,11 +49,12 @@ def _log(ticket: Ticket, actor: str, kind: str, now: datetime, **detail: object)
 
 
 def _text(value: str, limit: int, what: str) -> str:
+    """`what`: "crew", "note" or "reply" (the texts work.empty_<what> and work.too_long_<what>)."""
     value = (value or "").strip()
     if not value:
-        raise WorkError(f"The {what} is empty.")
+        raise WorkError(f"work.empty_{what}")
     if len(value) > limit:
-        raise WorkError(f"The {what} is longer than {limit} characters.")
+        raise WorkError(f"work.too_long_{what}", limit=limit)
     return value
 
 
@@ -52,11 +63,12 @@ def move(session: Session, ticket: Ticket, target: str, actor: str, now: datetim
     try:
         status = TicketStatus(target)
     except ValueError:
-        raise WorkError(f"Unknown status {target!r}.") from None
+        raise WorkError("work.unknown_status", target=repr(target)) from None
     try:
         change_status(session, ticket, status, actor, now, note.strip()[:MAX_NOTE_CHARS] or None)
     except TransitionRefused as refused:
-        raise WorkError(str(refused)) from None
+        raise WorkError("work.refused", current=refused.current.value,
+                        allowed=", ".join(s.value for s in refused.allowed) or TextKey("work.refused_nothing")) from None
 
 
 def acknowledge(session: Session, ticket: Ticket, actor: str, now: datetime) -> None:
@@ -67,15 +79,15 @@ def acknowledge(session: Session, ticket: Ticket, actor: str, now: datetime) -> 
 def take_ownership(session: Session, ticket: Ticket, actor: str, now: datetime, *, is_admin: bool) -> None:
     """R13: one owner from first contact to closure; only an admin hands a ticket over."""
     if ticket.owner == actor:
-        raise WorkError("You already own this ticket.")
+        raise WorkError("work.already_owner")
     if ticket.owner is not None and not is_admin:
-        raise WorkError(f"{ticket.owner} owns this ticket; ask an admin to hand it over.")
+        raise WorkError("work.owned_by", owner=ticket.owner)
     _log(ticket, actor, "owner_changed", now, **{"from": ticket.owner, "to": actor})
     ticket.owner = actor
 
 
 def assign_crew(session: Session, ticket: Ticket, crew: str, actor: str, now: datetime) -> None:
-    crew = _text(crew, MAX_CREW_CHARS, "crew or station")
+    crew = _text(crew, MAX_CREW_CHARS, "crew")
     _log(ticket, actor, "crew_assigned", now, **{"from": ticket.crew, "to": crew})
     ticket.crew = crew
 
@@ -93,11 +105,8 @@ def reply_to_resident(session: Session, ticket: Ticket, text: str, actor: str, n
     (the web chat picks it up on its next poll, Telegram's push job sends it)."""
     text = _text(text, MAX_REPLY_CHARS, "reply")
     if not can_reply(ticket):
-        raise WorkError(
-            "This resident cannot be written to: the report was anonymous or came from a channel "
-            "without a return path. They can check the ticket by its code."
-        )
-    prefix = REPLY_PREFIX["en" if ticket.language == "en" else "zh"].format(code=ticket.code)
+        raise WorkError("work.cannot_reply")
+    prefix = say("dispatcher_reply_prefix", "en" if ticket.language == "en" else "zh", code=ticket.code)
     store_replies(session, ticket.channel, ticket.sender_ref, [Reply(prefix + text)], now)  # type: ignore[arg-type]
     _log(ticket, actor, "reply_sent", now, text=text)
 
@@ -108,9 +117,9 @@ def correct_category(session: Session, ticket: Ticket, target: str, actor: str, 
     try:
         category = Category(target)
     except ValueError:
-        raise WorkError(f"Unknown category {target!r}.") from None
+        raise WorkError("work.unknown_category", target=repr(target)) from None
     if category is ticket.category:
-        raise WorkError(f"The ticket is already filed as {category.value}.")
+        raise WorkError("work.already_filed", category=category.value)
     _log(ticket, actor, "category_corrected", now, **{"from": ticket.category.value, "to": category.value})
     # What the bot misfiled is what it must learn: the resident's words go to the NLU inbox.
     collect(session, ticket.description, "category_corrected", now, predicted=ticket.category.value,
@@ -130,11 +139,11 @@ def link_duplicate(session: Session, ticket: Ticket, original_code: str, actor: 
     the work goes on in the original."""
     original = get_ticket_by_code(session, original_code or "")
     if original is None:
-        raise WorkError(f"No ticket with the code {original_code.strip()!r}.")
+        raise WorkError("work.no_original", code=repr(original_code.strip()))
     if original.id == ticket.id:
-        raise WorkError("A ticket cannot duplicate itself.")
+        raise WorkError("work.self_duplicate")
     if original.duplicate_of_id == ticket.id:
-        raise WorkError(f"{original.code} is already marked as a duplicate of this ticket.")
+        raise WorkError("work.already_duplicate", code=original.code)
     ticket.duplicate_of_id = original.id
     _log(ticket, actor, "duplicate_linked", now, original=original.code)
     _log(original, actor, "duplicate_received", now, duplicate=ticket.code)
@@ -147,7 +156,7 @@ def link_duplicate(session: Session, ticket: Ticket, original_code: str, actor: 
 def acknowledge_alert(session: Session, alert_id: int, actor: str, now: datetime) -> Alert:
     alert = session.get(Alert, alert_id)
     if alert is None:
-        raise WorkError("No such alert.")
+        raise WorkError("work.no_alert")
     if alert.acknowledged_at is None:
         alert.acknowledged_by, alert.acknowledged_at = actor, now
         _log(alert.ticket, actor, "alert_acknowledged", now, rule=alert.rule, alert=alert.kind)

@@ -1,7 +1,8 @@
 """Browse and edit the NLU training examples in data/nlu/*.yml from the dashboard.
 
-Edits change single lines in place, so the hand-written files keep their comments and order
-and a review of the change in git shows exactly what an admin did.
+Every change is one locked, atomic edit of one file through bot/teaching/data_files.py: the
+hand-written files keep their comments and order, an edit changes just the example's line, and a
+review of the change in git shows exactly what an admin did.
 """
 
 from __future__ import annotations
@@ -10,18 +11,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.core.text.language import detect_language
 from bot.core.conversation.inbox import normalised, redact
-from bot.teaching.inbox import INBOX_FILE, add_example, training_examples
+from bot.core.text.language import detect_language
+from bot.teaching import data_files
+from bot.teaching.inbox import INBOX_FILE, ExampleError, add_example, data_file_errors, training_examples
 
-_INTENT = re.compile(r"^- intent:\s*(\S+)\s*$")
-_EXAMPLE = re.compile(r"^(\s+)- (.*)$")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 MAX_EXAMPLE_CHARS = 300
-
-
-class ExampleError(ValueError):
-    """The change cannot be made; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -32,21 +28,6 @@ class ExampleRow:
     language: str
 
 
-def _rows_of(path: Path) -> list[tuple[int, str, str]]:
-    """(line index, intent, text) of every example in one file."""
-    rows, intent, in_examples = [], None, False
-    for index, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
-        if match := _INTENT.match(line):
-            intent, in_examples = match.group(1), False
-        elif line.strip().startswith("examples:"):
-            in_examples = True
-        elif in_examples and intent and (match := _EXAMPLE.match(line)):
-            rows.append((index, intent, match.group(2).strip()))
-        elif line.strip() and not line.startswith(" "):
-            intent, in_examples = None, False
-    return rows
-
-
 def language_of(text: str) -> str:
     """zh, en, or mixed: Chinese with English words in it."""
     language = detect_language(text) or "zh"
@@ -54,11 +35,13 @@ def language_of(text: str) -> str:
 
 
 def list_examples(data_dir: Path) -> list[ExampleRow]:
-    return [
-        ExampleRow(path.name, intent, text, language_of(text))
-        for path in sorted(data_dir.glob("*.yml"))
-        for _, intent, text in _rows_of(path)
-    ]
+    rows: list[ExampleRow] = []
+    with data_file_errors():
+        for path in sorted(data_dir.glob("*.yml")):
+            document = data_files.mapping(data_files.load(path), path)
+            for intent, block in data_files.intent_blocks(document, path):
+                rows += [ExampleRow(path.name, intent, text, language_of(text)) for text in data_files.examples_of(block, path)]
+    return rows
 
 
 def search(rows: list[ExampleRow], intent: str = "", language: str = "", words: str = "") -> list[ExampleRow]:
@@ -95,18 +78,19 @@ def _file(data_dir: Path, name: str) -> Path:
     return path
 
 
-def _change_line(data_dir: Path, name: str, intent: str, old: str, new_line: str | None) -> None:
+def _change(data_dir: Path, name: str, intent: str, old: str, new: str | None) -> None:
+    """Replace (or with None delete) the first example `old` of `intent` in the file `name`."""
     path = _file(data_dir, name)
-    lines = path.read_text(encoding="utf-8").splitlines()
-    for index, found_intent, text in _rows_of(path):
-        if found_intent == intent and text == old:
-            if new_line is None:
-                del lines[index]
-            else:
-                indent = _EXAMPLE.match(lines[index]).group(1)  # type: ignore[union-attr]
-                lines[index] = f"{indent}- {new_line}"
-            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-            return
+    with data_file_errors(), data_files.editing(path, layout=data_files.NLU_LAYOUT, must_exist=True) as document:
+        for found_intent, block in data_files.intent_blocks(document, path):
+            if found_intent != intent:
+                continue
+            examples = data_files.examples_of(block, path)
+            if old in examples:
+                index = examples.index(old)
+                examples[index : index + 1] = [] if new is None else [new]
+                data_files.set_examples(block, examples, path)
+                return
     raise ExampleError("That example is no longer there (changed by someone else?).")
 
 
@@ -114,9 +98,9 @@ def edit(data_dir: Path, name: str, intent: str, old: str, new: str) -> str:
     new = clean_example(new)
     if normalised(new) != normalised(old) and normalised(new) in training_examples(data_dir):
         raise ExampleError("This example exists already.")
-    _change_line(data_dir, name, intent, old, new)
+    _change(data_dir, name, intent, old, new)
     return new
 
 
 def delete(data_dir: Path, name: str, intent: str, old: str) -> None:
-    _change_line(data_dir, name, intent, old, None)
+    _change(data_dir, name, intent, old, None)

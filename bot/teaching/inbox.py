@@ -8,19 +8,51 @@ addresses and names are replaced before anything is stored (bot/core/text/redact
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import PROJECT_ROOT
-from bot.core.models import NluInboxItem
 from bot.core.conversation.inbox import normalised, redact
+from bot.core.models import NluInboxItem
+from bot.teaching import data_files
 
 INBOX_FILE = "inbox.yml"
+INBOX_HEADER = """version: "3.1"
+# Written by the dashboard's NLU inbox: residents' messages annotated by admins.
+nlu:
+"""
 NOT_USEFUL = "not_useful"
+
+
+class AnnotationError(ValueError):
+    """The annotation cannot be taken; the message says why."""
+
+
+class ExampleError(ValueError):
+    """A training example or intent cannot be added or changed; the message says why.
+    (Defined here, beside AnnotationError, for UnusableDataFile; bot.teaching.examples exports it.)"""
+
+
+class UnusableDataFile(ExampleError, AnnotationError):
+    """A training-data file is not valid YAML or not in Rasa's layout, or is locked too long. Both
+    an ExampleError and an AnnotationError, so the examples page, the inbox page and the CLI all
+    show the message, whichever of them touched the file."""
+
+
+@contextmanager
+def data_file_errors() -> Iterator[None]:
+    """Turn data_files' DataFileError into UnusableDataFile."""
+    try:
+        yield
+    except data_files.DataFileError as problem:
+        raise UnusableDataFile(str(problem)) from problem
+
+
 def open_items(session: Session, limit: int = 200) -> list[NluInboxItem]:
     return list(
         session.scalars(
@@ -30,7 +62,9 @@ def open_items(session: Session, limit: int = 200) -> list[NluInboxItem]:
 
 
 def known_intents(domain_file: Path = PROJECT_ROOT / "domain.yml") -> list[str]:
-    intents = yaml.safe_load(domain_file.read_text(encoding="utf-8")).get("intents", [])
+    with data_file_errors():
+        domain = data_files.mapping(data_files.load(domain_file, missing_ok=False), domain_file)
+    intents = domain.get("intents") or []
     names = [next(iter(i)) if isinstance(i, dict) else str(i) for i in intents]
     return sorted(name for name in names if not name.startswith("EXTERNAL_"))
 
@@ -38,17 +72,12 @@ def known_intents(domain_file: Path = PROJECT_ROOT / "domain.yml") -> list[str]:
 def training_examples(data_dir: Path) -> set[str]:
     """Every example in the NLU training files, normalised."""
     found: set[str] = set()
-    for path in sorted(data_dir.glob("*.yml")):
-        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []) or []:
-            for line in str(block.get("examples", "")).splitlines():
-                line = line.strip()
-                if line.startswith("- "):
-                    found.add(normalised(line[2:]))
+    with data_file_errors():
+        for path in sorted(data_dir.glob("*.yml")):
+            document = data_files.mapping(data_files.load(path), path)
+            for block in data_files.nlu_blocks(document, path):
+                found.update(normalised(text) for text in data_files.examples_of(block, path))
     return found
-
-
-class AnnotationError(ValueError):
-    """The annotation cannot be taken; the message says why."""
 
 
 def annotate(session: Session, item_id: int, intent: str, actor: str, now: datetime, data_dir: Path,
@@ -60,27 +89,27 @@ def annotate(session: Session, item_id: int, intent: str, actor: str, now: datet
         raise AnnotationError("This message was already handled or does not exist.")
     if intent != NOT_USEFUL and intent not in intents:
         raise AnnotationError(f"Unknown intent {intent!r}.")
-    item.annotated_intent, item.annotated_by, item.annotated_at = intent, actor, now
     if intent == NOT_USEFUL:
+        item.annotated_intent, item.annotated_by, item.annotated_at = intent, actor, now
         item.state = "dismissed"
         return "Marked as not useful."
-    item.state = "annotated"
+    # The file first: when a data file cannot be changed, the item stays open (the CLI commits).
     text = redact(item.text)  # redacted again: an older item may predate a new rule
-    if normalised(text) in training_examples(data_dir):
-        return "Already a training example; nothing added."
-    add_example(data_dir / INBOX_FILE, intent, text)
-    return f"Added to {intent}."
+    known = normalised(text) in training_examples(data_dir)
+    if not known:
+        add_example(data_dir / INBOX_FILE, intent, text)
+    item.annotated_intent, item.annotated_by, item.annotated_at = intent, actor, now
+    item.state = "annotated"
+    return "Already a training example; nothing added." if known else f"Added to {intent}."
 
 
 def add_example(path: Path, intent: str, text: str) -> None:
-    """Append an example under its intent, keeping the file in Rasa's YAML layout."""
-    examples: dict[str, list[str]] = {}
-    if path.exists():
-        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []) or []:
-            lines = [ln.strip()[2:] for ln in str(block.get("examples", "")).splitlines() if ln.strip().startswith("- ")]
-            examples.setdefault(block["intent"], []).extend(lines)
-    examples.setdefault(intent, []).append(text)
-    out = ['version: "3.1"', "# Written by the dashboard's NLU inbox: residents' messages annotated by admins.", "nlu:"]
-    for name in sorted(examples):
-        out += [f"- intent: {name}", "  examples: |"] + [f"    - {example}" for example in examples[name]]
-    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    """Append an example under its intent (a new `- intent:` block at the end for a new intent),
+    keeping the file's comments, order and Rasa's YAML layout."""
+    add_examples(path, intent, [text])
+
+
+def add_examples(path: Path, intent: str, texts: list[str]) -> None:
+    """add_example for several examples, in one locked edit of the file."""
+    with data_file_errors(), data_files.editing(path, INBOX_HEADER, data_files.NLU_LAYOUT) as document:
+        data_files.add_examples(document, path, intent, texts)

@@ -1,21 +1,24 @@
 """Add a new intent from the dashboard: its name in domain.yml, a rule that answers it with
 action_answer_custom, its answer in answers.yml and its first examples in data/nlu/inbox.yml.
-Lines are added in place, so the hand-written files keep their layout and comments."""
+Each file is one locked, atomic edit through bot/teaching/data_files.py, so the hand-written files
+keep their layout and comments."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-import yaml
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from bot.teaching.examples import ExampleError, clean_example
 from bot.core.conversation.inbox import normalised
-from bot.teaching.inbox import INBOX_FILE, add_example, known_intents, training_examples
+from bot.teaching import data_files
+from bot.teaching.examples import ExampleError, clean_example
+from bot.teaching.inbox import INBOX_FILE, add_examples, data_file_errors, known_intents, training_examples
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{2,40}$")
 MIN_EXAMPLES = 3
 MAX_ANSWER_CHARS = 1000
+RULES_HEADER = 'version: "3.1"\n\nrules:\n'
 
 
 def add_intent(domain_file: Path, rules_file: Path, answers_file: Path, data_dir: Path, name: str,
@@ -36,26 +39,40 @@ def add_intent(domain_file: Path, rules_file: Path, answers_file: Path, data_dir
     if not all(answers.values()) or any(len(text) > MAX_ANSWER_CHARS for text in answers.values()):
         raise ExampleError(f"Give the answer in Chinese and in English (at most {MAX_ANSWER_CHARS} characters each).")
 
-    _add_to_intents(domain_file, name)
-    with rules_file.open("a", encoding="utf-8") as rules:
-        rules.write(f"\n  - rule: answer {name} (added on the dashboard)\n    steps:\n"
-                    f"      - intent: {name}\n      - action: action_answer_custom\n")  # fmt: skip
-    data = yaml.safe_load(answers_file.read_text(encoding="utf-8")) if answers_file.exists() else None
-    data = data or {}
-    data.setdefault("answers", {})
-    data["answers"] = (data["answers"] or {}) | {name: answers}
-    header = "".join(line + "\n" for line in answers_file.read_text(encoding="utf-8").splitlines() if line.startswith("#")) if answers_file.exists() else ""
-    answers_file.write_text(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=True), encoding="utf-8")
-    for text in cleaned:
-        add_example(data_dir / INBOX_FILE, name, text)
+    with data_file_errors():
+        for path in (rules_file, answers_file):  # a broken file stops the change before any file is written
+            data_files.mapping(data_files.load(path), path)
+        _add_to_intents(domain_file, name)
+        with data_files.editing(rules_file, RULES_HEADER) as document:
+            rule = CommentedMap([("rule", f"answer {name} (added on the dashboard)"),
+                                 ("steps", CommentedSeq([CommentedMap(intent=name), CommentedMap(action="action_answer_custom")]))])  # fmt: skip
+            data_files.append_item(_sequence(document, "rules", rules_file), rule)
+        with data_files.editing(answers_file) as document:
+            table = document.get("answers")
+            if table is None:
+                table = document["answers"] = CommentedMap()
+            elif not isinstance(table, CommentedMap):
+                raise data_files.DataFileError(f"{answers_file.name}: `answers:` is not a mapping of intents.")
+            table.fa.set_block_style()  # `answers: {}` becomes a block once it has an answer
+            table[name] = CommentedMap(answers)
+    add_examples(data_dir / INBOX_FILE, name, cleaned)
 
 
 def _add_to_intents(domain_file: Path, name: str) -> None:
-    """Put `  - name` after the last entry of the domain's `intents:` list."""
-    lines = domain_file.read_text(encoding="utf-8").splitlines()
-    start = lines.index("intents:")
-    end = start + 1
-    while end < len(lines) and lines[end].startswith("  - "):
-        end += 1
-    lines.insert(end, f"  - {name}")
-    domain_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    """Append the name to the domain's `intents:` list, checking again under the file's lock that no
+    other admin added it meanwhile."""
+    with data_files.editing(domain_file, must_exist=True) as domain:
+        intents = _sequence(domain, "intents", domain_file)
+        if name in (next(iter(i)) if isinstance(i, dict) else str(i) for i in intents):
+            raise ExampleError(f"The intent {name!r} exists already.")
+        data_files.append_item(intents, name)
+
+
+def _sequence(document: CommentedMap, key: str, path: Path) -> CommentedSeq:
+    """The document's list `key:` (created when missing)."""
+    value = document.get(key)
+    if value is None:
+        value = document[key] = CommentedSeq()
+    if not isinstance(value, CommentedSeq):
+        raise data_files.DataFileError(f"{path.name}: `{key}:` is not a list.")
+    return value

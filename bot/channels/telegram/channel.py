@@ -58,21 +58,13 @@ from bot.channels.relay import Relay, last_language
 from bot.config import Settings
 from bot.core.db import session_scope
 from bot.core.conversation.messages import say
-from bot.core.tickets.notices import ACTION_TITLES, apply_dispatcher_action, refusal_text
+from bot.core.tickets.notices import ACTION_TITLES, GROUP_LANGUAGE, apply_dispatcher_action, refusal_text
 from bot.core.tickets.intake import utcnow
 from bot.core.conversation.updates import is_unhandled, mark_handled, next_offset, store_update, unhandled_updates
 from bot.core.tickets.workflow import TransitionRefused
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
-PLEASE_WRITE = {
-    "zh": "抱歉,我只能读文字。请用文字描述您的问题,例如:阳光花园3号楼2单元301暖气片漏水了。",
-    "en": "Sorry, I can only read text. Please write your problem, e.g. \"Sunshine Garden bldg 3 unit 2 room 301, radiator leaking\".",
-}
-EDITED = {
-    "zh": "已看到您修改了消息。如需更正已填写的信息,请直接发送新的内容。",
-    "en": "I saw you edited a message. To correct something, please just send the new details.",
-}
 # The lease outlives one long poll by this much; a process killed while polling is replaced
 # after at most that long.
 POLLING_LEASE_MARGIN_SECONDS = 10
@@ -84,7 +76,6 @@ HANDLING_LEASE_NAME = "handle:telegram"
 HANDLING_RENEW_SECONDS = 4
 # How often stored updates nobody finished (their process died) are looked for.
 HANDLING_RETRY_SECONDS = 5
-SHARE_PHONE = {"zh": "📱 发送我的手机号", "en": "📱 Share my phone number"}
 
 
 def language_of(update: Update) -> str:
@@ -101,7 +92,7 @@ def markup_for(reply: Reply, language: str) -> InlineKeyboardMarkup | ReplyKeybo
         rows = [[InlineKeyboardButton(b["title"], callback_data=b["payload"])] for b in reply.buttons]
         return InlineKeyboardMarkup(rows)
     if reply.custom.get("request") == "phone":
-        button = KeyboardButton(SHARE_PHONE[language], request_contact=True)
+        button = KeyboardButton(say("share_phone", language), request_contact=True)
         return ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True)
     return None
 
@@ -149,7 +140,7 @@ class TelegramChannel:
         self.notices = DispatcherNotices(settings, self.bot)
 
     @property
-    def bot(self):  # type: ignore[no-untyped-def]
+    def bot(self):
         return self.application.bot
 
     def _add_handlers(self) -> None:
@@ -315,7 +306,7 @@ class TelegramChannel:
         """Greet with the company's name (R12)."""
         await self.converse(update, "hello" if language_of(update) == "en" else "你好")
 
-    def on_command_payload(self, payload: str):  # type: ignore[no-untyped-def]
+    def on_command_payload(self, payload: str):
         """A Telegram command the application maps to a Rasa intent: the relay's trusted path,
         with the payload written here, in code."""
 
@@ -332,7 +323,7 @@ class TelegramChannel:
             await self._answer(update, lambda chat_id: self.relay.command(CHANNEL, chat_id, "/check_status"))
 
     async def on_language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        text = "我会用您写的语言回答:写中文答中文,write in English and I answer in English."
+        text = say("language_policy", language_of(update))  # the same bilingual sentence in both
         await self.send(update.effective_chat.id, [Reply(text)])  # type: ignore[union-attr]
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -353,7 +344,7 @@ class TelegramChannel:
         message = update.effective_message
         contact = message.contact  # type: ignore[union-attr]
         if contact.user_id != (update.effective_user.id if update.effective_user else None):  # type: ignore[union-attr]
-            await self.send(message.chat_id, [Reply(PLEASE_WRITE[language_of(update)])])  # type: ignore[union-attr]
+            await self.send(message.chat_id, [Reply(say("telegram_text_only", language_of(update)))])  # type: ignore[union-attr]
             return
         await self.converse(update, contact.phone_number)  # type: ignore[union-attr]
 
@@ -399,12 +390,12 @@ class TelegramChannel:
         return data, None
 
     async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self.send(update.effective_chat.id, [Reply(EDITED[language_of(update)])])  # type: ignore[union-attr]
+        await self.send(update.effective_chat.id, [Reply(say("telegram_edited", language_of(update)))])  # type: ignore[union-attr]
 
     async def on_unreadable(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_chat is None:
             return
-        await self.send(update.effective_chat.id, [Reply(PLEASE_WRITE[language_of(update)])])
+        await self.send(update.effective_chat.id, [Reply(say("telegram_text_only", language_of(update)))])
 
     # -- the dispatchers' group ---------------------------------------------------------------
 
@@ -416,7 +407,7 @@ class TelegramChannel:
         query = update.callback_query
         user = update.effective_user
         if user is None or user.id not in self.settings.dispatcher_ids:
-            await query.answer("您不是调度员,不能操作工单。", show_alert=True)  # type: ignore[union-attr]
+            await query.answer(say("telegram.not_a_dispatcher", GROUP_LANGUAGE), show_alert=True)  # type: ignore[union-attr]
             return
         _, action, ticket_id = (query.data or "").split(":")  # type: ignore[union-attr]
         try:
@@ -424,9 +415,11 @@ class TelegramChannel:
         except TransitionRefused as refused:  # the workflow said no; the ticket is as it was
             await query.answer(refusal_text(refused, action), show_alert=True)  # type: ignore[union-attr]
             return
-        await query.answer(f"{code}:{ACTION_TITLES[action]}")  # type: ignore[union-attr]
+        title = ACTION_TITLES[action]
+        await query.answer(say("telegram.action_answer", GROUP_LANGUAGE, code=code, action=title))  # type: ignore[union-attr]
         name = user.full_name or str(user.id)
-        await self.bot.send_message(query.message.chat_id, f"{code} {ACTION_TITLES[action]}({name})")  # type: ignore[union-attr]
+        done = say("telegram.action_done", GROUP_LANGUAGE, code=code, action=title, name=name)
+        await self.bot.send_message(query.message.chat_id, done)  # type: ignore[union-attr]
 
     @staticmethod
     def _apply(ticket_id: int, action: str, user_id: int) -> tuple[str, str]:

@@ -22,7 +22,7 @@ class PerChatRateLimiter(AIORateLimiter):
         self._interval = chat_interval
         self._next_slot: dict[str, float] = {}  # chat -> earliest time of its next message
 
-    async def process_request(  # type: ignore[override]
+    async def process_request(
         self,
         callback: Any,
         args: Any,

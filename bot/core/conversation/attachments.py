@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.config import get_settings
+from bot.core.db import rows_changed
 from bot.core.models import Attachment
 
 PHOTO = "photo"
@@ -102,7 +103,7 @@ def link_to_ticket(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return rows_changed(result) or 0
 
 
 def attachments_of(session: Session, ticket_id: int) -> list[Attachment]:

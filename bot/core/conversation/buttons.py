@@ -19,6 +19,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from bot.core.db import rows_changed
 from bot.core.models import IssuedButton
 
 BUTTON_ID_PREFIX = "btn."
@@ -92,7 +93,7 @@ def redeem(session: Session, sender: str, button_id: str) -> PressedButton | Non
         .execution_options(synchronize_session=False)
     )
     # Pressed twice at once (two clicks, two processes): the delete that found the rows wins.
-    return pressed if used.rowcount else None
+    return pressed if rows_changed(used) else None
 
 
 def withdraw(session: Session, sender: str) -> None:

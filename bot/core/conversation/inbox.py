@@ -14,6 +14,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.core.db import rows_changed
 from bot.core.models import NluInboxItem
 from bot.core.text.redaction import PLACEHOLDER_PHONE, redact_identifiers
 
@@ -68,8 +69,10 @@ def drop_open_items_from(session: Session, texts: list[str]) -> int:
     hashes = {text_hash(clean) for clean in map(redact, texts) if clean}
     if not hashes:
         return 0
-    return session.execute(
-        delete(NluInboxItem)
-        .where(NluInboxItem.text_hash.in_(hashes), NluInboxItem.state == "open")
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    return rows_changed(
+        session.execute(
+            delete(NluInboxItem)
+            .where(NluInboxItem.text_hash.in_(hashes), NluInboxItem.state == "open")
+            .execution_options(synchronize_session=False)
+        )
+    )

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from bot.core import claims
 from bot.core.conversation.buttons import issue
 from bot.core.conversation.replies import Reply
+from bot.core.db import rows_changed
 from bot.core.models import ChatLink, ChatMessage
 from bot.core.conversation.privacy import is_anonymous_pseudonym
 from bot.core.tickets.intake import utcnow
@@ -93,12 +94,14 @@ def undelivered(session: Session, channel: str, sender: str) -> list[ChatMessage
 def mark_delivered(session: Session, message_id: int, now: datetime) -> bool:
     """Record one message as delivered; False when another process already did (it is not yours)."""
     return (
-        session.execute(
-            update(ChatMessage)
-            .where(ChatMessage.id == message_id, ChatMessage.processed_at.is_(None))
-            .values(processed_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        rows_changed(
+            session.execute(
+                update(ChatMessage)
+                .where(ChatMessage.id == message_id, ChatMessage.processed_at.is_(None))
+                .values(processed_at=now)
+                .execution_options(synchronize_session=False)
+            )
+        )
         == 1
     )
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from bot.core.conversation.outbox import store_replies
 from bot.core.conversation.replies import Reply
 from bot.core.conversation.messages import say
+from bot.core.db import rows_changed
 from bot.core.models import Outage, OutageMessage, Ticket
 from bot.core.outages.register import ANNOUNCE_AHEAD, area_text, covers, linked_tickets, local_time, notice_of
 
@@ -37,7 +38,7 @@ def residents_of_area(session: Session, outage: Outage) -> dict[Chat, str]:
     )
     chats: dict[Chat, str] = {}
     for channel, sender, estate, building, language in rows:
-        if covers(outage, estate, building):
+        if sender is not None and covers(outage, estate, building):  # never None: the query excludes it
             chats[(channel, sender)] = language  # the latest report's language wins
     return chats
 
@@ -92,12 +93,14 @@ def announce_due(session: Session, now: datetime) -> int:
         if outage.planned and outage.start_at - ANNOUNCE_AHEAD > now:
             continue
         # One worker takes the announcement; the rows it writes are its proof.
-        taken = session.execute(
-            update(Outage)
-            .where(Outage.id == outage.id, Outage.announced_at.is_(None))
-            .values(announced_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        taken = rows_changed(
+            session.execute(
+                update(Outage)
+                .where(Outage.id == outage.id, Outage.announced_at.is_(None))
+                .values(announced_at=now)
+                .execution_options(synchronize_session=False)
+            )
+        )
         if taken:
             outage.announced_at = now  # the UPDATE above bypassed the loaded object
             texts = {"zh": notice_of(outage, "zh"), "en": notice_of(outage, "en")}

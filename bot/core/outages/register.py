@@ -246,7 +246,7 @@ def linked_tickets(session: Session, outage_id: int) -> list[Ticket]:
 
 def linked_counts(session: Session) -> dict[int, int]:
     rows = session.execute(select(Ticket.outage_id, func.count()).where(Ticket.outage_id.is_not(None)).group_by(Ticket.outage_id))
-    return {outage_id: count for outage_id, count in rows}
+    return {outage_id: count for outage_id, count in rows if outage_id is not None}  # the query excludes None
 
 
 def area_text(outage: Outage, language: str) -> str:

@@ -40,9 +40,9 @@ def find_phone(text: str) -> str | None:
     """
     for match in PhoneNumberMatcher(text, REGION, leniency=Leniency.VALID):
         return match.raw_string
-    for match in _DIGIT_RUN.finditer(text):
-        if sum(ch.isdigit() for ch in match.group()) >= _MIN_FALLBACK_DIGITS:
-            return match.group().strip(" \u3000-－.")
+    for run in _DIGIT_RUN.finditer(text):
+        if sum(ch.isdigit() for ch in run.group()) >= _MIN_FALLBACK_DIGITS:
+            return run.group().strip(" \u3000-－.")
     return None
 
 

@@ -2,50 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.core.models import Alert, Category, Ticket, TicketEvent, TicketStatus
-
-ANSWERED = {TicketStatus.ACKNOWLEDGED, TicketStatus.IN_PROGRESS, TicketStatus.RESOLVED, TicketStatus.CLOSED}
-ON_SITE = {TicketStatus.IN_PROGRESS, TicketStatus.RESOLVED, TicketStatus.CLOSED}
-FINISHED = {TicketStatus.RESOLVED, TicketStatus.CLOSED}
-SHORT_LEAD = timedelta(minutes=10)  # minutes-long deadlines (R1, R2, R4)
-LONG_LEAD = timedelta(hours=24)  # working-day deadlines (R5)
-
-
-@dataclass(frozen=True)
-class Deadline:
-    field: str
-    met_in: set[TicketStatus]  # statuses that show the deadline was kept
-    lead: timedelta
-
-    def rule(self, ticket: Ticket) -> str:
-        return rule_for(self.field, ticket.category)
-
-
-def rule_for(field: str, category: Category) -> str:
-    """Which of the company's rules a deadline of a ticket of this category comes from."""
-    if field == "response_due_at":
-        return "R4"
-    if category is Category.REPORT_LEAK:
-        return "R1"
-    if category is Category.REPORT_REPAIR:
-        return "R2"
-    return "R5"
-
-
-DEADLINES = (
-    Deadline("response_due_at", ANSWERED, SHORT_LEAD),  # handling opinion: acknowledged in time
-    Deadline("contact_due_at", ANSWERED, SHORT_LEAD),  # the resident was called
-    Deadline("onsite_due_at", ON_SITE, SHORT_LEAD),  # crew on site: in progress
-    Deadline("resolve_due_at", FINISHED, SHORT_LEAD),  # fixed (R2) or answered (R5)
-)
-
+from bot.core.models import Alert, Ticket, TicketEvent
+from bot.core.tickets.milestones import DEADLINES, FINISHED, LONG_LEAD, Deadline
 
 def lead_for(deadline: Deadline, ticket: Ticket) -> timedelta:
     return LONG_LEAD if deadline.rule(ticket) == "R5" else deadline.lead

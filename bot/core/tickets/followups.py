@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.core.conversation.handles import open_handle
+from bot.core.db import rows_changed
 from bot.core.models import FollowupState, Priority, Ticket, TicketEvent, TicketStatus
 from bot.core.outages.register import reopen_as_repair
 from bot.core.conversation.privacy import forget_sender
@@ -138,7 +139,7 @@ def claim(session: Session, ticket_id: int, worker: str, now: datetime, reminder
         .values(followup_state=FollowupState.SENDING, followup_claim=worker, followup_claimed_at=now)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return rows_changed(result) == 1
 
 
 def mark_sent(session: Session, ticket_id: int, worker: str, now: datetime) -> bool:

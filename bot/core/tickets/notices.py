@@ -5,6 +5,7 @@ bot/channels/telegram/group_notices.py), under a lease so that two processes nev
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeAlias, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -12,26 +13,31 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from bot.core.conversation.disclosure import hides_address, shown_address_parts, shown_address_raw, shown_description
 from bot.core.conversation.messages import STATUS_NAMES, name_of, say
-from bot.core.models import Alert, OutageSuspicion, Priority, Ticket, TicketStatus
+from bot.core.db import rows_changed
+from bot.core.models import Alert, OutageSuspicion, Ticket, TicketStatus
+from bot.core.text.catalog import label, labels
 from bot.core.tickets.workflow import TransitionRefused, change_status
 
-CATEGORY = {"report_leak": "漏水", "report_repair": "报修", "billing_query": "缴费", "complaint": "投诉"}
-PRIORITY = {Priority.URGENT: "紧急", Priority.HIGH: "高", Priority.NORMAL: "普通"}
-DEADLINE = {"response_due_at": "处理意见", "contact_due_at": "电话联系", "onsite_due_at": "到场",
-            "resolve_due_at": "修复/答复", "followup": "回访"}  # fmt: skip
+# The group's language: its texts are in the catalogs (bot/locale/), under "notice.*" and the
+# enum names ("category.*", "priority.*", "deadline.*", "action.*", "alert.*").
+GROUP_LANGUAGE = "zh"
 ACTIONS = {"ack": TicketStatus.ACKNOWLEDGED, "onsite": TicketStatus.IN_PROGRESS, "resolved": TicketStatus.RESOLVED}
-ACTION_TITLES = {"ack": "受理", "onsite": "已到场", "resolved": "已解决"}
+# The buttons under a new ticket (受理 / 已到场 / 已解决), in the group's language.
+ACTION_TITLES = {action: label("action", action, GROUP_LANGUAGE) for action in ACTIONS}
 
+
+NoticeModel: TypeAlias = type[Ticket] | type[Alert] | type[OutageSuspicion]
+_Listed = TypeVar("_Listed", Ticket, Alert)
 
 # Where each kind of notice records that the group was told.
-POSTED_AT: dict[type, InstrumentedAttribute] = {  # type: ignore[type-arg]
+POSTED_AT: dict[NoticeModel, InstrumentedAttribute[datetime | None]] = {
     Ticket: Ticket.group_posted_at,
     Alert: Alert.posted_at,
     OutageSuspicion: OutageSuspicion.posted_at,
 }
 
 
-def _unposted(session: Session, model: type[Ticket] | type[Alert], limit: int) -> list:  # type: ignore[type-arg]
+def _unposted(session: Session, model: type[_Listed], limit: int) -> list[_Listed]:
     posted = POSTED_AT[model]
     return list(session.scalars(select(model).where(posted.is_(None)).order_by(model.id).limit(limit)))
 
@@ -44,57 +50,71 @@ def unposted_alerts(session: Session, limit: int = 20) -> list[Alert]:
     return _unposted(session, Alert, limit)
 
 
-def is_unposted(session: Session, model: type, row_id: int) -> bool:
+def is_unposted(session: Session, model: NoticeModel, row_id: int) -> bool:
     posted = POSTED_AT[model]
     return session.scalar(select(model.id).where(model.id == row_id, posted.is_(None))) is not None
 
 
-def mark_posted(session: Session, model: type, row_id: int, now: datetime) -> bool:
+def mark_posted(session: Session, model: NoticeModel, row_id: int, now: datetime) -> bool:
     """Record that the group was told (after Telegram accepted the post); False if it was already."""
     posted = POSTED_AT[model]
     return (
-        session.execute(
-            update(model)
-            .where(model.id == row_id, posted.is_(None))
-            .values({posted.key: now})
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        rows_changed(
+            session.execute(
+                update(model)
+                .where(model.id == row_id, posted.is_(None))
+                .values({posted.key: now})
+                .execution_options(synchronize_session=False)
+            )
+        )
         == 1
     )
 
 
-def notice_lease(model: type, row_id: int) -> str:
+def notice_lease(model: NoticeModel, row_id: int) -> str:
     """The lease a process holds while it posts this notice: no two processes post it both."""
     return f"notice:{model.__tablename__}:{row_id}"
 
 
-def ticket_notice(ticket: Ticket, tz: ZoneInfo) -> str:
+def ticket_notice(ticket: Ticket, tz: ZoneInfo, language: str = GROUP_LANGUAGE) -> str:
     """A new ticket as the group sees it; an anonymous one shows no contact, no address below the
     estate and no identifier in its words (R7: a group is read by many, on many phones)."""
-    local = lambda moment: moment.astimezone(tz).strftime("%m-%d %H:%M")  # noqa: E731
+
+    def local(moment: datetime) -> str:
+        return moment.astimezone(tz).strftime("%m-%d %H:%M")
+
     estate, building, unit, room = shown_address_parts(ticket)
-    where = " ".join(filter(None, [estate, building and f"{building}号楼", unit and f"{unit}单元", room and f"{room}室"]))
-    where = where or shown_address_raw(ticket) or "-"
+    parts = [estate, building and say("notice.building", language, building=building),
+             unit and say("notice.unit", language, unit=unit), room and say("notice.room", language, room=room)]  # fmt: skip
+    where = " ".join(filter(None, parts)) or shown_address_raw(ticket) or "-"
     if hides_address(ticket):
-        where += "(匿名,详细地址见工单页)"
+        where += say("notice.address_hidden", language)
+    if ticket.anonymous:
+        contact = say("notice.contact_anonymous", language)
+    else:
+        callback = ticket.callback_window or say("notice.callback_anytime", language)
+        contact = say("notice.contact", language, phone=ticket.phone or "-", callback=callback)
     lines = [
-        f"新工单 {ticket.code}({CATEGORY[ticket.category.value]},{PRIORITY[ticket.priority]})",
-        f"地址:{where}",
-        f"情况:{shown_description(ticket)[:300]}",
-        "联系:匿名,无联系方式" if ticket.anonymous else f"联系:{ticket.phone or '-'}({ticket.callback_window or '随时'})",
-    ]
+        say("notice.new_ticket", language, code=ticket.code, category=label("category", ticket.category.value, language),
+            priority=label("priority", ticket.priority.value, language)),
+        say("notice.address", language, where=where),
+        say("notice.description", language, description=shown_description(ticket)[:300]),
+        contact,
+    ]  # fmt: skip
     for field in ("onsite_due_at", "contact_due_at", "resolve_due_at"):
         due = getattr(ticket, field)
         if due is not None:
-            lines.append(f"期限:{DEADLINE[field]} {local(due)}")
+            lines.append(say("notice.deadline", language, deadline=label("deadline", field, language), due=local(due)))
             break
     return "\n".join(lines)
 
 
-def alert_notice(alert: Alert, tz: ZoneInfo) -> str:
-    kind = {"warning": "即将超时", "breach": "已超时", "not_solved": "回访未解决,已重新打开"}[alert.kind]
-    due = f",期限 {alert.due_at.astimezone(tz):%m-%d %H:%M}" if alert.due_at else ""
-    return f"⚠ {alert.ticket.code} {alert.rule} {DEADLINE.get(alert.deadline, alert.deadline)}{kind}{due}"
+def alert_notice(alert: Alert, tz: ZoneInfo, language: str = GROUP_LANGUAGE) -> str:
+    kind = label("alert", alert.kind, language)
+    due = say("notice.alert_due", language, due=f"{alert.due_at.astimezone(tz):%m-%d %H:%M}") if alert.due_at else ""
+    # A deadline the catalog does not name (none today) is shown by its field's name.
+    deadline = labels("deadline", language).get(alert.deadline, alert.deadline)
+    return say("notice.alert", language, code=alert.ticket.code, rule=alert.rule, deadline=deadline, kind=kind, due=due)
 
 
 def apply_dispatcher_action(session: Session, ticket_id: int, action: str, actor: str, now: datetime) -> Ticket:
@@ -108,7 +128,8 @@ def apply_dispatcher_action(session: Session, ticket_id: int, action: str, actor
     return ticket
 
 
-def refusal_text(refused: TransitionRefused, action: str) -> str:
+def refusal_text(refused: TransitionRefused, action: str, language: str = GROUP_LANGUAGE) -> str:
     """Why a button did nothing, in the group's language: the ticket's status and the step asked."""
-    current = name_of(STATUS_NAMES, refused.current.value, "zh")
-    return say("dispatcher_refused", "zh", code=refused.code, current=current, action=ACTION_TITLES[action])
+    current = name_of(STATUS_NAMES, refused.current.value, language)
+    return say("dispatcher_refused", language, code=refused.code, current=current,
+               action=label("action", action, language))  # fmt: skip

@@ -26,7 +26,7 @@ WHISTLEBLOWING_WORKING_DAYS = 10  # R5
 def is_working_day(day: date) -> bool:
     """Tell whether `day` is a working day by the official Chinese calendar (make-up days included)."""
     try:
-        return chinese_calendar.is_workday(day)
+        return bool(chinese_calendar.is_workday(day))  # the library is untyped
     except NotImplementedError:
         # The library only knows years the State Council has published; beyond them, weekdays.
         _warn_no_calendar(day.year)

@@ -1,0 +1,51 @@
+"""Residents' text is untrusted: a corpus of XSS payloads goes in through the web chat and the
+database fields a resident fills, and the dashboard shows it as text that never runs."""
+
+from __future__ import annotations
+
+import pytest
+from markupsafe import escape
+
+from tests.browser import browser, sign_in  # noqa: F401  (fixture)
+from tests.conftest import Resident, ticket_code_in
+from tests.staff import Staff, new_account
+
+pytestmark = pytest.mark.stack
+
+PAYLOADS = [
+    "<script>window.__xss=1</script>",
+    "<img src=x onerror=window.__xss=1>",
+    '"><svg onload=window.__xss=1>',
+    "'><body onload=window.__xss=1>",
+    "</textarea><script>window.__xss=1</script>",
+    "<iframe src=javascript:window.__xss=1></iframe>",
+    '<a href="javascript:window.__xss=1">点我</a>',
+    "<style>body{display:none}</style>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=window.__xss=1>",
+    "{{ 7*7 }}{% raw %}${7*7}",
+    "<details open ontoggle=window.__xss=1>",
+    "&lt;script&gt;window.__xss=1&lt;/script&gt;",
+]
+
+
+
+
+def assert_shown_as_text(html: str, payload: str) -> None:
+    assert payload not in html or "<" not in payload and '"' not in payload and "'" not in payload
+    assert str(escape(payload)) in html
+
+
+
+
+
+
+def test_payload_typed_into_the_web_chat_is_escaped(app, resident: Resident) -> None:  # type: ignore[no-untyped-def]
+    payload = "<img src=x onerror=window.__xss=1>"
+    resident.say("阳光花园3号楼2单元301暖气不热")
+    resident.say("13812345678")
+    summary = resident.say(f"下午 {payload}")  # the callback time is taken as written
+    code = ticket_code_in(resident.press(summary, "确认提交"))
+    page = Staff(app.base_url, new_account()).get(f"/dashboard/tickets/{code}").text
+    assert_shown_as_text(page, payload)
+
+

@@ -1,0 +1,188 @@
+"""The follow-up reaches the web chat by itself; the resident's answer closes or reopens the ticket."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.channels.chat_ids import ChatIds
+from bot.channels.followup_sender import FollowupSender
+from bot.engine.client import RasaClient
+from bot.channels.relay import Relay
+from bot.config import get_settings
+from bot.core.db import session_scope
+from bot.core.tickets.followups import Window
+from bot.core.models import Alert, Category, ChatMessage, FollowupState, Priority, TicketStatus
+from bot.core.tickets.intake import TicketDraft, create_ticket, utcnow
+from tests.conftest import Resident, RunningApp
+from tests.e2e.test_conversations import confirm, ticket
+
+pytestmark = pytest.mark.stack
+
+
+def run_followups(app: RunningApp, now: datetime) -> int:
+    """Run the sender as the scheduler does, at an injected time (other tests' tickets may be due too)."""
+    async def run() -> int:
+        rasa = RasaClient(app.settings.rasa_url, 10)
+        try:
+            return await FollowupSender(app.settings, rasa).run_due(now=now)
+        finally:
+            await rasa.close()
+
+    return asyncio.run(run())
+
+
+def daytime(moment: datetime) -> datetime:
+    settings = get_settings()
+    return Window.parse(settings.followup_window).next_open(moment, settings.tz)
+
+
+def updates(resident: Resident) -> list[dict]:
+    return resident.client.get("/api/chat/updates", params={"sender": resident.sender}).json()
+
+
+def report_leak(resident: Resident) -> str:
+    resident.say("阳光花园3号楼2单元301暖气片漏水了")
+    resident.say("13812345678")
+    return confirm(resident, resident.say("随时"), "确认提交")
+
+
+def test_solved_followup_closes_the_ticket_with_a_rating(resident: Resident, app: RunningApp) -> None:
+    code = report_leak(resident)
+    due = daytime(ticket(code).followup_due_at)
+    run_followups(app, due - timedelta(minutes=1))
+    assert ticket(code).followup_state is FollowupState.SCHEDULED and updates(resident) == []
+    run_followups(app, due)
+    run_followups(app, due)  # a second run, as another worker would: never twice
+    assert ticket(code).followup_state is FollowupState.SENT
+    asked = updates(resident)
+    assert len(asked) == 1
+    assert asked[0]["text"].startswith("您好,打扰了,我是淄博热力客服") and code in asked[0]["text"]
+    rating = resident.press(asked, "已解决")
+    assert "打分" in rating[-1]["text"]
+    assert "意见" in resident.say_text("5")
+    assert "已结案" in resident.say_text("师傅来得很快,很专业")
+    saved = ticket(code)
+    assert saved.status is TicketStatus.CLOSED and saved.followup_state is FollowupState.SOLVED
+    assert (saved.satisfaction, saved.satisfaction_comment) == (5, "师傅来得很快,很专业")
+
+
+def test_not_solved_in_free_text_reopens_and_raises_priority(resident: Resident, app: RunningApp) -> None:
+    resident.say("The radiator is cold, Sunshine Garden bldg 3 unit 2 room 301")
+    resident.say("13812345678")
+    code = confirm(resident, resident.say("any time"), "Confirm")
+    reported_priority = ticket(code).priority
+    run_followups(app, daytime(ticket(code).followup_due_at))
+    asked = updates(resident)
+    assert asked[0]["text"].startswith("Hello, sorry to disturb you")
+    answer = resident.say_text("no, it is still cold")
+    assert "reopened" in answer and code in answer
+    saved = ticket(code)
+    assert saved.status is TicketStatus.REOPENED
+    assert (reported_priority, saved.priority) == (Priority.HIGH, Priority.URGENT)  # a cold flat is high
+    with session_scope() as session:
+        alerts = session.scalars(select(Alert).where(Alert.ticket_id == saved.id)).all()
+        assert [(a.rule, a.kind) for a in alerts] == [("R3", "not_solved")]
+
+
+def test_no_answer_gets_one_reminder_then_no_response(resident: Resident, app: RunningApp) -> None:
+    code = report_leak(resident)
+    first = daytime(ticket(code).followup_due_at)
+    run_followups(app, first)
+    assert len(updates(resident)) == 1
+    run_followups(app, first + timedelta(hours=23))
+    assert updates(resident) == []
+    run_followups(app, daytime(first + timedelta(hours=24)))
+    reminder = updates(resident)
+    assert len(reminder) == 1 and "再次向您回访" in reminder[0]["text"]
+    run_followups(app, daytime(first + timedelta(hours=72)))
+    assert ticket(code).followup_state is FollowupState.NO_RESPONSE
+    assert updates(resident) == []
+
+
+def test_quiet_hours_hold_the_followup_until_morning(resident: Resident, app: RunningApp) -> None:
+    code = report_leak(resident)
+    settings = get_settings()
+    due_local = ticket(code).followup_due_at.astimezone(settings.tz)
+    night = datetime.combine(due_local.date(), datetime.min.time(), tzinfo=settings.tz) + timedelta(hours=23)
+    if night < due_local:
+        night += timedelta(days=1)
+    run_followups(app, night)
+    assert updates(resident) == [] and ticket(code).followup_state is FollowupState.SCHEDULED
+    run_followups(app, night + timedelta(hours=9))  # 08:00 next morning
+    assert len(updates(resident)) == 1
+
+
+def test_followup_missed_while_the_application_was_down_is_sent_at_start(stack) -> None:  # type: ignore[no-untyped-def]
+    settings = get_settings()
+    chat_id = ChatIds(settings.resolved_secret_key()).issue()  # as any worker with this key would
+    sender = Relay(settings).sender_ref("web", chat_id)
+    # Made while "the application was down": due 49 hours after, long past.
+    created = utcnow() - timedelta(hours=49)
+    with session_scope() as session:
+        code = create_ticket(
+            session,
+            TicketDraft(category=Category.REPORT_REPAIR, description="暖气不热", channel="web",
+                        language="zh", phone="+8613812345678", sender_ref=sender),  # fmt: skip
+            now=created,
+        ).code
+    local = utcnow().astimezone(settings.tz)
+    # A daytime window around this moment, whenever the test runs.
+    window = f"{(local - timedelta(hours=1)):%H:%M}-{(local + timedelta(hours=1)):%H:%M}"
+    app = RunningApp(f"http://127.0.0.1:{stack.rasa_port}", followup_window=window)
+    try:
+        resident = Resident(app.base_url)
+        resident.sender = chat_id  # the chat the ticket was made from, before this process started
+        deadline = time.monotonic() + 20
+        received: list[dict] = []
+        while not received and time.monotonic() < deadline:
+            received = updates(resident)
+            time.sleep(0.3)
+        assert len(received) == 1 and code in received[0]["text"]
+    finally:
+        app.stop()
+    assert ticket(code).followup_state is FollowupState.SENT
+
+
+def test_anonymous_resident_who_opted_in_gets_the_followup_and_the_handle_is_then_deleted(
+    resident: Resident, app: RunningApp
+) -> None:
+    resident.say("我要匿名")
+    resident.say("楼道里的暖气管子一直在滴水")
+    optin = resident.say("阳光花园3号楼2单元301")
+    summary = resident.press(optin, "需要回访")
+    assert "匿名回访:需要回访" in summary[-1]["text"]
+    code = confirm(resident, summary, "确认提交")
+    assert "匿名回访" in resident.receipt
+    saved = ticket(code)
+    assert saved.sender_ref is None and saved.phone is None
+    assert saved.followup_handle and resident.sender not in saved.followup_handle
+    assert saved.followup_state is FollowupState.SCHEDULED
+
+    run_followups(app, daytime(saved.followup_due_at))
+    asked = updates(resident)
+    assert len(asked) == 1 and code in asked[0]["text"]
+    resident.press(asked, "已解决")
+    resident.say("4")
+    assert "已结案" in resident.say_text("没有")
+    closed = ticket(code)
+    assert closed.followup_handle is None and closed.satisfaction == 4
+    sender = Relay(get_settings()).sender_ref("web", resident.sender)
+    with session_scope() as session:
+        linked = session.scalars(select(ChatMessage.text).where(ChatMessage.sender == sender)).all()
+    assert not any(code in text for text in linked)  # nothing ties this chat to the ticket any more
+
+
+def test_anonymous_without_optin_is_never_pushed(resident: Resident, app: RunningApp) -> None:
+    resident.say("I want to stay anonymous")
+    resident.say("the pipe in the basement is leaking")
+    optin = resident.say("Sunshine Garden bldg 3 unit 2 room 301")
+    code = confirm(resident, resident.press(optin, "No, thanks"), "Confirm")
+    saved = ticket(code)
+    assert saved.followup_state is FollowupState.SKIPPED and saved.followup_handle is None
+    run_followups(app, daytime(saved.followup_due_at + timedelta(days=3)))
+    assert updates(resident) == []

@@ -1,0 +1,67 @@
+"""A leak or gas interrupts whatever the resident is in the middle of: a follow-up, another
+report, the summary. It gets the safety advice at once (R1) and a leak ticket, never becomes
+an answer to the question that was pending."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.models import Category, FollowupState, Priority, TicketStatus
+from tests.conftest import Resident, RunningApp, ticket_code_in
+from tests.e2e.test_conversations import confirm, ticket
+from tests.e2e.test_followup_conversation import daytime, report_leak, run_followups, updates
+
+pytestmark = pytest.mark.stack
+BURST = "客厅暖气片接头突然爆了,水喷了一地!"
+
+
+def test_a_leak_written_as_the_follow_up_comment_is_a_leak_not_a_comment(resident: Resident, app: RunningApp) -> None:
+    code = report_leak(resident)
+    run_followups(app, daytime(ticket(code).followup_due_at))
+    rating = resident.press(updates(resident), "已解决")
+    assert "打分" in rating[-1]["text"]
+    assert "意见" in resident.say_text("5")
+    interrupted = resident.say_text(BURST)
+    assert "关闭" in interrupted and "阀门" in interrupted  # the leak safety advice (R1)
+    assert "已结案" not in interrupted
+    first = ticket(code)  # the answers given so far still count; the burst is not its comment
+    assert first.status is TicketStatus.CLOSED and first.followup_state is FollowupState.SOLVED
+    assert first.satisfaction == 5 and not first.satisfaction_comment
+    assert "地址" in interrupted  # a report of its own: where is it?
+    resident.say("阳光花园3号楼2单元301")
+    resident.say("13812345678")
+    new_code = confirm(resident, resident.say("随时"), "确认提交")
+    leak = ticket(new_code)
+    assert new_code != code and leak.category is Category.REPORT_LEAK and leak.priority is Priority.URGENT
+    assert "接头突然爆了" in leak.description
+
+
+def test_a_leak_in_the_middle_of_a_repair_report_turns_it_into_a_leak(resident: Resident) -> None:
+    resident.say("暖气不热,阳光花园3号楼2单元301")
+    asked_phone = resident.say_text(BURST)
+    assert "阀门" in asked_phone and "电话" in asked_phone  # safety advice, then the question again
+    resident.say("13812345678")
+    summary = resident.say("随时")
+    assert "漏水" in "\n".join(r["text"] for r in summary)
+    done = resident.press(summary, "确认")
+    leak = ticket(ticket_code_in(done))
+    assert leak.category is Category.REPORT_LEAK and leak.priority is Priority.URGENT
+    assert leak.onsite_due_at is not None  # R1's 30 minutes
+
+
+def test_a_gas_smell_at_the_summary_gets_the_gas_advice(resident: Resident) -> None:
+    resident.say("我要投诉,收费员态度很差,阳光花园3号楼2单元301")
+    resident.say("13812345678")
+    resident.say("随时")
+    warned = resident.say_text("等一下,我家厨房闻到很浓的煤气味")
+    assert "燃气" in warned and "通风" in warned
+
+
+def test_still_leaking_at_the_solved_question_reopens_the_ticket_with_the_safety_advice(resident: Resident, app: RunningApp) -> None:
+    code = report_leak(resident)
+    run_followups(app, daytime(ticket(code).followup_due_at))
+    assert updates(resident)  # "has it been solved?"
+    answer = resident.say_text("还在漏水,水喷了一地")
+    assert "阀门" in answer  # the leak safety advice first (R1)
+    reopened = ticket(code)
+    assert reopened.status is TicketStatus.REOPENED and reopened.followup_state is FollowupState.NOT_SOLVED

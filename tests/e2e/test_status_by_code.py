@@ -1,0 +1,46 @@
+"""Anyone who knows a ticket's code may ask how it is going (anonymous reporters have nothing
+else), so the answer names only category, status and dates: never the address, the phone, the
+resident's words or who handles it, and asking never changes the ticket."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.core.db import session_scope
+from bot.core.models import TicketEvent
+from bot.core.tickets.intake import get_ticket_by_code
+from tests.conftest import Resident
+from tests.e2e.test_conversations import confirm
+
+pytestmark = pytest.mark.stack
+
+# What the reporter gave; none of it may reach another chat.
+SECRETS = ["13912348765", "8765", "阳光花园", "Sunshine", "3号楼", "2单元", "301", "水流了一地", "暖气片", "radiator"]
+
+
+def state_of(code: str) -> tuple:  # type: ignore[type-arg]
+    with session_scope() as session:
+        ticket = get_ticket_by_code(session, code)
+        assert ticket is not None
+        events = session.scalar(select(func.count(TicketEvent.id)).where(TicketEvent.ticket_id == ticket.id))
+        return ticket.status, ticket.priority, ticket.owner, ticket.updated_at, ticket.followup_state, events
+
+
+def test_another_resident_learns_only_category_status_and_dates(resident: Resident, app) -> None:  # type: ignore[no-untyped-def]
+    resident.say("阳光花园3号楼2单元301暖气片漏水了,水流了一地")
+    resident.say("13912348765")
+    code = confirm(resident, resident.say("下午都在家"), "确认提交")
+    before = state_of(code)
+
+    stranger = Resident(app.base_url)
+    answers = {
+        "zh": stranger.say_text(f"{code} 怎么样了"),
+        "en": stranger.say_text(f"status of {code}"),
+    }
+    assert code in answers["zh"] and "漏水" in answers["zh"] and "已登记" in answers["zh"]
+    assert code in answers["en"] and "leak" in answers["en"] and "registered" in answers["en"]
+    for language, answer in answers.items():
+        leaked = [secret for secret in SECRETS if secret.lower() in answer.lower()]
+        assert leaked == [], f"{language}: {answer!r} reveals {leaked}"
+    assert state_of(code) == before

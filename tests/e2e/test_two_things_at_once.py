@@ -1,0 +1,47 @@
+"""One message that carries a report and a request (anonymity, a person): the report starts at
+once with the request honoured; its words are never dropped for a side path."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.models import Category
+from tests.conftest import Resident, ticket_code_in
+from tests.e2e.test_conversations import ticket
+
+pytestmark = pytest.mark.stack
+
+
+def buttons_of(replies: list[dict]) -> list[str]:
+    return [b["title"] for r in replies for b in r.get("buttons") or []]
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["我要举报抄表员收红包,我要匿名", "I want to report a meter reader who asked me for a bribe, anonymously please"],
+)
+def test_a_whistle_blower_asking_for_anonymity_starts_an_anonymous_report(resident: Resident, message: str) -> None:
+    first = resident.say_text(message)
+    assert "请问您要反映什么问题" not in first and "What would you like to report" not in first
+    resident.say("阳光花园")  # an anonymous complaint needs no flat (R7)
+    answers = [resident.say("不需要")]
+    while not any("确认" in t or "Confirm" in t for t in buttons_of(answers[-1])) and len(answers) < 4:
+        answers.append(resident.say("不需要"))
+    summary = answers[-1]
+    done = resident.press(summary, "确认" if any("确认" in t for t in buttons_of(summary)) else "Confirm")
+    filed = ticket(ticket_code_in(done))
+    assert filed.category is Category.COMPLAINT and filed.anonymous and filed.phone is None
+    assert filed.subcategory == "whistleblowing"
+    assert "红包" in filed.description or "bribe" in filed.description
+
+
+def test_a_complaint_asking_for_a_person_gets_the_line_and_the_complaint_is_taken(resident: Resident) -> None:
+    replies = resident.say_text("维修师傅上门态度太差了还骂人,我要找你们人工")
+    assert "24小时" in replies  # the staffed line (the human answer)
+    assert "地址" in replies  # and the complaint's intake goes on: where?
+    resident.say("阳光花园3号楼2单元301")
+    resident.say("13812345678")
+    summary = resident.say("随时")
+    done = resident.press(summary, "确认")
+    filed = ticket(ticket_code_in(done))
+    assert filed.category is Category.COMPLAINT and "骂人" in filed.description

@@ -1,0 +1,240 @@
+"""The dashboard over real HTTP against the running application and its database: sign-in,
+sessions, CSRF, roles, the queue, the ticket page's actions and the statistics."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import httpx
+import pytest
+from sqlalchemy import select, update
+
+from bot.core.text.address import Address
+from bot.core.db import session_scope
+from bot.core.models import Category, StaffSession, StaffUser, Ticket, TicketEvent, TicketStatus
+from bot.core.tickets.intake import TicketDraft, create_ticket, get_ticket_by_code, utcnow
+from tests.staff import PASSWORD, Staff, hidden, new_account
+
+
+
+def make_ticket(estate: str, category: Category = Category.REPORT_REPAIR, *, minutes_ago: int = 0,
+                description: str = "暖气不热", **extra: object) -> str:  # fmt: skip
+    with session_scope() as session:
+        draft = TicketDraft(category=category, description=description, channel="web", language="zh",
+                            address_raw=f"{estate}1号楼1单元101", address=Address(estate, "1", "1", "101"),
+                            phone="+8613812345678", **extra)  # type: ignore[arg-type]  # fmt: skip
+        return create_ticket(session, draft, now=utcnow() - timedelta(minutes=minutes_ago)).code
+
+
+@pytest.fixture
+def dispatcher(app) -> Staff:  # type: ignore[no-untyped-def]
+    return Staff(app.base_url, new_account("dispatcher"))
+
+
+def estate_name() -> str:
+    return f"测试小区{uuid.uuid4().hex[:6]}"
+
+
+# -- access -----------------------------------------------------------------------------------
+
+
+def test_pages_need_a_signed_in_user(app) -> None:  # type: ignore[no-untyped-def]
+    browser = httpx.Client(base_url=app.base_url)
+    page = browser.get("/dashboard/")
+    assert page.status_code == 303 and page.headers["location"].startswith("/dashboard/login")
+    api = browser.get("/dashboard/queue/version", headers={"Accept": "application/json"})
+    assert api.status_code == 401 and "Sign in" in api.json()["error"]
+    assert browser.get("/dashboard/tickets/HL-222222").status_code == 303
+
+
+def test_sign_in_sets_a_safe_rotated_cookie_and_sign_out_ends_it(app) -> None:  # type: ignore[no-untyped-def]
+    username = new_account()
+    first = Staff(app.base_url, username)
+    cookie = first.login_response.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Secure" not in cookie
+    old_token = first.client.cookies["hl_session"]
+    again = first.sign_in(PASSWORD)  # signing in again in the same browser rotates the session
+    assert again.status_code == 303 and first.client.cookies["hl_session"] != old_token
+    stale = httpx.Client(base_url=app.base_url, cookies={"hl_session": old_token})
+    assert stale.get("/dashboard/").status_code == 303  # the old token no longer works
+
+    first.csrf = hidden(first.get("/dashboard/").text, "csrf")
+    assert first.post("/dashboard/logout").status_code == 303
+    replay = httpx.Client(base_url=app.base_url, cookies={"hl_session": first.client.cookies.get("hl_session") or ""})
+    assert replay.get("/dashboard/").status_code == 303
+
+    behind_https = Staff(app.base_url, username, **{"X-Forwarded-Proto": "https"})
+    assert "Secure" in behind_https.login_response.headers["set-cookie"]
+
+
+def test_wrong_password_and_lockout_after_repeated_failures(app) -> None:  # type: ignore[no-untyped-def]
+    username = new_account()
+    wrong = Staff(app.base_url, username, password="not-the-password")
+    assert wrong.login_response.status_code == 401 and "Wrong username or password" in wrong.login_response.text
+    for _ in range(4):
+        wrong.sign_in("still-not-it")
+    locked = Staff(app.base_url, username)  # the right password, but too late
+    assert locked.login_response.status_code == 429 and "Too many failed sign-ins" in locked.login_response.text
+    with session_scope() as session:  # nothing was started for the locked account
+        user = session.scalar(select(StaffUser).where(StaffUser.username == username))
+        assert not session.scalars(select(StaffSession).where(StaffSession.user_id == user.id)).all()  # type: ignore[union-attr]
+    assert Staff(app.base_url, new_account()).login_response.status_code == 303  # others still get in
+
+
+def test_idle_session_expires_after_thirty_minutes(app, dispatcher: Staff) -> None:  # type: ignore[no-untyped-def]
+    assert dispatcher.get("/dashboard/").status_code == 200
+    with session_scope() as session:
+        user_id = session.scalar(select(StaffUser.id).where(StaffUser.username == dispatcher.username))
+        session.execute(update(StaffSession).where(StaffSession.user_id == user_id)
+                        .values(last_seen_at=utcnow() - timedelta(minutes=31)))  # fmt: skip
+    assert dispatcher.get("/dashboard/").status_code == 303
+
+
+def test_state_changes_need_the_csrf_token(app, dispatcher: Staff) -> None:  # type: ignore[no-untyped-def]
+    code = make_ticket(estate_name())
+    missing = dispatcher.post(f"/dashboard/tickets/{code}/acknowledge", csrf=False)
+    forged = dispatcher.client.post(f"/dashboard/tickets/{code}/acknowledge", data={"csrf": "forged"})
+    header = dispatcher.client.post(f"/dashboard/tickets/{code}/note", data={"note": "x"},
+                                    headers={"X-CSRF-Token": dispatcher.csrf})  # fmt: skip
+    assert missing.status_code == 403 and forged.status_code == 403 and "out of date" in missing.text
+    assert header.status_code == 303  # the token may also come as a header
+    with session_scope() as session:
+        assert get_ticket_by_code(session, code).status is TicketStatus.NEW  # type: ignore[union-attr]
+    login_without_token = httpx.post(f"{app.base_url}/dashboard/login", data={"username": "a", "password": "b"})
+    assert login_without_token.status_code == 403
+
+
+def test_every_ticket_route_checks_the_role(app) -> None:  # type: ignore[no-untyped-def]
+    code = make_ticket(estate_name())
+    staff = Staff(app.base_url, new_account("dispatcher"))
+    assert staff.get("/dashboard/users").status_code == 403  # admins only
+    with session_scope() as session:  # the account's role is taken away while signed in
+        session.execute(update(StaffUser).where(StaffUser.username == staff.username).values(role="former"))
+    for path in ["/dashboard/", f"/dashboard/tickets/{code}", "/dashboard/stats", "/dashboard/export/tickets.csv",
+                 "/dashboard/queue/version"]:  # fmt: skip
+        assert staff.get(path).status_code == 403, path
+    assert staff.act(code, "acknowledge").status_code == 403
+    admin = Staff(app.base_url, new_account("admin"))
+    assert staff.username in admin.get("/dashboard/users").text
+
+
+# -- the queue --------------------------------------------------------------------------------
+
+
+def test_queue_puts_breaches_on_top_and_filters(app, dispatcher: Staff) -> None:  # type: ignore[no-untyped-def]
+    estate = estate_name()
+    fresh_complaint = make_ticket(estate, Category.COMPLAINT, description="收费员态度差")
+    breached_leak = make_ticket(estate, Category.REPORT_LEAK, minutes_ago=45, description="水管爆了")
+    repair_soon = make_ticket(estate, Category.REPORT_REPAIR, minutes_ago=25)
+    page = dispatcher.get("/dashboard/", estate=estate).text
+    order = [page.index(code) for code in (breached_leak, repair_soon, fresh_complaint)]
+    assert order == sorted(order)
+    leak_row = page[page.rindex("<tr", 0, page.index(breached_leak)):page.index(breached_leak)]
+    assert "breached" in leak_row and "BREACHED" in page
+    assert "complaint" in page and ": <b>1</b>" in page  # counts per category
+
+    only_leaks = dispatcher.get("/dashboard/", estate=estate, category="report_leak").text
+    assert breached_leak in only_leaks and repair_soon not in only_leaks
+    searched = dispatcher.get("/dashboard/", q="态度差", estate=estate).text
+    assert fresh_complaint in searched and breached_leak not in searched
+    by_code = dispatcher.get("/dashboard/", q=repair_soon.lower()).text
+    assert repair_soon in by_code
+    bad = dispatcher.get("/dashboard/", category="gas")
+    assert bad.status_code == 400 and "Unknown category" in bad.text
+    assert dispatcher.get("/dashboard/", **{"from": "yesterday"}).status_code == 400
+
+
+def test_queue_version_changes_when_the_bot_creates_a_ticket(app, dispatcher: Staff) -> None:  # type: ignore[no-untyped-def]
+    before = dispatcher.get("/dashboard/queue/version").json()["version"]
+    code = make_ticket(estate_name())
+    after = dispatcher.get("/dashboard/queue/version").json()["version"]
+    assert after != before
+    rows = dispatcher.get("/dashboard/queue/rows", status="new").json()
+    assert code in rows["rows"] and rows["version"] == after
+
+
+# -- working a ticket -------------------------------------------------------------------------
+
+
+def test_dispatcher_works_a_ticket_through_its_workflow(app, dispatcher: Staff) -> None:  # type: ignore[no-untyped-def]
+    code = make_ticket(estate_name())
+    assert dispatcher.act(code, "acknowledge").status_code == 303
+    assert dispatcher.act(code, "crew", crew="东区抢修二班").status_code == 303
+    assert dispatcher.act(code, "note", note="已电话联系,下午到").status_code == 303
+    refused = dispatcher.act(code, "status", status="closed")  # acknowledged → closed is allowed; in_progress → closed is not
+    assert refused.status_code == 303
+    wrong = dispatcher.act(code, "status", status="in_progress")
+    assert wrong.status_code == 400 and "can only become: reopened" in wrong.text
+    other = Staff(app.base_url, new_account("dispatcher"))
+    taken = other.act(code, "own")
+    assert taken.status_code == 400 and f"{dispatcher.username} owns this ticket" in taken.text
+    page = dispatcher.get(f"/dashboard/tickets/{code}").text
+    assert "东区抢修二班" in page and "已电话联系,下午到" in page
+    with session_scope() as session:
+        ticket = get_ticket_by_code(session, code)
+        assert ticket.status is TicketStatus.CLOSED and ticket.owner == dispatcher.username  # type: ignore[union-attr]
+        assert ticket.acknowledged_at is not None and ticket.next_due_at is None  # type: ignore[union-attr]
+        actors = {(e.kind, e.actor) for e in ticket.events}  # type: ignore[union-attr]
+    assert {("status_changed", dispatcher.username), ("owner_changed", dispatcher.username),
+            ("crew_assigned", dispatcher.username), ("note", dispatcher.username)} <= actors  # fmt: skip
+
+
+def test_category_correction_and_duplicates(app, dispatcher: Staff) -> None:  # type: ignore[no-untyped-def]
+    estate = estate_name()
+    first = make_ticket(estate, Category.REPORT_REPAIR, description="楼道里有水")
+    second = make_ticket(estate, Category.REPORT_REPAIR, description="楼道漏水")
+    assert dispatcher.act(first, "category", category="report_leak").status_code == 303
+    assert dispatcher.act(second, "duplicate", original=first).status_code == 303
+    assert "No ticket with the code" in dispatcher.act(first, "duplicate", original="HL-NOPE22").text
+    with session_scope() as session:
+        corrected = get_ticket_by_code(session, first)
+        assert corrected.category is Category.REPORT_LEAK and corrected.priority.value == "urgent"  # type: ignore[union-attr]
+        assert corrected.onsite_due_at - corrected.created_at == timedelta(minutes=30)  # type: ignore[union-attr, operator]
+        kinds = [e.kind for e in corrected.events]  # type: ignore[union-attr]
+        assert "category_corrected" in kinds and "duplicate_received" in kinds
+        duplicate = get_ticket_by_code(session, second)
+        assert duplicate.duplicate_of_id == corrected.id and duplicate.status is TicketStatus.CLOSED  # type: ignore[union-attr]
+    assert second in dispatcher.get(f"/dashboard/tickets/{first}").text
+
+
+
+
+def test_anonymous_ticket_shows_no_contact_no_transcript_and_takes_no_reply(app, dispatcher: Staff) -> None:  # type: ignore[no-untyped-def]
+    code = make_ticket(estate_name(), Category.COMPLAINT, anonymous=True, sender_ref="web:secret-pseudonym")
+    page = dispatcher.get(f"/dashboard/tickets/{code}").text
+    assert "+8613812345678" not in page and "Anonymous" in page and "not shown (R7)" in page
+    refused = dispatcher.act(code, "reply", text="您好")
+    assert refused.status_code == 400 and "cannot be written to" in refused.text
+
+
+def test_statistics_page_and_csv_exports(app, dispatcher: Staff) -> None:  # type: ignore[no-untyped-def]
+    estate = estate_name()
+    code = make_ticket(estate, Category.COMPLAINT)
+    dispatcher.act(code, "acknowledge")
+    dispatcher.act(code, "status", status="resolved")
+    page = dispatcher.get("/dashboard/stats")
+    assert page.status_code == 200 and "<svg" in page.text and "R4 handling opinion" in page.text
+    assert "complaint-closure" in page.text
+    tickets_csv = dispatcher.get("/dashboard/export/tickets.csv", estate=estate)
+    assert tickets_csv.headers["content-type"].startswith("text/csv")
+    lines = tickets_csv.text.lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("code,category") and len(lines) == 2 and code in lines[1]
+    stats_csv = dispatcher.get("/dashboard/export/statistics.csv").text
+    assert "sla R4 met/judged" in stats_csv and "complaint closure rate" in stats_csv
+    assert dispatcher.get("/dashboard/stats", month="11/2026").status_code == 400
+
+
+def test_alerts_are_listed_and_acknowledged(app, dispatcher: Staff) -> None:  # type: ignore[no-untyped-def]
+    from bot.core.tickets.alerts import check_deadlines
+
+    code = make_ticket(estate_name(), Category.REPORT_LEAK, minutes_ago=40)
+    with session_scope() as session:
+        check_deadlines(session, utcnow())
+    page = dispatcher.get("/dashboard/").text
+    assert code in page[page.index("Alerts"):page.index("</section>")]
+    alert_id = page.split(f'{code}</a>')[1].split('/dashboard/alerts/')[1].split('/ack')[0]
+    assert dispatcher.post(f"/dashboard/alerts/{alert_id}/ack", back="/dashboard/").status_code == 303
+    with session_scope() as session:
+        ack = session.scalar(select(TicketEvent).join(Ticket).where(Ticket.code == code, TicketEvent.kind == "alert_acknowledged"))
+        assert ack is not None and ack.actor == dispatcher.username
