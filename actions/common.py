@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import re
 from abc import ABC, abstractmethod
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -137,7 +138,76 @@ class HotlineAction(Action, ABC):
         language = language_of(tracker)
         events = self.respond(dispatcher, tracker, language)
         note_if_unsure(tracker)
-        return [SlotSet("language", language), *events]
+        return only_changes(tracker, [SlotSet("language", language), *events])
+
+
+def only_changes(tracker: Tracker, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`events` without the SlotSets that give a slot the value it already has.
+
+    Rasa stores every event, reads them all back and replays them on each later turn of the
+    conversation, and sends them to the action server with every call: a SlotSet that changes
+    nothing (the language on every answer, a new report's reset of empty slots) costs CPU on
+    every turn after it (bench/stack_speed.py). `requested_slot` is kept as given: Rasa's forms
+    and the rules look at its events, not only at its value.
+    """
+    values = dict(tracker.slots)
+    kept = []
+    for event in events:
+        name = event.get("name")
+        if event.get("event") == "slot" and name != "requested_slot":
+            if name in values and values[name] == event.get("value"):
+                continue
+            values[name] = event.get("value")
+        kept.append(event)
+    return kept
+
+
+# A form's question: says it to the resident in their language.
+Ask = Callable[[CollectingDispatcher, Tracker, str], None]
+
+
+class AskingFormValidation(FormValidationAction, ABC):
+    """A form's validation action that also asks the form's next question.
+
+    Left to Rasa, every question is one more call to the action server (action_ask_<slot>)
+    right after the validation, and each call costs Rasa about 6 ms of CPU, most of it checking
+    the answer against its JSON schema (bench/stack_speed.py). So the questions of these forms
+    are no actions in domain.yml: Rasa finds nothing to ask with and keeps what this call said.
+    The resident sees the same: what the validation said, then the question. Only messages are
+    added (no slot event), so Rasa still hands an answer the form cannot take to the rules.
+    """
+
+    asks: ClassVar[dict[str, Ask]]  # the question of each of the form's slots
+
+    @abstractmethod  # so that rasa-sdk does not register this base class
+    def name(self) -> str: ...
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        events = await self.validate_answer(dispatcher, tracker, domain)
+        return self.ask_next(events, dispatcher, tracker, domain)
+
+    async def validate_answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        """The validation's events (rasa-sdk's)."""
+        return await super().run(dispatcher, tracker, domain)
+
+    def ask_next(self, events: list[dict[str, Any]], dispatcher: CollectingDispatcher, tracker: Tracker,
+                 domain: dict[str, Any]) -> list[dict[str, Any]]:  # fmt: skip
+        """Ask the slot Rasa would ask next: the `requested_slot` the validation set (None: the
+        form is done), else the first of the form's slots in domain.yml still empty."""
+        for event in events:
+            if event.get("event") == "slot":
+                tracker.slots[event["name"]] = event.get("value")  # the question sees the answer
+        requested = [e for e in events if e.get("event") == "slot" and e.get("name") == "requested_slot"]
+        if requested:
+            slot = requested[-1].get("value")
+        else:
+            slot = next((name for name in self.domain_slots(domain) if tracker.get_slot(name) is None), None)
+            if slot is None:
+                return events  # nothing left: Rasa ends the form
+            events = [*events, SlotSet("requested_slot", slot)]
+        if slot is not None:
+            self.asks[slot](dispatcher, tracker, language_of(tracker))
+        return events
 
 
 def note_if_unsure(tracker: Tracker) -> None:
@@ -175,4 +245,4 @@ class Utterance(HotlineAction):
         return []
 
 
-__all__ = ["HotlineAction", "Utterance", "say"]
+__all__ = ["AskingFormValidation", "HotlineAction", "Utterance", "say"]

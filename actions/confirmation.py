@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
-from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import HotlineAction, button, channel_of, language_of, latest_intent, message_ref, reset_intake, say
+from actions.common import Ask, AskingFormValidation, HotlineAction, button, channel_of, language_of, latest_intent, message_ref, reset_intake, say
 from actions.intake import address_from_parts, leak_interruption
 from actions.outage import LINKED, create_linked
 from bot.core.db import session_scope
@@ -40,42 +40,52 @@ def field_named_in(text: str, tracker: Tracker) -> str | None:
     return None
 
 
-class ActionAskConfirmation(HotlineAction):
-    """Show what was collected, with buttons to confirm, change a detail or cancel."""
-
-    def name(self) -> str:
-        return "action_ask_confirmation"
-
-    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
-        anonymous = bool(tracker.get_slot("anonymous"))
-        category = tracker.get_slot("category") or ""
-        lines = [
-            say("summary_header", language),
-            say("summary_category", language, value=name_of(CATEGORY_NAMES, category, language)),
-            say("summary_address", language, value=tracker.get_slot("address") or "-"),
-            say("summary_description", language, value=tracker.get_slot("description") or "-"),
-        ]
-        if anonymous:
-            lines.append(say("summary_anonymous", language))
-            optin = tracker.get_slot("followup_optin") == "yes"
-            lines.append(say("summary_optin", language, value=say("optin_yes" if optin else "optin_no", language)))
-        else:
-            lines.append(say("summary_phone", language, value=tracker.get_slot("phone") or "-"))
-            lines.append(say("summary_callback", language, value=tracker.get_slot("callback_time") or "-"))
-        lines.append(say("summary_question", language))
-        fields = ("address", "description") if anonymous else CORRECTABLE
-        buttons = [button(say("confirm", language), "affirm")]
-        buttons += [button(say(f"change_{field}", language), "correct_field", field=field) for field in fields]
-        buttons.append(button(say("cancel", language), "cancel"))
-        dispatcher.utter_message(text="\n".join(lines), buttons=buttons)
-        return []
+def ask_confirmation(dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> None:
+    """Show what was collected, with buttons to confirm, change a detail or cancel (asked by
+    the summary's validation action)."""
+    anonymous = bool(tracker.get_slot("anonymous"))
+    category = tracker.get_slot("category") or ""
+    lines = [
+        say("summary_header", language),
+        say("summary_category", language, value=name_of(CATEGORY_NAMES, category, language)),
+        say("summary_address", language, value=tracker.get_slot("address") or "-"),
+        say("summary_description", language, value=tracker.get_slot("description") or "-"),
+    ]
+    if anonymous:
+        lines.append(say("summary_anonymous", language))
+        optin = tracker.get_slot("followup_optin") == "yes"
+        lines.append(say("summary_optin", language, value=say("optin_yes" if optin else "optin_no", language)))
+    else:
+        lines.append(say("summary_phone", language, value=tracker.get_slot("phone") or "-"))
+        lines.append(say("summary_callback", language, value=tracker.get_slot("callback_time") or "-"))
+    lines.append(say("summary_question", language))
+    fields = ("address", "description") if anonymous else CORRECTABLE
+    buttons = [button(say("confirm", language), "affirm")]
+    buttons += [button(say(f"change_{field}", language), "correct_field", field=field) for field in fields]
+    buttons.append(button(say("cancel", language), "cancel"))
+    dispatcher.utter_message(text="\n".join(lines), buttons=buttons)
 
 
-class ValidateConfirmForm(FormValidationAction):
-    """Read the resident's answer to the summary as yes, cancel or 'change <field>'."""
+class ValidateConfirmForm(AskingFormValidation):
+    """Read the resident's answer to the summary as yes, cancel or 'change <field>'; show the
+    summary (again) while there is no answer."""
+
+    asks: ClassVar[dict[str, Ask]] = {"confirmation": ask_confirmation}
 
     def name(self) -> str:
         return "validate_confirm_form"
+
+    async def validate_answer(self, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
+        if not tracker.slots_to_validate():
+            # Nothing to validate: the summary opens. If a correction cleared `confirmation` in
+            # this turn and needed no new detail, Rasa would validate that cleared value in a
+            # second call after this one ("which item?" before the summary); this call, which
+            # shows the summary, validates it first (rasa-sdk validates the trailing slot events).
+            latest = max((i for i, e in enumerate(tracker.events) if e.get("event") == "user"), default=-1)
+            cleared = [e for e in tracker.events[latest + 1 :] if e.get("event") == "slot" and e.get("name") == "confirmation"]
+            if cleared:
+                tracker.events.append(cleared[-1])
+        return await super().validate_answer(dispatcher, tracker, domain)
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
         # A report linked to an outage needs no summary: there is nothing to dispatch (R10).

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict
-from typing import Any
+from typing import Any, ClassVar
 
-from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
     GAS,
+    Ask,
+    AskingFormValidation,
     HotlineAction,
     button,
     language_of,
     latest_intent,
+    only_changes,
     reset_intake,
     report_text,
     safety_advice,
@@ -24,7 +27,7 @@ from actions.common import (
     squash,
 )
 from actions.followup import end_followup_for_new_report
-from actions.outage import earlier_address, outage_slots, read_outage_choice, with_outage_question
+from actions.outage import ask_outage_choice, earlier_address, outage_slots, read_outage_choice, with_outage_question
 from bot.core.text.address import Address, parse_address
 from bot.core.conversation.messages import FIELD_NAMES, join_names, name_of
 from bot.core.text.phone import check_phone, find_phone
@@ -244,61 +247,43 @@ class ActionCancelIntake(HotlineAction):
         return [*reset_intake(), ActiveLoop(None), SlotSet("requested_slot", None)]
 
 
-class ActionAskAddress(HotlineAction):
+# The ticket form's questions, asked by its validation action (AskingFormValidation).
+
+
+def ask_address(dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> None:
     """Ask for the address, or only for the parts still missing."""
-
-    def name(self) -> str:
-        return "action_ask_address"
-
-    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
-        parts = tracker.get_slot("address_parts") or {}
-        known = address_from_parts(parts)
-        if address_is_optional(tracker.get_slot("category"), bool(tracker.get_slot("anonymous"))):
-            dispatcher.utter_message(text=say("ask_address_anonymous", language))
-        elif known.missing() == list(Address.__dataclass_fields__):
-            dispatcher.utter_message(text=say("ask_address", language))
-        else:
-            missing = [name_of(FIELD_NAMES, field, language) for field in known.missing()]
-            dispatcher.utter_message(
-                text=say(
-                    "ask_address_missing",
-                    language,
-                    known=known.format(language),
-                    missing=join_names(missing, language),
-                )
-            )
-        return []
-
-
-class ActionAskDescription(HotlineAction):
-    def name(self) -> str:
-        return "action_ask_description"
-
-    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
-        dispatcher.utter_message(text=say("ask_description", language))
-        return []
-
-
-class ActionAskPhone(HotlineAction):
-    def name(self) -> str:
-        return "action_ask_phone"
-
-    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
-        dispatcher.utter_message(text=say("ask_phone", language))
-        dispatcher.utter_message(json_message={"request": "phone"})  # Telegram: a share-contact button
-        return []
-
-
-class ActionAskFollowupOptin(HotlineAction):
-    def name(self) -> str:
-        return "action_ask_followup_optin"
-
-    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+    parts = tracker.get_slot("address_parts") or {}
+    known = address_from_parts(parts)
+    if address_is_optional(tracker.get_slot("category"), bool(tracker.get_slot("anonymous"))):
+        dispatcher.utter_message(text=say("ask_address_anonymous", language))
+    elif known.missing() == list(Address.__dataclass_fields__):
+        dispatcher.utter_message(text=say("ask_address", language))
+    else:
+        missing = [name_of(FIELD_NAMES, field, language) for field in known.missing()]
         dispatcher.utter_message(
-            text=say("ask_followup_optin", language),
-            buttons=[button(say("optin_yes", language), "affirm"), button(say("optin_no", language), "deny")],
+            text=say(
+                "ask_address_missing",
+                language,
+                known=known.format(language),
+                missing=join_names(missing, language),
+            )
         )
-        return []
+
+
+def ask_description(dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> None:
+    dispatcher.utter_message(text=say("ask_description", language))
+
+
+def ask_phone(dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> None:
+    dispatcher.utter_message(text=say("ask_phone", language))
+    dispatcher.utter_message(json_message={"request": "phone"})  # Telegram: a share-contact button
+
+
+def ask_followup_optin(dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> None:
+    dispatcher.utter_message(
+        text=say("ask_followup_optin", language),
+        buttons=[button(say("optin_yes", language), "affirm"), button(say("optin_no", language), "deny")],
+    )
 
 
 _NO = re.compile(r"不需要|不用|不要|算了|^no\b|^nope|no thanks|don't", re.IGNORECASE)
@@ -314,15 +299,10 @@ def yes_or_no(text: str, intent: str | None) -> str | None:
     return None
 
 
-class ActionAskCallbackTime(HotlineAction):
-    def name(self) -> str:
-        return "action_ask_callback_time"
-
-    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
-        options = ("callback_anytime", "callback_morning", "callback_afternoon", "callback_evening")
-        buttons = [{"title": say(key, language), "payload": say(key, language)} for key in options]
-        dispatcher.utter_message(text=say("ask_callback_time", language), buttons=buttons)
-        return []
+def ask_callback_time(dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> None:
+    options = ("callback_anytime", "callback_morning", "callback_afternoon", "callback_evening")
+    buttons = [{"title": say(key, language), "payload": say(key, language)} for key in options]
+    dispatcher.utter_message(text=say("ask_callback_time", language), buttons=buttons)
 
 
 def address_from_parts(parts: dict[str, Any]) -> Address:
@@ -343,8 +323,18 @@ def read_address_answer(text: str, parts: dict[str, Any]) -> tuple[Address, bool
     return known.merged_with(answer), added
 
 
-class ValidateTicketForm(FormValidationAction):
-    """Check each answer of the report; anonymous reports skip the phone and callback time."""
+class ValidateTicketForm(AskingFormValidation):
+    """Check each answer of the report, and ask the next question; anonymous reports skip the
+    phone and callback time."""
+
+    asks: ClassVar[dict[str, Ask]] = {
+        "outage_choice": ask_outage_choice,
+        "address": ask_address,
+        "description": ask_description,
+        "phone": ask_phone,
+        "callback_time": ask_callback_time,
+        "followup_optin": ask_followup_optin,
+    }
 
     def name(self) -> str:
         return "validate_ticket_form"
@@ -367,17 +357,17 @@ class ValidateTicketForm(FormValidationAction):
     ) -> dict[str, Any]:
         return read_outage_choice(squash(str(value or "")), tracker, dispatcher, language_of(tracker))
 
-    async def run(self, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
+    async def validate_answer(self, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
         if (leak := leak_interruption(tracker, dispatcher, language_of(tracker))) is not None:
             # The pending question stays the one asked next (Rasa would pick the form's first).
             asked = tracker.get_slot("requested_slot")
             return [*(SlotSet(name, value) for name, value in leak.items()), SlotSet("requested_slot", asked),
                     SlotSet("language", language_of(tracker))]  # fmt: skip
-        events = await super().run(dispatcher, tracker, domain)
+        events = await super().validate_answer(dispatcher, tracker, domain)
         # Only alongside a real answer: any other slot event would stop Rasa from rejecting the
         # form for a "取消" or "我要匿名" and letting the rules handle it.
         if any(e.get("name") not in (None, "requested_slot") for e in events):
-            events.append(SlotSet("language", language_of(tracker)))
+            events += only_changes(tracker, [SlotSet("language", language_of(tracker))])
         return events
 
     def validate_address(

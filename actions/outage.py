@@ -16,7 +16,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import HotlineAction, button, latest_intent, safety_advice, say
+from actions.common import button, latest_intent, safety_advice, say
 from bot.core.text.address import Address
 from bot.core.db import session_scope
 from bot.core.models import Category, Outage
@@ -82,20 +82,15 @@ def outage_buttons(language: str) -> list[dict[str, str]]:
     return [button(say("outage_just_no_heat", language), "deny"), button(say("outage_something_else", language), "affirm")]
 
 
-class ActionAskOutageChoice(HotlineAction):
-    """The outage's notice (reason, expected restoration, apology), then the question."""
-
-    def name(self) -> str:
-        return "action_ask_outage_choice"
-
-    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
-        with session_scope() as session:
-            outage = session.get(Outage, int(tracker.get_slot("outage_id")))
-            notice = notice_of(outage, language) if outage is not None else ""
-        if notice:
-            dispatcher.utter_message(text=notice)
-        dispatcher.utter_message(text=say("outage_ask_other", language), buttons=outage_buttons(language))
-        return []
+def ask_outage_choice(dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> None:
+    """The outage's notice (reason, expected restoration, apology), then the question (asked by
+    the ticket form's validation action, actions/intake.py)."""
+    with session_scope() as session:
+        outage = session.get(Outage, int(tracker.get_slot("outage_id")))
+        notice = notice_of(outage, language) if outage is not None else ""
+    if notice:
+        dispatcher.utter_message(text=notice)
+    dispatcher.utter_message(text=say("outage_ask_other", language), buttons=outage_buttons(language))
 
 
 def create_linked(tracker: Tracker, draft: TicketDraft, language: str) -> list[str]:

@@ -64,6 +64,98 @@ def test_figures_per_language_and_changes_between_two_models() -> None:
     assert "macro-F1" in nlu_eval.format_report(after, before)
 
 
+def test_at_most_half_the_baselines_errors() -> None:
+    half = nlu_eval.ErrorCount
+    assert half("overall", 3, 6).at_most_half and half("overall", 3, 7).at_most_half
+    assert not half("overall", 4, 7).at_most_half  # 7 / 2 = 3.5: four is more than half
+    assert half("zh", 0, 0).at_most_half and not half("zh", 1, 0).at_most_half and not half("zh", 1, 1).at_most_half
+
+
+def test_errors_of_ours_against_a_baseline_overall_and_per_language() -> None:
+    # (language, expected, ours: intent and confidence, baseline: intent and confidence)
+    rows = [
+        ("zh", "report_leak", ("report_leak", 0.9), ("report_repair", 0.9)),
+        ("zh", "report_leak", ("report_leak", 0.9), ("report_leak", 0.4)),  # below 0.45: no ticket, wrong
+        ("zh", "complaint", ("complaint", 0.9), ("nlu_fallback", 0.7)),  # its own fallback: no ticket, wrong
+        ("zh", "out_of_scope", ("billing_query", 0.3), ("greet", 0.9)),  # ours asks: no ticket, right
+        ("en", "report_repair", ("report_leak", 0.8), ("report_leak", 0.8)),  # both wrong
+        ("en", "out_of_scope", ("out_of_scope", 0.9), ("complaint", 0.95)),
+        ("mixed", "billing_query", ("billing_query", 0.9), ("billing_query", 0.9)),  # both right
+    ]
+    examples = [Example(f"m{i}", expected, lang) for i, (lang, expected, _, _) in enumerate(rows)]
+
+    def report(column: int) -> nlu_eval.EvalReport:
+        predictions = [Prediction(f"m{i}", *row[column]) for i, row in enumerate(rows)]
+        return evaluate_predictions(examples, predictions, threshold=0.45)
+
+    ours, baseline = report(2), report(3)
+    counts = nlu_eval.error_counts(ours, baseline)
+    assert [(c.scope, c.ours, c.baseline, c.at_most_half) for c in counts] == [
+        ("overall", 1, 5, True),
+        ("en", 1, 2, True),
+        ("mixed", 0, 0, True),
+        ("zh", 0, 3, True),
+    ]
+    # The other way round: the baseline is far from half of ours.
+    assert [c.at_most_half for c in nlu_eval.error_counts(baseline, ours)] == [False, False, True, False]
+
+    targets = nlu_eval.all_targets(ours, baseline)
+    assert {k: v for k, v in targets.items() if k.startswith("half")} == {
+        "half_baseline_errors": True, "half_baseline_errors_en": True,
+        "half_baseline_errors_mixed": True, "half_baseline_errors_zh": True,
+    }  # fmt: skip
+    assert set(nlu_eval.all_targets(ours)) == {"macro_f1", "leak_recall", "oos_ticket_rate"}  # no baseline, no target
+    assert not all(nlu_eval.all_targets(baseline, ours).values())
+
+    text = nlu_eval.format_report(ours, baseline, baseline_title="Chinese yardstick")
+    assert "half_baseline_errors_zh met" in text
+    assert "  zh           0        3  yes" in text
+    # Against another model (`--against`), the errors are not a target and not tabled.
+    other = nlu_eval.format_report(ours, baseline, baseline_title="Compared with", rasa_baseline=False)
+    assert "half_baseline" not in other and "at most half" not in other
+
+    shorter = evaluate_predictions(examples[:-1], [Prediction(f"m{i}", "greet", 0.9) for i in range(6)], 0.45)
+    with pytest.raises(ValueError):
+        nlu_eval.error_counts(ours, shorter)
+
+
+def test_each_baseline_is_trained_once_into_its_own_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Training is replaced by a stand-in: what is checked is the cache, the directory per baseline
+    and that Rasa trains with our determinism environment."""
+    from bot.engine.processes import TRAINING_DETERMINISM
+
+    runs = []
+
+    def fake_run(command: list[str], **kwargs) -> None:  # type: ignore[no-untyped-def]
+        runs.append(command)
+        assert TRAINING_DETERMINISM.items() <= kwargs["env"].items()
+        out, name = command[command.index("--out") + 1], command[command.index("--fixed-model-name") + 1]
+        (Path(out) / f"{name}.tar.gz").write_text("model")
+
+    monkeypatch.setattr(nlu_eval, "BASELINE_DIR", tmp_path)
+    monkeypatch.setattr(nlu_eval.subprocess, "run", fake_run)
+    chinese = nlu_eval.baseline_model("chinese")
+    assert nlu_eval.baseline_model("chinese") == chinese and len(runs) == 1  # cached
+    assert nlu_eval.baseline_model() == chinese and len(runs) == 1  # the default is the Chinese one
+    english = nlu_eval.baseline_model("english")
+    assert len(runs) == 2 and english.parent != chinese.parent and chinese.exists() and english.exists()
+    assert str(nlu_eval.BASELINES["chinese"].config) in runs[0] and str(nlu_eval.BASELINES["english"].config) in runs[1]
+
+
+def test_the_chinese_baseline_is_rasas_documented_pipeline() -> None:
+    config = yaml.safe_load(nlu_eval.BASELINES["chinese"].config.read_text(encoding="utf-8"))
+    pipeline = {c["name"]: {k: v for k, v in c.items() if k != "name"} for c in config["pipeline"]}
+    assert config["language"] == "zh" and next(iter(pipeline)) == "JiebaTokenizer"
+    assert not [name for name in pipeline if "." in name]  # Rasa's own components only
+    counts = [c for c in config["pipeline"] if c["name"] == "CountVectorsFeaturizer"]
+    char_ngrams = {"name": "CountVectorsFeaturizer", "analyzer": "char_wb", "min_ngram": 1, "max_ngram": 4}
+    assert counts == [{"name": "CountVectorsFeaturizer"}, char_ngrams]
+    assert pipeline["DIETClassifier"] == {"epochs": 100, "random_seed": 42}  # its default transformer and all
+    assert pipeline["FallbackClassifier"] == {"threshold": 0.7}
+    fingerprints = {nlu_eval.baseline_fingerprint(b.config) for b in nlu_eval.BASELINES.values()}
+    assert len(fingerprints) == 2
+
+
 def test_heldout_set_is_large_balanced_and_never_trained_on() -> None:
     examples = load_examples()
     assert len(examples) >= 300
