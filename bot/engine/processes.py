@@ -9,8 +9,10 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, Any
 
 import httpx
 
@@ -30,18 +32,23 @@ FINGERPRINT_FILE = MODELS / f"{MODEL_NAME}.fingerprint"
 MODEL_INPUTS = ("data", "config.yml", "domain.yml", "nlu")
 
 
-def model_fingerprint(root: Path = PROJECT_ROOT) -> str:
-    """Hash of everything a trained model depends on: training data, pipeline, domain, components."""
+def fingerprint(paths: Iterable[Path], root: Path = PROJECT_ROOT) -> str:
+    """Hash of files and of every file under directories: what a trained model depends on.
+    Caches and hidden files (the teaching loop's lock files) do not count."""
     digest = hashlib.sha256()
-    for name in MODEL_INPUTS:
-        path = root / name
+    for path in paths:
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
-            if "__pycache__" in file.parts:
+            if "__pycache__" in file.parts or file.name.startswith("."):
                 continue
             digest.update(str(file.relative_to(root)).encode())
             digest.update(file.read_bytes())
     return digest.hexdigest()
+
+
+def model_fingerprint(root: Path = PROJECT_ROOT) -> str:
+    """Hash of everything the model depends on: training data, pipeline, domain, components."""
+    return fingerprint([root / name for name in MODEL_INPUTS], root)
 
 
 def connect_host(interface: str) -> str:
@@ -80,21 +87,46 @@ TRAINING_DETERMINISM = {
 }
 
 
+def train_command(out: Path, name: str, *, config: Path | str = "config.yml", nlu: Path | None = None,
+                  data: Sequence[str] = (), domain: Path | None = None, force: bool = False) -> list[str]:
+    """The one `rasa train` command line: the model, the admins' candidates, the evaluation's
+    baselines (`nlu`: NLU only) and the benchmarks are all trained by it, with rasa_env()."""
+    command = [str(RASA_BIN), "train"] + (["nlu", "--nlu", str(nlu)] if nlu is not None else [])
+    command += ["--data", *data] if data else []
+    command += ["--domain", str(domain)] if domain is not None else []
+    command += ["--config", str(config), "--out", str(out), "--fixed-model-name", name]
+    return command + (["--force"] if force else [])
+
+
+def training_env(cache: Path | None = None) -> dict[str, str]:
+    """Rasa's environment for training (TRAINING_DETERMINISM included); `cache`: an empty cache
+    directory, so that a measured training starts from scratch."""
+    return {**rasa_env(5055), **({"RASA_CACHE_DIRECTORY": str(cache)} if cache is not None else {})}
+
+
+def train(out: Path, name: str, *, output: int | IO[bytes] | IO[str] | None = None, cache: Path | None = None,
+          **command: Any) -> None:  # fmt: skip
+    """Train and wait (see train_command); raises CalledProcessError when Rasa fails."""
+    subprocess.run(train_command(out, name, **command), cwd=PROJECT_ROOT, env=training_env(cache), check=True,
+                   stdout=output, stderr=subprocess.STDOUT if output is not None else None)  # fmt: skip
+
+
+def start_training(out: Path, name: str, log: IO[bytes], **command: Any) -> subprocess.Popen[bytes]:
+    """Train in a child process whose output goes to `log`; the caller waits for it."""
+    return subprocess.Popen(train_command(out, name, **command), cwd=PROJECT_ROOT, env=training_env(),
+                            stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+
+
 def train_if_changed(force: bool = False) -> bool:
     """Train the model unless one trained from the same inputs exists; tell whether it trained."""
-    fingerprint = model_fingerprint()
+    current = model_fingerprint()
     if not force and MODEL_FILE.exists() and FINGERPRINT_FILE.exists():
-        if FINGERPRINT_FILE.read_text().strip() == fingerprint:
+        if FINGERPRINT_FILE.read_text().strip() == current:
             return False
     MODELS.mkdir(exist_ok=True)
     print("Training the Rasa model (data/, config.yml or domain.yml changed)...", flush=True)
-    subprocess.run(
-        [str(RASA_BIN), "train", "--fixed-model-name", MODEL_NAME, "--out", str(MODELS)],
-        cwd=PROJECT_ROOT,
-        env=rasa_env(5055),
-        check=True,
-    )
-    FINGERPRINT_FILE.write_text(fingerprint)
+    train(MODELS, MODEL_NAME)
+    FINGERPRINT_FILE.write_text(current)
     return True
 
 
@@ -204,7 +236,7 @@ class Stack:
                     )
             return [child for name, child in self._children.items() if name in self.processes]
 
-    def _exit_code_of(self, name: str):  # type: ignore[no-untyped-def]
+    def _exit_code_of(self, name: str) -> Callable[[], int | None]:
         def exit_code() -> int | None:
             with self._lock:
                 process = self.processes.get(name)

@@ -21,7 +21,6 @@ and `evaluate_model`, which run Rasa. An admin page can reuse them: evaluate two
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 import sys
@@ -444,37 +443,23 @@ def evaluate_model(
     return evaluate_predictions(examples, predict([e.text for e in examples]), threshold, str(model_path))
 
 
-def baseline_fingerprint(config: Path, root: Path = PROJECT_ROOT) -> str:
-    """Hash of what a baseline model depends on: the NLU data and its config."""
-    digest = hashlib.sha256()
-    files = sorted(p for p in (root / "data" / "nlu").rglob("*.yml")) + [config]
-    for file in files:
-        digest.update(str(file.relative_to(root)).encode())
-        digest.update(file.read_bytes())
-    return digest.hexdigest()
-
-
 def baseline_model(name: str = DEFAULT_BASELINE, force: bool = False) -> Path:
     """The baseline `name` (see BASELINES) trained NLU-only on data/nlu/ into models/baseline/<name>/,
     retrained only when its inputs changed. Each baseline has its own directory, so switching
     between them never retrains."""
-    from bot.engine.processes import RASA_BIN, rasa_env
+    from bot.engine.processes import fingerprint, train
 
     baseline, directory = BASELINES[name], BASELINE_DIR / name
     model, stamp = directory / f"rasa-{name}.tar.gz", directory / f"rasa-{name}.fingerprint"
-    fingerprint = baseline_fingerprint(baseline.config)
-    if not force and model.exists() and stamp.exists() and stamp.read_text().strip() == fingerprint:
+    inputs = fingerprint([PROJECT_ROOT / "data" / "nlu", baseline.config])
+    if not force and model.exists() and stamp.exists() and stamp.read_text().strip() == inputs:
         return model
     directory.mkdir(parents=True, exist_ok=True)
     # Everything goes to stderr so that `--json` output stays clean. rasa_env carries the same
     # TRAINING_DETERMINISM as our own training: the same inputs give the same baseline.
     print(f"Training {baseline.title} on data/nlu/ for comparison...", file=sys.stderr, flush=True)
     started = time.monotonic()
-    subprocess.run(
-        [str(RASA_BIN), "train", "nlu", "--config", str(baseline.config), "--nlu", "data/nlu",
-         "--out", str(directory), "--fixed-model-name", f"rasa-{name}"],
-        cwd=PROJECT_ROOT, env=rasa_env(5055), check=True, stdout=sys.stderr,
-    )  # fmt: skip
+    train(directory, f"rasa-{name}", config=baseline.config, nlu=Path("data/nlu"), output=sys.stderr)
     print(f"Trained {model} in {time.monotonic() - started:.0f} s.", file=sys.stderr, flush=True)
-    stamp.write_text(fingerprint)
+    stamp.write_text(inputs)
     return model

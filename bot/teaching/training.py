@@ -9,16 +9,18 @@ from __future__ import annotations
 import re
 import subprocess
 import threading
+from typing import IO
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.config import PROJECT_ROOT, Settings
+from bot.config import Settings
 from bot.core.db import session_scope
 from bot.core.models import TrainingRun
-from bot.engine.processes import MODELS, RASA_BIN, rasa_env
+from bot.engine import processes
+from bot.engine.processes import MODELS
 from bot.core.tickets.intake import utcnow
 
 CANDIDATES = MODELS / "candidates"
@@ -56,16 +58,13 @@ def start_training(session: Session, settings: Settings, actor: str, now: dateti
     session.add(run)
     session.flush()
     data = [str(settings.rules_file), str(settings.nlu_data_dir)]
-    command = [str(RASA_BIN), "train", "--data", *data, "--config", "config.yml", "--domain", str(settings.domain_file),
-               "--out", str(CANDIDATES), "--fixed-model-name", f"candidate-{stamp}"]  # fmt: skip
     log_file = open(run.log_path, "wb")  # noqa: SIM115  (closed by the watcher when Rasa exits)
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=rasa_env(settings.action_port),
-                               stdout=log_file, stderr=subprocess.STDOUT)  # fmt: skip
+    process = processes.start_training(CANDIDATES, f"candidate-{stamp}", log_file, data=data, domain=settings.domain_file)
     threading.Thread(target=_watch, args=(run.id, process, log_file), daemon=True).start()
     return run
 
 
-def _watch(run_id: int, process: subprocess.Popen[bytes], log_file) -> None:  # type: ignore[no-untyped-def]
+def _watch(run_id: int, process: subprocess.Popen[bytes], log_file: IO[bytes]) -> None:
     """Wait for Rasa to finish and record how it went."""
     code = process.wait()
     log_file.close()
