@@ -41,6 +41,7 @@ HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu" / "heldout"
 # A second set, written blind (its author saw neither data/ nor the first set): a check that
 # the figures of the first do not come from tuning the training data to it.
 BLIND_HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu" / "heldout-blind"
+UNSEEN_HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu" / "heldout-unseen"  # a third, written blind (session 6)
 BASELINE_DIR = PROJECT_ROOT / "models" / "baseline"
 PREDICT_SCRIPT = PROJECT_ROOT / "scripts" / "predict_intents.py"
 RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"

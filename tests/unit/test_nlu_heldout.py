@@ -170,7 +170,10 @@ def test_heldout_set_is_large_balanced_and_never_trained_on() -> None:
             trained |= {line.strip()[2:].strip() for line in block.get("examples", "").splitlines()}
     blind = load_examples(nlu_eval.BLIND_HELDOUT_DIR)
     assert len(blind) >= 150 and {e.intent for e in blind} == set(nlu_eval.CLASSES)
-    assert not [e.text for e in examples + blind if e.text in trained]
+    unseen = load_examples(nlu_eval.UNSEEN_HELDOUT_DIR)  # the third set, written blind in session 6
+    assert len(unseen) >= 450 and {e.intent for e in unseen} == set(nlu_eval.CLASSES)
+    assert {e.language for e in unseen} == {"zh", "en", "mixed"}
+    assert not [e.text for e in examples + blind + unseen if e.text in trained]
 
 
 
