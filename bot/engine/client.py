@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import time
 from collections.abc import Sequence
 import httpx
 
@@ -38,7 +36,10 @@ class RasaClient:
             raise ValueError("RasaClient needs at least one Rasa server URL.")
         self.urls = urls
         self._api_params = {"token": token or get_settings().resolved_rasa_token()}
-        self._clients = [httpx.AsyncClient(base_url=url, timeout=timeout, transport=KeptAliveTransport()) for url in urls]
+        # Keep as many idle connections as may be open: with httpx's default of 20, fifty
+        # residents at once would open a new connection to Rasa for most turns.
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+        self._clients = [httpx.AsyncClient(base_url=url, timeout=timeout, limits=limits) for url in urls]
 
     def _client_for(self, sender: str) -> httpx.AsyncClient:
         return self._clients[pick_server(sender, len(self._clients))]
@@ -99,65 +100,3 @@ def parse_replies(items: list[dict]) -> list[Reply]:
 
 def _metadata(message_ref: int | None) -> dict[str, object]:
     return {"metadata": {"message_ref": f"msg-{message_ref}"}} if message_ref is not None else {}
-
-
-class KeptAliveTransport(httpx.AsyncBaseTransport):
-    """HTTP/1.1 on kept-alive connections over asyncio streams: all the application needs to talk
-    to Rasa (a small JSON request, an answer with a Content-Length, on a trusted network).
-
-    httpx's own transport (httpcore over anyio) took 1.2 ms of CPU and 3 ms in all per request on
-    the 2-core test machine, this one 0.3 ms and 1 ms: a tenth of the application's CPU per turn
-    (bench/stack_speed.py). httpx's client stays on top: its timeouts, errors, test transports.
-    """
-
-    IDLE_SECONDS = 5.0  # an idle connection is closed after this long, as httpx does
-
-    def __init__(self) -> None:
-        self._idle: list[tuple[float, asyncio.StreamReader, asyncio.StreamWriter]] = []
-
-    async def _connection(self, url: httpx.URL, timeout: float | None) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-        while self._idle:
-            since, reader, writer = self._idle.pop()
-            if time.monotonic() - since < self.IDLE_SECONDS and not reader.at_eof() and not writer.is_closing():
-                return reader, writer
-            writer.close()  # closed by Rasa, or idle too long
-        async with asyncio.timeout(timeout):
-            return await asyncio.open_connection(url.host, url.port or 80)
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        timeout = request.extensions.get("timeout", {})
-        head = b"%s %s HTTP/1.1\r\n" % (request.method.encode(), request.url.raw_path)
-        head += b"".join(b"%s: %s\r\n" % header for header in request.headers.raw)
-        body = await request.aread()
-        try:
-            reader, writer = await self._connection(request.url, timeout.get("connect"))
-        except TimeoutError as error:
-            raise httpx.ConnectTimeout("Timed out connecting to Rasa", request=request) from error
-        except OSError as error:
-            raise httpx.ConnectError(repr(error), request=request) from error
-        try:
-            async with asyncio.timeout(timeout.get("read")):
-                writer.write(head + b"\r\n" + body)
-                status_line, *lines = (await reader.readuntil(b"\r\n\r\n"))[:-4].split(b"\r\n")
-                headers = [(name.strip(), value.strip()) for name, _, value in (line.partition(b":") for line in lines)]
-                fields = {name.lower(): value for name, value in headers}
-                if b"content-length" not in fields:
-                    raise httpx.RemoteProtocolError("Rasa answered without a Content-Length", request=request)
-                content = await reader.readexactly(int(fields[b"content-length"]))
-        except BaseException as error:
-            writer.close()  # never reuse a connection whose answer was not read to its end
-            if isinstance(error, TimeoutError):
-                raise httpx.ReadTimeout("Timed out waiting for Rasa", request=request) from error
-            if isinstance(error, (OSError, ValueError, IndexError, asyncio.IncompleteReadError, asyncio.LimitOverrunError)):
-                raise httpx.ReadError(repr(error), request=request) from error
-            raise
-        if fields.get(b"connection", b"").lower() == b"close":
-            writer.close()
-        else:
-            self._idle.append((time.monotonic(), reader, writer))
-        return httpx.Response(int(status_line.split()[1]), headers=headers, content=content, request=request)
-
-    async def aclose(self) -> None:
-        for _, _, writer in self._idle:
-            writer.close()
-        self._idle.clear()

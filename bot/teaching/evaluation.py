@@ -377,7 +377,7 @@ def format_report(report: EvalReport, baseline: EvalReport | None = None, show_e
         lines.append(_summary_line("overall", baseline.overall))
         lines += [_summary_line(lang, s) for lang, s in baseline.per_language.items()]
         if rasa_baseline:
-            lines += ["Errors (messages whose class is wrong), ours vs this baseline:"]
+            lines += ["", "Errors (messages whose class is wrong), ours vs this baseline:"]
             lines += _error_table(error_counts(report, baseline))
         changes = compare(baseline, report)
         fixed, broken = sum(c.fixed for c in changes), sum(c.broken for c in changes)
