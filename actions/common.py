@@ -12,11 +12,11 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.core.conversation.inbox import REVIEW_BELOW, collect
+from bot.core.conversation.messages import say
 from bot.core.db import session_scope
 from bot.core.text.language import conversation_language
-from bot.core.conversation.inbox import REVIEW_BELOW, collect
 from bot.core.tickets.intake import utcnow
-from bot.core.conversation.messages import say
 
 log = logging.getLogger(__name__)
 
@@ -128,9 +128,7 @@ class HotlineAction(Action, ABC):
     def name(self) -> str: ...
 
     @abstractmethod
-    def respond(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, language: str
-    ) -> list[dict[str, Any]]: ...
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> list[dict[str, Any]]: ...
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -182,11 +180,15 @@ class AskingFormValidation(FormValidationAction, ABC):
     @abstractmethod  # so that rasa-sdk does not register this base class
     def name(self) -> str: ...
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         events = await self.validate_answer(dispatcher, tracker, domain)
         return self.ask_next(events, dispatcher, tracker, domain)
 
-    async def validate_answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def validate_answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         """The validation's events (rasa-sdk's)."""
         return await super().run(dispatcher, tracker, domain)
 

@@ -10,15 +10,26 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import Ask, AskingFormValidation, HotlineAction, button, channel_of, language_of, latest_intent, message_ref, reset_intake, say
+from actions.common import (
+    Ask,
+    AskingFormValidation,
+    HotlineAction,
+    button,
+    channel_of,
+    language_of,
+    latest_intent,
+    message_ref,
+    reset_intake,
+    say,
+)
 from actions.intake import address_from_parts, leak_interruption
 from actions.outage import LINKED, create_linked
-from bot.core.db import session_scope
-from bot.core.conversation.messages import CATEGORY_NAMES, name_of
-from bot.core.models import Category, Ticket
-from bot.core.conversation.privacy import forget_sender
-from bot.core.tickets.intake import TicketDraft, create_ticket
 from bot.config import get_settings
+from bot.core.conversation.messages import CATEGORY_NAMES, name_of
+from bot.core.conversation.privacy import forget_sender
+from bot.core.db import session_scope
+from bot.core.models import Category, Ticket
+from bot.core.tickets.intake import TicketDraft, create_ticket
 
 CORRECTABLE = ("address", "description", "phone", "callback_time")
 _FIELD_WORDS = {
@@ -27,7 +38,10 @@ _FIELD_WORDS = {
     "callback_time": re.compile(r"时间|几点|上午|下午|晚上|time|when|morning|afternoon|evening", re.IGNORECASE),
     "description": re.compile(r"描述|情况|问题|内容|description|details|problem|what happened", re.IGNORECASE),
 }
-_YES = re.compile(r"^(是|是的|对|对的|没错|确认|确认提交|提交|好|好的|可以|行|没问题|yes|y|ok|okay|correct|confirm|right|sure)[。.!! ]*$", re.IGNORECASE)
+_YES = re.compile(
+    r"^(是|是的|对|对的|没错|确认|确认提交|提交|好|好的|可以|行|没问题|yes|y|ok|okay|correct|confirm|right|sure)[。.!! ]*$",
+    re.IGNORECASE,
+)
 
 
 def field_named_in(text: str, tracker: Tracker) -> str | None:
@@ -82,7 +96,9 @@ class ValidateConfirmForm(AskingFormValidation):
             # second call after this one ("which item?" before the summary); this call, which
             # shows the summary, validates it first (rasa-sdk validates the trailing slot events).
             latest = max((i for i, e in enumerate(tracker.events) if e.get("event") == "user"), default=-1)
-            cleared = [e for e in tracker.events[latest + 1 :] if e.get("event") == "slot" and e.get("name") == "confirmation"]
+            cleared = [
+                e for e in tracker.events[latest + 1 :] if e.get("event") == "slot" and e.get("name") == "confirmation"
+            ]
             if cleared:
                 tracker.events.append(cleared[-1])
         return await super().validate_answer(dispatcher, tracker, domain)

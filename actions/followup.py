@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from actions.common import HotlineAction, button, language_of, latest_intent, safety_advice, say, squash
 from bot.config import get_settings
-from bot.core.db import session_scope
-from bot.core.tickets.followups import ASKING, AWAITING_ANSWER, is_bound_to, record_answer
 from bot.core.conversation.messages import CATEGORY_NAMES, name_of
+from bot.core.db import session_scope
 from bot.core.models import FollowupState, Ticket
+from bot.core.tickets.followups import ASKING, AWAITING_ANSWER, is_bound_to, record_answer
 from bot.core.tickets.intake import get_ticket_by_code, utcnow
 
 FOLLOWUP_SLOTS = ("followup_solved", "satisfaction", "followup_comment")
@@ -98,7 +98,9 @@ class ActionAskFollowupSolved(HotlineAction):
         if tracker.get_slot("followup_kind") == "reminder":
             text = say("followup_reminder", language, code=code)
         else:
-            text = say("followup_ask", language, code=code, date=date, category=name_of(CATEGORY_NAMES, category, language))
+            text = say(
+                "followup_ask", language, code=code, date=date, category=name_of(CATEGORY_NAMES, category, language)
+            )
         dispatcher.utter_message(
             text=text,
             buttons=[

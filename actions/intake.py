@@ -20,16 +20,16 @@ from actions.common import (
     language_of,
     latest_intent,
     only_changes,
-    reset_intake,
     report_text,
+    reset_intake,
     safety_advice,
     say,
     squash,
 )
 from actions.followup import end_followup_for_new_report
 from actions.outage import ask_outage_choice, earlier_address, outage_slots, read_outage_choice, with_outage_question
-from bot.core.text.address import Address, parse_address
 from bot.core.conversation.messages import FIELD_NAMES, join_names, name_of
+from bot.core.text.address import Address, parse_address
 from bot.core.text.phone import check_phone, find_phone
 
 _WHISTLE = re.compile(
@@ -104,9 +104,7 @@ def leak_interruption(tracker: Tracker, dispatcher: CollectingDispatcher, langua
     return slots
 
 
-def intake_start_events(
-    category: str, subcategory: str | None, text: str, tracker: Tracker
-) -> list[dict[str, Any]]:
+def intake_start_events(category: str, subcategory: str | None, text: str, tracker: Tracker) -> list[dict[str, Any]]:
     """Slots for a new report, prefilled with what the first message already says."""
     events = reset_intake()
     anonymous = bool(tracker.get_slot("anonymous")) or bool(_ANONYMOUS.search(text))
@@ -151,8 +149,16 @@ def intake_intro(category: str, subcategory: str | None, language: str) -> list[
 # leak outranks a complaint, and a complaint a repair.
 _REPORTED = (
     ("report_leak", re.compile(r"漏水|漏了|滴水|渗水|冒汽|喷水|爆了|爆管|leak|burst|dripping", re.IGNORECASE)),
-    ("complaint", re.compile(r"投诉|举报|态度|骂人|骂我|红包|回扣|受贿|刁难|收据|complain|rude|bribe|kickback|insult", re.IGNORECASE)),
-    ("report_repair", re.compile(r"不热|不暖|冰凉|没暖气|没有暖气|坏了|维修|报修|异响|not warm|cold|broken|repair", re.IGNORECASE)),
+    (
+        "complaint",
+        re.compile(
+            r"投诉|举报|态度|骂人|骂我|红包|回扣|受贿|刁难|收据|complain|rude|bribe|kickback|insult", re.IGNORECASE
+        ),
+    ),
+    (
+        "report_repair",
+        re.compile(r"不热|不暖|冰凉|没暖气|没有暖气|坏了|维修|报修|异响|not warm|cold|broken|repair", re.IGNORECASE),
+    ),
 )
 
 
@@ -166,7 +172,9 @@ def report_in(text: str) -> str | None:
 
 
 # A person asked for in the same message as a report ("…态度太差,我要找人工").
-_ASKS_FOR_PERSON = re.compile(r"人工|真人|找人|领导|经理|负责人|human|real person|agent|manager|supervisor", re.IGNORECASE)
+_ASKS_FOR_PERSON = re.compile(
+    r"人工|真人|找人|领导|经理|负责人|human|real person|agent|manager|supervisor", re.IGNORECASE
+)
 
 
 def honour_requests_in(text: str, dispatcher: CollectingDispatcher, language: str) -> None:
@@ -437,5 +445,3 @@ class ValidateTicketForm(AskingFormValidation):
     ) -> dict[str, Any]:
         text = squash(str(value or ""))[:100]
         return {"callback_time": text or None}
-
-

@@ -17,10 +17,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import button, latest_intent, safety_advice, say
-from bot.core.text.address import Address
 from bot.core.db import session_scope
 from bot.core.models import Category, Outage
 from bot.core.outages.register import link_ticket, notice_of, outage_at
+from bot.core.text.address import Address
 from bot.core.tickets.intake import TicketDraft, create_ticket, tickets_of_sender, utcnow
 
 LINKED, OTHER = "linked", "other"
@@ -67,9 +67,17 @@ def read_outage_choice(text: str, tracker: Tracker, dispatcher: CollectingDispat
         dispatcher.utter_message(text=safety_advice(text, language))
         return {"outage_choice": OTHER, "category": Category.REPORT_LEAK.value, "subcategory": None,
                 "description": text}  # fmt: skip
-    if intent == "deny" or text in (say("outage_just_no_heat", "zh"), say("outage_just_no_heat", "en")) or _JUST_NO_HEAT.match(text):
+    if (
+        intent == "deny"
+        or text in (say("outage_just_no_heat", "zh"), say("outage_just_no_heat", "en"))
+        or _JUST_NO_HEAT.match(text)
+    ):
         return {"outage_choice": LINKED}
-    if intent == "affirm" or text in (say("outage_something_else", "zh"), say("outage_something_else", "en")) or _SOMETHING_ELSE.match(text):
+    if (
+        intent == "affirm"
+        or text in (say("outage_something_else", "zh"), say("outage_something_else", "en"))
+        or _SOMETHING_ELSE.match(text)
+    ):
         dispatcher.utter_message(text=say("outage_other_problem", language))
         return {"outage_choice": OTHER, "subcategory": None, "description": None}
     if len(text) >= 6:  # a description of another problem
@@ -79,7 +87,10 @@ def read_outage_choice(text: str, tracker: Tracker, dispatcher: CollectingDispat
 
 
 def outage_buttons(language: str) -> list[dict[str, str]]:
-    return [button(say("outage_just_no_heat", language), "deny"), button(say("outage_something_else", language), "affirm")]
+    return [
+        button(say("outage_just_no_heat", language), "deny"),
+        button(say("outage_something_else", language), "affirm"),
+    ]
 
 
 def ask_outage_choice(dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> None:
@@ -102,4 +113,3 @@ def create_linked(tracker: Tracker, draft: TicketDraft, language: str) -> list[s
         if outage is not None and ticket.outage_id is None and outage.restored_at is None:
             link_ticket(ticket, outage, now)
         return [say("outage_linked", language, code=ticket.code)]
-

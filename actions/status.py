@@ -6,8 +6,8 @@ import re
 
 from actions.common import HotlineAction, resident_text, say
 from bot.config import get_settings
-from bot.core.db import session_scope
 from bot.core.conversation.messages import CATEGORY_NAMES, STATUS_NAMES, name_of
+from bot.core.db import session_scope
 from bot.core.tickets.intake import get_ticket_by_code, tickets_of_sender
 
 _CODE = re.compile(r"HL\s*-?\s*([0-9A-Za-z]{6})\b", re.IGNORECASE)

@@ -68,7 +68,10 @@ def main() -> None:
     app = RunningApp(f"http://127.0.0.1:{stack.rasa_port}")  # test settings: no pace limits
     try:
         play(f"{app.base_url}/api/chat", "message", 3)  # warm-up
-        report("bare Rasa REST", play(f"http://127.0.0.1:{stack.rasa_port}/webhooks/rest/webhook", "message", args.conversations))
+        report(
+            "bare Rasa REST",
+            play(f"http://127.0.0.1:{stack.rasa_port}/webhooks/rest/webhook", "message", args.conversations),
+        )
         report("/api/chat (app)", play(f"{app.base_url}/api/chat", "message", args.conversations))
     finally:
         app.stop()

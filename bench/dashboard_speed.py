@@ -36,13 +36,13 @@ def main() -> int:
     from sqlalchemy import event
     from starlette.testclient import TestClient
 
-    from bot.runtime import create_app
     from bot.config import get_settings
-    from bot.dashboard.auth import add_user
     from bot.core.db import get_engine, session_scope
-    from bot.migrate import upgrade
     from bot.core.models import Base
     from bot.core.tickets.intake import utcnow
+    from bot.dashboard.auth import add_user
+    from bot.migrate import upgrade
+    from bot.runtime import create_app
 
     if args.database_url:  # a server database: start from empty tables
         Base.metadata.drop_all(get_engine())
@@ -56,7 +56,9 @@ def main() -> int:
         add_user(session, "bench", "bench-password-1", "dispatcher", utcnow())
 
     statements = {"count": 0}
-    event.listen(get_engine(), "before_cursor_execute", lambda *a: statements.__setitem__("count", statements["count"] + 1))
+    event.listen(
+        get_engine(), "before_cursor_execute", lambda *a: statements.__setitem__("count", statements["count"] + 1)
+    )
     client = TestClient(create_app(get_settings()), base_url="http://testserver")
     login = client.get("/dashboard/login")
     token = login.text.split('name="login_token" value="')[1].split('"')[0]
@@ -82,7 +84,9 @@ def main() -> int:
             assert response.status_code == 200, (path, response.status_code, response.text[:300])
         timings.sort()
         p95 = timings[min(len(timings) - 1, int(len(timings) * 0.95))]
-        print(f"| {title} | {statistics.median(timings):.0f} | {p95:.0f} | {timings[-1]:.0f} | {min(counts)}–{max(counts)} |")
+        print(
+            f"| {title} | {statistics.median(timings):.0f} | {p95:.0f} | {timings[-1]:.0f} | {min(counts)}–{max(counts)} |"
+        )
     return 0
 
 
@@ -91,9 +95,9 @@ def seed(how_many: int) -> str:
     from bot.config import get_settings
     from bot.core.db import session_scope
     from bot.core.models import Category, FollowupState, Ticket, TicketStatus
-    from bot.core.tickets.sla import deadlines_for
-    from bot.core.tickets.milestones import refresh_next_due
     from bot.core.tickets.intake import new_code, priority_for, utcnow
+    from bot.core.tickets.milestones import refresh_next_due
+    from bot.core.tickets.sla import deadlines_for
 
     rng = random.Random(7)
     tz = get_settings().tz

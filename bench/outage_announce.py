@@ -17,14 +17,14 @@ from datetime import timedelta
 
 from workspace import TMP  # noqa: F401  (points the settings at a throw-away database first)
 
-from bot.core.text.address import Address
 from bot.core.conversation.chat_links import remember_chat
 from bot.core.db import session_scope
-from bot.migrate import upgrade
 from bot.core.models import Category
 from bot.core.outages.desk import declare_outage
 from bot.core.outages.register import OutageRequest
+from bot.core.text.address import Address
 from bot.core.tickets.intake import TicketDraft, create_ticket, utcnow
+from bot.migrate import upgrade
 from tests.harness import RunningApp, free_port
 from tests.telegram_standin import TOKEN, BotApiStandIn
 

@@ -41,8 +41,8 @@ import psutil
 import yaml
 from workspace import ROOT, TMP
 
-from bot.migrate import upgrade
 from bot.engine.processes import MODEL_FILE, MODEL_NAME, RASA_BIN, Stack, rasa_env, wait_until_ready
+from bot.migrate import upgrade
 from tests.harness import free_port
 
 # A repair report as residents write it; the last turn presses the summary's confirm button.
@@ -58,6 +58,8 @@ def message_for(turn: int, previous: list[dict] | None) -> str:
             if turn == len(TURNS) - 1 and button.get("title") == CONFIRM:
                 return button["payload"]
     return TURNS[turn]
+
+
 TICKET = re.compile(r"HL-[0-9A-Z]{6}")
 # The application's answer when Rasa did not answer in HOTLINE_RASA_TIMEOUT_SECONDS: the message
 # is kept and replayed before the resident's next one (so that turn costs two).
@@ -187,7 +189,9 @@ class App:
                "HOTLINE_CHAT_CLIENT_MESSAGES_PER_MINUTE": "0"}  # fmt: skip
         log = open(log_dir / f"app-{self.port}.log", "ab")
         hotline = Path(sys.executable).parent / "hotline"
-        self.process = subprocess.Popen([str(hotline), "serve"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            [str(hotline), "serve"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
         wait_until_ready(f"{self.url}/health", self.process, 60, "The application")
 
     def stop(self) -> None:
@@ -356,8 +360,12 @@ def main() -> None:
     parser.add_argument("--redis-levels", default="10,50", help="residents for the Redis scaling part")
     parser.add_argument("--no-redis", action="store_true", help="skip the two-Rasa-servers scaling part")
     parser.add_argument("--json", type=Path, help="where to write the results (default var/bench/)")
-    parser.add_argument("--think", type=float, default=0.0,
-                        help="seconds a resident takes to answer, on average (default 0: as fast as possible)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="seconds a resident takes to answer, on average (default 0: as fast as possible)",
+    )
     args = parser.parse_args()
     global THINK
     THINK = args.think
@@ -480,16 +488,22 @@ def print_table(results: dict, cells: list[Cell]) -> None:
                 print(f"{cell.residents:>3} residents: app → 2 Rasa gives {100 * cell.turns_per_s / bare[cell.residents].turns_per_s:.0f} % "
                       f"of bare Rasa's throughput ({cell.turns_per_s:.1f} vs {bare[cell.residents].turns_per_s:.1f} turns/s)")  # fmt: skip
     train = results.get("train_seconds")
-    print(f"training: {f'{train:.0f} s' if train else 'not timed (--no-train)'}; "
-          f"start to first answer: {results['ready']['start_to_first_answer_s']:.1f} s; "
-          f"stack RSS idle {sum(results['rss_idle_mb'].values()):.0f} MB "
-          f"({', '.join(f'{k} {v:.0f}' for k, v in results['rss_idle_mb'].items())}), peak {results['rss_peak_mb']:.0f} MB "
-          f"(PSS {results['pss_peak_mb']:.0f} MB)")
+    print(
+        f"training: {f'{train:.0f} s' if train else 'not timed (--no-train)'}; "
+        f"start to first answer: {results['ready']['start_to_first_answer_s']:.1f} s; "
+        f"stack RSS idle {sum(results['rss_idle_mb'].values()):.0f} MB "
+        f"({', '.join(f'{k} {v:.0f}' for k, v in results['rss_idle_mb'].items())}), peak {results['rss_peak_mb']:.0f} MB "
+        f"(PSS {results['pss_peak_mb']:.0f} MB)"
+    )
     if "rss_peak_mb_two_rasa_redis" in results:
-        print(f"stack peak with two Rasa servers and Redis: RSS {results['rss_peak_mb_two_rasa_redis']:.0f} MB, "
-              f"PSS {results['pss_peak_mb_two_rasa_redis']:.0f} MB (Redis itself not counted)")
-    print(f"machine: {results['cpus']} CPUs, load average {results['load_avg_at_start'][0]:.1f} at start, "
-          f"{results['load_avg_at_end'][0]:.1f} at end")
+        print(
+            f"stack peak with two Rasa servers and Redis: RSS {results['rss_peak_mb_two_rasa_redis']:.0f} MB, "
+            f"PSS {results['pss_peak_mb_two_rasa_redis']:.0f} MB (Redis itself not counted)"
+        )
+    print(
+        f"machine: {results['cpus']} CPUs, load average {results['load_avg_at_start'][0]:.1f} at start, "
+        f"{results['load_avg_at_end'][0]:.1f} at end"
+    )
 
 
 if __name__ == "__main__":

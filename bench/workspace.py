@@ -17,8 +17,8 @@ TMP = Path(tempfile.mkdtemp(prefix="hotline-bench-"))
 os.environ.setdefault("HOTLINE_DATABASE_URL", f"sqlite:///{TMP / 'bench.db'}")
 os.environ.setdefault("HOTLINE_DATA_DIR", str(TMP))
 
-from bot.migrate import upgrade  # noqa: E402
 from bot.engine.processes import Stack  # noqa: E402
+from bot.migrate import upgrade  # noqa: E402
 from tests.harness import free_port  # noqa: E402
 
 

@@ -119,9 +119,7 @@ class Settings(BaseSettings):
 
     # Telegram (read without the HOTLINE_ prefix, as Telegram's own tools name them).
     telegram_bot_token: str | None = Field(default=None, validation_alias="TELEGRAM_BOT_TOKEN")
-    telegram_api_base_url: str = Field(
-        default="https://api.telegram.org/bot", validation_alias="TELEGRAM_API_BASE_URL"
-    )
+    telegram_api_base_url: str = Field(default="https://api.telegram.org/bot", validation_alias="TELEGRAM_API_BASE_URL")
     # Where files are downloaded from; by default derived from the API base URL (a local Bot
     # API server serves both), so the two can never point at different servers by mistake.
     telegram_api_file_url: str | None = Field(default=None, validation_alias="TELEGRAM_API_FILE_URL")
@@ -160,9 +158,7 @@ class Settings(BaseSettings):
             return self.telegram_api_file_url
         base = self.telegram_api_base_url.rstrip("/")
         if not base.endswith("/bot"):
-            raise ValueError(
-                "TELEGRAM_API_BASE_URL does not end in '/bot'; set TELEGRAM_API_FILE_URL as well."
-            )
+            raise ValueError("TELEGRAM_API_BASE_URL does not end in '/bot'; set TELEGRAM_API_FILE_URL as well.")
         return base[: -len("/bot")] + "/file/bot"
 
     @property

@@ -120,9 +120,7 @@ async def serve(app: Starlette, settings: Settings, banner: str = "") -> None:
     """Serve the application; print the banner only once it really listens."""
     import uvicorn
 
-    server = uvicorn.Server(
-        uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning")
-    )
+    server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning"))
     task = asyncio.create_task(server.serve())
     while not server.started and not task.done():
         await asyncio.sleep(0.1)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 import jieba
 from rasa.engine.graph import ExecutionContext
@@ -56,8 +56,8 @@ _PLACEHOLDERS = [
 ]
 
 
-def _placeholder_spans(text: Text) -> List[tuple]:
-    spans: List[tuple] = []
+def _placeholder_spans(text: str) -> list[tuple]:
+    spans: list[tuple] = []
     for name, pattern in _PLACEHOLDERS:
         for match in pattern.finditer(text):
             if match.end() > match.start() and not any(s < match.end() and match.start() < e for s, e, _ in spans):
@@ -65,7 +65,7 @@ def _placeholder_spans(text: Text) -> List[tuple]:
     return sorted(spans)
 
 
-def _is_noise(word: Text) -> bool:
+def _is_noise(word: str) -> bool:
     """Blank or punctuation-only pieces carry no meaning for intent classification."""
     return all(ch.isspace() or unicodedata.category(ch).startswith(("P", "Z", "C")) for ch in word)
 
@@ -75,11 +75,11 @@ class MixedTokenizer(Tokenizer):
     """Segment Chinese with jieba and keep English words whole."""
 
     @staticmethod
-    def supported_languages() -> Optional[List[Text]]:
+    def supported_languages() -> list[str] | None:
         return None
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {
             "intent_tokenization_flag": False,
             "intent_split_symbol": "_",
@@ -90,19 +90,19 @@ class MixedTokenizer(Tokenizer):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "MixedTokenizer":
+    ) -> MixedTokenizer:
         return cls(config)
 
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+    def tokenize(self, message: Message, attribute: str) -> list[Token]:
         original = message.get(attribute) or ""
         # Same length as the original (normalize guarantees it), so offsets stay the resident's.
         text = normalize(original) if attribute == TEXT else original
         spans = _placeholder_spans(text) if attribute == TEXT else []
-        tokens: List[Token] = []
+        tokens: list[Token] = []
         for word, start, end in jieba.tokenize(text):
             span = next((s for s in spans if s[0] < end and start < s[1]), None)
             if span is None:

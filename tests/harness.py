@@ -42,8 +42,8 @@ class RunningApp:
     def __init__(self, rasa_url: str, **settings: object) -> None:
         import uvicorn
 
-        from bot.runtime import create_app
         from bot.config import Settings
+        from bot.runtime import create_app
 
         self.settings = Settings(rasa_url=rasa_url, port=free_port(), **{**TEST_DEFAULTS, **settings})
         self.base_url = f"http://127.0.0.1:{self.settings.port}"
@@ -81,7 +81,11 @@ class AppProcess:
             env[alias if isinstance(alias, str) else f"HOTLINE_{name.upper()}"] = str(value)
         with open(log_file, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot.cli", "serve"], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+                [sys.executable, "-m", "bot.cli", "serve"],
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + 30
         while not self._healthy():

@@ -7,9 +7,9 @@ import uuid
 
 import httpx
 
-from bot.dashboard.auth import add_user
 from bot.core.db import session_scope
 from bot.core.tickets.intake import utcnow
+from bot.dashboard.auth import add_user
 
 PASSWORD = "correct-horse-battery"
 HIDDEN = re.compile(r'name="(csrf|login_token)" value="([^"]+)"')

@@ -137,7 +137,9 @@ class BotApiStandIn:
         if method == "getFile":
             file_id = params["file_id"]
             if file_id not in self.files:
-                return JSONResponse({"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"}, 400)
+                return JSONResponse(
+                    {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"}, 400
+                )
             return self.ok({"file_id": file_id, "file_unique_id": file_id, "file_size": len(self.files[file_id]),
                             "file_path": f"photos/{file_id}.jpg"})  # fmt: skip
         return JSONResponse({"ok": False, "error_code": 404, "description": f"Not Found: {method}"}, 404)
@@ -174,8 +176,12 @@ class BotApiStandIn:
         if self.throttle_next > 0:
             self.throttle_next -= 1
             return JSONResponse(
-                {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
-                 "parameters": {"retry_after": 1}},  # fmt: skip
+                {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": "Too Many Requests: retry after 1",
+                    "parameters": {"retry_after": 1},
+                },  # fmt: skip
                 429,
             )
         markup = params.get("reply_markup")

@@ -11,14 +11,22 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.core.conversation.outbox import store_replies
-from bot.engine.client import RasaClient, RasaUnavailable
 from bot.config import Settings
+from bot.core.conversation.outbox import store_replies
 from bot.core.db import session_scope
-from bot.core.tickets.followups import (HandleUnreadable, Window, claim, conversation_of, due_for_sending, expire_unanswered,
-                           mark_sent, release)  # fmt: skip
 from bot.core.models import ChatMessage, Ticket
+from bot.core.tickets.followups import (
+    HandleUnreadable,
+    Window,
+    claim,
+    conversation_of,
+    due_for_sending,
+    expire_unanswered,
+    mark_sent,  # fmt: skip
+    release,
+)
 from bot.core.tickets.intake import utcnow
+from bot.engine.client import RasaClient, RasaUnavailable
 
 log = logging.getLogger(__name__)
 QUIET_AFTER_CHAT = timedelta(minutes=10)  # at most; a short HOTLINE_FOLLOWUP_AFTER shortens it
@@ -99,4 +107,3 @@ def in_conversation(session: Session, channel: str, sender: str | None, now: dat
     if last is not None and last.tzinfo is None:
         last = last.replace(tzinfo=timezone.utc)  # SQLite's max() loses the type decorator
     return last is not None and now - quiet < last <= now
-

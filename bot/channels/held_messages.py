@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.core.conversation.buttons import is_button_id
-from bot.core.conversation.replies import Reply
 from bot.channels.relay import Press, Refused, Relay, Turn, as_plain_text, clean_text, store_incoming
-from bot.core.db import session_scope
-from bot.core.text.language import DEFAULT_LANGUAGE, detect_language
+from bot.core.conversation.buttons import is_button_id
 from bot.core.conversation.messages import say
+from bot.core.conversation.replies import Reply
+from bot.core.db import session_scope
 from bot.core.models import MessageStatus
+from bot.core.text.language import DEFAULT_LANGUAGE, detect_language
 
 
 async def hold(relay: Relay, channel: str, chat_id: str, text: str) -> list[Reply]:

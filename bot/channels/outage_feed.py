@@ -13,8 +13,8 @@ import asyncio
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from bot.core.outages import estates
 from bot.core.db import session_scope
+from bot.core.outages import estates
 from bot.core.outages.register import as_dict, open_outages
 from bot.core.tickets.intake import utcnow
 

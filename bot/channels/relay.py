@@ -16,18 +16,18 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.core.conversation.buttons import PressedButton, is_button_id, redeem
-from bot.core.conversation.chat_links import remember_chat
-from bot.core.conversation.outbox import store_replies, take_undelivered
-from bot.core.conversation.replies import Reply
-from bot.engine.client import RasaClient, RasaUnavailable
 from bot.channels.turn_commit import run_hook
 from bot.config import Settings
-from bot.core.db import session_scope
-from bot.core.text.language import DEFAULT_LANGUAGE, detect_language
+from bot.core.conversation.buttons import PressedButton, is_button_id, redeem
+from bot.core.conversation.chat_links import remember_chat
 from bot.core.conversation.messages import say
-from bot.core.models import ChatMessage, MessageStatus
+from bot.core.conversation.outbox import store_replies, take_undelivered
 from bot.core.conversation.privacy import forget_conversation, is_anonymous_pseudonym
+from bot.core.conversation.replies import Reply
+from bot.core.db import session_scope
+from bot.core.models import ChatMessage, MessageStatus
+from bot.core.text.language import DEFAULT_LANGUAGE, detect_language
+from bot.engine.client import RasaClient, RasaUnavailable
 
 log = logging.getLogger(__name__)
 # Channels whose chats the bot writes to unasked (the web chat and terminal fetch their outbox).

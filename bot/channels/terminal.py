@@ -6,9 +6,9 @@ import asyncio
 import getpass
 from typing import TextIO
 
-from bot.core.conversation.replies import Reply
 from bot.channels.relay import Relay
 from bot.config import Settings
+from bot.core.conversation.replies import Reply
 
 
 def render(replies: list[Reply], out: TextIO) -> list[dict[str, str]]:
@@ -23,9 +23,7 @@ def render(replies: list[Reply], out: TextIO) -> list[dict[str, str]]:
     return buttons
 
 
-async def run_terminal_chat(
-    settings: Settings, stdin: TextIO, out: TextIO, chat_id: str | None = None
-) -> int:
+async def run_terminal_chat(settings: Settings, stdin: TextIO, out: TextIO, chat_id: str | None = None) -> int:
     relay = Relay(settings)
     chat_id = chat_id or getpass.getuser()
     out.write("Type your message (Ctrl-D to quit). 请输入您的问题(Ctrl-D 退出)。\n")

@@ -7,7 +7,6 @@ import getpass
 import sys
 
 
-
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from bot.migrate import upgrade
 
@@ -27,10 +26,10 @@ def read_new_password(from_stdin: bool) -> str:
 
 
 def cmd_users_add(args: argparse.Namespace) -> int:
-    from bot.dashboard.auth import AccountError, add_user
     from bot.core.db import session_scope
-    from bot.migrate import upgrade
     from bot.core.tickets.intake import utcnow
+    from bot.dashboard.auth import AccountError, add_user
+    from bot.migrate import upgrade
 
     upgrade()
     try:
@@ -60,9 +59,9 @@ def cmd_users_list(args: argparse.Namespace) -> int:
 def cmd_users_disable(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
-    from bot.dashboard.auth import end_sessions_of
     from bot.core.db import session_scope
     from bot.core.models import StaffUser
+    from bot.dashboard.auth import end_sessions_of
 
     with session_scope() as session:
         user = session.scalar(select(StaffUser).where(StaffUser.username == args.username))

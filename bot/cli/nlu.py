@@ -16,9 +16,9 @@ def _switch_model(args: argparse.Namespace, model: str | None) -> int:
     from pathlib import Path
 
     from bot.core.db import session_scope
-    from bot.teaching.activation import ActivationError, activate, roll_back
-    from bot.engine.processes import MODEL_FILE
     from bot.core.tickets.intake import utcnow
+    from bot.engine.processes import MODEL_FILE
+    from bot.teaching.activation import ActivationError, activate, roll_back
 
     rasa_urls = get_settings().rasa_servers
     actor = args.by or getpass.getuser()
@@ -47,15 +47,17 @@ def cmd_nlu_inbox(args: argparse.Namespace) -> int:
     """List the NLU inbox, or annotate one item (as on the dashboard's NLU inbox page)."""
 
     from bot.core.db import session_scope
-    from bot.teaching.inbox import AnnotationError, annotate, known_intents, open_items
     from bot.core.tickets.intake import utcnow
+    from bot.teaching.inbox import AnnotationError, annotate, known_intents, open_items
 
     settings = get_settings()
     with session_scope() as session:
         if args.item is None:
             for item in open_items(session):
                 confidence = "-" if item.confidence is None else f"{item.confidence:.2f}"
-                print(f"{item.id:>6}  {item.source:<18} {item.predicted_intent or '-':<16} {confidence:>5}  {item.text}")
+                print(
+                    f"{item.id:>6}  {item.source:<18} {item.predicted_intent or '-':<16} {confidence:>5}  {item.text}"
+                )
             return 0
         try:
             said = annotate(session, args.item, args.intent or "", args.by or getpass.getuser(), utcnow(),
@@ -89,8 +91,8 @@ def cmd_nlu_evaluate(args: argparse.Namespace) -> int:
     """Score the model on the held-out set and compare it with a Rasa pipeline (or another model)."""
     from pathlib import Path
 
-    from bot.teaching import evaluation as nlu_eval
     from bot.engine.processes import MODEL_FILE, train_if_changed
+    from bot.teaching import evaluation as nlu_eval
 
     if args.model is None and not args.no_train:
         train_if_changed()

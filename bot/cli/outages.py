@@ -46,7 +46,9 @@ def cmd_outages_list(args: argparse.Namespace) -> int:
     now, tz = _now(), get_settings().tz
     with _session() as session:
         counts = linked_counts(session)
-        outages = [as_dict(o, now, counts.get(o.id, 0)) for o in session.scalars(select(Outage).order_by(Outage.start_at))]
+        outages = [
+            as_dict(o, now, counts.get(o.id, 0)) for o in session.scalars(select(Outage).order_by(Outage.start_at))
+        ]
     if args.json:
         json.dump(outages, sys.stdout, ensure_ascii=False, indent=2)
         print()
@@ -70,7 +72,9 @@ def cmd_outages_update(args: argparse.Namespace) -> int:
     from bot.core.outages.register import parse_time
 
     with _session() as session:
-        result = change_end(session, args.id, parse_time(args.end, get_settings().tz), args.by or getpass.getuser(), _now())
+        result = change_end(
+            session, args.id, parse_time(args.end, get_settings().tz), args.by or getpass.getuser(), _now()
+        )
         told = result.told
     print(f"Outage {args.id}: new end recorded, {told} resident(s) told.")
     return 0
@@ -115,7 +119,9 @@ def refusals(func):
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
-    outages = commands.add_parser("outages", help="outages of heating (R10)").add_subparsers(dest="action", required=True)
+    outages = commands.add_parser("outages", help="outages of heating (R10)").add_subparsers(
+        dest="action", required=True
+    )
     add = outages.add_parser("add", help="declare an outage; prints its id")
     add.add_argument("--area", required=True, help="estate(s), comma-separated (any known variant of the name)")
     add.add_argument("--buildings", help="only these buildings, comma-separated (default: the whole estate)")

@@ -7,15 +7,15 @@ import asyncio
 import signal
 import sys
 
-from bot.config import get_settings
 from bot.cli.logs import configure_logging
+from bot.config import get_settings
 
 
 def cmd_up(args: argparse.Namespace) -> int:
     """Train if needed, migrate, start Rasa and the action server, then serve the web chat."""
-    from bot.runtime import create_app, run_server, serve
-    from bot.migrate import upgrade
     from bot.engine.processes import Stack, train_if_changed
+    from bot.migrate import upgrade
+    from bot.runtime import create_app, run_server, serve
 
     settings = get_settings()
     configure_logging(settings.log_level)

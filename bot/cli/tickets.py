@@ -52,8 +52,8 @@ def cmd_followups_list(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
     from bot.core.db import session_scope
-    from bot.core.tickets.followups import Window
     from bot.core.models import FollowupState, Ticket
+    from bot.core.tickets.followups import Window
 
     settings = get_settings()
     window = Window.parse(settings.followup_window)
@@ -108,7 +108,9 @@ def cmd_alerts_list(args: argparse.Namespace) -> int:
         alerts = open_alerts(session)
         for a in alerts:
             due = f" due {a.due_at.astimezone(tz):%m-%d %H:%M}" if a.due_at else ""
-            print(f"{a.created_at.astimezone(tz):%m-%d %H:%M}  {a.ticket.code}  {a.rule:<3} {a.kind:<10} {a.deadline}{due}")
+            print(
+                f"{a.created_at.astimezone(tz):%m-%d %H:%M}  {a.ticket.code}  {a.rule:<3} {a.kind:<10} {a.deadline}{due}"
+            )
         if not alerts:
             print("No open alert.")
     return 0
@@ -120,9 +122,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     listing.add_argument("--json", action="store_true", help="print JSON with the model's field names")
     listing.set_defaults(func=cmd_tickets_list)
 
-    followups = commands.add_parser("followups", help="48-hour follow-ups").add_subparsers(
-        dest="action", required=True
-    )
+    followups = commands.add_parser("followups", help="48-hour follow-ups").add_subparsers(dest="action", required=True)
     pending = followups.add_parser("list", help="what is due when")
     pending.add_argument("--json", action="store_true")
     pending.set_defaults(func=cmd_followups_list)
@@ -130,14 +130,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     run.add_argument("--at", help="act as if it were this local time (ISO 8601), to rehearse")
     run.set_defaults(func=cmd_followups_run)
 
-    alerts = commands.add_parser("alerts", help="alerts for dispatchers").add_subparsers(
-        dest="action", required=True
-    )
+    alerts = commands.add_parser("alerts", help="alerts for dispatchers").add_subparsers(dest="action", required=True)
     alerts.add_parser("list", help="open alerts").set_defaults(func=cmd_alerts_list)
 
-    messages = commands.add_parser("messages", help="residents' messages").add_subparsers(
-        dest="action", required=True
-    )
-    messages.add_parser("pending", help="messages waiting for the engine").set_defaults(
-        func=cmd_messages_pending
-    )
+    messages = commands.add_parser("messages", help="residents' messages").add_subparsers(dest="action", required=True)
+    messages.add_parser("pending", help="messages waiting for the engine").set_defaults(func=cmd_messages_pending)

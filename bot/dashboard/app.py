@@ -24,17 +24,17 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.config import Settings
+from bot.core.conversation.attachments import attachments_of, photo_path
+from bot.core.db import session_scope
+from bot.core.models import Alert, Attachment, Category, ChatMessage, Priority, StaffUser, Ticket, TicketStatus
+from bot.core.text.catalog import labels
+from bot.core.tickets.intake import get_ticket_by_code, utcnow
+from bot.core.tickets.workflow import next_statuses
 from bot.dashboard import auth, charts, stats, ticket_work
 from bot.dashboard.nlu_pages import nlu_routes
 from bot.dashboard.outage_pages import outage_routes
 from bot.dashboard.queue import FilterError, QueueFilter, filtered, load_queue, queue_version
 from bot.dashboard.texts import HTML_LANG, LANGUAGE, dashboard_text, install, titles
-from bot.core.db import session_scope
-from bot.core.conversation.attachments import attachments_of, photo_path
-from bot.core.models import Alert, Attachment, Category, ChatMessage, Priority, StaffUser, Ticket, TicketStatus
-from bot.core.tickets.intake import get_ticket_by_code, utcnow
-from bot.core.text.catalog import labels
-from bot.core.tickets.workflow import next_statuses
 
 HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "hl_session"
@@ -127,11 +127,15 @@ def create_dashboard(settings: Settings, language: str = LANGUAGE) -> Starlette:
                 if request.method == "POST":
                     length = request.headers.get("content-length") or "0"
                     if not length.isdigit() or int(length) > MAX_FORM_BYTES:
-                        return pages.render("error.html", 413, user=user, message=pages.text("dashboard.form_too_large"))
+                        return pages.render(
+                            "error.html", 413, user=user, message=pages.text("dashboard.form_too_large")
+                        )
                     form = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
                     given = form.get("csrf") or request.headers.get("x-csrf-token")
                     if not same_token(given, user.csrf_token):
-                        return pages.render("error.html", 403, user=user, message=pages.text("dashboard.form_out_of_date"))
+                        return pages.render(
+                            "error.html", 403, user=user, message=pages.text("dashboard.form_out_of_date")
+                        )
                 return await handler(request, user, form)
 
             return route
@@ -252,7 +256,9 @@ def create_dashboard(settings: Settings, language: str = LANGUAGE) -> Starlette:
         def run() -> str | None:
             with session_scope() as session:
                 try:
-                    ticket_work.acknowledge_alert(session, int(request.path_params["alert_id"]), user.username, utcnow())
+                    ticket_work.acknowledge_alert(
+                        session, int(request.path_params["alert_id"]), user.username, utcnow()
+                    )
                 except ticket_work.WorkError as problem:
                     return problem.text(pages.language)
             return None
@@ -291,7 +297,9 @@ def create_dashboard(settings: Settings, language: str = LANGUAGE) -> Starlette:
         with session_scope() as session:
             ticket = get_ticket_by_code(session, code)
             if ticket is None:
-                return pages.render("error.html", 404, user=user, message=pages.text("dashboard.no_ticket", code=repr(code)))
+                return pages.render(
+                    "error.html", 404, user=user, message=pages.text("dashboard.no_ticket", code=repr(code))
+                )
             return pages.render("ticket.html", status, user=user, error=error, done=done,
                                 **ticket_values(session, ticket))  # fmt: skip
 
@@ -334,13 +342,17 @@ def create_dashboard(settings: Settings, language: str = LANGUAGE) -> Starlette:
     async def ticket_step(request: Request, user: auth.SignedIn, form: dict[str, str]) -> Response:
         code, step = request.path_params["code"], request.path_params["step"]
         if step not in STEPS:
-            return pages.render("error.html", 404, user=user, message=pages.text("dashboard.unknown_action", step=repr(step)))
+            return pages.render(
+                "error.html", 404, user=user, message=pages.text("dashboard.unknown_action", step=repr(step))
+            )
 
         def run() -> Response | None:
             with session_scope() as session:
                 ticket = get_ticket_by_code(session, code)
                 if ticket is None:
-                    return pages.render("error.html", 404, user=user, message=pages.text("dashboard.no_ticket", code=repr(code)))
+                    return pages.render(
+                        "error.html", 404, user=user, message=pages.text("dashboard.no_ticket", code=repr(code))
+                    )
                 try:
                     STEPS[step](session, ticket, form, user, utcnow())
                 except ticket_work.WorkError as problem:
@@ -384,7 +396,9 @@ def create_dashboard(settings: Settings, language: str = LANGUAGE) -> Starlette:
     @guarded(STAFF)
     async def export_tickets(request: Request, user: auth.SignedIn, form: dict[str, str]) -> Response:
         try:
-            f = QueueFilter.from_query(dict(request.query_params) | {"status": request.query_params.get("status") or "all"})
+            f = QueueFilter.from_query(
+                dict(request.query_params) | {"status": request.query_params.get("status") or "all"}
+            )
         except FilterError as problem:
             return JSONResponse({"error": problem.text(pages.language)}, 400)
         rows = await asyncio.to_thread(export_rows, f, settings)
@@ -459,10 +473,16 @@ def stats_rows(figures: stats.Statistics) -> list[list[object]]:
         for start, counts in series:
             rows.append([section, start.isoformat(), *[counts[c] for c in stats.CATEGORIES], ""])
     for row in figures.sla:
-        rows.append([f"sla {row.rule} met/judged", figures.month.isoformat(), "", "", "", "", f"{row.met}/{row.judged}"])
-    rows.append(["satisfaction average", figures.month.isoformat(), "", "", "", "", _cell(figures.satisfaction_average)])
+        rows.append(
+            [f"sla {row.rule} met/judged", figures.month.isoformat(), "", "", "", "", f"{row.met}/{row.judged}"]
+        )
+    rows.append(
+        ["satisfaction average", figures.month.isoformat(), "", "", "", "", _cell(figures.satisfaction_average)]
+    )
     rows.append(["not solved rate", figures.month.isoformat(), "", "", "", "", _cell(figures.not_solved_rate)])
-    rows.append(["complaint closure rate", figures.month.isoformat(), "", "", "", "", _cell(figures.complaint_closure_rate)])
+    rows.append(
+        ["complaint closure rate", figures.month.isoformat(), "", "", "", "", _cell(figures.complaint_closure_rate)]
+    )
     return rows
 
 

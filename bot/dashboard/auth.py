@@ -75,7 +75,9 @@ def check_password(session: Session, username: str, password: str) -> StaffUser 
 CLIENT_FACTOR = 4
 
 
-def locked_out(session: Session, username: str, client: str, now: datetime, max_failures: int, window: timedelta) -> bool:
+def locked_out(
+    session: Session, username: str, client: str, now: datetime, max_failures: int, window: timedelta
+) -> bool:
     """Too many recent failures of this account from this client, or from this client in all:
     refuse without checking the password."""
     username, client = username[:MAX_USERNAME_CHARS], client[:64]  # as record_failure keeps them

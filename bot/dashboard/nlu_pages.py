@@ -13,18 +13,18 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from bot.config import Settings
+from bot.core.db import session_scope
+from bot.core.tickets.intake import utcnow
+from bot.dashboard import auth
+from bot.dashboard.texts import dashboard_text
+from bot.engine.processes import MODEL_FILE, MODELS
 from bot.teaching import activation as model_activation
 from bot.teaching import eval_runs as nlu_eval_runs
 from bot.teaching import examples as nlu_examples
+from bot.teaching import inbox
 from bot.teaching import intents as nlu_intents
 from bot.teaching import training as nlu_training
-from bot.teaching import inbox
-from bot.config import Settings
-from bot.dashboard import auth
-from bot.dashboard.texts import dashboard_text
-from bot.core.db import session_scope
-from bot.engine.processes import MODEL_FILE, MODELS
-from bot.core.tickets.intake import utcnow
 
 
 def nlu_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -> list[Route]:
@@ -50,8 +50,13 @@ def nlu_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -> l
             with session_scope() as session:
                 try:
                     return True, inbox.annotate(
-                        session, request.path_params["item_id"], form.get("intent", ""), user.username, utcnow(),
-                        settings.nlu_data_dir, inbox.known_intents(settings.domain_file),
+                        session,
+                        request.path_params["item_id"],
+                        form.get("intent", ""),
+                        user.username,
+                        utcnow(),
+                        settings.nlu_data_dir,
+                        inbox.known_intents(settings.domain_file),
                     )
                 except inbox.AnnotationError as problem:
                     session.rollback()
@@ -131,13 +136,16 @@ def nlu_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -> l
     @guarded(("admin",))
     async def nlu_evaluate(request: Request, user: auth.SignedIn, form: dict[str, str]) -> Response:
         if request.method == "POST":
+
             def start() -> str | None:
                 chosen = model_activation.available_models(MODELS).get(form.get("model", ""))
                 if chosen is None:
                     return text("nlu.pick_model")
                 with session_scope() as session:
                     try:
-                        nlu_eval_runs.start_evaluation(session, settings.rasa_servers[0], chosen, user.username, utcnow())
+                        nlu_eval_runs.start_evaluation(
+                            session, settings.rasa_servers[0], chosen, user.username, utcnow()
+                        )
                     except nlu_eval_runs.EvaluationError as problem:
                         return str(problem)
                 return None
@@ -156,6 +164,7 @@ def nlu_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -> l
         """Browse and search; POST adds an example, edits one or deletes one."""
         done, error = request.query_params.get("done", "")[:200], ""
         if request.method == "POST":
+
             def change() -> str:
                 data_dir, action = settings.nlu_data_dir, form.get("action", "")
                 if action == "add":
@@ -187,7 +196,9 @@ def nlu_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -> l
         def read() -> dict[str, Any]:
             rows = nlu_examples.list_examples(settings.nlu_data_dir)
             params = request.query_params
-            found = nlu_examples.search(rows, params.get("intent", ""), params.get("lang", ""), params.get("q", "").strip())
+            found = nlu_examples.search(
+                rows, params.get("intent", ""), params.get("lang", ""), params.get("q", "").strip()
+            )
             counts: dict[str, int] = {}
             for row in rows:
                 counts[row.intent] = counts.get(row.intent, 0) + 1

@@ -18,14 +18,14 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from bot.config import Settings
-from bot.dashboard import auth
-from bot.dashboard.texts import LANGUAGE, dashboard_text
 from bot.core.db import session_scope
 from bot.core.models import Outage, OutageSuspicion
 from bot.core.outages.desk import change_end, declare_outage, restore_outage
 from bot.core.outages.detection import open_suspicions, resolve_suspicion
 from bot.core.outages.register import OutageRefused, OutageRequest, declare, linked_counts, parse_time, split_names
 from bot.core.tickets.intake import utcnow
+from bot.dashboard import auth
+from bot.dashboard.texts import LANGUAGE, dashboard_text
 
 STAFF = ("dispatcher", "admin")
 RECENT_RESTORED = 20
@@ -37,7 +37,9 @@ def outage_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -
 
     def page_values() -> dict[str, Any]:
         with session_scope() as session:
-            open_ones = list(session.scalars(select(Outage).where(Outage.restored_at.is_(None)).order_by(Outage.start_at)))
+            open_ones = list(
+                session.scalars(select(Outage).where(Outage.restored_at.is_(None)).order_by(Outage.start_at))
+            )
             restored = list(session.scalars(
                 select(Outage).where(Outage.restored_at.is_not(None)).order_by(Outage.restored_at.desc()).limit(RECENT_RESTORED)
             ))  # fmt: skip
@@ -73,7 +75,9 @@ def outage_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -
     @guarded(STAFF)
     async def outages(request: Request, user: auth.SignedIn, form: dict[str, str]) -> Response:
         if request.method == "GET":
-            prefill = {k: request.query_params.get(k, "")[:200] for k in ("area", "buildings", "start", "end", "reason")}
+            prefill = {
+                k: request.query_params.get(k, "")[:200] for k in ("area", "buildings", "start", "end", "reason")
+            }
             return await show(user, done=request.query_params.get("done", "")[:300], form=prefill)
         if form.get("step") == "draft":  # check it all and show the notices to edit; write nothing
             try:
@@ -144,7 +148,11 @@ def dry_run(request: OutageRequest, actor: str) -> dict[str, str]:
     with session_scope() as session:
         try:
             outage = declare(session, request, actor, utcnow())
-            return {"notice_zh": outage.notice_zh, "notice_en": outage.notice_en, "warnings": " ".join(request.warnings)}
+            return {
+                "notice_zh": outage.notice_zh,
+                "notice_en": outage.notice_en,
+                "warnings": " ".join(request.warnings),
+            }
         finally:
             session.rollback()
 

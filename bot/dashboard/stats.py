@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
@@ -67,7 +67,9 @@ def month_bounds(month: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     return datetime.combine(first, time(), tz), datetime.combine(following, time(), tz)
 
 
-def local_day(column: ColumnElement[datetime] | InstrumentedAttribute[datetime], dialect: str, tz: ZoneInfo) -> ColumnElement[str]:
+def local_day(
+    column: ColumnElement[datetime] | InstrumentedAttribute[datetime], dialect: str, tz: ZoneInfo
+) -> ColumnElement[str]:
     """The local calendar day of a stored UTC time, as 'YYYY-MM-DD', computed by the database."""
     if dialect == "postgresql":
         return func.to_char(func.timezone(str(tz), column), "YYYY-MM-DD")
@@ -108,7 +110,9 @@ def _counts_per_day(session: Session, now: datetime, tz: ZoneInfo, dialect: str)
     return counts
 
 
-def _days_of_month(counts: dict[date, dict[str, int]], first: date, following: date) -> list[tuple[date, dict[str, int]]]:
+def _days_of_month(
+    counts: dict[date, dict[str, int]], first: date, following: date
+) -> list[tuple[date, dict[str, int]]]:
     days = [first + timedelta(days=n) for n in range((following - first).days)]
     return [(d, dict(counts.get(d, dict.fromkeys(CATEGORIES, 0)))) for d in days]
 
@@ -125,7 +129,9 @@ def _month_starts(today: date, how_many: int) -> list[date]:
     return starts
 
 
-def _bucket(counts: dict[date, dict[str, int]], starts: list[date], start_of: Callable[[date], date]) -> list[tuple[date, dict[str, int]]]:
+def _bucket(
+    counts: dict[date, dict[str, int]], starts: list[date], start_of: Callable[[date], date]
+) -> list[tuple[date, dict[str, int]]]:
     """Sum the daily counts into the periods beginning at `starts` (`start_of` maps a day to its period)."""
     totals = {s: dict.fromkeys(CATEGORIES, 0) for s in starts}
     for day, per_category in counts.items():

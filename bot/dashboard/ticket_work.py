@@ -10,15 +10,15 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.config import get_settings
+from bot.core.conversation.inbox import collect
 from bot.core.conversation.messages import say
 from bot.core.conversation.outbox import store_replies
 from bot.core.conversation.replies import Reply
-from bot.config import get_settings
 from bot.core.models import Alert, Category, Priority, Ticket, TicketEvent, TicketStatus
-from bot.core.conversation.inbox import collect
-from bot.core.tickets.sla import deadlines_for
-from bot.core.tickets.milestones import refresh_next_due
 from bot.core.tickets.intake import get_ticket_by_code, priority_for
+from bot.core.tickets.milestones import refresh_next_due
+from bot.core.tickets.sla import deadlines_for
 from bot.core.tickets.workflow import Step, TransitionRefused, change_status
 from bot.dashboard.texts import LANGUAGE, TextKey, dashboard_text
 
@@ -67,8 +67,11 @@ def move(session: Session, ticket: Ticket, target: str, actor: str, now: datetim
     try:
         change_status(session, ticket, status, actor, now, note.strip()[:MAX_NOTE_CHARS] or None)
     except TransitionRefused as refused:
-        raise WorkError("work.refused", current=refused.current.value,
-                        allowed=", ".join(s.value for s in refused.allowed) or TextKey("work.refused_nothing")) from None
+        raise WorkError(
+            "work.refused",
+            current=refused.current.value,
+            allowed=", ".join(s.value for s in refused.allowed) or TextKey("work.refused_nothing"),
+        ) from None
 
 
 def acknowledge(session: Session, ticket: Ticket, actor: str, now: datetime) -> None:

@@ -87,8 +87,16 @@ TRAINING_DETERMINISM = {
 }
 
 
-def train_command(out: Path, name: str, *, config: Path | str = "config.yml", nlu: Path | None = None,
-                  data: Sequence[str] = (), domain: Path | None = None, force: bool = False) -> list[str]:
+def train_command(
+    out: Path,
+    name: str,
+    *,
+    config: Path | str = "config.yml",
+    nlu: Path | None = None,
+    data: Sequence[str] = (),
+    domain: Path | None = None,
+    force: bool = False,
+) -> list[str]:
     """The one `rasa train` command line: the model, the admins' candidates, the evaluation's
     baselines (`nlu`: NLU only) and the benchmarks are all trained by it, with rasa_env()."""
     command = [str(RASA_BIN), "train"] + (["nlu", "--nlu", str(nlu)] if nlu is not None else [])
@@ -231,9 +239,7 @@ class Stack:
         with self._lock:
             for name in self.processes:
                 if name not in self._children:
-                    self._children[name] = Child(
-                        name, self._exit_code_of(name), starts[name], Backoff(*self.backoff)
-                    )
+                    self._children[name] = Child(name, self._exit_code_of(name), starts[name], Backoff(*self.backoff))
             return [child for name, child in self._children.items() if name in self.processes]
 
     def _exit_code_of(self, name: str) -> Callable[[], int | None]:

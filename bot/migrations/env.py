@@ -1,6 +1,7 @@
 """Alembic environment: the URL comes from the hotline's settings unless the caller set one."""
 
 from alembic import context
+
 from bot.config import get_settings
 from bot.core.db import make_engine
 from bot.core.models import Base

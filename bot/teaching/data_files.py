@@ -379,7 +379,9 @@ def set_examples(block: CommentedMap, texts: list[str], path: Path | None = None
     indent = next((lines[i][: len(lines[i]) - len(lines[i].lstrip())] for i in positions), "")
     ahead = [lines[start + 1 : stop] for start, stop in zip([-1, *positions], positions, strict=False)]
     out: list[str] = []
-    for tag, old_from, old_to, new_from, new_to in difflib.SequenceMatcher(None, old, texts, autojunk=False).get_opcodes():
+    for tag, old_from, old_to, new_from, new_to in difflib.SequenceMatcher(
+        None, old, texts, autojunk=False
+    ).get_opcodes():
         for k in range(old_from, old_to):
             out += ahead[k]  # whatever stood before an example stays, even when the example goes
             if tag == "equal":

@@ -14,9 +14,8 @@ from sqlalchemy.orm import Session
 
 from bot.core.db import session_scope
 from bot.core.models import EvaluationRun
-from bot.teaching.evaluation import CLASSES, EvalReport, Scores, compare, evaluate_model, predict_with_server
 from bot.core.tickets.intake import utcnow
-
+from bot.teaching.evaluation import CLASSES, EvalReport, Scores, compare, evaluate_model, predict_with_server
 
 STALE_AFTER = timedelta(minutes=30)  # an evaluation takes about a minute
 

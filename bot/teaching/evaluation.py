@@ -381,7 +381,9 @@ def format_report(report: EvalReport, baseline: EvalReport | None = None, show_e
             lines += _error_table(error_counts(report, baseline))
         changes = compare(baseline, report)
         fixed, broken = sum(c.fixed for c in changes), sum(c.broken for c in changes)
-        lines.append(f"Compared with it: {len(changes)} messages classified differently, {fixed} fixed, {broken} broken.")
+        lines.append(
+            f"Compared with it: {len(changes)} messages classified differently, {fixed} fixed, {broken} broken."
+        )
         lines += [f"  [{c.language}] {c.expected}: {c.before} → {c.after}: {c.text}" for c in changes[:show_errors]]
     return "\n".join(lines)
 

@@ -40,7 +40,10 @@ def list_examples(data_dir: Path) -> list[ExampleRow]:
         for path in sorted(data_dir.glob("*.yml")):
             document = data_files.mapping(data_files.load(path), path)
             for intent, block in data_files.intent_blocks(document, path):
-                rows += [ExampleRow(path.name, intent, text, language_of(text)) for text in data_files.examples_of(block, path)]
+                rows += [
+                    ExampleRow(path.name, intent, text, language_of(text))
+                    for text in data_files.examples_of(block, path)
+                ]
     return rows
 
 

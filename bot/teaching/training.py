@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 import subprocess
 import threading
-from typing import IO
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import IO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from bot.config import Settings
 from bot.core.db import session_scope
 from bot.core.models import TrainingRun
+from bot.core.tickets.intake import utcnow
 from bot.engine import processes
 from bot.engine.processes import MODELS
-from bot.core.tickets.intake import utcnow
 
 CANDIDATES = MODELS / "candidates"
 # A training takes minutes; one "running" for longer was cut off by a restart of the application.
@@ -59,7 +59,9 @@ def start_training(session: Session, settings: Settings, actor: str, now: dateti
     session.flush()
     data = [str(settings.rules_file), str(settings.nlu_data_dir)]
     log_file = open(run.log_path, "wb")  # noqa: SIM115  (closed by the watcher when Rasa exits)
-    process = processes.start_training(CANDIDATES, f"candidate-{stamp}", log_file, data=data, domain=settings.domain_file)
+    process = processes.start_training(
+        CANDIDATES, f"candidate-{stamp}", log_file, data=data, domain=settings.domain_file
+    )
     threading.Thread(target=_watch, args=(run.id, process, log_file), daemon=True).start()
     return run
 

@@ -18,7 +18,14 @@ def user_event(text: str, intent: str, ranking: list[tuple[str, float]] | None =
     return {"event": "user", "text": text, "parse_data": parse}
 
 
-def call_action(stack, name: str, text: str, ranking: list[tuple[str, float]], slots: dict | None = None, events: list[dict] | None = None) -> dict:  # type: ignore[no-untyped-def]
+def call_action(
+    stack,
+    name: str,
+    text: str,
+    ranking: list[tuple[str, float]],
+    slots: dict | None = None,
+    events: list[dict] | None = None,
+) -> dict:  # type: ignore[no-untyped-def]
     latest = events[-1]["parse_data"] if events else user_event(text, "nlu_fallback", ranking)["parse_data"]
     body = {
         "next_action": name,
@@ -36,24 +43,37 @@ def call_action(stack, name: str, text: str, ranking: list[tuple[str, float]], s
             "latest_action_name": "action_listen",
         },
     }
-    response = httpx.post(f"http://127.0.0.1:{stack.action_port}/webhook", json=body, timeout=10,
-                          params={"token": stack.action_token})  # as Rasa sends it (endpoints.yml)
+    response = httpx.post(
+        f"http://127.0.0.1:{stack.action_port}/webhook", json=body, timeout=10, params={"token": stack.action_token}
+    )  # as Rasa sends it (endpoints.yml)
     assert response.status_code == 200, response.text
     return response.json()
 
 
 def test_unsure_between_leak_and_repair_asks_which(stack) -> None:  # type: ignore[no-untyped-def]
-    result = call_action(stack, "action_clarify", "暖气片那儿不对劲", [("report_leak", 0.41), ("report_repair", 0.38), ("complaint", 0.1)])
+    result = call_action(
+        stack,
+        "action_clarify",
+        "暖气片那儿不对劲",
+        [("report_leak", 0.41), ("report_repair", 0.38), ("complaint", 0.1)],
+    )
     reply = result["responses"][0]
     assert reply["text"] == "请问是漏水,还是暖气不热?"
     assert [b["payload"] for b in reply["buttons"]][:2] == ["/report_leak", "/report_repair"]
 
 
 def test_unsure_in_english_offers_every_category(stack) -> None:  # type: ignore[no-untyped-def]
-    result = call_action(stack, "action_clarify", "something about my flat", [("billing_query", 0.3), ("complaint", 0.28)])
+    result = call_action(
+        stack, "action_clarify", "something about my flat", [("billing_query", 0.3), ("complaint", 0.28)]
+    )
     reply = result["responses"][0]
     assert reply["text"] == "Which of these is your problem about?"
-    assert {b["payload"] for b in reply["buttons"]} == {"/report_leak", "/report_repair", "/billing_query", "/complaint"}
+    assert {b["payload"] for b in reply["buttons"]} == {
+        "/report_leak",
+        "/report_repair",
+        "/billing_query",
+        "/complaint",
+    }
     assert {"event": "slot", "name": "language", "value": "en", "timestamp": None} in result["events"]
 
 

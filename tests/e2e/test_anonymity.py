@@ -27,18 +27,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from actions.intake import ValidateTicketForm, intake_start_events
-from bot.core.text.address import Address
 from bot.channels.relay import Relay
 from bot.config import Settings, get_settings
-from bot.dashboard.app import EXPORT_FIELDS, export_rows
-from bot.dashboard.queue import QueueFilter
+from bot.core.conversation.inbox import collect, redact
+from bot.core.conversation.privacy import forget_conversation, forget_sender, is_anonymous_pseudonym
 from bot.core.db import flush_wal, make_engine, session_scope, sqlite_file
 from bot.core.models import Category, ChatMessage, NluInboxItem, Ticket, TicketEvent
-from bot.core.conversation.inbox import collect, redact
-from bot.core.tickets.notices import ticket_notice
-from bot.core.conversation.privacy import forget_conversation, forget_sender, is_anonymous_pseudonym
+from bot.core.text.address import Address
 from bot.core.text.redaction import redact_identifiers
 from bot.core.tickets.intake import TicketDraft, create_ticket, get_ticket_by_code, utcnow
+from bot.core.tickets.notices import ticket_notice
+from bot.dashboard.app import EXPORT_FIELDS, export_rows
+from bot.dashboard.queue import QueueFilter
 from tests.conftest import POSTGRES_URL, Resident, ticket_code_in
 from tests.harness import AppProcess
 from tests.staff import Staff, new_account
@@ -118,7 +118,9 @@ def test_identifiers_are_redacted_and_addresses_kept() -> None:
         assert secret not in clean, clean
     assert "阳光花园3号楼2单元301" in clean
     assert "[姓名]" in clean and "[电话]" in clean and "[身份证号]" in clean and "[号码]" in clean
-    assert "[姓名]" in redact_identifiers("Hi, my name is John Smith.") and "John" not in redact_identifiers("my name is John")
+    assert "[姓名]" in redact_identifiers("Hi, my name is John Smith.") and "John" not in redact_identifiers(
+        "my name is John"
+    )
 
 
 def test_the_nlu_inbox_uses_the_same_rules() -> None:
@@ -169,7 +171,12 @@ def test_a_named_tickets_transcript_keeps_its_messages_and_gets_none_of_the_anon
     chat_row(db_session, chat, "in", "谢谢", 6)  # the chat goes on, under its own pseudonym
 
     named_transcript = db_session.scalars(select(ChatMessage.text).where(ChatMessage.sender == chat)).all()
-    assert named_transcript == ["阳光花园3号楼2单元301暖气不热", "13812345678", "已为您登记,工单编号:HL-222222。", "谢谢"]
+    assert named_transcript == [
+        "阳光花园3号楼2单元301暖气不热",
+        "13812345678",
+        "已为您登记,工单编号:HL-222222。",
+        "谢谢",
+    ]
     anonymous_rows = db_session.scalars(select(ChatMessage.text).where(ChatMessage.sender == anonymous)).all()
     assert len(anonymous_rows) == 2 and not any(phone in row for row in anonymous_rows)
 
@@ -215,7 +222,9 @@ def test_an_anonymous_ticket_keeps_no_identifier_in_its_words(db_session: Sessio
 
 def test_the_group_notice_of_an_anonymous_ticket_shows_the_estate_only(db_session: Session) -> None:
     phone = unique_mobile()
-    ticket = anonymous_ticket(db_session, address=Address("阳光花园", "3", "2", "301"), address_raw="阳光花园3号楼2单元301")
+    ticket = anonymous_ticket(
+        db_session, address=Address("阳光花园", "3", "2", "301"), address_raw="阳光花园3号楼2单元301"
+    )
     ticket.description = f"收费员收了现金 {phone}"  # as a ticket stored before creation redacted it
     notice = ticket_notice(ticket, get_settings().tz)
     assert "阳光花园" in notice
@@ -232,7 +241,9 @@ def test_the_csv_export_shows_an_anonymous_ticket_down_to_its_estate(settings) -
     estate = f"匿名小区{uuid.uuid4().hex[:6]}"
     phone = unique_mobile()
     with session_scope() as session:
-        ticket = anonymous_ticket(session, address=Address(estate, "3", "2", "301"), address_raw=f"{estate}3号楼2单元301")
+        ticket = anonymous_ticket(
+            session, address=Address(estate, "3", "2", "301"), address_raw=f"{estate}3号楼2单元301"
+        )
         ticket.description = f"收费员收了现金 {phone}"  # as a ticket stored before creation redacted it
     rows = export_rows(QueueFilter.from_query({"status": "all", "estate": estate}), settings)
     assert len(rows) == 2
@@ -340,7 +351,10 @@ def report_then_go_anonymous(resident: Resident, phone: str) -> str:
 
 @pytest.mark.stack
 def test_a_phone_typed_before_asking_for_anonymity_is_gone_from_every_file(
-    resident: Resident, app, stack, caplog: pytest.LogCaptureFixture  # type: ignore[no-untyped-def]
+    resident: Resident,
+    app,
+    stack,
+    caplog: pytest.LogCaptureFixture,  # type: ignore[no-untyped-def]
 ) -> None:
     # The application, a thread of this process, logs all it would; SQLAlchemy its statements
     # (their parameters hidden), not the rows it reads, which only echo="debug" would show.

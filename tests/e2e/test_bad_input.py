@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import httpx
 import pytest
-
 from sqlalchemy import select
 
 from bot.core.db import session_scope
 from bot.core.models import ChatMessage
 from tests.conftest import Resident, RunningApp
-from tests.harness import issued_chat_id
 from tests.e2e.test_conversations import ticket_count
+from tests.harness import issued_chat_id
 
 pytestmark = pytest.mark.stack
 

@@ -234,11 +234,14 @@ def test_disputed_bill_becomes_a_ticket(resident: Resident) -> None:
 
 @pytest.mark.parametrize(
     ("message", "expected"),
-    [("你好", "工号"), ("hello", "agent"), ("今天天气怎么样", "帮不上"), ("who won the football game last night", "can't help")],
+    [
+        ("你好", "工号"),
+        ("hello", "agent"),
+        ("今天天气怎么样", "帮不上"),
+        ("who won the football game last night", "can't help"),
+    ],
 )
-def test_greetings_and_out_of_scope_never_open_a_ticket(
-    resident: Resident, message: str, expected: str
-) -> None:
+def test_greetings_and_out_of_scope_never_open_a_ticket(resident: Resident, message: str, expected: str) -> None:
     before = ticket_count()
     assert expected in resident.say_text(message)
     assert ticket_count() == before

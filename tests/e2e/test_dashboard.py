@@ -8,9 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot.core.text.address import Address
 from bot.core.db import session_scope
 from bot.core.models import Category
+from bot.core.text.address import Address
 from bot.core.tickets.intake import TicketDraft, create_ticket, utcnow
 from tests.conftest import Resident, ticket_code_in
 from tests.staff import Staff, new_account
@@ -39,30 +39,10 @@ def estate_name() -> str:
 # -- access -----------------------------------------------------------------------------------
 
 
-
-
-
-
-
-
-
-
-
-
-
-
 # -- the queue --------------------------------------------------------------------------------
 
 
-
-
-
-
 # -- working a ticket -------------------------------------------------------------------------
-
-
-
-
 
 
 def test_reply_reaches_the_residents_web_chat(app, dispatcher: Staff, resident: Resident) -> None:  # type: ignore[no-untyped-def]
@@ -77,9 +57,3 @@ def test_reply_reaches_the_residents_web_chat(app, dispatcher: Staff, resident: 
     assert any("师傅下午三点到" in u["text"] and code in u["text"] for u in updates)
     empty = dispatcher.act(code, "reply", text="   ")
     assert empty.status_code == 400 and "The reply is empty" in empty.text
-
-
-
-
-
-

@@ -28,15 +28,9 @@ PAYLOADS = [
 ]
 
 
-
-
 def assert_shown_as_text(html: str, payload: str) -> None:
     assert payload not in html or "<" not in payload and '"' not in payload and "'" not in payload
     assert str(escape(payload)) in html
-
-
-
-
 
 
 def test_payload_typed_into_the_web_chat_is_escaped(app, resident: Resident) -> None:  # type: ignore[no-untyped-def]
@@ -47,5 +41,3 @@ def test_payload_typed_into_the_web_chat_is_escaped(app, resident: Resident) -> 
     code = ticket_code_in(resident.press(summary, "确认提交"))
     page = Staff(app.base_url, new_account()).get(f"/dashboard/tickets/{code}").text
     assert_shown_as_text(page, payload)
-
-

@@ -15,11 +15,11 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.engine.client import RasaClient
-from bot.core.db import session_scope
 from bot.core.conversation.messages import TEXTS
+from bot.core.db import session_scope
 from bot.core.models import Category, FollowupState, Ticket, TicketEvent, TicketStatus
 from bot.core.tickets.intake import TicketDraft, create_ticket, get_ticket_by_code, utcnow
+from bot.engine.client import RasaClient
 from tests.e2e.test_actions_protocol import user_event
 from tests.e2e.test_followup_conversation import daytime, report_leak, run_followups, updates
 
@@ -72,8 +72,9 @@ def run_action(stack, name: str, sender: str, slots: dict, latest: dict) -> dict
             "latest_action_name": "action_listen",
         },
     }
-    response = httpx.post(f"http://127.0.0.1:{stack.action_port}/webhook", json=body, timeout=10,
-                          params={"token": stack.action_token})  # as in tests/test_actions_protocol.py
+    response = httpx.post(
+        f"http://127.0.0.1:{stack.action_port}/webhook", json=body, timeout=10, params={"token": stack.action_token}
+    )  # as in tests/test_actions_protocol.py
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -87,7 +88,9 @@ def finish(stack, sender: str, code: str) -> dict:  # type: ignore[no-untyped-de
 
 def start(stack, sender: str, code: str) -> dict:  # type: ignore[no-untyped-def]
     trigger = user_event("EXTERNAL: EXTERNAL_followup", "EXTERNAL_followup")
-    return run_action(stack, "action_start_followup", sender, {"followup_code": code, "followup_kind": "first"}, trigger)
+    return run_action(
+        stack, "action_start_followup", sender, {"followup_code": code, "followup_kind": "first"}, trigger
+    )
 
 
 def texts(result: dict) -> str:

@@ -11,13 +11,13 @@ from sqlalchemy import select
 
 from bot.channels.chat_ids import ChatIds
 from bot.channels.followup_sender import FollowupSender
-from bot.engine.client import RasaClient
 from bot.channels.relay import Relay
 from bot.config import get_settings
 from bot.core.db import session_scope
-from bot.core.tickets.followups import Window
 from bot.core.models import Alert, Category, ChatMessage, FollowupState, Priority, TicketStatus
+from bot.core.tickets.followups import Window
 from bot.core.tickets.intake import TicketDraft, create_ticket, utcnow
+from bot.engine.client import RasaClient
 from tests.conftest import Resident, RunningApp
 from tests.e2e.test_conversations import confirm, ticket
 
@@ -26,6 +26,7 @@ pytestmark = pytest.mark.stack
 
 def run_followups(app: RunningApp, now: datetime) -> int:
     """Run the sender as the scheduler does, at an injected time (other tests' tickets may be due too)."""
+
     async def run() -> int:
         rasa = RasaClient(app.settings.rasa_url, 10)
         try:
@@ -126,8 +127,14 @@ def test_followup_missed_while_the_application_was_down_is_sent_at_start(stack) 
     with session_scope() as session:
         code = create_ticket(
             session,
-            TicketDraft(category=Category.REPORT_REPAIR, description="暖气不热", channel="web",
-                        language="zh", phone="+8613812345678", sender_ref=sender),  # fmt: skip
+            TicketDraft(
+                category=Category.REPORT_REPAIR,
+                description="暖气不热",
+                channel="web",
+                language="zh",
+                phone="+8613812345678",
+                sender_ref=sender,
+            ),  # fmt: skip
             now=created,
         ).code
     local = utcnow().astimezone(settings.tz)

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.channels.followup_sender import FollowupSender
-from bot.engine.client import RasaClient
 from bot.config import Settings
 from bot.core.db import session_scope
 from bot.core.models import Category, ChatMessage, FollowupState, Ticket
 from bot.core.tickets.intake import TicketDraft, create_ticket, utcnow
+from bot.engine.client import RasaClient
 
 pytestmark = pytest.mark.stack
 

@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core.db import make_engine
-from bot.migrate import upgrade
 from bot.core.models import Category, ChatMessage, FollowupState, Ticket, TicketEvent
-from bot.engine.processes import Stack
 from bot.core.tickets.intake import TicketDraft, create_ticket, utcnow
+from bot.engine.processes import Stack
+from bot.migrate import upgrade
 from tests.conftest import POSTGRES_URL, _reset_postgres
 from tests.harness import free_port
 
@@ -48,8 +48,14 @@ def test_each_followup_is_sent_once_by_two_processes(postgres_stack: Stack) -> N
         for number in range(TICKETS):
             create_ticket(
                 session,
-                TicketDraft(category=Category.REPORT_REPAIR, description="暖气不热", channel="web",
-                            language="zh", phone="+8613812345678", sender_ref=f"web:pg-{number}"),  # fmt: skip
+                TicketDraft(
+                    category=Category.REPORT_REPAIR,
+                    description="暖气不热",
+                    channel="web",
+                    language="zh",
+                    phone="+8613812345678",
+                    sender_ref=f"web:pg-{number}",
+                ),  # fmt: skip
                 now=created,
             )
         session.commit()

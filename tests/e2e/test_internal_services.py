@@ -22,10 +22,10 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from bot.engine.client import RasaClient
 from bot.config import PROJECT_ROOT, Settings, get_settings
 from bot.core.db import session_scope
 from bot.core.models import Ticket
+from bot.engine.client import RasaClient
 from bot.engine.processes import Stack, rasa_env
 from tests.harness import free_port
 
@@ -143,7 +143,9 @@ def test_rasas_http_api_needs_the_token(stack: Stack) -> None:
             assert answer.status_code in (401, 403), (method, path, answer.status_code)
     good = {"token": stack.rasa_token}
     assert httpx.get(f"{stack.rasa_url}/status", params=good, timeout=10).status_code == 200
-    assert httpx.get(f"{stack.rasa_url}/conversations/{conversation}/tracker", params=good, timeout=10).status_code == 200
+    assert (
+        httpx.get(f"{stack.rasa_url}/conversations/{conversation}/tracker", params=good, timeout=10).status_code == 200
+    )
 
 
 def listening_addresses(process: psutil.Process) -> set[tuple[str, int]]:

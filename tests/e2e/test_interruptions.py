@@ -57,7 +57,9 @@ def test_a_gas_smell_at_the_summary_gets_the_gas_advice(resident: Resident) -> N
     assert "燃气" in warned and "通风" in warned
 
 
-def test_still_leaking_at_the_solved_question_reopens_the_ticket_with_the_safety_advice(resident: Resident, app: RunningApp) -> None:
+def test_still_leaking_at_the_solved_question_reopens_the_ticket_with_the_safety_advice(
+    resident: Resident, app: RunningApp
+) -> None:
     code = report_leak(resident)
     run_followups(app, daytime(ticket(code).followup_due_at))
     assert updates(resident)  # "has it been solved?"

@@ -24,7 +24,9 @@ pytestmark = pytest.mark.stack
 
 def hotline(stack, *args: str) -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]
     env = {**os.environ, "HOTLINE_RASA_URL": f"http://127.0.0.1:{stack.rasa_port}"}
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, env=env, timeout=400)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, env=env, timeout=400
+    )
 
 
 def serving(stack) -> str:  # type: ignore[no-untyped-def]

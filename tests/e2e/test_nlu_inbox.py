@@ -20,10 +20,6 @@ from tests.unsure import unsure_message
 NLU_DATA = Path(os.environ["HOTLINE_NLU_DATA_DIR"])
 
 
-
-
-
-
 @pytest.mark.stack
 def test_an_uncertain_message_reaches_the_inbox_and_is_annotated_once(stack, app, resident: Resident) -> None:  # type: ignore[no-untyped-def]
     marker = uuid.uuid4().hex[:6]
@@ -54,10 +50,6 @@ def test_an_uncertain_message_reaches_the_inbox_and_is_annotated_once(stack, app
     assert marker not in admin.get("/dashboard/nlu/inbox").text
 
 
-
-
-
-
 @pytest.mark.stack
 def test_admin_adds_a_new_intent_with_its_answer(stack, app) -> None:  # type: ignore[no-untyped-def]
     from bot.config import get_settings
@@ -79,7 +71,9 @@ def test_admin_adds_a_new_intent_with_its_answer(stack, app) -> None:  # type: i
     assert "action_answer_custom" in domain["actions"] and len(domain["intents"]) == len(set(domain["intents"]))
     rules = yaml.safe_load(settings.rules_file.read_text(encoding="utf-8"))["rules"]
     assert {"intent": name} in rules[-1]["steps"] and {"action": "action_answer_custom"} in rules[-1]["steps"]
-    examples = {b["intent"]: b["examples"] for b in yaml.safe_load((NLU_DATA / "inbox.yml").read_text(encoding="utf-8"))["nlu"]}
+    examples = {
+        b["intent"]: b["examples"] for b in yaml.safe_load((NLU_DATA / "inbox.yml").read_text(encoding="utf-8"))["nlu"]
+    }
     assert "营业厅几点开门" in examples[name]
     again = admin.post("/dashboard/nlu/examples", **form)
     assert again.status_code == 400 and "exists already" in again.text
@@ -88,5 +82,3 @@ def test_admin_adds_a_new_intent_with_its_answer(stack, app) -> None:  # type: i
     event = user_event("营业厅几点开门", name)
     said = call_action(stack, "action_answer_custom", "营业厅几点开门", [(name, 1.0)], events=[event])
     assert said["responses"][0]["text"] == "营业厅每天8:30到17:30开放。"
-
-

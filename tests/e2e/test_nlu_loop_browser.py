@@ -12,16 +12,18 @@ from pathlib import Path
 import pytest
 
 from bot.core.db import session_scope
+from bot.core.tickets.intake import utcnow
 from bot.teaching.activation import roll_back
 from bot.teaching.training import CANDIDATES
-from bot.core.tickets.intake import utcnow
 from tests.browser import browser, sign_in  # noqa: F401  (fixture)
 from tests.conftest import Resident
-from tests.staff import PASSWORD, new_account
 from tests.e2e.test_dashboard_browser import say
+from tests.staff import PASSWORD, new_account
 from tests.unsure import unsure_message
 
 pytestmark = pytest.mark.stack
+
+
 def wait_until_finished(page, section: str, seconds: float) -> None:  # type: ignore[no-untyped-def]
     """Reload the page as an admin would until the background run is no longer running (the page
     also refreshes itself; reloading here keeps the test independent of that timer)."""
@@ -65,7 +67,9 @@ def test_admin_teaches_the_bot_a_message_from_the_browser(stack, app, browser) -
 
     other = Resident(app.base_url)
     answered: list[int] = []
-    talker = threading.Thread(target=lambda: [answered.append(len(other.say(t))) for t in ["你好", "暖气费多少钱一平米", "谢谢"]])
+    talker = threading.Thread(
+        target=lambda: [answered.append(len(other.say(t))) for t in ["你好", "暖气费多少钱一平米", "谢谢"]]
+    )
     admin.goto(f"{app.base_url}/dashboard/nlu/models")
     talker.start()
     try:
@@ -82,4 +86,3 @@ def test_admin_teaches_the_bot_a_message_from_the_browser(stack, app, browser) -
             roll_back(session, rasa_url, "test-cleanup", utcnow())
         for leftover in CANDIDATES.glob("candidate-*"):
             Path(leftover).unlink()
-

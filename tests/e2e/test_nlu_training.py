@@ -35,7 +35,9 @@ def test_a_failed_training_says_why_and_changes_nothing(stack, app) -> None:  # 
     live_before = httpx.get(f"{stack.rasa_url}/status", params={"token": stack.rasa_token}).json()["model_file"]
     model_written = MODEL_FILE.stat().st_mtime
     broken = NLU_DATA / "broken.yml"
-    broken.write_text('version: "3.1"\nnlu:\n- intent: report_leak\n  examples: |\n    - ok\n  - : [unclosed\n', encoding="utf-8")
+    broken.write_text(
+        'version: "3.1"\nnlu:\n- intent: report_leak\n  examples: |\n    - ok\n  - : [unclosed\n', encoding="utf-8"
+    )
     admin = Staff(app.base_url, new_account("admin"))
     try:
         assert admin.post("/dashboard/nlu/train").status_code == 303

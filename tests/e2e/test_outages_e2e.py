@@ -15,13 +15,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.core.text.address import Address
 from bot.channels.relay import Relay
 from bot.core.conversation.chat_links import remember_chat
 from bot.core.db import make_engine, session_scope
 from bot.core.models import Category, Outage, Priority
 from bot.core.outages.desk import declare_outage, restore_outage
 from bot.core.outages.register import OutageRequest
+from bot.core.text.address import Address
 from bot.core.tickets.intake import TicketDraft, create_ticket, get_ticket_by_code, utcnow
 from tests.browser import browser  # noqa: F401  (fixture)
 from tests.conftest import POSTGRES_URL, Resident, mark_all_posted, ticket_code_in
@@ -38,9 +38,13 @@ def new_estate() -> str:
     return "枫林苑" + "".join(random.choices(string.ascii_lowercase, k=6))
 
 
-def declare(estate: str, *, hours: float = 6, planned: bool = False, starts_in: timedelta = -timedelta(minutes=30)) -> int:
+def declare(
+    estate: str, *, hours: float = 6, planned: bool = False, starts_in: timedelta = -timedelta(minutes=30)
+) -> int:
     now = utcnow()
-    request = OutageRequest([estate], now + starts_in, now + starts_in + timedelta(hours=hours), "主管线爆裂", planned=planned)
+    request = OutageRequest(
+        [estate], now + starts_in, now + starts_in + timedelta(hours=hours), "主管线爆裂", planned=planned
+    )
     with session_scope() as session:
         return declare_outage(session, request, "dispatcher-test", now).outage.id
 
@@ -82,7 +86,9 @@ def test_no_heat_inside_an_outage_is_answered_with_the_notice_and_linked(outage_
     with session_scope() as session:
         ticket = get_ticket_by_code(session, ticket_code_in(done))
         assert ticket is not None and ticket.outage_id == outage_id
-        assert ticket.resolve_due_at is None and ticket.onsite_due_at is None and ticket.next_due_at is None  # no R2 clock
+        assert (
+            ticket.resolve_due_at is None and ticket.onsite_due_at is None and ticket.next_due_at is None
+        )  # no R2 clock
         assert ticket.group_posted_at is not None  # no dispatch of its own
 
 
@@ -133,7 +139,9 @@ def test_a_resident_elsewhere_gets_the_normal_intake(outage_app: RunningApp) -> 
     assert "主管线爆裂" not in replies and "电话" in replies
 
 
-def test_planned_works_reach_telegram_residents_two_days_ahead_and_restoration_too(outage_app: RunningApp, bot_api: BotApiStandIn) -> None:
+def test_planned_works_reach_telegram_residents_two_days_ahead_and_restoration_too(
+    outage_app: RunningApp, bot_api: BotApiStandIn
+) -> None:
     estate = new_estate()
     chat_id = 7_700_000 + uuid.uuid4().int % 100_000
     with session_scope() as session:
@@ -158,7 +166,9 @@ def test_planned_works_reach_telegram_residents_two_days_ahead_and_restoration_t
     assert len(bot_api.texts_to(chat_id)) == 2  # each once
 
 
-def test_three_no_heat_reports_raise_a_possible_outage_in_the_group(outage_app: RunningApp, bot_api: BotApiStandIn) -> None:
+def test_three_no_heat_reports_raise_a_possible_outage_in_the_group(
+    outage_app: RunningApp, bot_api: BotApiStandIn
+) -> None:
     estate = new_estate()
     with session_scope() as session:
         for n in range(3):
@@ -166,7 +176,9 @@ def test_three_no_heat_reports_raise_a_possible_outage_in_the_group(outage_app: 
                                 language="zh", address=Address(estate, str(n + 1), "1", "101"), phone="+8613812345678")  # fmt: skip
             create_ticket(session, draft)
     deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and not [t for t in bot_api.texts_to(GROUP) if estate in t and "可能发生停热" in t]:
+    while time.monotonic() < deadline and not [
+        t for t in bot_api.texts_to(GROUP) if estate in t and "可能发生停热" in t
+    ]:
         time.sleep(0.2)
     assert [t for t in bot_api.texts_to(GROUP) if estate in t and "可能发生停热" in t]
 
@@ -187,7 +199,9 @@ def test_a_dispatcher_drafts_edits_and_declares_on_the_dashboard_and_the_feed_sh
     assert declared.status_code in (200, 303)
     feed = httpx.get(f"{outage_app.base_url}/api/outages").json()["outages"]
     mine = [o for o in feed if o["estates"] == [estate]]
-    assert len(mine) == 1 and mine[0]["notice"]["zh"] == f"{estate}换热站故障,今晚恢复。" and mine[0]["state"] == "active"
+    assert (
+        len(mine) == 1 and mine[0]["notice"]["zh"] == f"{estate}换热站故障,今晚恢复。" and mine[0]["state"] == "active"
+    )
     page = staff.get("/dashboard/outages").text
     assert estate in page and hidden(page, "csrf")
     stats = staff.get("/dashboard/stats").text
@@ -196,7 +210,10 @@ def test_a_dispatcher_drafts_edits_and_declares_on_the_dashboard_and_the_feed_sh
         restore_outage(session, mine[0]["id"], "dispatcher-test", utcnow())
 
 
-def test_the_web_chat_shows_the_outage_banner_when_a_resident_types_an_estate_in_it(outage_app: RunningApp, browser) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_the_web_chat_shows_the_outage_banner_when_a_resident_types_an_estate_in_it(
+    outage_app: RunningApp,
+    browser,  # noqa: F811  (the fixture)
+) -> None:  # type: ignore[no-untyped-def]
     estate = new_estate()
     outage_id = declare(estate)
     page = browser.new_context().new_page()

@@ -20,8 +20,8 @@ import httpx
 import pytest
 import yaml
 
-from bot.engine.client import RasaClient, pick_server
 from bot.config import PROJECT_ROOT, Settings, get_settings
+from bot.engine.client import RasaClient, pick_server
 from bot.engine.processes import Stack
 from tests.conftest import Resident, RunningApp, free_port, ticket_code_in
 
@@ -92,7 +92,9 @@ def two_rasa_servers(stack, tmp_path_factory: pytest.TempPathFactory):  # type: 
     endpoints = folder / "endpoints.yml"
     endpoints.write_text(yaml.safe_dump(config))
     servers = [
-        Stack(rasa_port=free_port(), action_port=stack.action_port, log_dir=folder / f"rasa{n}", endpoints=str(endpoints))
+        Stack(
+            rasa_port=free_port(), action_port=stack.action_port, log_dir=folder / f"rasa{n}", endpoints=str(endpoints)
+        )
         for n in (1, 2)
     ]
     # Both load their model at once: half the waiting.
@@ -178,9 +180,9 @@ def test_a_model_is_activated_on_every_server_and_rolled_back(two_rasa_servers: 
     import shutil
 
     from bot.core.db import session_scope
-    from bot.teaching.activation import activate, roll_back
-    from bot.engine.processes import MODEL_FILE
     from bot.core.tickets.intake import utcnow
+    from bot.engine.processes import MODEL_FILE
+    from bot.teaching.activation import activate, roll_back
 
     def served() -> list[str]:
         token = {"token": get_settings().resolved_rasa_token()}

@@ -17,16 +17,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from bot.core.conversation.buttons import BUTTON_ID_PREFIX, is_button_id, issue, new_button_id, redeem
-from bot.core.conversation.replies import Reply
-from bot.engine.client import RasaUnavailable
 from bot.channels.relay import Relay, as_plain_text, clean_text
 from bot.config import PROJECT_ROOT, get_settings
-from bot.core.db import session_scope
+from bot.core.conversation.buttons import BUTTON_ID_PREFIX, is_button_id, issue, new_button_id, redeem
 from bot.core.conversation.messages import say
-from bot.core.models import ChatMessage, IssuedButton, MessageStatus, Ticket
 from bot.core.conversation.privacy import forget_sender
+from bot.core.conversation.replies import Reply
+from bot.core.db import session_scope
+from bot.core.models import ChatMessage, IssuedButton, MessageStatus, Ticket
 from bot.core.tickets.intake import utcnow
+from bot.engine.client import RasaUnavailable
 from tests.conftest import Resident, RunningApp, ticket_code_in
 from tests.telegram_standin import TOKEN, BotApiStandIn
 
@@ -126,13 +126,22 @@ def test_button_ids_are_unguessable_and_fit_telegram() -> None:
     ids = {new_button_id() for _ in range(1000)}
     assert len(ids) == 1000
     assert all(is_button_id(i) and len(i.encode()) <= 64 and i.startswith(BUTTON_ID_PREFIX) for i in ids)
-    assert not any(is_button_id(t) for t in ["/affirm", "确认提交", "5", "btn.", BUTTON_ID_PREFIX + "x" * 21, "t:ack:1"])
+    assert not any(
+        is_button_id(t) for t in ["/affirm", "确认提交", "5", "btn.", BUTTON_ID_PREFIX + "x" * 21, "t:ack:1"]
+    )
 
 
 def test_issue_supersede_redeem_and_foreign_ids(db_session) -> None:  # type: ignore[no-untyped-def]
     now = utcnow()
-    first = issue(db_session, "web:a", [[{"title": "上午", "payload": "上午"}, {"title": "下午", "payload": "下午"}]], now)
-    second = issue(db_session, "web:a", [[], [{"title": "确认提交", "payload": "/affirm"}, {"title": "取消", "payload": "/cancel"}]], now)
+    first = issue(
+        db_session, "web:a", [[{"title": "上午", "payload": "上午"}, {"title": "下午", "payload": "下午"}]], now
+    )
+    second = issue(
+        db_session,
+        "web:a",
+        [[], [{"title": "确认提交", "payload": "/affirm"}, {"title": "取消", "payload": "/cancel"}]],
+        now,
+    )
     others = issue(db_session, "web:b", [[{"title": "确认提交", "payload": "/affirm"}]], now)
     db_session.commit()
     assert second[0] == [] and [b["title"] for b in second[1]] == ["确认提交", "取消"]

@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from bot.channels.relay import Relay
 from bot.core.db import session_scope
-from bot.engine.health import health_report
 from bot.core.models import ChatMessage, MessageStatus
+from bot.engine.health import health_report
 from bot.engine.processes import MODEL_FILE, Stack
 from bot.engine.supervisor import Backoff
 from tests.conftest import Resident

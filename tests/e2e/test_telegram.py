@@ -13,13 +13,13 @@ import pytest
 from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
 
-from bot.core.conversation.attachments import attachments_of, photo_path
-from bot.core.conversation.buttons import is_button_id
 from bot.channels.relay import Relay
 from bot.config import get_settings
+from bot.core.conversation.attachments import attachments_of, photo_path
+from bot.core.conversation.buttons import is_button_id
+from bot.core.conversation.updates import store_update, unhandled_updates
 from bot.core.db import get_engine, session_scope
 from bot.core.models import Attachment, ChannelUpdate, ChatMessage, Ticket
-from bot.core.conversation.updates import store_update, unhandled_updates
 from bot.core.tickets.intake import get_ticket_by_code, utcnow
 from tests.harness import RunningApp
 from tests.telegram_standin import TOKEN, BotApiStandIn
@@ -57,7 +57,11 @@ def deliver(bot_api: BotApiStandIn, chat_id: int, update: dict, timeout: float =
     while time.monotonic() < deadline:
         with session_scope() as session:
             stored = session.scalar(select(ChannelUpdate).where(ChannelUpdate.update_id == update["update_id"]))
-            if stored is not None and stored.processed_at is not None and not replies_waiting(session, stored.received_at):
+            if (
+                stored is not None
+                and stored.processed_at is not None
+                and not replies_waiting(session, stored.received_at)
+            ):
                 return [m for m in bot_api.sent if str(m["chat_id"]) == str(chat_id)][before:]
         time.sleep(0.05)
     raise AssertionError(f"Update {update['update_id']} not handled; chat saw {bot_api.texts_to(chat_id)}")
@@ -243,7 +247,9 @@ def sender_ref(chat: int) -> str:
 
 def attachments_from(chat: int) -> list[Attachment]:
     with session_scope() as session:
-        return list(session.scalars(select(Attachment).where(Attachment.sender == sender_ref(chat)).order_by(Attachment.id)))
+        return list(
+            session.scalars(select(Attachment).where(Attachment.sender == sender_ref(chat)).order_by(Attachment.id))
+        )
 
 
 def test_photo_and_location_are_kept_and_attached_to_the_ticket(polling_app, bot_api: BotApiStandIn) -> None:  # type: ignore[no-untyped-def]
@@ -273,7 +279,9 @@ def test_photo_and_location_are_kept_and_attached_to_the_ticket(polling_app, bot
     assert (kept[1].latitude, kept[1].longitude) == (36.81, 118.05)
 
 
-def test_a_photo_too_big_or_not_downloadable_is_recorded_and_the_resident_told(polling_app, bot_api: BotApiStandIn) -> None:  # type: ignore[no-untyped-def]
+def test_a_photo_too_big_or_not_downloadable_is_recorded_and_the_resident_told(
+    polling_app, bot_api: BotApiStandIn
+) -> None:  # type: ignore[no-untyped-def]
     chat = 9011
     too_big = bot_api.photo(JPEG, declared_size=25 * 1024 * 1024)
     english = bot_api.message_update(chat, None, photo=too_big)
@@ -323,7 +331,7 @@ def test_payload_sent_on_telegram_is_escaped_on_the_dashboard(polling_app, bot_a
     receipt = press(bot_api, chat, "确认提交")
     code = CODE.search("\n".join(m["text"] for m in receipt)).group(0)  # type: ignore[union-attr]
     page = Staff(polling_app.base_url, new_account()).get(f"/dashboard/tickets/{code}").text
-    shown = page[page.index('id="contact"'):]
+    shown = page[page.index('id="contact"') :]
     assert payload not in page and str(escape(payload)) in shown, shown[:300]
 
 

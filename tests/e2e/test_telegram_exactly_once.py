@@ -15,15 +15,15 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot.core.conversation.updates import store_update
 from bot.core.db import session_scope
 from bot.core.models import Alert, ChannelUpdate, Ticket
 from bot.core.tickets.alerts import check_deadlines
 from bot.core.tickets.intake import utcnow
-from bot.core.conversation.updates import store_update
 from tests.conftest import POSTGRES_URL
+from tests.e2e.test_telegram_dispatchers import new_ticket
 from tests.harness import AppProcess, RunningApp
 from tests.telegram_standin import TOKEN, BotApiStandIn
-from tests.e2e.test_telegram_dispatchers import new_ticket
 
 pytestmark = pytest.mark.stack
 GROUP = -100888
@@ -74,8 +74,6 @@ def test_a_notice_the_group_did_not_get_is_posted_later_exactly_once(telegram, b
 # -- two application processes on PostgreSQL -------------------------------------------------
 
 STORED_CHATS = 12
-
-
 
 
 @pytest.mark.postgres

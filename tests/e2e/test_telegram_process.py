@@ -14,9 +14,9 @@ from bot.core.conversation.attachments import attachments_of
 from bot.core.db import session_scope
 from bot.core.models import ChannelUpdate, ChatMessage, MessageStatus
 from bot.core.tickets.intake import get_ticket_by_code
+from tests.e2e.test_telegram import CODE, JPEG, deliver, press, sender_ref
 from tests.harness import AppProcess, SilentServer
 from tests.telegram_standin import TOKEN, BotApiStandIn
-from tests.e2e.test_telegram import CODE, JPEG, deliver, press, sender_ref
 
 pytestmark = pytest.mark.stack
 

@@ -29,22 +29,14 @@ def stored_in(chat_id: str) -> list[ChatMessage]:
     with session_scope() as session:
         return list(
             session.scalars(
-                select(ChatMessage).where(ChatMessage.sender == sender, ChatMessage.direction == "in").order_by(ChatMessage.id)
+                select(ChatMessage)
+                .where(ChatMessage.sender == sender, ChatMessage.direction == "in")
+                .order_by(ChatMessage.id)
             )
         )
 
 
 # -- bodies: refused before they are buffered --------------------------------------------------
-
-
-
-
-
-
-
-
-
-
 
 
 def test_a_message_over_the_length_limit_is_answered_but_not_stored_whole(resident: Resident) -> None:
@@ -71,10 +63,9 @@ def test_a_chat_id_the_server_did_not_issue_is_refused(app: RunningApp) -> None:
     assert answered.status_code == 200 and "工号" in answered.json()[0]["text"]
 
 
-
-
 def test_another_worker_with_the_same_key_accepts_the_id_and_one_with_another_key_does_not(
-    app: RunningApp, stack  # type: ignore[no-untyped-def]
+    app: RunningApp,
+    stack,  # type: ignore[no-untyped-def]
 ) -> None:
     with httpx.Client(base_url=app.base_url) as client:
         chat_id = issued_chat_id(client)
@@ -162,7 +153,3 @@ def test_one_address_over_its_pace_is_slowed_whatever_chat_ids_it_uses(paced_app
 
 
 # -- sign-in: a stranger cannot lock a dispatcher out ---------------------------------------------
-
-
-
-

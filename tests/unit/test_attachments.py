@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.conversation.attachments import add_location, add_photo, attachments_of, photo_path, save_photo_file
-from bot.core.models import Attachment, Category
 from bot.core.conversation.privacy import forget_sender
+from bot.core.models import Attachment, Category
 from bot.core.tickets.intake import TicketDraft, create_ticket
 
 NOW = datetime(2026, 1, 10, 9, 0, tzinfo=timezone.utc)
@@ -23,9 +23,13 @@ def draft(anonymous: bool = False, sender: str = SENDER, intake_ref: str | None 
 
 
 def test_a_ticket_takes_the_senders_recent_unlinked_attachments(db_session) -> None:  # type: ignore[no-untyped-def]
-    photo = add_photo(db_session, "telegram", SENDER, NOW - timedelta(minutes=5), storage_path="ab/ab.jpg", size_bytes=10)
+    photo = add_photo(
+        db_session, "telegram", SENDER, NOW - timedelta(minutes=5), storage_path="ab/ab.jpg", size_bytes=10
+    )
     place = add_location(db_session, "telegram", SENDER, 36.8, 118.05, NOW - timedelta(minutes=2))
-    stale = add_photo(db_session, "telegram", SENDER, NOW - timedelta(hours=25), storage_path="cd/cd.jpg", size_bytes=10)
+    stale = add_photo(
+        db_session, "telegram", SENDER, NOW - timedelta(hours=25), storage_path="cd/cd.jpg", size_bytes=10
+    )
     other = add_location(db_session, "telegram", "telegram:someone-else", 1.0, 2.0, NOW)
     web = add_location(db_session, "web", SENDER, 1.0, 2.0, NOW)
     db_session.flush()

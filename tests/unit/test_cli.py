@@ -7,9 +7,9 @@ import os
 import subprocess
 import sys
 
-from bot.core.text.address import Address
 from bot.core.db import session_scope
 from bot.core.models import Category
+from bot.core.text.address import Address
 from bot.core.tickets.intake import TicketDraft, create_ticket
 
 

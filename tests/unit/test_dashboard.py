@@ -10,12 +10,11 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
-from bot.core.text.address import Address
 from bot.core.db import session_scope
 from bot.core.models import Category, StaffSession, StaffUser, Ticket, TicketEvent, TicketStatus
+from bot.core.text.address import Address
 from bot.core.tickets.intake import TicketDraft, create_ticket, get_ticket_by_code, utcnow
 from tests.staff import PASSWORD, Staff, hidden, new_account
-
 
 
 def make_ticket(estate: str, category: Category = Category.REPORT_REPAIR, *, minutes_ago: int = 0,
@@ -130,7 +129,7 @@ def test_queue_puts_breaches_on_top_and_filters(app, dispatcher: Staff) -> None:
     page = dispatcher.get("/dashboard/", estate=estate).text
     order = [page.index(code) for code in (breached_leak, repair_soon, fresh_complaint)]
     assert order == sorted(order)
-    leak_row = page[page.rindex("<tr", 0, page.index(breached_leak)):page.index(breached_leak)]
+    leak_row = page[page.rindex("<tr", 0, page.index(breached_leak)) : page.index(breached_leak)]
     assert "breached" in leak_row and "BREACHED" in page
     assert "complaint" in page and ": <b>1</b>" in page  # counts per category
 
@@ -164,7 +163,9 @@ def test_dispatcher_works_a_ticket_through_its_workflow(app, dispatcher: Staff) 
     assert dispatcher.act(code, "acknowledge").status_code == 303
     assert dispatcher.act(code, "crew", crew="东区抢修二班").status_code == 303
     assert dispatcher.act(code, "note", note="已电话联系,下午到").status_code == 303
-    refused = dispatcher.act(code, "status", status="closed")  # acknowledged → closed is allowed; in_progress → closed is not
+    refused = dispatcher.act(
+        code, "status", status="closed"
+    )  # acknowledged → closed is allowed; in_progress → closed is not
     assert refused.status_code == 303
     wrong = dispatcher.act(code, "status", status="in_progress")
     assert wrong.status_code == 400 and "can only become: reopened" in wrong.text
@@ -200,8 +201,6 @@ def test_category_correction_and_duplicates(app, dispatcher: Staff) -> None:  # 
     assert second in dispatcher.get(f"/dashboard/tickets/{first}").text
 
 
-
-
 def test_anonymous_ticket_shows_no_contact_no_transcript_and_takes_no_reply(app, dispatcher: Staff) -> None:  # type: ignore[no-untyped-def]
     code = make_ticket(estate_name(), Category.COMPLAINT, anonymous=True, sender_ref="web:secret-pseudonym")
     page = dispatcher.get(f"/dashboard/tickets/{code}").text
@@ -234,9 +233,11 @@ def test_alerts_are_listed_and_acknowledged(app, dispatcher: Staff) -> None:  # 
     with session_scope() as session:
         check_deadlines(session, utcnow())
     page = dispatcher.get("/dashboard/").text
-    assert code in page[page.index("Alerts"):page.index("</section>")]
-    alert_id = page.split(f'{code}</a>')[1].split('/dashboard/alerts/')[1].split('/ack')[0]
+    assert code in page[page.index("Alerts") : page.index("</section>")]
+    alert_id = page.split(f"{code}</a>")[1].split("/dashboard/alerts/")[1].split("/ack")[0]
     assert dispatcher.post(f"/dashboard/alerts/{alert_id}/ack", back="/dashboard/").status_code == 303
     with session_scope() as session:
-        ack = session.scalar(select(TicketEvent).join(Ticket).where(Ticket.code == code, TicketEvent.kind == "alert_acknowledged"))
+        ack = session.scalar(
+            select(TicketEvent).join(Ticket).where(Ticket.code == code, TicketEvent.kind == "alert_acknowledged")
+        )
         assert ack is not None and ack.actor == dispatcher.username

@@ -6,13 +6,12 @@ from __future__ import annotations
 import pytest
 from markupsafe import escape
 
-from bot.core.text.address import Address
 from bot.core.db import session_scope
 from bot.core.models import Category, ChatMessage
+from bot.core.text.address import Address
 from bot.core.tickets.intake import TicketDraft, create_ticket, utcnow
 from tests.browser import browser, sign_in  # noqa: F401  (fixture)
 from tests.staff import PASSWORD, Staff, new_account
-
 
 PAYLOADS = [
     "<script>window.__xss=1</script>",
@@ -62,8 +61,6 @@ def test_payloads_are_escaped_on_every_page(app, seeded: dict[str, str]) -> None
         assert page.text.count(str(escape(payload))) >= 4  # description, address, callback, transcript, note
         rows = desk.get("/dashboard/queue/rows", q=code).json()["rows"]
         assert_shown_as_text(rows, payload)
-
-
 
 
 def test_nothing_runs_in_a_real_browser(app, browser, seeded: dict[str, str]) -> None:  # type: ignore[no-untyped-def]  # noqa: F811

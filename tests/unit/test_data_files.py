@@ -82,7 +82,9 @@ def test_comments_and_order_of_a_hand_written_file_survive_edits(tmp_path: Path)
     with data_files.editing(tmp_path / "hand.yml") as document:
         data_files.add_examples(document, tmp_path / "hand.yml", "complaint", ["heating is cold, nobody came"])
         data_files.add_examples(document, tmp_path / "hand.yml", "greet", ["你好"])
-    assert (tmp_path / "hand.yml").read_text(encoding="utf-8") == """\
+    assert (
+        (tmp_path / "hand.yml").read_text(encoding="utf-8")
+        == """\
 version: "3.1"  # Rasa 3's format
 # Written by hand: comments, blank lines and order must survive an edit.
 
@@ -109,6 +111,7 @@ nlu:
     - 你好
 # The end.
 """
+    )
     rows = [(row.intent, row.text) for row in examples.list_examples(tmp_path)]
     assert rows == [("report_leak", "暖气片漏水了"), ("report_leak", "a pipe burst"), ("complaint", "客服电话一直打不通"),
                     ("complaint", "态度太差"), ("complaint", "heating is cold, nobody came"), ("greet", "你好")]  # fmt: skip
@@ -148,7 +151,9 @@ def test_a_new_inbox_file_is_written_in_rasas_layout(tmp_path: Path) -> None:
     add_example(path, "report_leak", "卫生间: 地漏往上冒水 #急")
     add_example(path, "complaint", "客服电话一直打不通")
     add_example(path, "report_leak", "楼上往下滴水")
-    assert path.read_text(encoding="utf-8") == """\
+    assert (
+        path.read_text(encoding="utf-8")
+        == """\
 version: "3.1"
 # Written by the dashboard's NLU inbox: residents' messages annotated by admins.
 nlu:
@@ -160,6 +165,7 @@ nlu:
   examples: |
     - 客服电话一直打不通
 """
+    )
 
 
 def test_an_edit_that_raises_leaves_the_file_untouched(tmp_path: Path) -> None:
@@ -178,6 +184,7 @@ def test_an_edit_that_raises_leaves_the_file_untouched(tmp_path: Path) -> None:
 def test_the_temporary_file_never_remains_after_a_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "hand.yml"
     path.write_text(HAND_WRITTEN, encoding="utf-8")
+
     def failing(name: str) -> Callable[..., None]:
         def fail(*args: object, **kwargs: object) -> None:
             raise OSError(f"{name} failed (disk full)")
@@ -270,7 +277,9 @@ def test_a_file_locked_too_long_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_a_file_that_is_not_yaml_is_a_message_not_a_traceback(tmp_path: Path) -> None:
     data_dir = copy_nlu(tmp_path)
-    (data_dir / "en.yml").write_text('version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - hi\n - broken: [\n', encoding="utf-8")
+    (data_dir / "en.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - hi\n - broken: [\n', encoding="utf-8"
+    )
     for change in (lambda: examples.add(data_dir, "greet", "hello there", ["greet"]),
                    lambda: examples.edit(data_dir, "zh.yml", "report_leak", "暖气片漏水了", "暖气片漏水啦"),
                    lambda: examples.list_examples(data_dir)):  # fmt: skip
@@ -288,7 +297,9 @@ def test_a_file_that_is_not_yaml_is_a_message_not_a_traceback(tmp_path: Path) ->
 
 def test_an_annotation_whose_file_is_broken_leaves_the_item_open(db_session: Session, tmp_path: Path) -> None:
     data_dir = copy_nlu(tmp_path)
-    assert collect(db_session, "暖气片有点不对劲 摸着不热", "low_confidence", utcnow(), predicted="out_of_scope", confidence=0.5)
+    assert collect(
+        db_session, "暖气片有点不对劲 摸着不热", "low_confidence", utcnow(), predicted="out_of_scope", confidence=0.5
+    )
     item = db_session.scalar(select(NluInboxItem))
     assert item is not None
     good = (data_dir / "en.yml").read_text(encoding="utf-8")
@@ -297,8 +308,13 @@ def test_an_annotation_whose_file_is_broken_leaves_the_item_open(db_session: Ses
         annotate(db_session, item.id, "report_repair", "admin", utcnow(), data_dir, ["report_repair"])
     assert item.state == "open" and item.annotated_intent is None and not (data_dir / INBOX_FILE).exists()
     (data_dir / "en.yml").write_text(good, encoding="utf-8")
-    assert annotate(db_session, item.id, "report_repair", "admin", utcnow(), data_dir, ["report_repair"]) == "Added to report_repair."
-    assert item.state == "annotated" and "暖气片有点不对劲 摸着不热" in (data_dir / INBOX_FILE).read_text(encoding="utf-8")
+    assert (
+        annotate(db_session, item.id, "report_repair", "admin", utcnow(), data_dir, ["report_repair"])
+        == "Added to report_repair."
+    )
+    assert item.state == "annotated" and "暖气片有点不对劲 摸着不热" in (data_dir / INBOX_FILE).read_text(
+        encoding="utf-8"
+    )
 
 
 def test_a_new_intent_goes_into_each_file_and_rasa_reads_them_all(tmp_path: Path) -> None:

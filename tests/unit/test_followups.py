@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.core.models import Alert, FollowupState, Priority, TicketStatus
 from bot.core.tickets.followups import (
     Window,
     claim,
@@ -18,7 +19,6 @@ from bot.core.tickets.followups import (
     record_answer,
     release,
 )
-from bot.core.models import Alert, FollowupState, Priority, TicketStatus
 from bot.core.tickets.intake import create_ticket
 from tests.unit.test_tickets import draft
 

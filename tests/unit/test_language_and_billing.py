@@ -2,14 +2,22 @@
 
 import pytest
 
-from bot.core.text.address import parse_address
 from bot.core.billing import answer_billing
+from bot.core.text.address import parse_address
 from bot.core.text.language import conversation_language, detect_language
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("暖气不热", "zh"), ("my radiator is cold", "en"), ("我家radiator漏水了", "zh"), ("13812345678", None), ("/affirm", None), ("😀😀", None), ("HL-4F7K2P", None)],
+    [
+        ("暖气不热", "zh"),
+        ("my radiator is cold", "en"),
+        ("我家radiator漏水了", "zh"),
+        ("13812345678", None),
+        ("/affirm", None),
+        ("😀😀", None),
+        ("HL-4F7K2P", None),
+    ],
 )
 def test_detect_language(text: str, expected: str | None) -> None:
     assert detect_language(text) == expected

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.teaching import evaluation as nlu_eval
 from bot.config import PROJECT_ROOT
+from bot.teaching import evaluation as nlu_eval
 from bot.teaching.evaluation import Example, Prediction, compare, evaluate_predictions, load_examples
 
 
@@ -35,7 +35,13 @@ HAND_MADE = [
 
 def test_metrics_of_a_hand_made_example() -> None:
     s = _report(HAND_MADE).overall
-    assert s.confusion["report_leak"] == {"report_leak": 2, "report_repair": 1, "billing_query": 0, "complaint": 0, "out_of_scope": 0}
+    assert s.confusion["report_leak"] == {
+        "report_leak": 2,
+        "report_repair": 1,
+        "billing_query": 0,
+        "complaint": 0,
+        "out_of_scope": 0,
+    }
     assert s.confusion["complaint"]["out_of_scope"] == 1 and s.confusion["out_of_scope"]["out_of_scope"] == 2
     assert s.count == 9 and s.accuracy == pytest.approx(6 / 9)
     leak = s.per_class["report_leak"]
@@ -174,8 +180,6 @@ def test_heldout_set_is_large_balanced_and_never_trained_on() -> None:
     assert len(unseen) >= 450 and {e.intent for e in unseen} == set(nlu_eval.CLASSES)
     assert {e.language for e in unseen} == {"zh", "en", "mixed"}
     assert not [e.text for e in examples + blind + unseen if e.text in trained]
-
-
 
 
 def test_tokens_are_normalised_but_keep_the_residents_offsets() -> None:

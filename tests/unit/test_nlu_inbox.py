@@ -10,9 +10,9 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 
+from bot.core.conversation.inbox import normalised, redact
 from bot.core.db import session_scope
 from bot.core.models import Category, NluInboxItem
-from bot.core.conversation.inbox import normalised, redact
 from bot.teaching.inbox import add_example, training_examples
 from tests.staff import Staff, new_account
 from tests.unit.test_dashboard import estate_name, make_ticket
@@ -40,8 +40,6 @@ def test_examples_file_keeps_rasa_layout(tmp_path: Path) -> None:
     assert normalised("楼上往下滴水。") in training_examples(tmp_path)
 
 
-
-
 def test_refiled_ticket_goes_to_the_inbox_and_a_known_example_is_not_added_twice(app) -> None:  # type: ignore[no-untyped-def]
     existing = "暖气片漏水了"  # a training example already
     assert normalised(existing) in training_examples(NLU_DATA)
@@ -67,11 +65,15 @@ def test_admin_browses_adds_edits_and_deletes_examples(app) -> None:  # type: ig
     assert "暖气片漏水了" in found and "zh.yml" in found
 
     marker = uuid.uuid4().hex[:6]
-    added = admin.post("/dashboard/nlu/examples", action="add", intent="complaint", text=f"客服{marker}态度太差 电话13912345678")
+    added = admin.post(
+        "/dashboard/nlu/examples", action="add", intent="complaint", text=f"客服{marker}态度太差 电话13912345678"
+    )
     assert added.status_code == 303
     page = admin.get("/dashboard/nlu/examples", q=marker).text
     assert f"客服{marker}态度太差 电话13800000000" in page and "inbox.yml" in page  # redacted, in the inbox file
-    twice = admin.post("/dashboard/nlu/examples", action="add", intent="complaint", text=f"客服{marker}态度太差 电话13800000000")
+    twice = admin.post(
+        "/dashboard/nlu/examples", action="add", intent="complaint", text=f"客服{marker}态度太差 电话13800000000"
+    )
     assert twice.status_code == 400 and "exists already" in twice.text
 
     # Edit a hand-written file in place: its comments stay.
@@ -89,8 +91,6 @@ def test_admin_browses_adds_edits_and_deletes_examples(app) -> None:  # type: ig
     assert outside.status_code == 400 and "No training file" in outside.text
 
 
-
-
 def test_the_cli_lists_and_annotates_the_inbox() -> None:
     import subprocess
     import sys
@@ -104,7 +104,9 @@ def test_the_cli_lists_and_annotates_the_inbox() -> None:
         item_id = session.scalar(select(NluInboxItem.id).where(NluInboxItem.text.contains(marker)))
 
     def hotline(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "bot.cli", "nlu", "inbox", *args], capture_output=True, text=True, timeout=60)
+        return subprocess.run(
+            [sys.executable, "-m", "bot.cli", "nlu", "inbox", *args], capture_output=True, text=True, timeout=60
+        )
 
     assert marker in hotline().stdout
     wrong = hotline(str(item_id), "no_such_intent")

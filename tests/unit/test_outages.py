@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.core.text.address import Address
 from bot.core.models import Category, ChatMessage, FollowupState, Outage, Ticket, TicketStatus
 from bot.core.outages.announcer import announce_due
 from bot.core.outages.desk import change_end, declare_outage, restore_outage
 from bot.core.outages.detection import open_suspicions, raise_suspicions
 from bot.core.outages.register import OutageRefused, OutageRequest, as_dict, outage_at, parse_time
+from bot.core.text.address import Address
 from bot.core.tickets.intake import TicketDraft, create_ticket
 from tests.unit.test_cli import hotline
 
@@ -47,7 +47,9 @@ def report(session: Session, estate: str, *, channel: str = "telegram", sender: 
 
 
 def outbox_of(session: Session, sender: str) -> list[str]:
-    return list(session.scalars(select(ChatMessage.text).where(ChatMessage.sender == sender, ChatMessage.direction == "out")))
+    return list(
+        session.scalars(select(ChatMessage.text).where(ChatMessage.sender == sender, ChatMessage.direction == "out"))
+    )
 
 
 def test_a_fault_is_declared_with_notices_in_both_languages(db_session: Session) -> None:
@@ -141,7 +143,9 @@ def test_planned_works_are_announced_two_days_ahead(db_session: Session) -> None
     assert "管网改造" in outbox_of(db_session, "tg-1")[0]
 
 
-def test_reports_already_made_are_linked_and_restoration_resolves_them_and_asks_a_day_later(db_session: Session) -> None:
+def test_reports_already_made_are_linked_and_restoration_resolves_them_and_asks_a_day_later(
+    db_session: Session,
+) -> None:
     earlier = report(db_session, "阳光花园", sender="tg-1", at=NOW - timedelta(minutes=10))
     leak_like = report(db_session, "阳光花园", sender="tg-2", at=NOW - timedelta(minutes=5), no_heat=False)
     result = declare_outage(db_session, fault("阳光花园"), "d1", NOW)
@@ -170,8 +174,12 @@ def test_a_moved_end_is_told_and_refused_when_before_the_start(db_session: Sessi
     assert missing.value.key == "outage_not_found"
 
 
-def test_three_no_heat_reports_in_half_an_hour_raise_one_suspicion_and_declaring_links_them(db_session: Session) -> None:
-    tickets = [report(db_session, "幸福家园", sender=f"tg-{i}", at=NOW - timedelta(minutes=20 - 5 * i)) for i in range(3)]
+def test_three_no_heat_reports_in_half_an_hour_raise_one_suspicion_and_declaring_links_them(
+    db_session: Session,
+) -> None:
+    tickets = [
+        report(db_session, "幸福家园", sender=f"tg-{i}", at=NOW - timedelta(minutes=20 - 5 * i)) for i in range(3)
+    ]
     report(db_session, "翠湖苑", sender="tg-other", at=NOW - timedelta(minutes=1))
     assert raise_suspicions(db_session, NOW, 3, timedelta(minutes=30))[0].estate == "幸福家园"
     assert raise_suspicions(db_session, NOW + timedelta(minutes=1), 3, timedelta(minutes=30)) == []  # once
@@ -226,7 +234,9 @@ def test_statistics_count_outages_residents_duration_and_r10_compliance(db_sessi
 
     report(db_session, "翠湖苑", sender="tg-1", at=NOW - timedelta(days=30), no_heat=False)
     report(db_session, "幸福家园", sender="tg-2", at=NOW - timedelta(minutes=5))
-    in_time = OutageRequest(["翠湖苑"], NOW + timedelta(days=3), NOW + timedelta(days=4, hours=6), "管网改造", planned=True)
+    in_time = OutageRequest(
+        ["翠湖苑"], NOW + timedelta(days=3), NOW + timedelta(days=4, hours=6), "管网改造", planned=True
+    )
     declare_outage(db_session, in_time, "d1", NOW)
     announce_due(db_session, NOW + timedelta(days=1))  # two days ahead: in time
     late = OutageRequest(["阳光花园"], NOW + timedelta(hours=10), NOW + timedelta(hours=40), "抢修", planned=True,
@@ -248,9 +258,23 @@ def test_the_public_feed_lists_active_and_planned_outages_with_their_names_to_ma
 
     now = datetime.now(timezone.utc)
     with session_scope() as session:
-        active = declare_outage(session, OutageRequest(["翠湖苑"], now - timedelta(hours=1), now + timedelta(hours=5), "换热站故障"), "d1", now).outage.id
-        coming = declare_outage(session, OutageRequest(["幸福家园"], now + timedelta(days=3), now + timedelta(days=3, hours=6), "检修", planned=True), "d1", now).outage.id
-        gone = declare_outage(session, OutageRequest(["Rose Court"], now - timedelta(hours=1), now + timedelta(hours=5), "x"), "d1", now).outage.id
+        active = declare_outage(
+            session,
+            OutageRequest(["翠湖苑"], now - timedelta(hours=1), now + timedelta(hours=5), "换热站故障"),
+            "d1",
+            now,
+        ).outage.id
+        coming = declare_outage(
+            session,
+            OutageRequest(
+                ["幸福家园"], now + timedelta(days=3), now + timedelta(days=3, hours=6), "检修", planned=True
+            ),
+            "d1",
+            now,
+        ).outage.id
+        gone = declare_outage(
+            session, OutageRequest(["Rose Court"], now - timedelta(hours=1), now + timedelta(hours=5), "x"), "d1", now
+        ).outage.id
         restore_outage(session, gone, "d1", now)
     try:
         feed = {entry["id"]: entry for entry in current_outages()}

@@ -53,7 +53,9 @@ def test_repair_deadlines_r2() -> None:
     )
 
 
-@pytest.mark.parametrize(("subcategory", "expected"), [(None, at(2025, 10, 14, 10)), ("whistleblowing", at(2025, 10, 21, 10))])
+@pytest.mark.parametrize(
+    ("subcategory", "expected"), [(None, at(2025, 10, 14, 10)), ("whistleblowing", at(2025, 10, 21, 10))]
+)
 def test_complaint_answer_due_r5(subcategory: str | None, expected: datetime) -> None:
     due = deadlines_for(Category.COMPLAINT, subcategory, at(2025, 9, 30, 10), TZ)
     assert due.resolve_due_at == expected

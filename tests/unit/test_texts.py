@@ -77,7 +77,9 @@ def test_both_languages_fill_the_same_placeholders() -> None:
 
 
 def test_say_never_falls_back() -> None:
-    assert say("too_long_not_kept", "zh", length=900, limit=500) == TEXTS["too_long_not_kept"]["zh"].format(length=900, limit=500)
+    assert say("too_long_not_kept", "zh", length=900, limit=500) == TEXTS["too_long_not_kept"]["zh"].format(
+        length=900, limit=500
+    )
     assert "900" in say("too_long_not_kept", "en", length=900, limit=500)
     with pytest.raises(TextNotFound, match="no_such_text"):
         say("no_such_text", "zh")
@@ -120,11 +122,17 @@ def test_every_text_the_code_asks_for_is_in_the_catalog() -> None:
             arguments: list[ast.expr] = []
             if isinstance(node, ast.Call) and node.args:
                 func = node.func
-                if isinstance(func, ast.Name) and (func.id in TEXT_FUNCTIONS or func.id == "text" and "dashboard" in path.parts):
+                if isinstance(func, ast.Name) and (
+                    func.id in TEXT_FUNCTIONS or func.id == "text" and "dashboard" in path.parts
+                ):
                     arguments.append(node.args[0])
-                elif isinstance(func, ast.Attribute) and func.attr == "text" and getattr(func.value, "id", "") == "pages":
+                elif (
+                    isinstance(func, ast.Attribute) and func.attr == "text" and getattr(func.value, "id", "") == "pages"
+                ):
                     arguments.append(node.args[0])
-            elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "text_key" for t in node.targets):
+            elif isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "text_key" for t in node.targets
+            ):
                 if not (isinstance(node.value, ast.Constant) and node.value.value == ""):  # the base class's "none"
                     arguments.append(node.value)  # actions' text_key, said with say(self.text_key, ...)
             for argument in arguments:
@@ -205,7 +213,11 @@ def test_templates_render_through_the_catalog(language: str) -> None:
     queue = pages.env.from_string("{% trans %}Queue{% endtrans %}|{{ _('Per day, %(month)s', month='2026-11') }}")
     assert queue.render() == ("工单 Queue|每日 Per day, 2026-11" if language == "zh" else "Queue|Per day, 2026-11")
     html = pages.env.get_template("login.html").render(user=None, error="", login_token="t", next="")
-    assert ('lang="zh-CN"' in html and "调度台登录 Sign in" in html) if language == "zh" else ('lang="en"' in html and "Sign in to the dispatch desk" in html)
+    assert (
+        ('lang="zh-CN"' in html and "调度台登录 Sign in" in html)
+        if language == "zh"
+        else ('lang="en"' in html and "Sign in to the dispatch desk" in html)
+    )
     assert Pages(get_settings()).language == "zh"
 
 
@@ -214,6 +226,7 @@ def test_a_dashboard_message_is_looked_up_in_the_language_it_is_shown_in() -> No
     assert str(refused) == "A ticket that is closed can only become: nothing."  # the default: as before
     for language in LANGUAGES:
         assert refused.text(language) == catalog.text("work.refused", language).format(
-            current="closed", allowed=catalog.text("work.refused_nothing", language))
+            current="closed", allowed=catalog.text("work.refused_nothing", language)
+        )
     with pytest.raises(TextNotFound):
         WorkError("work.no_such_text")

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.core.text.address import Address
 from bot.core.models import Category, Priority, Ticket, TicketEvent, TicketStatus
+from bot.core.text.address import Address
 from bot.core.tickets.intake import (
     TicketDraft,
     change_status,
@@ -83,7 +83,10 @@ def test_status_change_is_logged(db_session: Session) -> None:
     db_session.commit()
     events = db_session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)).all()
     assert [(e.kind, e.actor) for e in events] == [
-        ("created", "bot"), ("status_changed", "dispatcher:li"), ("owner_changed", "dispatcher:li")]  # R13
+        ("created", "bot"),
+        ("status_changed", "dispatcher:li"),
+        ("owner_changed", "dispatcher:li"),
+    ]  # R13
     assert events[1].detail == {"from": "new", "to": "acknowledged"}
     assert ticket.owner == "dispatcher:li"
     assert ticket.priority is Priority.NORMAL
@@ -101,4 +104,13 @@ def test_serialised_with_model_field_names(db_session: Session) -> None:
     data = ticket_as_dict(ticket)
     assert data["category"] == "report_leak" and data["status"] == "new"
     assert data["created_at"] == NOW.isoformat()
-    assert set(data) >= {"code", "priority", "description", "address_raw", "estate", "phone", "anonymous", "followup_due_at"}
+    assert set(data) >= {
+        "code",
+        "priority",
+        "description",
+        "address_raw",
+        "estate",
+        "phone",
+        "anonymous",
+        "followup_due_at",
+    }

@@ -18,7 +18,6 @@ from tests.conftest import RunningApp
 from tests.harness import issued_chat_id
 from tests.staff import PASSWORD, hidden, new_account
 
-
 ANSWER_SECONDS = 5  # a refusal that does not wait for the body comes at once; buffering never ends
 
 
@@ -28,7 +27,9 @@ def stored_in(chat_id: str) -> list[ChatMessage]:
     with session_scope() as session:
         return list(
             session.scalars(
-                select(ChatMessage).where(ChatMessage.sender == sender, ChatMessage.direction == "in").order_by(ChatMessage.id)
+                select(ChatMessage)
+                .where(ChatMessage.sender == sender, ChatMessage.direction == "in")
+                .order_by(ChatMessage.id)
             )
         )
 
@@ -93,11 +94,7 @@ def test_json_endpoints_refuse_other_content_types(app: RunningApp, content_type
     assert stored_in(chat_id) == []
 
 
-
-
 # -- the chat's identity: issued by the server ---------------------------------------------------
-
-
 
 
 def test_issued_ids_are_unguessable_and_never_repeat(app: RunningApp) -> None:
@@ -106,19 +103,7 @@ def test_issued_ids_are_unguessable_and_never_repeat(app: RunningApp) -> None:
     assert len(ids) == 50 and all(len(chat_id) >= 40 for chat_id in ids)
 
 
-
-
-
-
 # -- pace: slowed down, nothing lost -------------------------------------------------------------
-
-
-
-
-
-
-
-
 
 
 # -- sign-in: a stranger cannot lock a dispatcher out ---------------------------------------------

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.core.tickets.followups import record_answer
 from bot.core.models import Category, Ticket, TicketEvent, TicketStatus
+from bot.core.tickets.followups import record_answer
 from bot.core.tickets.intake import create_ticket
 from bot.core.tickets.workflow import Step, TransitionRefused, change_status, next_statuses
 from tests.unit.test_tickets import draft
@@ -49,7 +49,9 @@ def ticket_in(session: Session, status: TicketStatus) -> Ticket:
 
 def as_stored(session: Session, ticket_id: int) -> tuple:  # type: ignore[type-arg]
     ticket = session.get_one(Ticket, ticket_id, populate_existing=True)
-    events = session.scalars(select(TicketEvent.kind).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id)).all()
+    events = session.scalars(
+        select(TicketEvent.kind).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id)
+    ).all()
     return (ticket.status, ticket.owner, ticket.updated_at, ticket.acknowledged_at, ticket.onsite_at,
             ticket.resolved_at, ticket.next_due_at, list(events))  # fmt: skip
 
@@ -88,7 +90,9 @@ def test_the_first_to_acknowledge_owns_the_ticket(db_session: Session) -> None:
     owner_events = [(e.actor, e.detail) for e in ticket.events if e.kind == "owner_changed"]
     assert owner_events == [("telegram-dispatcher:4242", {"from": None, "to": "telegram-dispatcher:4242"})]
     for status, actor in ((S.RESOLVED, "wang"), (S.REOPENED, "resident"), (S.ACKNOWLEDGED, "wang")):
-        change_status(db_session, ticket, status, actor, LATER, step=Step.FOLLOWUP if actor == "resident" else Step.WORK)
+        change_status(
+            db_session, ticket, status, actor, LATER, step=Step.FOLLOWUP if actor == "resident" else Step.WORK
+        )
     db_session.commit()
     assert ticket.owner == "telegram-dispatcher:4242"  # R13: one owner to closure; only an admin hands over
     assert [e.kind for e in ticket.events].count("owner_changed") == 1

@@ -24,16 +24,16 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.orm import Session
 from telegram import (
     InlineKeyboardButton,
-    PhotoSize,
     InlineKeyboardMarkup,
     KeyboardButton,
+    PhotoSize,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
 )
-from sqlalchemy.orm import Session
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     Application,
@@ -44,23 +44,29 @@ from telegram.ext import (
     filters,
 )
 
-from bot.core.conversation import attachments
-from bot.core import claims
+from bot.channels.relay import Relay, last_language
 from bot.channels.telegram.group_notices import DispatcherNotices
-from bot.core.conversation.outbox import (SENDING_LEASE, as_reply, chats_waiting, forget_anonymous_way_back, mark_delivered,
-                                 undelivered)  # fmt: skip
-from bot.core.conversation.outbox import lease_name as outbox_lease
-from bot.core.conversation.replies import Reply
 from bot.channels.telegram.limits import PerChatRateLimiter
 from bot.channels.turn_commit import committing_with_turns
-from bot.core.conversation.chat_links import chat_address
-from bot.channels.relay import Relay, last_language
 from bot.config import Settings
-from bot.core.db import session_scope
+from bot.core import claims
+from bot.core.conversation import attachments
+from bot.core.conversation.chat_links import chat_address
 from bot.core.conversation.messages import say
-from bot.core.tickets.notices import ACTION_TITLES, GROUP_LANGUAGE, apply_dispatcher_action, refusal_text
-from bot.core.tickets.intake import utcnow
+from bot.core.conversation.outbox import (
+    SENDING_LEASE,
+    as_reply,
+    chats_waiting,
+    forget_anonymous_way_back,
+    mark_delivered,
+    undelivered,  # fmt: skip
+)
+from bot.core.conversation.outbox import lease_name as outbox_lease
+from bot.core.conversation.replies import Reply
 from bot.core.conversation.updates import is_unhandled, mark_handled, next_offset, store_update, unhandled_updates
+from bot.core.db import session_scope
+from bot.core.tickets.intake import utcnow
+from bot.core.tickets.notices import ACTION_TITLES, GROUP_LANGUAGE, apply_dispatcher_action, refusal_text
 from bot.core.tickets.workflow import TransitionRefused
 
 log = logging.getLogger(__name__)
@@ -460,7 +466,9 @@ class TelegramChannel:
                 try:
                     await self.bot.send_message(address, reply.text, reply_markup=markup)
                 except (Forbidden, BadRequest) as refused:  # blocked the bot, or no such chat: no retry helps
-                    log.warning("Telegram refused a waiting message for good (%s); it is dropped", type(refused).__name__)
+                    log.warning(
+                        "Telegram refused a waiting message for good (%s); it is dropped", type(refused).__name__
+                    )
                 except TelegramError as problem:  # network, flood limits: the next run sends it
                     log.warning("A waiting message stays for the next run: %s", type(problem).__name__)
                     break

@@ -17,14 +17,22 @@ from datetime import timedelta
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import TelegramError
 
-from bot.core import claims
 from bot.config import Settings
+from bot.core import claims
 from bot.core.db import session_scope
 from bot.core.models import Alert, OutageSuspicion, Ticket
-from bot.core.tickets.notices import (ACTION_TITLES, alert_notice, is_unposted, mark_posted, notice_lease, ticket_notice,
-                         unposted_alerts, unposted_tickets)  # fmt: skip
 from bot.core.outages.detection import suspicion_text, unposted_suspicions
 from bot.core.tickets.intake import utcnow
+from bot.core.tickets.notices import (
+    ACTION_TITLES,
+    alert_notice,
+    is_unposted,
+    mark_posted,
+    notice_lease,
+    ticket_notice,
+    unposted_alerts,  # fmt: skip
+    unposted_tickets,
+)
 
 log = logging.getLogger(__name__)
 # Longer than one post takes, rate limits' waits included; a process that dies while posting
@@ -43,7 +51,10 @@ class Notice:
         """A new ticket's notice carries the dispatchers' buttons (受理 / 已到场 / 已解决)."""
         if self.model is not Ticket:
             return None
-        row = [InlineKeyboardButton(title, callback_data=f"t:{action}:{self.row_id}") for action, title in ACTION_TITLES.items()]
+        row = [
+            InlineKeyboardButton(title, callback_data=f"t:{action}:{self.row_id}")
+            for action, title in ACTION_TITLES.items()
+        ]
         return InlineKeyboardMarkup([row])
 
 

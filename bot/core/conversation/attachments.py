@@ -25,7 +25,11 @@ LOCATION = "location"
 # Attachments sent this long before the ticket still belong to it; older ones were about
 # something else (a conversation that was cancelled, or an earlier report).
 LINK_WINDOW = timedelta(hours=24)
-_SIGNATURES = {b"\xff\xd8\xff": ("image/jpeg", ".jpg"), b"\x89PNG": ("image/png", ".png"), b"RIFF": ("image/webp", ".webp")}
+_SIGNATURES = {
+    b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
+    b"\x89PNG": ("image/png", ".png"),
+    b"RIFF": ("image/webp", ".webp"),
+}
 
 
 def image_type(data: bytes) -> tuple[str, str]:
@@ -77,8 +81,12 @@ def add_photo(
     return attachment
 
 
-def add_location(session: Session, channel: str, sender: str, latitude: float, longitude: float, now: datetime) -> Attachment:
-    attachment = Attachment(channel=channel, sender=sender, kind=LOCATION, latitude=latitude, longitude=longitude, created_at=now)
+def add_location(
+    session: Session, channel: str, sender: str, latitude: float, longitude: float, now: datetime
+) -> Attachment:
+    attachment = Attachment(
+        channel=channel, sender=sender, kind=LOCATION, latitude=latitude, longitude=longitude, created_at=now
+    )
     session.add(attachment)
     return attachment
 

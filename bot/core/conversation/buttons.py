@@ -81,9 +81,7 @@ def redeem(session: Session, sender: str, button_id: str) -> PressedButton | Non
 
     Its whole set is used up: the question is answered, and the other buttons of it are stale.
     """
-    row = session.scalar(
-        select(IssuedButton).where(IssuedButton.button_id == button_id, IssuedButton.sender == sender)
-    )
+    row = session.scalar(select(IssuedButton).where(IssuedButton.button_id == button_id, IssuedButton.sender == sender))
     if row is None:
         return None
     pressed = PressedButton(row.title, row.payload)

@@ -49,9 +49,17 @@ def collect(session: Session, text: str, source: str, now: datetime, *, predicte
     try:
         with session.begin_nested():
             session.add(
-                NluInboxItem(text=clean, text_hash=text_hash(clean), source=source, predicted_intent=predicted,
-                             confidence=confidence, suggested_intent=suggested, ticket_id=ticket_id,
-                             created_at=now, state="open")  # fmt: skip
+                NluInboxItem(
+                    text=clean,
+                    text_hash=text_hash(clean),
+                    source=source,
+                    predicted_intent=predicted,
+                    confidence=confidence,
+                    suggested_intent=suggested,
+                    ticket_id=ticket_id,
+                    created_at=now,
+                    state="open",
+                )  # fmt: skip
             )
         return True
     except IntegrityError:

@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 
 from bot.core import claims
 from bot.core.conversation.buttons import issue
+from bot.core.conversation.privacy import is_anonymous_pseudonym
 from bot.core.conversation.replies import Reply
 from bot.core.db import rows_changed
 from bot.core.models import ChatLink, ChatMessage
-from bot.core.conversation.privacy import is_anonymous_pseudonym
 from bot.core.tickets.intake import utcnow
 
 
@@ -132,7 +132,6 @@ def chats_waiting(session: Session, channel: str) -> list[str]:
             .order_by(ChatMessage.sender)
         )
     )
-
 
 
 def forget_anonymous_way_back(session: Session, channel: str, sender: str) -> None:

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from bot.core.conversation.buttons import withdraw
+from bot.core.conversation.inbox import drop_open_items_from
 from bot.core.db import flush_wal, sqlite_file
 from bot.core.models import Attachment, ChatLink, ChatMessage, Ticket
-from bot.core.conversation.inbox import drop_open_items_from
 from bot.core.text.redaction import redact_identifiers
 
 log = logging.getLogger(__name__)
@@ -136,7 +136,9 @@ def _forget_in_sqlite(path: Path, sender: str) -> None:
     connection = sqlite3.connect(path, timeout=15, isolation_level=None)
     try:
         connection.execute("PRAGMA secure_delete=ON")
-        has_events = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").fetchone()
+        has_events = connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'"
+        ).fetchone()
         if has_events:
             connection.execute("DELETE FROM events WHERE sender_id = ?", (sender,))
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")

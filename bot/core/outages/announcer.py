@@ -15,9 +15,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.core.conversation.messages import say
 from bot.core.conversation.outbox import store_replies
 from bot.core.conversation.replies import Reply
-from bot.core.conversation.messages import say
 from bot.core.db import rows_changed
 from bot.core.models import Outage, OutageMessage, Ticket
 from bot.core.outages.register import ANNOUNCE_AHEAD, area_text, covers, linked_tickets, local_time, notice_of
@@ -110,14 +110,22 @@ def announce_due(session: Session, now: datetime) -> int:
 
 def tell_restored(session: Session, outage: Outage, now: datetime) -> int:
     """Everyone who was told of the outage or linked to it hears that heating is back."""
-    texts = {lang: say("outage_restored", lang, area=area_text(outage, lang), time=local_time(now, lang)) for lang in ("zh", "en")}
+    texts = {
+        lang: say("outage_restored", lang, area=area_text(outage, lang), time=local_time(now, lang))
+        for lang in ("zh", "en")
+    }
     return send_once(session, outage, _told_or_linked(session, outage), "restored", texts, now)
 
 
 def tell_end_moved(session: Session, outage: Outage, now: datetime) -> int:
     """The expected restoration moved: the same people hear the new time (once per new time)."""
-    texts = {lang: say("outage_end_moved", lang, area=area_text(outage, lang), end=local_time(outage.end_at, lang)) for lang in ("zh", "en")}
-    return send_once(session, outage, _told_or_linked(session, outage), f"end_moved:{outage.end_at.isoformat()}", texts, now)
+    texts = {
+        lang: say("outage_end_moved", lang, area=area_text(outage, lang), end=local_time(outage.end_at, lang))
+        for lang in ("zh", "en")
+    }
+    return send_once(
+        session, outage, _told_or_linked(session, outage), f"end_moved:{outage.end_at.isoformat()}", texts, now
+    )
 
 
 def _told_or_linked(session: Session, outage: Outage) -> dict[Chat, str]:

@@ -11,8 +11,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.core.outages import estates
 from bot.core.models import Outage
+from bot.core.outages import estates
 from bot.core.outages.announcer import announce_due, tell_end_moved, tell_restored
 from bot.core.outages.detection import open_suspicions, resolve_suspicion
 from bot.core.outages.register import OutageRequest, declare, link_earlier_reports, move_end, restore

@@ -14,9 +14,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.core.outages import estates
 from bot.core.conversation.messages import say
 from bot.core.models import Outage, OutageSuspicion, Ticket
+from bot.core.outages import estates
 from bot.core.outages.register import NO_HEAT, link_earlier_reports, outage_at
 
 
@@ -65,10 +65,16 @@ def _count_again(session: Session, estate: str, reports: int) -> None:
 
 
 def open_suspicions(session: Session) -> list[OutageSuspicion]:
-    return list(session.scalars(select(OutageSuspicion).where(OutageSuspicion.open_key.is_not(None)).order_by(OutageSuspicion.id)))
+    return list(
+        session.scalars(
+            select(OutageSuspicion).where(OutageSuspicion.open_key.is_not(None)).order_by(OutageSuspicion.id)
+        )
+    )
 
 
-def resolve_suspicion(session: Session, suspicion: OutageSuspicion, outage: Outage | None, now: datetime) -> list[Ticket]:
+def resolve_suspicion(
+    session: Session, suspicion: OutageSuspicion, outage: Outage | None, now: datetime
+) -> list[Ticket]:
     """Close the suspicion: declared as `outage` (its reports are linked), or dismissed (None)."""
     suspicion.open_key, suspicion.closed_at, suspicion.outage_id = None, now, outage.id if outage else None
     if outage is None:
@@ -85,4 +91,6 @@ def unposted_suspicions(session: Session) -> list[OutageSuspicion]:
 def suspicion_text(suspicion: OutageSuspicion, window: timedelta, language: str = "zh") -> str:
     place = suspicion.estate + (f"{suspicion.building}号楼" if suspicion.building and language == "zh" else
                                 f" building {suspicion.building}" if suspicion.building else "")  # fmt: skip
-    return say("outage_suspected", language, place=place, count=suspicion.reports, minutes=int(window.total_seconds() // 60))
+    return say(
+        "outage_suspected", language, place=place, count=suspicion.reports, minutes=int(window.total_seconds() // 60)
+    )

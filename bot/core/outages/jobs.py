@@ -23,7 +23,9 @@ async def check_outages(settings: Settings) -> None:
             if told:
                 log.info("Outage announced to %d chats", told)
         with session_scope() as session:
-            for suspicion in raise_suspicions(session, now, settings.outage_suspect_reports, settings.outage_suspect_window):
+            for suspicion in raise_suspicions(
+                session, now, settings.outage_suspect_reports, settings.outage_suspect_window
+            ):
                 log.warning("Possible outage at %s: %d no-heat reports", suspicion.estate, suspicion.reports)
 
     await asyncio.to_thread(run)

@@ -15,12 +15,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.core.outages import estates
 from bot.config import get_settings
 from bot.core.conversation.messages import join_names, say
 from bot.core.models import FollowupState, Outage, Ticket, TicketEvent, TicketStatus
-from bot.core.tickets.sla import deadlines_for
+from bot.core.outages import estates
 from bot.core.tickets.milestones import refresh_next_due
+from bot.core.tickets.sla import deadlines_for
 from bot.core.tickets.workflow import TransitionRefused, change_status
 
 # R10: a planned stop longer than this must be announced ANNOUNCE_AHEAD before it starts.
@@ -133,7 +133,9 @@ def move_end(session: Session, outage_id: int, end_at: datetime, actor: str, now
     for ticket in linked_tickets(session, outage.id):
         if ticket.followup_state is FollowupState.SCHEDULED:
             ticket.followup_due_at = end_at + get_settings().outage_recheck_after
-        ticket.events.append(TicketEvent(at=now, actor=actor, kind="outage_end_moved", detail={"end": end_at.isoformat()}))
+        ticket.events.append(
+            TicketEvent(at=now, actor=actor, kind="outage_end_moved", detail={"end": end_at.isoformat()})
+        )
     return outage
 
 
@@ -157,7 +159,9 @@ def restore(session: Session, outage_id: int, actor: str, now: datetime) -> Outa
 def _refuse_if_restored(outage: Outage) -> None:
     if outage.restored_at is not None:
         tz = get_settings().tz
-        raise OutageRefused("outage_already_restored", id=outage.id, time=f"{outage.restored_at.astimezone(tz):%Y-%m-%d %H:%M}")
+        raise OutageRefused(
+            "outage_already_restored", id=outage.id, time=f"{outage.restored_at.astimezone(tz):%Y-%m-%d %H:%M}"
+        )
 
 
 def _check_times(start_at: datetime, end_at: datetime, now: datetime) -> None:
@@ -245,7 +249,9 @@ def linked_tickets(session: Session, outage_id: int) -> list[Ticket]:
 
 
 def linked_counts(session: Session) -> dict[int, int]:
-    rows = session.execute(select(Ticket.outage_id, func.count()).where(Ticket.outage_id.is_not(None)).group_by(Ticket.outage_id))
+    rows = session.execute(
+        select(Ticket.outage_id, func.count()).where(Ticket.outage_id.is_not(None)).group_by(Ticket.outage_id)
+    )
     return {outage_id: count for outage_id, count in rows if outage_id is not None}  # the query excludes None
 
 
@@ -278,7 +284,11 @@ def notice_of(outage: Outage, language: str) -> str:
 
 def as_dict(outage: Outage, now: datetime, linked: int = 0) -> dict[str, object]:
     """The public view of an outage (CLI --json, GET /api/outages): no staff names, no residents."""
-    state = "restored" if outage.restored_at else ("active" if is_active(outage, now) else ("planned" if outage.start_at > now else "overdue"))
+    state = (
+        "restored"
+        if outage.restored_at
+        else ("active" if is_active(outage, now) else ("planned" if outage.start_at > now else "overdue"))
+    )
     return {
         "id": outage.id,
         "state": state,
@@ -319,4 +329,6 @@ def reopen_as_repair(ticket: Ticket, now: datetime) -> None:
     ticket.onsite_due_at, ticket.resolve_due_at = deadlines.onsite_due_at, deadlines.resolve_due_at
     ticket.group_posted_at = None
     refresh_next_due(ticket)
-    ticket.events.append(TicketEvent(at=now, actor=OUTAGE_ACTOR, kind="outage_not_restored", detail={"outage": ticket.outage_id}))
+    ticket.events.append(
+        TicketEvent(at=now, actor=OUTAGE_ACTOR, kind="outage_not_restored", detail={"outage": ticket.outage_id})
+    )

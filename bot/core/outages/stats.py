@@ -58,10 +58,17 @@ def figures_for(session: Session, start: datetime, end: datetime) -> OutageFigur
     ids = [o.id for o in outages]
     if not ids:
         return figures
-    figures.residents_told = session.scalar(
-        select(func.count(func.distinct(OutageMessage.sender))).where(OutageMessage.outage_id.in_(ids), OutageMessage.kind == "announce")
-    ) or 0
-    figures.reports_linked = session.scalar(select(func.count()).select_from(Ticket).where(Ticket.outage_id.in_(ids))) or 0
+    figures.residents_told = (
+        session.scalar(
+            select(func.count(func.distinct(OutageMessage.sender))).where(
+                OutageMessage.outage_id.in_(ids), OutageMessage.kind == "announce"
+            )
+        )
+        or 0
+    )
+    figures.reports_linked = (
+        session.scalar(select(func.count()).select_from(Ticket).where(Ticket.outage_id.in_(ids))) or 0
+    )
     for outage in outages:
         figures.planned += outage.planned
         figures.faults += not outage.planned

@@ -37,7 +37,7 @@ class Address:
             text = "".join(f"{v}{m}" for v, m in zip(self._values(), marks) if v is not None)
             # "Rose Court 7号楼", not "Rose Court7号楼": a Latin name keeps its space before the number.
             if self.estate and self.estate[-1].isascii() and self.estate[-1].isalpha() and text != self.estate:
-                text = f"{self.estate} {text[len(self.estate):]}"
+                text = f"{self.estate} {text[len(self.estate) :]}"
             return text
         labels = ("", "Building ", "Unit ", "Room ")
         return ", ".join(f"{label}{v}" for v, label in zip(self._values(), labels) if v is not None)
@@ -47,7 +47,20 @@ class Address:
         return (self.estate, self.building, self.unit, self.room)
 
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_NUM = "[零〇一二两三四五六七八九十百]+"
 
 
@@ -188,7 +201,7 @@ def _clean(fragment: str) -> str:
         stripped = False
         for pattern in _PREFIX:
             match = pattern.match(estate)
-            rest = estate[match.end():].strip(_TRIM) if match else ""
+            rest = estate[match.end() :].strip(_TRIM) if match else ""
             if len(rest) >= 2 and not re.fullmatch(_CN_SUFFIX, rest):
                 estate, stripped = rest, True
                 break
@@ -199,7 +212,7 @@ def _clean(fragment: str) -> str:
 
 
 def _to_arabic(token: str) -> str:
-    """"12" stays "12"; "十二" -> "12"; digit-by-digit readings such as "三零一" -> "301"."""
+    """ "12" stays "12"; "十二" -> "12"; digit-by-digit readings such as "三零一" -> "301"."""
     if token.isascii():
         return token
     if "十" not in token and "百" not in token:

@@ -11,15 +11,14 @@ from sqlalchemy.orm import Session
 from bot.core.models import Alert, Ticket, TicketEvent
 from bot.core.tickets.milestones import DEADLINES, FINISHED, LONG_LEAD, Deadline
 
+
 def lead_for(deadline: Deadline, ticket: Ticket) -> timedelta:
     return LONG_LEAD if deadline.rule(ticket) == "R5" else deadline.lead
 
 
 def check_deadlines(session: Session, now: datetime) -> list[Alert]:
     """Raise the warnings and breaches that are due now; each one only once."""
-    open_tickets = session.scalars(
-        select(Ticket).where(Ticket.status.not_in(FINISHED)).order_by(Ticket.id)
-    ).all()
+    open_tickets = session.scalars(select(Ticket).where(Ticket.status.not_in(FINISHED)).order_by(Ticket.id)).all()
     raised: list[Alert] = []
     for ticket in open_tickets:
         for deadline in DEADLINES:
@@ -72,6 +71,4 @@ def raise_alert(
 
 
 def open_alerts(session: Session) -> list[Alert]:
-    return list(
-        session.scalars(select(Alert).where(Alert.acknowledged_at.is_(None)).order_by(Alert.id.desc()))
-    )
+    return list(session.scalars(select(Alert).where(Alert.acknowledged_at.is_(None)).order_by(Alert.id.desc())))

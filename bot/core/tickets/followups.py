@@ -17,10 +17,10 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.core.conversation.handles import open_handle
+from bot.core.conversation.privacy import forget_sender
 from bot.core.db import rows_changed
 from bot.core.models import FollowupState, Priority, Ticket, TicketEvent, TicketStatus
 from bot.core.outages.register import reopen_as_repair
-from bot.core.conversation.privacy import forget_sender
 from bot.core.tickets.alerts import raise_alert
 from bot.core.tickets.workflow import Step, change_status
 
@@ -163,9 +163,7 @@ def release(session: Session, ticket_id: int, worker: str) -> None:
     """Give the claim back after a failed send, so the next run tries again."""
     ticket = session.get_one(Ticket, ticket_id, populate_existing=True)
     if ticket.followup_state is FollowupState.SENDING and ticket.followup_claim == worker:
-        ticket.followup_state = (
-            FollowupState.SENT if ticket.followup_sent_at is not None else FollowupState.SCHEDULED
-        )
+        ticket.followup_state = FollowupState.SENT if ticket.followup_sent_at is not None else FollowupState.SCHEDULED
         ticket.followup_claim = None
 
 

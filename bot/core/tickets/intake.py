@@ -11,15 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.core.text.address import Address
-from bot.core.conversation.attachments import link_to_ticket
 from bot.config import get_settings
-from bot.core.tickets.followups import initial_state
+from bot.core.conversation.attachments import link_to_ticket
 from bot.core.conversation.handles import seal
 from bot.core.models import Category, Priority, Ticket, TicketEvent, TicketStatus
+from bot.core.text.address import Address
 from bot.core.text.redaction import redact_identifiers
-from bot.core.tickets.sla import deadlines_for
+from bot.core.tickets.followups import initial_state
 from bot.core.tickets.milestones import refresh_next_due
+from bot.core.tickets.sla import deadlines_for
 from bot.core.tickets.workflow import change_status  # noqa: F401  # status changes live in the workflow; kept importable here
 
 # No 0/O, 1/I/L or U: codes are read out on the phone and typed from memory.
@@ -105,9 +105,7 @@ def create_ticket(session: Session, draft: TicketDraft, *, now: datetime | None 
     )
     ticket.followup_state = initial_state(ticket)
     refresh_next_due(ticket)
-    ticket.events.append(
-        TicketEvent(at=now, actor="bot", kind="created", detail={"channel": draft.channel})
-    )
+    ticket.events.append(TicketEvent(at=now, actor="bot", kind="created", detail={"channel": draft.channel}))
     for _ in range(10):
         ticket.code = new_code()
         try:
@@ -135,12 +133,7 @@ def list_tickets(session: Session) -> list[Ticket]:
 
 
 def tickets_of_sender(session: Session, sender_ref: str, limit: int = 5) -> list[Ticket]:
-    query = (
-        select(Ticket)
-        .where(Ticket.sender_ref == sender_ref)
-        .order_by(Ticket.id.desc())
-        .limit(limit)
-    )
+    query = select(Ticket).where(Ticket.sender_ref == sender_ref).order_by(Ticket.id.desc()).limit(limit)
     return list(session.scalars(query))
 
 

@@ -58,9 +58,7 @@ class Deadlines:
     resolve_due_at: datetime | None
 
 
-def deadlines_for(
-    category: Category, subcategory: str | None, created_at: datetime, tz: ZoneInfo
-) -> Deadlines:
+def deadlines_for(category: Category, subcategory: str | None, created_at: datetime, tz: ZoneInfo) -> Deadlines:
     """Compute the due times a new ticket of this kind must meet."""
     opinion = created_at + HANDLING_OPINION
     if category is Category.REPORT_LEAK:
