@@ -9,17 +9,6 @@ import pytest
 from bot.teaching import evaluation as nlu_eval
 
 # Nine messages: (expected class, predicted intent, confidence).
-HAND_MADE = [
-    ("report_leak", "report_leak", 0.9),
-    ("report_leak", "report_leak", 0.8),
-    ("report_leak", "report_repair", 0.7),
-    ("report_repair", "report_repair", 0.9),
-    ("billing_query", "billing_query", 0.9),
-    ("complaint", "nlu_fallback", 0.4),  # the bot asks: counts as no ticket
-    ("out_of_scope", "greet", 0.9),  # no ticket: right
-    ("out_of_scope", "billing_query", 0.9),  # would open a ticket
-    ("out_of_scope", "billing_query", 0.3),  # below the threshold: the bot asks, no ticket
-]
 
 
 @pytest.mark.stack

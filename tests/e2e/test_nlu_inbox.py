@@ -3,9 +3,7 @@ are redacted, and become deduplicated training examples in Rasa's YAML."""
 
 from __future__ import annotations
 
-import os
 import uuid
-from pathlib import Path
 
 import pytest
 import yaml
@@ -15,9 +13,8 @@ from bot.core.db import session_scope
 from bot.core.models import NluInboxItem
 from tests.conftest import Resident
 from tests.staff import Staff, new_account
+from tests.unit.test_nlu_inbox import NLU_DATA  # noqa: F401  (helpers and fixtures shared with the unit tests)
 from tests.unsure import unsure_message
-
-NLU_DATA = Path(os.environ["HOTLINE_NLU_DATA_DIR"])
 
 
 @pytest.mark.stack

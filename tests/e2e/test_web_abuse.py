@@ -8,32 +8,15 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from sqlalchemy import select
 
-from bot.channels.relay import Relay
 from bot.config import get_settings
-from bot.core.db import session_scope
-from bot.core.models import ChatMessage, MessageStatus
+from bot.core.models import MessageStatus
 from tests.browser import browser  # noqa: F401  (fixture)
 from tests.conftest import Resident, RunningApp
 from tests.harness import issued_chat_id
+from tests.unit.test_web_abuse import stored_in  # noqa: F401  (helpers and fixtures shared with the unit tests)
 
 pytestmark = pytest.mark.stack
-
-ANSWER_SECONDS = 5  # a refusal that does not wait for the body comes at once; buffering never ends
-
-
-def stored_in(chat_id: str) -> list[ChatMessage]:
-    """What the database keeps of a web chat's incoming messages, oldest first."""
-    sender = Relay(get_settings()).sender_ref("web", chat_id)
-    with session_scope() as session:
-        return list(
-            session.scalars(
-                select(ChatMessage)
-                .where(ChatMessage.sender == sender, ChatMessage.direction == "in")
-                .order_by(ChatMessage.id)
-            )
-        )
 
 
 # -- bodies: refused before they are buffered --------------------------------------------------
