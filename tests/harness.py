@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -141,3 +142,15 @@ class SilentServer:
         self.socket.close()
         for connection in self.connections:
             connection.close()
+
+
+def wait_until(
+    condition: Callable[[], object], timeout: float = 30, what: str = "condition", every: float = 0.1
+) -> object:
+    """Poll `condition` until it gives something true, and return that; fail after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := condition():
+            return result
+        time.sleep(every)
+    raise AssertionError(f"Timed out after {timeout:.0f} s waiting for {what}")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,22 +18,13 @@ from bot.core.conversation.chat_links import remember_chat
 from bot.core.models import ChatLink, ChatMessage
 from bot.core.tickets.intake import utcnow
 from tests.conftest import POSTGRES_URL
-from tests.harness import AppProcess, free_port
+from tests.harness import AppProcess, free_port, wait_until
 from tests.telegram_standin import TOKEN, BotApiStandIn
 
 pytestmark = [pytest.mark.postgres]
 CHATS = 30
 PER_CHAT = 2
 BROKEN_CHAT = "telegram:broken-handle"
-
-
-def wait_until(condition: Callable[[], object], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"Timed out waiting for {what}")
 
 
 def fill_outbox(session: Session) -> None:

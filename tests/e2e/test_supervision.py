@@ -7,7 +7,7 @@ import asyncio
 import os
 import signal
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -21,7 +21,7 @@ from bot.engine.health import health_report
 from bot.engine.processes import MODEL_FILE, Stack
 from bot.engine.supervisor import Backoff
 from tests.conftest import Resident
-from tests.harness import RunningApp, free_port
+from tests.harness import RunningApp, free_port, wait_until
 
 pytestmark = pytest.mark.stack
 
@@ -48,15 +48,6 @@ def app(supervised: Stack) -> Iterator[RunningApp]:
 
 def health(app: RunningApp) -> tuple[int, dict]:
     return asyncio.run(health_report(app.settings))
-
-
-def wait_until(condition: Callable[[], object], timeout: float, what: str) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := condition():
-            return result
-        time.sleep(0.5)
-    raise AssertionError(f"Timed out after {timeout:.0f} s waiting for {what}")
 
 
 def kill_hard(stack: Stack, name: str) -> int:

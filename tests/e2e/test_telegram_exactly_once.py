@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,20 +22,11 @@ from bot.core.tickets.alerts import check_deadlines
 from bot.core.tickets.intake import utcnow
 from tests.conftest import POSTGRES_URL
 from tests.e2e.test_telegram_dispatchers import new_ticket
-from tests.harness import AppProcess, RunningApp
+from tests.harness import AppProcess, RunningApp, wait_until
 from tests.telegram_standin import TOKEN, BotApiStandIn
 
 pytestmark = pytest.mark.stack
 GROUP = -100888
-
-
-def wait_until(condition: Callable[[], object], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"Timed out waiting for {what}")
 
 
 @pytest.fixture(scope="module")

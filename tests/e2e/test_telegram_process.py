@@ -3,8 +3,7 @@ killed with SIGKILL in the middle of an update, and what it writes to its log.""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from bot.core.db import session_scope
 from bot.core.models import ChannelUpdate, ChatMessage, MessageStatus
 from bot.core.tickets.intake import get_ticket_by_code
 from tests.e2e.test_telegram import CODE, JPEG, deliver, press, sender_ref
-from tests.harness import AppProcess, SilentServer
+from tests.harness import AppProcess, SilentServer, wait_until
 from tests.telegram_standin import TOKEN, BotApiStandIn
 
 pytestmark = pytest.mark.stack
@@ -31,15 +30,6 @@ def bot_api() -> Iterator[BotApiStandIn]:
 def app_process(rasa_url: str, bot_api: BotApiStandIn, log_file: Path, **extra: object) -> AppProcess:
     return AppProcess(rasa_url, log_file, telegram_bot_token=TOKEN, telegram_api_base_url=bot_api.base_url,
                       telegram_poll_timeout=1, **extra)  # fmt: skip
-
-
-def wait_until(condition: Callable[[], object], timeout: float = 30, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"Timed out waiting for {what}")
 
 
 def stored_update(update_id: int) -> ChannelUpdate | None:
