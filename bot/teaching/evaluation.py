@@ -42,13 +42,17 @@ HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu" / "heldout"
 # the figures of the first do not come from tuning the training data to it.
 BLIND_HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu" / "heldout-blind"
 UNSEEN_HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu" / "heldout-unseen"  # a third, written blind (session 6)
+# Two more, written blind in session 7: the fourth was then used to find the kinds of messages the
+# training data lacked; the fifth was never looked at message by message, the honest figure.
+FRESH_HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu" / "heldout-fresh"
+FINAL_HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu" / "heldout-final"
 BASELINE_DIR = PROJECT_ROOT / "models" / "baseline"
 PREDICT_SCRIPT = PROJECT_ROOT / "scripts" / "predict_intents.py"
 RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
 
-# The issue's targets on the held-out set. Against a Rasa baseline, ours must also make at most
-# half its errors, overall and in each language (`ErrorCount.at_most_half`).
-TARGETS = {"macro_f1": 0.95, "leak_recall": 0.97, "oos_ticket_rate": 0.02}
+# Issue 12's targets on a held-out set, overall and in each language. Against a Rasa baseline,
+# ours must also make at most half its errors, overall and in each language (`ErrorCount.at_most_half`).
+TARGETS = {"macro_f1": 0.97, "complaint_recall": 0.95, "leak_recall": 0.99, "oos_ticket_rate": 0.01}
 
 
 @dataclass(frozen=True)
@@ -177,6 +181,8 @@ def load_examples(directory: Path = HELDOUT_DIR) -> list[Example]:
     for path in sorted(directory.glob("*.yml")):
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
         for block in document.get("nlu") or []:
+            if block["intent"] not in CLASSES:  # a typo would otherwise surface as a KeyError deep in the scoring
+                raise ValueError(f"{path}: unknown class {block['intent']!r}; the classes are {', '.join(CLASSES)}")
             for line in block["examples"].splitlines():
                 text = line.strip().removeprefix("- ").strip()
                 if text:
@@ -277,6 +283,7 @@ def meets_targets(scores: Scores) -> dict[str, bool]:
     """Which of the issue's targets (TARGETS) these scores meet."""
     return {
         "macro_f1": scores.macro_f1 >= TARGETS["macro_f1"],
+        "complaint_recall": scores.per_class["complaint"].recall >= TARGETS["complaint_recall"],
         "leak_recall": scores.leak_recall >= TARGETS["leak_recall"],
         "oos_ticket_rate": scores.oos_ticket_rate <= TARGETS["oos_ticket_rate"],
     }
@@ -300,9 +307,12 @@ def error_counts(report: EvalReport, baseline: EvalReport) -> list[ErrorCount]:
 
 
 def all_targets(report: EvalReport, baseline: EvalReport | None = None) -> dict[str, bool]:
-    """Every target `--check` enforces: the issue's targets, and, given a Rasa baseline, at most
-    half its errors overall (`half_baseline_errors`) and in each language (`..._zh`, ...)."""
+    """Every target `--check` enforces: the issue's targets overall and in each language
+    (`macro_f1_zh`, ...), and, given a Rasa baseline, at most half its errors overall
+    (`half_baseline_errors`) and in each language (`..._zh`, ...)."""
     met = meets_targets(report.overall)
+    for language, scores in report.per_language.items():
+        met |= {f"{name}_{language}": ok for name, ok in meets_targets(scores).items()}
     for count in error_counts(report, baseline) if baseline is not None else []:
         suffix = "" if count.scope == "overall" else f"_{count.scope}"
         met[f"half_baseline_errors{suffix}"] = count.at_most_half

@@ -8,14 +8,10 @@ import pytest
 
 from bot.teaching import evaluation as nlu_eval
 
-# Nine messages: (expected class, predicted intent, confidence).
-
 
 @pytest.mark.stack
 def test_live_model_meets_the_targets_on_the_heldout_set(stack) -> None:  # type: ignore[no-untyped-def]
     url = f"http://127.0.0.1:{stack.rasa_port}"
     report = nlu_eval.evaluate_model(Path("live"), predictor=lambda texts: nlu_eval.predict_with_server(url, texts))
-    overall = report.overall
-    assert nlu_eval.meets_targets(overall) == {"macro_f1": True, "leak_recall": True, "oos_ticket_rate": True}, (
-        nlu_eval.format_report(report)
-    )
+    missed = [name for name, met in nlu_eval.all_targets(report).items() if not met]
+    assert not missed, nlu_eval.format_report(report)
