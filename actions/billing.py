@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import HotlineAction, button, report_text, resident_text, say
 from actions.intake import intake_intro, intake_start_events, report_in, start_intake_with
+from actions.unit_of_work import ActionCall
 from bot.core.billing import answer_billing
 
 
-def start_billing_intake(dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+def start_billing_intake(dispatcher: CollectingDispatcher, tracker: Tracker, language: str,
+                         call: ActionCall) -> list[dict[str, Any]]:  # fmt: skip
     """Register a billing case for a person to check."""
     for line in intake_intro("billing_query", "dispute", language):
         dispatcher.utter_message(text=line)
     # After "I need a person" the question the resident asked is what the officer must check.
     text = report_text(tracker) or resident_text(tracker)
-    events = intake_start_events("billing_query", "dispute", text, tracker)
+    events = intake_start_events("billing_query", "dispute", text, tracker, call)
     return [*events, FollowupAction("ticket_form")]
 
 
@@ -23,11 +29,11 @@ class ActionAnswerBilling(HotlineAction):
     def name(self) -> str:
         return "action_answer_billing"
 
-    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+    def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
         text = report_text(tracker)
-        answer = answer_billing(text, language)
+        answer = answer_billing(text, language, call.settings.billing_file)
         if answer.is_dispute:
-            return start_billing_intake(dispatcher, tracker, language)
+            return start_billing_intake(dispatcher, tracker, language, call)
         for line in answer.texts or [say("billing_unknown", language)]:
             dispatcher.utter_message(text=line)
         dispatcher.utter_message(
@@ -46,12 +52,12 @@ class ActionRequestHuman(HotlineAction):
     def name(self) -> str:
         return "action_request_human"
 
-    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+    def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
         if tracker.get_slot("category") == "billing_query":
-            return start_billing_intake(dispatcher, tracker, language)
+            return start_billing_intake(dispatcher, tracker, language, call)
         dispatcher.utter_message(text=say("human", language))
         text = report_text(tracker)
         if tracker.active_loop_name is None and (category := report_in(text)):
             # "师傅态度太差,我要找人工": the staffed line, and the complaint is taken down now.
-            return start_intake_with(category, text, tracker, dispatcher, language)
+            return start_intake_with(category, text, tracker, dispatcher, language, call)
         return []

@@ -11,10 +11,11 @@ from typing import Any, ClassVar
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
 
+from actions.unit_of_work import ActionCall, current, current_call, run_in_worker, run_to_end
 from bot.core.conversation.inbox import REVIEW_BELOW, collect
 from bot.core.conversation.messages import say
-from bot.core.db import session_scope
 from bot.core.text.language import conversation_language
 from bot.core.tickets.intake import utcnow
 
@@ -128,14 +129,20 @@ class HotlineAction(Action, ABC):
     def name(self) -> str: ...
 
     @abstractmethod
-    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> list[dict[str, Any]]: ...
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, language: str,
+                call: ActionCall) -> list[dict[str, Any]]: ...  # fmt: skip
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         language = language_of(tracker)
-        events = self.respond(dispatcher, tracker, language)
-        note_if_unsure(tracker)
+
+        def work(call: ActionCall) -> list[dict[str, Any]]:
+            events = self.respond(dispatcher, tracker, language, call)
+            note_if_unsure(tracker, call.session)
+            return events
+
+        events = await run_in_worker(work)
         return only_changes(tracker, [SlotSet("language", language), *events])
 
 
@@ -161,10 +168,39 @@ def only_changes(tracker: Tracker, events: list[dict[str, Any]]) -> list[dict[st
 
 
 # A form's question: says it to the resident in their language.
-Ask = Callable[[CollectingDispatcher, Tracker, str], None]
+Ask = Callable[[CollectingDispatcher, Tracker, str, ActionCall], None]
 
 
-class AskingFormValidation(FormValidationAction, ABC):
+class HotlineFormValidation(FormValidationAction, ABC):
+    """A form's validation action whose whole call, rasa-sdk's validation included, runs in a
+    worker thread in one unit of work (actions/unit_of_work.py). rasa-sdk calls the
+    `validate_<slot>` methods with its own arguments, so they reach the call's session as
+    `self.call.session`."""
+
+    @abstractmethod  # so that rasa-sdk does not register this base class
+    def name(self) -> str: ...
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        def work(call: ActionCall) -> list[dict[str, Any]]:
+            with current(call):
+                return run_to_end(self.run_in_call(dispatcher, tracker, domain, call))
+
+        return await run_in_worker(work)
+
+    async def run_in_call(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any],
+                          call: ActionCall) -> list[dict[str, Any]]:  # fmt: skip
+        """The validation's events (rasa-sdk's), inside the call's unit of work."""
+        return await super().run(dispatcher, tracker, domain)
+
+    @property
+    def call(self) -> ActionCall:
+        """The running call's session and settings (only inside this action's own call)."""
+        return current_call()
+
+
+class AskingFormValidation(HotlineFormValidation, ABC):
     """A form's validation action that also asks the form's next question.
 
     Left to Rasa, every question is one more call to the action server (action_ask_<slot>)
@@ -180,20 +216,19 @@ class AskingFormValidation(FormValidationAction, ABC):
     @abstractmethod  # so that rasa-sdk does not register this base class
     def name(self) -> str: ...
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    async def run_in_call(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any],
+                          call: ActionCall) -> list[dict[str, Any]]:  # fmt: skip
         events = await self.validate_answer(dispatcher, tracker, domain)
-        return self.ask_next(events, dispatcher, tracker, domain)
+        return self.ask_next(events, dispatcher, tracker, domain, call)
 
     async def validate_answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         """The validation's events (rasa-sdk's)."""
-        return await super().run(dispatcher, tracker, domain)
+        return await FormValidationAction.run(self, dispatcher, tracker, domain)
 
     def ask_next(self, events: list[dict[str, Any]], dispatcher: CollectingDispatcher, tracker: Tracker,
-                 domain: dict[str, Any]) -> list[dict[str, Any]]:  # fmt: skip
+                 domain: dict[str, Any], call: ActionCall) -> list[dict[str, Any]]:  # fmt: skip
         """Ask the slot Rasa would ask next: the `requested_slot` the validation set (None: the
         form is done), else the first of the form's slots in domain.yml still empty."""
         for event in events:
@@ -208,15 +243,16 @@ class AskingFormValidation(FormValidationAction, ABC):
                 return events  # nothing left: Rasa ends the form
             events = [*events, SlotSet("requested_slot", slot)]
         if slot is not None:
-            self.asks[slot](dispatcher, tracker, language_of(tracker))
+            self.asks[slot](dispatcher, tracker, language_of(tracker), call)
         return events
 
 
-def note_if_unsure(tracker: Tracker) -> None:
+def note_if_unsure(tracker: Tracker, session: Session) -> None:
     """Offer the latest message to the admins' NLU inbox when the model was unsure of it.
 
     Answers inside a form (an address, a phone number) are left out: they are meant to match no
-    intent. A storage failure must never cost the resident their answer, so it is only logged.
+    intent. A storage failure must never cost the resident their answer, so it is only logged,
+    and rolled back alone (a savepoint in the call's unit of work).
     """
     message = tracker.latest_message or {}
     intent = (message.get("intent") or {}).get("name")
@@ -230,7 +266,7 @@ def note_if_unsure(tracker: Tracker) -> None:
     ranking = [e for e in message.get("intent_ranking") or [] if e.get("name") != "nlu_fallback"]
     best = ranking[0] if fallback and ranking else {"name": intent, "confidence": confidence}
     try:
-        with session_scope() as session:
+        with session.begin_nested():
             collect(session, text, "fallback" if fallback else "low_confidence", utcnow(),
                     predicted=best.get("name"), confidence=best.get("confidence"))  # fmt: skip
     except Exception:  # noqa: BLE001
@@ -242,9 +278,9 @@ class Utterance(HotlineAction):
 
     text_key = ""
 
-    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+    def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
         dispatcher.utter_message(text=say(self.text_key, language))
         return []
 
 
-__all__ = ["AskingFormValidation", "HotlineAction", "Utterance", "say"]
+__all__ = ["ActionCall", "AskingFormValidation", "HotlineAction", "HotlineFormValidation", "Utterance", "say"]

@@ -24,10 +24,9 @@ from actions.common import (
 )
 from actions.intake import address_from_parts, leak_interruption
 from actions.outage import LINKED, create_linked
-from bot.config import get_settings
+from actions.unit_of_work import ActionCall
 from bot.core.conversation.messages import CATEGORY_NAMES, name_of
 from bot.core.conversation.privacy import forget_sender
-from bot.core.db import session_scope
 from bot.core.models import Category, Ticket
 from bot.core.tickets.intake import TicketDraft, create_ticket
 
@@ -54,7 +53,7 @@ def field_named_in(text: str, tracker: Tracker) -> str | None:
     return None
 
 
-def ask_confirmation(dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> None:
+def ask_confirmation(dispatcher: CollectingDispatcher, tracker: Tracker, language: str, call: ActionCall) -> None:
     """Show what was collected, with buttons to confirm, change a detail or cancel (asked by
     the summary's validation action)."""
     anonymous = bool(tracker.get_slot("anonymous"))
@@ -136,7 +135,7 @@ class ActionFinishIntake(HotlineAction):
     def name(self) -> str:
         return "action_finish_intake"
 
-    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+    def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
         answer = tracker.get_slot("confirmation") or ""
         if answer == "cancel":
             dispatcher.utter_message(text=say("cancelled", language))
@@ -148,9 +147,9 @@ class ActionFinishIntake(HotlineAction):
                 events.append(SlotSet("address_parts", None))
             return [*events, FollowupAction("ticket_form")]
         if tracker.get_slot("outage_choice") == LINKED:
-            ticket_lines = create_linked(tracker, draft_from_slots(tracker, language), language)
+            ticket_lines = create_linked(tracker, draft_from_slots(tracker, language), language, call)
         else:
-            ticket_lines = create_from_slots(tracker, language)
+            ticket_lines = create_from_slots(tracker, language, call)
         for line in ticket_lines:
             dispatcher.utter_message(text=line)
         return reset_intake()
@@ -177,16 +176,13 @@ def draft_from_slots(tracker: Tracker, language: str) -> TicketDraft:
     )
 
 
-def create_from_slots(tracker: Tracker, language: str) -> list[str]:
+def create_from_slots(tracker: Tracker, language: str, call: ActionCall) -> list[str]:
     """Create the ticket the conversation collected and return the receipt (R3) to send."""
-    settings = get_settings()
     draft = draft_from_slots(tracker, language)
-    anonymous, channel = draft.anonymous, draft.channel
-    with session_scope() as session:
-        ticket = create_ticket(session, draft)
-        if anonymous:
-            forget_sender(session, channel, tracker.sender_id)
-        return receipt(ticket, language, settings.tz)
+    ticket = create_ticket(call.session, draft, call.settings)
+    if draft.anonymous:
+        forget_sender(call.session, draft.channel, tracker.sender_id)
+    return receipt(ticket, language, call.settings.tz)
 
 
 def receipt(ticket: Ticket, language: str, tz: Any) -> list[str]:

@@ -49,7 +49,7 @@ class ActionClarify(HotlineAction):
     def name(self) -> str:
         return "action_clarify"
 
-    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+    def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
         ranking = [
             entry["name"]
             for entry in tracker.latest_message.get("intent_ranking", [])

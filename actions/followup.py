@@ -5,16 +5,23 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
-from sqlalchemy.orm import Session
 
-from actions.common import HotlineAction, button, language_of, latest_intent, safety_advice, say, squash
-from bot.config import get_settings
+from actions.common import (
+    HotlineAction,
+    HotlineFormValidation,
+    button,
+    language_of,
+    latest_intent,
+    safety_advice,
+    say,
+    squash,
+)
+from actions.unit_of_work import ActionCall
 from bot.core.conversation.messages import CATEGORY_NAMES, name_of
-from bot.core.db import session_scope
 from bot.core.models import FollowupState, Ticket
 from bot.core.tickets.followups import ASKING, AWAITING_ANSWER, is_bound_to, record_answer
 from bot.core.tickets.intake import get_ticket_by_code, utcnow
@@ -49,10 +56,10 @@ def read_rating(text: str) -> int | None:
     return None
 
 
-def bound_ticket(session: Session, tracker: Tracker, states: frozenset[FollowupState]) -> Ticket | None:
+def bound_ticket(call: ActionCall, tracker: Tracker, states: frozenset[FollowupState]) -> Ticket | None:
     """The follow-up's ticket, only if its follow-up went to this very chat and is in `states`."""
-    ticket = get_ticket_by_code(session, tracker.get_slot("followup_code") or "")
-    if ticket is None or not is_bound_to(ticket, tracker.sender_id, states):
+    ticket = get_ticket_by_code(call.session, tracker.get_slot("followup_code") or "")
+    if ticket is None or not is_bound_to(ticket, tracker.sender_id, states, call.settings.resolved_secret_key()):
         return None
     return ticket
 
@@ -71,29 +78,26 @@ class ActionStartFollowup(HotlineAction):
     def name(self) -> str:
         return "action_start_followup"
 
-    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
-        with session_scope() as session:
-            ticket = bound_ticket(session, tracker, ASKING)  # only while the application asks this chat
-            ticket_language = ticket.language if ticket else language
+    def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
+        ticket = bound_ticket(call, tracker, ASKING)  # only while the application asks this chat
         if ticket is None:
             return neutral_reply(dispatcher, language)
         # The ticket's language: this SlotSet comes after the one HotlineAction adds, so it wins.
-        return [SlotSet("language", ticket_language), *(SlotSet(slot, None) for slot in FOLLOWUP_SLOTS)]
+        return [SlotSet("language", ticket.language), *(SlotSet(slot, None) for slot in FOLLOWUP_SLOTS)]
 
 
 class ActionAskFollowupSolved(HotlineAction):
     def name(self) -> str:
         return "action_ask_followup_solved"
 
-    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+    def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
         code = tracker.get_slot("followup_code") or ""
-        with session_scope() as session:
-            # Asked while the application sends it, asked again after an unclear answer.
-            ticket = bound_ticket(session, tracker, ASKING | AWAITING_ANSWER)
-            if ticket is None:
-                return neutral_reply(dispatcher, language)
-            created = ticket.created_at.astimezone(get_settings().tz)
-            category = ticket.category.value
+        # Asked while the application sends it, asked again after an unclear answer.
+        ticket = bound_ticket(call, tracker, ASKING | AWAITING_ANSWER)
+        if ticket is None:
+            return neutral_reply(dispatcher, language)
+        created = ticket.created_at.astimezone(call.settings.tz)
+        category = ticket.category.value
         date = created.strftime("%m月%d日" if language == "zh" else "%d %b")
         if tracker.get_slot("followup_kind") == "reminder":
             text = say("followup_reminder", language, code=code)
@@ -115,7 +119,7 @@ class ActionAskSatisfaction(HotlineAction):
     def name(self) -> str:
         return "action_ask_satisfaction"
 
-    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+    def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
         buttons = [{"title": str(n), "payload": str(n)} for n in (5, 4, 3, 2, 1)]
         dispatcher.utter_message(text=say("ask_satisfaction", language), buttons=buttons)
         return []
@@ -125,20 +129,18 @@ class ActionAskFollowupComment(HotlineAction):
     def name(self) -> str:
         return "action_ask_followup_comment"
 
-    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+    def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
         no = say("no_comment", language)
         dispatcher.utter_message(text=say("ask_comment", language), buttons=[{"title": no, "payload": no}])
         return []
 
 
-class ValidateFollowupForm(FormValidationAction):
+class ValidateFollowupForm(HotlineFormValidation):
     def name(self) -> str:
         return "validate_followup_form"
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
-        with session_scope() as session:
-            still_asked = bound_ticket(session, tracker, ASKING | AWAITING_ANSWER) is not None
-        if not still_asked:
+        if bound_ticket(self.call, tracker, ASKING | AWAITING_ANSWER) is None:
             # Expired or answered meanwhile: nothing more to ask, and action_finish_followup
             # (which checks the binding again) gives the neutral answer and lets go.
             return []
@@ -176,16 +178,15 @@ class ValidateFollowupForm(FormValidationAction):
         return {"followup_comment": "" if no_comment else text}
 
 
-def end_followup_for_new_report(tracker: Tracker) -> list[dict[str, Any]]:
+def end_followup_for_new_report(tracker: Tracker, call: ActionCall) -> list[dict[str, Any]]:
     """A new report (a leak) cut the follow-up short: a "solved" already given is recorded with
     its rating, if any, and no comment; an unanswered follow-up stays open for its reminder."""
     if tracker.get_slot("followup_solved") == "yes":
         rating = tracker.get_slot("satisfaction")
-        with session_scope() as session:
-            ticket = bound_ticket(session, tracker, AWAITING_ANSWER)
-            if ticket is not None:
-                record_answer(session, ticket, solved=True, satisfaction=int(rating) if rating else None,
-                              comment=None, now=utcnow())  # fmt: skip
+        ticket = bound_ticket(call, tracker, AWAITING_ANSWER)
+        if ticket is not None:
+            record_answer(call.session, ticket, call.settings, solved=True,
+                          satisfaction=int(rating) if rating else None, comment=None, now=utcnow())  # fmt: skip
     return [SlotSet(slot, None) for slot in (*FOLLOWUP_SLOTS, "followup_code", "followup_kind")]
 
 
@@ -195,23 +196,23 @@ class ActionFinishFollowup(HotlineAction):
     def name(self) -> str:
         return "action_finish_followup"
 
-    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+    def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
         code = tracker.get_slot("followup_code") or ""
         solved = tracker.get_slot("followup_solved") == "yes"
         rating = tracker.get_slot("satisfaction")
-        with session_scope() as session:
-            # Checked and recorded in one transaction: the answer counts only if this chat was asked.
-            ticket = bound_ticket(session, tracker, AWAITING_ANSWER)
-            if ticket is None:
-                return neutral_reply(dispatcher, language)
-            record_answer(
-                session,
-                ticket,
-                solved=solved,
-                satisfaction=int(rating) if solved and rating else None,
-                comment=tracker.get_slot("followup_comment") if solved else None,
-                now=utcnow(),
-            )
+        # Checked and recorded in one transaction (the call's): the answer counts only if this chat was asked.
+        ticket = bound_ticket(call, tracker, AWAITING_ANSWER)
+        if ticket is None:
+            return neutral_reply(dispatcher, language)
+        record_answer(
+            call.session,
+            ticket,
+            call.settings,
+            solved=solved,
+            satisfaction=int(rating) if solved and rating else None,
+            comment=tracker.get_slot("followup_comment") if solved else None,
+            now=utcnow(),
+        )
         key = "followup_thanks" if solved else "followup_reopened"
         dispatcher.utter_message(text=say(key, language, code=code))
         return [SlotSet(slot, None) for slot in (*FOLLOWUP_SLOTS, "followup_code", "followup_kind")]

@@ -28,6 +28,7 @@ from actions.common import (
 )
 from actions.followup import end_followup_for_new_report
 from actions.outage import ask_outage_choice, earlier_address, outage_slots, read_outage_choice, with_outage_question
+from actions.unit_of_work import ActionCall
 from bot.core.conversation.messages import FIELD_NAMES, join_names, name_of
 from bot.core.text.address import Address, parse_address
 from bot.core.text.phone import check_phone, find_phone
@@ -104,7 +105,8 @@ def leak_interruption(tracker: Tracker, dispatcher: CollectingDispatcher, langua
     return slots
 
 
-def intake_start_events(category: str, subcategory: str | None, text: str, tracker: Tracker) -> list[dict[str, Any]]:
+def intake_start_events(category: str, subcategory: str | None, text: str, tracker: Tracker,
+                        call: ActionCall) -> list[dict[str, Any]]:  # fmt: skip
     """Slots for a new report, prefilled with what the first message already says."""
     events = reset_intake()
     anonymous = bool(tracker.get_slot("anonymous")) or bool(_ANONYMOUS.search(text))
@@ -117,10 +119,10 @@ def intake_start_events(category: str, subcategory: str | None, text: str, track
         events.append(SlotSet("description", squash(text)))
     address = parse_address(text) if text else Address()
     known, raw = address.missing() != list(address.__dataclass_fields__), text
-    outage = outage_slots(category, subcategory, address)
-    if not known and not anonymous and (earlier := earlier_address(tracker.sender_id)) is not None:
+    outage = outage_slots(category, subcategory, address, call)
+    if not known and not anonymous and (earlier := earlier_address(tracker.sender_id, call)) is not None:
         # No address in the message: the chat's last report may place it in an outage (R10).
-        if outage := outage_slots(category, subcategory, earlier):
+        if outage := outage_slots(category, subcategory, earlier, call):
             address, known, raw = earlier, True, None
     if known:
         parts = {**asdict(address), "raw": raw, "attempts": 0}
@@ -186,13 +188,13 @@ def honour_requests_in(text: str, dispatcher: CollectingDispatcher, language: st
 
 
 def start_intake_with(category: str, text: str, tracker: Tracker, dispatcher: CollectingDispatcher,
-                      language: str) -> list[dict[str, Any]]:  # fmt: skip
+                      language: str, call: ActionCall) -> list[dict[str, Any]]:  # fmt: skip
     """Start the report a message carried besides its request, as ActionStartIntake would
     (the form is started here: no rule follows a request for anonymity or a person)."""
     subcategory = subcategory_of(category, text)
     for line in intake_intro(category, subcategory, language):
         dispatcher.utter_message(text=line)
-    return [*intake_start_events(category, subcategory, text, tracker), FollowupAction("ticket_form")]
+    return [*intake_start_events(category, subcategory, text, tracker, call), FollowupAction("ticket_form")]
 
 
 class ActionStartIntake(HotlineAction):
@@ -201,7 +203,7 @@ class ActionStartIntake(HotlineAction):
     def name(self) -> str:
         return "action_start_intake"
 
-    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+    def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
         category = latest_intent(tracker) or "report_repair"
         text = report_text(tracker)
         subcategory = subcategory_of(category, text)
@@ -210,8 +212,8 @@ class ActionStartIntake(HotlineAction):
         honour_requests_in(text, dispatcher, language)
         # A leak written in the middle of a follow-up (data/rules.yml): the follow-up keeps what
         # was answered, and the leak is a report of its own.
-        ended = end_followup_for_new_report(tracker) if tracker.active_loop_name == "followup_form" else []
-        return [*ended, *intake_start_events(category, subcategory, text, tracker)]
+        ended = end_followup_for_new_report(tracker, call) if tracker.active_loop_name == "followup_form" else []
+        return [*ended, *intake_start_events(category, subcategory, text, tracker, call)]
 
 
 class ActionSetAnonymous(HotlineAction):
@@ -220,12 +222,12 @@ class ActionSetAnonymous(HotlineAction):
     def name(self) -> str:
         return "action_set_anonymous"
 
-    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+    def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
         dispatcher.utter_message(text=say("anonymous_ok", language))
         text = report_text(tracker)
         if tracker.active_loop_name is None and (category := report_in(text)):
             # "我要举报…,我要匿名": the report starts now, anonymous; its words are not dropped.
-            return [SlotSet("anonymous", True), *start_intake_with(category, text, tracker, dispatcher, language)]
+            return [SlotSet("anonymous", True), *start_intake_with(category, text, tracker, dispatcher, language, call)]
         if tracker.active_loop_name is None:
             dispatcher.utter_message(text=say("anonymous_ask_issue", language))
         events = [
@@ -247,7 +249,7 @@ class ActionCancelIntake(HotlineAction):
     def name(self) -> str:
         return "action_cancel_intake"
 
-    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+    def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
         if tracker.active_loop_name or tracker.get_slot("category"):
             dispatcher.utter_message(text=say("cancelled", language))
         else:
@@ -258,7 +260,7 @@ class ActionCancelIntake(HotlineAction):
 # The ticket form's questions, asked by its validation action (AskingFormValidation).
 
 
-def ask_address(dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> None:
+def ask_address(dispatcher: CollectingDispatcher, tracker: Tracker, language: str, call: ActionCall) -> None:
     """Ask for the address, or only for the parts still missing."""
     parts = tracker.get_slot("address_parts") or {}
     known = address_from_parts(parts)
@@ -278,16 +280,16 @@ def ask_address(dispatcher: CollectingDispatcher, tracker: Tracker, language: st
         )
 
 
-def ask_description(dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> None:
+def ask_description(dispatcher: CollectingDispatcher, tracker: Tracker, language: str, call: ActionCall) -> None:
     dispatcher.utter_message(text=say("ask_description", language))
 
 
-def ask_phone(dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> None:
+def ask_phone(dispatcher: CollectingDispatcher, tracker: Tracker, language: str, call: ActionCall) -> None:
     dispatcher.utter_message(text=say("ask_phone", language))
     dispatcher.utter_message(json_message={"request": "phone"})  # Telegram: a share-contact button
 
 
-def ask_followup_optin(dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> None:
+def ask_followup_optin(dispatcher: CollectingDispatcher, tracker: Tracker, language: str, call: ActionCall) -> None:
     dispatcher.utter_message(
         text=say("ask_followup_optin", language),
         buttons=[button(say("optin_yes", language), "affirm"), button(say("optin_no", language), "deny")],
@@ -307,7 +309,7 @@ def yes_or_no(text: str, intent: str | None) -> str | None:
     return None
 
 
-def ask_callback_time(dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> None:
+def ask_callback_time(dispatcher: CollectingDispatcher, tracker: Tracker, language: str, call: ActionCall) -> None:
     options = ("callback_anytime", "callback_morning", "callback_afternoon", "callback_evening")
     buttons = [{"title": say(key, language), "payload": say(key, language)} for key in options]
     dispatcher.utter_message(text=say("ask_callback_time", language), buttons=buttons)
@@ -391,7 +393,7 @@ class ValidateTicketForm(AskingFormValidation):
         if address_is_optional(tracker.get_slot("category"), bool(tracker.get_slot("anonymous"))):
             return self._optional_address(text, new_parts, language)
         if address.is_complete():
-            outage = outage_slots(tracker.get_slot("category"), tracker.get_slot("subcategory"), address)
+            outage = outage_slots(tracker.get_slot("category"), tracker.get_slot("subcategory"), address, self.call)
             return {"address": address.format(language), "address_parts": new_parts, **outage}
         if not added and attempts >= 2 and text:
             # The resident has nothing more to add (no unit, a house, a landmark): take it as given.

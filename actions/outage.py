@@ -17,8 +17,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import button, latest_intent, safety_advice, say
-from bot.core.db import session_scope
+from actions.unit_of_work import ActionCall
 from bot.core.models import Category, Outage
+from bot.core.outages.estates import alias_table
 from bot.core.outages.register import link_ticket, notice_of, outage_at
 from bot.core.text.address import Address
 from bot.core.tickets.intake import TicketDraft, create_ticket, tickets_of_sender, utcnow
@@ -29,21 +30,20 @@ _JUST_NO_HEAT = re.compile(r"^(不是|没有|没别的|就是|只是|就是暖�
 _SOMETHING_ELSE = re.compile(r"^(是|是的|有|还有|别的|其他|yes|yeah|something else)", re.IGNORECASE)
 
 
-def outage_slots(category: str | None, subcategory: str | None, address: Address) -> dict[str, Any]:
+def outage_slots(category: str | None, subcategory: str | None, address: Address, call: ActionCall) -> dict[str, Any]:
     """{'outage_id': id} when a no-heat repair's address lies in an active outage, else {}."""
     if category != Category.REPORT_REPAIR.value or subcategory != "no_heat" or not address.estate:
         return {}
-    with session_scope() as session:
-        outage = outage_at(session, address.estate, address.building, utcnow())
-        return {"outage_id": outage.id} if outage is not None else {}
+    aliases = alias_table(call.settings.estates_file)
+    outage = outage_at(call.session, address.estate, address.building, utcnow(), aliases)
+    return {"outage_id": outage.id} if outage is not None else {}
 
 
-def earlier_address(sender: str) -> Address | None:
+def earlier_address(sender: str, call: ActionCall) -> Address | None:
     """The address of this chat's latest named report, for a resident who does not repeat it."""
-    with session_scope() as session:
-        for ticket in tickets_of_sender(session, sender):
-            if ticket.estate and not ticket.anonymous:
-                return Address(ticket.estate, ticket.building, ticket.unit, ticket.room)
+    for ticket in tickets_of_sender(call.session, sender):
+        if ticket.estate and not ticket.anonymous:
+            return Address(ticket.estate, ticket.building, ticket.unit, ticket.room)
     return None
 
 
@@ -93,23 +93,21 @@ def outage_buttons(language: str) -> list[dict[str, str]]:
     ]
 
 
-def ask_outage_choice(dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> None:
+def ask_outage_choice(dispatcher: CollectingDispatcher, tracker: Tracker, language: str, call: ActionCall) -> None:
     """The outage's notice (reason, expected restoration, apology), then the question (asked by
     the ticket form's validation action, actions/intake.py)."""
-    with session_scope() as session:
-        outage = session.get(Outage, int(tracker.get_slot("outage_id")))
-        notice = notice_of(outage, language) if outage is not None else ""
+    outage = call.session.get(Outage, int(tracker.get_slot("outage_id")))
+    notice = notice_of(outage, language) if outage is not None else ""
     if notice:
         dispatcher.utter_message(text=notice)
     dispatcher.utter_message(text=say("outage_ask_other", language), buttons=outage_buttons(language))
 
 
-def create_linked(tracker: Tracker, draft: TicketDraft, language: str) -> list[str]:
+def create_linked(tracker: Tracker, draft: TicketDraft, language: str, call: ActionCall) -> list[str]:
     """File the report under the outage: no clock of its own, no dispatch; what the resident hears."""
     now = utcnow()
-    with session_scope() as session:
-        ticket = create_ticket(session, draft, now=now)
-        outage = session.get(Outage, int(tracker.get_slot("outage_id")))
-        if outage is not None and ticket.outage_id is None and outage.restored_at is None:
-            link_ticket(ticket, outage, now)
-        return [say("outage_linked", language, code=ticket.code)]
+    ticket = create_ticket(call.session, draft, call.settings, now=now)
+    outage = call.session.get(Outage, int(tracker.get_slot("outage_id")))
+    if outage is not None and ticket.outage_id is None and outage.restored_at is None:
+        link_ticket(ticket, outage, now, call.settings.outage_recheck_after)
+    return [say("outage_linked", language, code=ticket.code)]

@@ -24,17 +24,22 @@ from sanic import Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
-from bot.config import get_settings
+from actions.unit_of_work import install_action_server
+from bot.config import Settings, get_settings
+from bot.core.process_setup import set_up_process
 
 # `/health` only says "ok" (process managers and bot/engine/processes.py poll it); /webhook runs actions
 # and /actions lists them, so they need the secret.
 OPEN_PATHS = frozenset({"/health"})
 
 
-def build_app(token: str) -> Sanic:
-    """rasa-sdk's app with every action of the `actions` package, behind the secret."""
+def build_app(settings: Settings) -> Sanic:
+    """rasa-sdk's app with every action of the `actions` package, behind the secret; the actions
+    work on the database of `settings`, its engine built here once."""
+    token = settings.resolved_action_token()
     if not token:
         raise ValueError("The action server needs a non-empty secret.")
+    install_action_server(settings, set_up_process(settings))
     executor = ActionExecutor()
     executor.register_package("actions")
     app = create_app(executor, cors_origins=None)  # only Rasa calls it, never a browser
@@ -63,7 +68,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     update_sanic_log_level()  # Sanic's own loggers: errors only (LOG_LEVEL_LIBRARIES)
-    app = build_app(settings.resolved_action_token())
+    app = build_app(settings)
     logging.getLogger(__name__).info("Action server listening on %s:%d", args.interface, args.port)
     # One process (rasa-sdk starts a manager and a worker); no access log, as request URLs
     # carry the secret.

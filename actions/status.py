@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo
 
 from actions.common import HotlineAction, resident_text, say
-from bot.config import get_settings
 from bot.core.conversation.messages import CATEGORY_NAMES, STATUS_NAMES, name_of
-from bot.core.db import session_scope
 from bot.core.tickets.intake import get_ticket_by_code, tickets_of_sender
 
 _CODE = re.compile(r"HL\s*-?\s*([0-9A-Za-z]{6})\b", re.IGNORECASE)
 
 
-def status_line(ticket, language: str) -> str:  # type: ignore[no-untyped-def]
-    created = ticket.created_at.astimezone(get_settings().tz).strftime("%Y-%m-%d %H:%M")
+def status_line(ticket, language: str, tz: ZoneInfo) -> str:  # type: ignore[no-untyped-def]
+    created = ticket.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
     return say(
         "status_line",
         language,
@@ -29,21 +28,21 @@ class ActionCheckStatus(HotlineAction):
     def name(self) -> str:
         return "action_check_status"
 
-    def respond(self, dispatcher, tracker, language):  # type: ignore[no-untyped-def]
+    def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
         match = _CODE.search(resident_text(tracker))
-        with session_scope() as session:
-            if match:
-                code = "HL-" + match.group(1).upper()
-                ticket = get_ticket_by_code(session, code)
-                if ticket is None:
-                    dispatcher.utter_message(text=say("status_not_found", language, code=code))
-                else:
-                    dispatcher.utter_message(text=status_line(ticket, language))
-                return []
-            own = tickets_of_sender(session, tracker.sender_id)
-            if own:
-                lines = [say("your_tickets", language)] + [status_line(t, language) for t in own]
-                dispatcher.utter_message(text="\n".join(lines))
+        tz = call.settings.tz
+        if match:
+            code = "HL-" + match.group(1).upper()
+            ticket = get_ticket_by_code(call.session, code)
+            if ticket is None:
+                dispatcher.utter_message(text=say("status_not_found", language, code=code))
             else:
-                dispatcher.utter_message(text=say("status_ask_code", language))
+                dispatcher.utter_message(text=status_line(ticket, language, tz))
+            return []
+        own = tickets_of_sender(call.session, tracker.sender_id)
+        if own:
+            lines = [say("your_tickets", language)] + [status_line(t, language, tz) for t in own]
+            dispatcher.utter_message(text="\n".join(lines))
+        else:
+            dispatcher.utter_message(text=say("status_ask_code", language))
         return []

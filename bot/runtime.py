@@ -30,6 +30,7 @@ from bot.channels.web import chat_routes
 from bot.config import Settings
 from bot.core.db import session_scope
 from bot.core.outages.jobs import check_outages
+from bot.core.process_setup import set_up_process
 from bot.core.tickets.alerts import check_deadlines
 from bot.core.tickets.intake import utcnow
 from bot.dashboard.app import create_dashboard
@@ -51,6 +52,7 @@ async def check_sla() -> None:
 
 def create_app(settings: Settings, relay: Relay | None = None) -> Starlette:
     """Build the web application (one relay and one scheduler per process)."""
+    set_up_process(settings)  # the database and the Branding of these settings, for every part below
     relay = relay or Relay(settings)
     followups = FollowupSender(settings, relay.rasa)
     telegram = TelegramChannel(settings, relay) if settings.telegram_bot_token else None

@@ -32,10 +32,14 @@ for _name, _source in (("DOMAIN", "domain.yml"), ("RULES", "data/rules.yml"), ("
 
 from bot.config import get_settings  # noqa: E402
 from bot.core.db import make_engine  # noqa: E402
+from bot.core.process_setup import set_up_process  # noqa: E402
 from bot.engine.processes import MODEL_FILE, Stack  # noqa: E402
 from bot.migrate import upgrade  # noqa: E402
 from tests.harness import AppProcess, RunningApp, free_port, issued_chat_id  # noqa: E402,F401
 from tests.telegram_standin import BotApiStandIn  # noqa: E402
+
+# The test process is a process like any other: its database and Branding come from its settings.
+set_up_process(get_settings())
 
 POSTGRES_URL = os.environ.get("HOTLINE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 CODE = re.compile(r"HL-[0-9A-Z]{6}")

@@ -48,7 +48,7 @@ class FollowupSender:
         now = now or utcnow()
         reminder_after = self.settings.followup_reminder_after
         with session_scope() as session:
-            for ticket in expire_unanswered(session, now, reminder_after):
+            for ticket in expire_unanswered(session, now, reminder_after, self.settings.resolved_secret_key()):
                 log.info("Follow-up of %s: no response", ticket.code)
         if not self.window.contains(now, self.settings.tz):
             return 0  # quiet hours: nobody is written to at night
@@ -66,7 +66,7 @@ class FollowupSender:
         with session_scope() as session:
             ticket = session.get_one(Ticket, ticket_id)
             try:
-                sender = conversation_of(ticket)
+                sender = conversation_of(ticket, self.settings.resolved_secret_key())
             except HandleUnreadable as problem:  # left due, for a process with the right key
                 log.warning("%s: its follow-up is skipped, the others go on", problem)
                 return 0

@@ -9,6 +9,8 @@ no spaces, no 小区 suffix), so a page can find them in whatever a resident typ
 from __future__ import annotations
 
 import asyncio
+from functools import partial
+from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -19,10 +21,10 @@ from bot.core.outages.register import as_dict, open_outages
 from bot.core.tickets.intake import utcnow
 
 
-def current_outages() -> list[dict[str, object]]:
+def current_outages(estates_file: Path) -> list[dict[str, object]]:
     """Outages not restored whose end has not passed: active now, or coming."""
     now = utcnow()
-    aliases = estates.alias_table()
+    aliases = estates.alias_table(estates_file)
     feed = []
     with session_scope() as session:
         for outage in open_outages(session):
@@ -37,6 +39,6 @@ def current_outages() -> list[dict[str, object]]:
     return feed
 
 
-async def outages_feed(request: Request) -> JSONResponse:
-    feed = await asyncio.to_thread(current_outages)
+async def outages_feed(estates_file: Path, request: Request) -> JSONResponse:
+    feed = await asyncio.to_thread(partial(current_outages, estates_file))
     return JSONResponse({"outages": feed}, headers={"Cache-Control": "public, max-age=60"})

@@ -290,9 +290,8 @@ class Relay:
 
     # -- storage, run in a worker thread: one short session per step --------------------------
 
-    @staticmethod
     def _store_inbound(
-        channel: str, sender: str, incoming: Turn | Press, address: str | None
+        self, channel: str, sender: str, incoming: Turn | Press, address: str | None
     ) -> tuple[int, Turn, list[tuple[int, str]]] | Refused:
         """Store the message; return its id, the turn, and the sender's earlier messages still
         pending. A press is redeemed in the same transaction, so the payload kept for a replay
@@ -302,12 +301,12 @@ class Relay:
             if isinstance(stored, Refused):
                 return stored
             if address is not None:
-                remember_chat(session, channel, sender, address, utcnow())
+                remember_chat(session, channel, sender, address, utcnow(), self.settings.resolved_secret_key())
             message, turn = stored
             return message.id, turn, pending_of(session, sender, before=message.id)
 
-    @staticmethod
     def _conclude(
+        self,
         channel: str,
         sender: str,
         address: str | None,
@@ -326,7 +325,7 @@ class Relay:
             if channel not in PUSH_CHANNELS:
                 return notes
             if address is not None:
-                remember_chat(session, channel, sender, address, utcnow())
+                remember_chat(session, channel, sender, address, utcnow(), self.settings.resolved_secret_key())
             shown = store_replies(session, channel, sender, notes, utcnow())
             run_hook(session, sender)
             return shown
@@ -336,9 +335,8 @@ class Relay:
         with session_scope() as session:
             session.get_one(ChatMessage, message_id).attempts += 1
 
-    @staticmethod
     def _record_answer(
-        message_id: int, channel: str, sender: str, replies: list[Reply], address: str | None, live: bool
+        self, message_id: int, channel: str, sender: str, replies: list[Reply], address: str | None, live: bool
     ) -> tuple[list[Reply], list[Reply], bool]:
         """Record Rasa's answer. `live`: the resident waits for it now; a fetching channel then
         gets it in the response (delivered now) with what else waits for this chat, a push
@@ -359,7 +357,7 @@ class Relay:
             if forgotten and address is not None:
                 # The chat's link was just dropped (R7); the answer (the receipt) still has to reach
                 # it: a sealed link of the report's own, dropped once the answer was delivered.
-                remember_chat(session, channel, filed_under, address, now)
+                remember_chat(session, channel, filed_under, address, now, self.settings.resolved_secret_key())
             if live:
                 run_hook(session, filed_under)
             waiting = take_undelivered(session, channel, sender) if hand_over else []

@@ -7,6 +7,7 @@ client address has a pace, over which messages are kept and answered a little la
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path
 
 from starlette.requests import Request
@@ -123,6 +124,6 @@ def chat_routes(settings: Settings, relay: Relay, telegram: TelegramChannel | No
         Route("/api/chat/session", new_chat, methods=["POST"]),
         Route("/api/chat", chat, methods=["POST"]),
         Route("/api/chat/updates", updates),
-        Route("/api/outages", outages_feed),
+        Route("/api/outages", partial(outages_feed, settings.estates_file)),
         Route("/telegram/webhook", telegram_webhook, methods=["POST"]),
     ]

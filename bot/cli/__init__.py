@@ -7,6 +7,8 @@ import os
 import sys
 
 from bot.cli import admin, nlu, outages, run, tickets
+from bot.config import get_settings
+from bot.core.process_setup import set_up_process
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    set_up_process(get_settings())  # every command's database and texts come from the settings
     try:
         return args.func(args)
     except BrokenPipeError:

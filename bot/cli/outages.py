@@ -28,7 +28,7 @@ def cmd_outages_add(args: argparse.Namespace) -> int:
         notice_en=args.notice_en,
     )
     with _session() as session:
-        result = declare_outage(session, request, args.by or getpass.getuser(), _now())
+        result = declare_outage(session, request, args.by or getpass.getuser(), _now(), get_settings())
         outage_id, told, linked = result.outage.id, result.told, result.linked
     for warning in result.warnings:
         print(warning, file=sys.stderr)
@@ -72,8 +72,9 @@ def cmd_outages_update(args: argparse.Namespace) -> int:
     from bot.core.outages.register import parse_time
 
     with _session() as session:
+        settings = get_settings()
         result = change_end(
-            session, args.id, parse_time(args.end, get_settings().tz), args.by or getpass.getuser(), _now()
+            session, args.id, parse_time(args.end, settings.tz), args.by or getpass.getuser(), _now(), settings
         )
         told = result.told
     print(f"Outage {args.id}: new end recorded, {told} resident(s) told.")
@@ -84,7 +85,7 @@ def cmd_outages_restore(args: argparse.Namespace) -> int:
     from bot.core.outages.desk import restore_outage
 
     with _session() as session:
-        told = restore_outage(session, args.id, args.by or getpass.getuser(), _now()).told
+        told = restore_outage(session, args.id, args.by or getpass.getuser(), _now(), get_settings()).told
     print(f"Outage {args.id} restored: {told} resident(s) told.")
     return 0
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from bot.config import get_settings
+from bot.core.conversation.branding import installed_branding
 
 
 @dataclass(frozen=True)
@@ -26,15 +26,15 @@ def _load(path: Path) -> dict[str, Any]:
         return config
 
 
-def answer_billing(text: str, language: str) -> BillingAnswer:
-    """Find the configured answers whose keywords occur in `text`, and whether it disputes a bill."""
-    settings = get_settings()
-    config = _load(settings.billing_file)
+def answer_billing(text: str, language: str, billing_file: Path) -> BillingAnswer:
+    """Find the answers of the billing file whose keywords occur in `text`, and whether it disputes a bill."""
+    config = _load(billing_file)
     lowered = text.lower()
     values = dict(config.get("values", {}))
     if language == "en":
         values = {k: values.get(f"{k}_en", v) for k, v in values.items()}
-    values["company"] = settings.company_name if language == "zh" else settings.company_name_en
+    branding = installed_branding()
+    values["company"] = branding.company_name if language == "zh" else branding.company_name_en
     is_dispute = any(word.lower() in lowered for word in config.get("dispute_keywords", []))
     topics: list[str] = []
     texts: list[str] = []

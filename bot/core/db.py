@@ -1,20 +1,23 @@
-"""Engine and session factory; the session's lifecycle lives with the caller."""
+"""Engine and session factory; the session's lifecycle lives with the caller.
+
+The core reads no settings: each process's composition root (bot/runtime.py, bot/cli,
+actions/server.py) says which database it uses, from its Settings, by install_database(); code
+that opens its own sessions (session_scope) then uses that one. A process that installed none
+fails loudly instead of writing to a default database."""
 
 from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Engine, Result, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
-
-from bot.config import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -97,25 +100,72 @@ def rows_changed(result: Result[Any]) -> int:
     return cast(CursorResult[Any], result).rowcount
 
 
-@lru_cache
+class DatabaseNotInstalled(RuntimeError):
+    """A session was asked for in a process whose composition root installed no database."""
+
+
+class Database:
+    """One database: its engine, made on first use (a command that never touches the database
+    creates no file), and its units of work."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._made: tuple[Engine, sessionmaker[Session]] | None = None
+        self._lock = threading.Lock()
+
+    def _make(self) -> tuple[Engine, sessionmaker[Session]]:
+        if self._made is None:
+            with self._lock:
+                if self._made is None:
+                    engine = make_engine(self.url)
+                    self._made = engine, sessionmaker(engine, expire_on_commit=False)
+        return self._made
+
+    @property
+    def engine(self) -> Engine:
+        return self._make()[0]
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """Open a session, commit on success, roll back on error."""
+        session = self._make()[1]()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+
+_installed: Database | None = None
+
+
+def install_database(url: str) -> Database:
+    """Make `url` this process's database. Installing the URL already installed keeps its
+    engine (and its connections), so several parts built from the same settings share one."""
+    global _installed
+    if _installed is None or _installed.url != url:
+        _installed = Database(url)
+    return _installed
+
+
+def installed_database() -> Database:
+    if _installed is None:
+        raise DatabaseNotInstalled(
+            "No database installed in this process: its composition root must call install_database() at start-up."
+        )
+    return _installed
+
+
 def get_engine() -> Engine:
-    return make_engine(get_settings().database_url)
-
-
-@lru_cache
-def get_sessionmaker() -> sessionmaker[Session]:
-    return sessionmaker(get_engine(), expire_on_commit=False)
+    """The engine of this process's database."""
+    return installed_database().engine
 
 
 @contextmanager
 def session_scope() -> Iterator[Session]:
-    """Open a session, commit on success, roll back on error."""
-    session = get_sessionmaker()()
-    try:
+    """A unit of work on this process's database: commit on success, roll back on error."""
+    with installed_database().unit_of_work() as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()

@@ -317,7 +317,8 @@ def create_dashboard(settings: Settings, language: str = LANGUAGE) -> Starlette:
                 if ticket is None or attachment is None or attachment.ticket_id != ticket.id:
                     return None
                 try:
-                    return photo_path(attachment), attachment.content_type or "application/octet-stream"
+                    kind = attachment.content_type or "application/octet-stream"
+                    return photo_path(attachment, settings.attachments_path), kind
                 except FileNotFoundError:
                     return None
 

@@ -81,19 +81,19 @@ def outage_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -
             return await show(user, done=request.query_params.get("done", "")[:300], form=prefill)
         if form.get("step") == "draft":  # check it all and show the notices to edit; write nothing
             try:
-                draft = await asyncio.to_thread(dry_run, request_from(form), user.username)
+                draft = await asyncio.to_thread(dry_run, request_from(form), user.username, settings)
             except OutageRefused as refused:
                 return await show(user, 400, error=refused.text("zh") + " " + refused.text("en"), form=form)
             return await show(user, form={**form, **draft}, preview=draft)
 
         def run() -> str:
             with session_scope() as session:
-                result = declare_outage(session, request_from(form), user.username, utcnow())
+                result = declare_outage(session, request_from(form), user.username, utcnow(), settings)
                 suspicion_id = form.get("suspicion", "")
                 if suspicion_id.isdigit():  # declared from a suspicion: its reports join the outage
                     suspicion = session.get(OutageSuspicion, int(suspicion_id))
                     if suspicion is not None and suspicion.open_key is not None:
-                        resolve_suspicion(session, suspicion, result.outage, utcnow())
+                        resolve_suspicion(session, suspicion, result.outage, utcnow(), settings)
                 done = text("outage.declared", id=result.outage.id, told=result.told, linked=result.linked)
                 return " ".join([done, *result.warnings])
 
@@ -110,10 +110,10 @@ def outage_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -
         def run() -> str:
             with session_scope() as session:
                 if step == "restore":
-                    told = restore_outage(session, outage_id, user.username, utcnow()).told
+                    told = restore_outage(session, outage_id, user.username, utcnow(), settings).told
                     return text("outage.restored", id=outage_id, told=told)
                 end = parse_time(form.get("end", ""), settings.tz)
-                told = change_end(session, outage_id, end, user.username, utcnow()).told
+                told = change_end(session, outage_id, end, user.username, utcnow(), settings).told
                 return text("outage.end_moved", id=outage_id, told=told)
 
         if step not in ("restore", "end"):
@@ -130,7 +130,7 @@ def outage_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -
             with session_scope() as session:
                 suspicion = session.get(OutageSuspicion, request.path_params["suspicion_id"])
                 if suspicion is not None and suspicion.open_key is not None:
-                    resolve_suspicion(session, suspicion, None, utcnow())
+                    resolve_suspicion(session, suspicion, None, utcnow(), settings)
 
         await asyncio.to_thread(run)
         return RedirectResponse("/dashboard/outages?" + urlencode({"done": text("outage.dismissed")}), 303)
@@ -142,12 +142,12 @@ def outage_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -
     ]
 
 
-def dry_run(request: OutageRequest, actor: str) -> dict[str, str]:
+def dry_run(request: OutageRequest, actor: str, settings: Settings) -> dict[str, str]:
     """Every check a declaration gets, and the notices it would send, without writing anything:
     the dispatcher edits the notices before they go out."""
     with session_scope() as session:
         try:
-            outage = declare(session, request, actor, utcnow())
+            outage = declare(session, request, actor, utcnow(), settings)
             return {
                 "notice_zh": outage.notice_zh,
                 "notice_en": outage.notice_en,

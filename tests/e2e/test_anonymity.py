@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from actions.intake import ValidateTicketForm, intake_start_events
+from actions.unit_of_work import ActionCall
 from bot.channels.relay import Relay
 from bot.config import Settings, get_settings
 from bot.core.conversation.inbox import collect, redact
@@ -88,14 +89,14 @@ def chat_row(session: Session, sender: str, direction: str, words: str, minutes:
 def named_ticket(session: Session, sender: str, minutes: int) -> Ticket:
     draft = TicketDraft(category=Category.REPORT_REPAIR, description="暖气不热", channel=CHANNEL, language="zh",
                         address=Address("阳光花园", "3", "2", "301"), phone="+8613812345678", sender_ref=sender)  # fmt: skip
-    return create_ticket(session, draft, now=NOW + timedelta(minutes=minutes))
+    return create_ticket(session, draft, get_settings(), now=NOW + timedelta(minutes=minutes))
 
 
 def anonymous_ticket(session: Session, **fields: object) -> Ticket:
     values: dict[str, object] = dict(category=Category.COMPLAINT, subcategory="whistleblowing", channel=CHANNEL,
                                      language="zh", anonymous=True, description="收费员收了现金不给收据")  # fmt: skip
     values.update(fields)
-    return create_ticket(session, TicketDraft(**values))  # type: ignore[arg-type]
+    return create_ticket(session, TicketDraft(**values), get_settings())  # type: ignore[arg-type]
 
 
 def every_stored_text(session: Session) -> str:
@@ -329,7 +330,9 @@ def test_a_leak_or_a_named_complaint_still_needs_the_flat() -> None:
 
 def test_an_anonymous_complaint_naming_its_estate_at_once_is_not_asked_again() -> None:
     words = "阳光花园的收费员收红包,我要匿名举报"
-    events = intake_start_events("complaint", "whistleblowing", words, tracker("complaint", True, words))
+    with session_scope() as session:
+        call = ActionCall(session, get_settings())
+        events = intake_start_events("complaint", "whistleblowing", words, tracker("complaint", True, words), call)
     slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}  # the last value of each
     assert slots["address"] == "阳光花园"
 

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from bot.config import get_settings
 from bot.core import claims
 from bot.core.conversation.chat_links import remember_chat
 from bot.core.models import ChatLink, ChatMessage
@@ -31,7 +32,7 @@ def fill_outbox(session: Session) -> None:
     now = utcnow()
     for chat in range(CHATS):
         sender = f"telegram:chat-{chat}"
-        remember_chat(session, "telegram", sender, str(700_000 + chat), now)
+        remember_chat(session, "telegram", sender, str(700_000 + chat), now, get_settings().resolved_secret_key())
         for number in range(PER_CHAT):
             session.add(ChatMessage(channel="telegram", sender=sender, direction="out",
                                     text=f"message {number} to chat {chat}", created_at=now))  # fmt: skip

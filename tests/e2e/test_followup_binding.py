@@ -15,6 +15,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from bot.config import get_settings
 from bot.core.conversation.messages import TEXTS
 from bot.core.db import session_scope
 from bot.core.models import Category, FollowupState, Ticket, TicketEvent, TicketStatus
@@ -37,7 +38,7 @@ def ticket_asked_in(sender: str, state: FollowupState = FollowupState.SENT) -> s
     with session_scope() as session:
         draft = TicketDraft(category=Category.REPORT_REPAIR, description="暖气不热,卧室只有15度", channel="web",
                             language="zh", phone="+8613812345678", sender_ref=sender)  # fmt: skip
-        ticket = create_ticket(session, draft, now=utcnow() - timedelta(hours=49))
+        ticket = create_ticket(session, draft, get_settings(), now=utcnow() - timedelta(hours=49))
         ticket.followup_state = state
         if state is not FollowupState.SCHEDULED:
             ticket.followup_sent_at = utcnow() - timedelta(hours=1)

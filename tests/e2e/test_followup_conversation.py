@@ -135,6 +135,7 @@ def test_followup_missed_while_the_application_was_down_is_sent_at_start(stack) 
                 phone="+8613812345678",
                 sender_ref=sender,
             ),  # fmt: skip
+            settings,
             now=created,
         ).code
     local = utcnow().astimezone(settings.tz)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.channels.followup_sender import FollowupSender
-from bot.config import Settings
+from bot.config import Settings, get_settings
 from bot.core.db import session_scope
 from bot.core.models import Category, ChatMessage, FollowupState, Ticket
 from bot.core.tickets.intake import TicketDraft, create_ticket, utcnow
@@ -25,7 +25,7 @@ def due_ticket(sender: str, *, anonymous: bool = False) -> int:
                         phone=None if anonymous else "+8613812345678", sender_ref=sender,
                         anonymous=anonymous, followup_optin=anonymous)  # fmt: skip
     with session_scope() as session:
-        ticket = create_ticket(session, draft, now=utcnow() - timedelta(days=3))
+        ticket = create_ticket(session, draft, get_settings(), now=utcnow() - timedelta(days=3))
         return ticket.id
 
 

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.config import get_settings
 from bot.core.db import make_engine
 from bot.core.models import Category, ChatMessage, FollowupState, Ticket, TicketEvent
 from bot.core.tickets.intake import TicketDraft, create_ticket, utcnow
@@ -56,6 +57,7 @@ def test_each_followup_is_sent_once_by_two_processes(postgres_stack: Stack) -> N
                     phone="+8613812345678",
                     sender_ref=f"web:pg-{number}",
                 ),  # fmt: skip
+                get_settings(),
                 now=created,
             )
         session.commit()

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.channels.relay import Relay
+from bot.config import get_settings
 from bot.core.conversation.chat_links import remember_chat
 from bot.core.db import make_engine, session_scope
 from bot.core.models import Category, Outage, Priority
@@ -46,7 +47,7 @@ def declare(
         [estate], now + starts_in, now + starts_in + timedelta(hours=hours), "主管线爆裂", planned=planned
     )
     with session_scope() as session:
-        return declare_outage(session, request, "dispatcher-test", now).outage.id
+        return declare_outage(session, request, "dispatcher-test", now, get_settings()).outage.id
 
 
 def outages_of(estate: str) -> list[Outage]:
@@ -99,7 +100,7 @@ def test_the_earlier_address_of_the_chat_is_enough(outage_app: RunningApp) -> No
     with session_scope() as session:  # the same chat reported from this flat last week
         draft = TicketDraft(category=Category.REPORT_REPAIR, description="阀门坏了", channel="web", language="zh",
                             address=Address(estate, "5", "1", "202"), phone="+8613812345678", sender_ref=pseudonym)  # fmt: skip
-        create_ticket(session, draft, now=utcnow() - timedelta(days=7))
+        create_ticket(session, draft, get_settings(), now=utcnow() - timedelta(days=7))
     declare(estate)
     replies = resident.say("暖气又不热了")
     assert "主管线爆裂" in texts(replies) and "别的问题" in texts(replies)
@@ -146,10 +147,10 @@ def test_planned_works_reach_telegram_residents_two_days_ahead_and_restoration_t
     chat_id = 7_700_000 + uuid.uuid4().int % 100_000
     with session_scope() as session:
         sender = f"telegram:{uuid.uuid4().hex[:12]}"
-        remember_chat(session, "telegram", sender, str(chat_id), utcnow())
+        remember_chat(session, "telegram", sender, str(chat_id), utcnow(), get_settings().resolved_secret_key())
         draft = TicketDraft(category=Category.REPORT_REPAIR, description="阀门坏了", channel="telegram", language="zh",
                             address=Address(estate, "3", "2", "301"), phone="+8613812345678", sender_ref=sender)  # fmt: skip
-        create_ticket(session, draft, now=utcnow() - timedelta(days=20))
+        create_ticket(session, draft, get_settings(), now=utcnow() - timedelta(days=20))
     far = declare(estate, planned=True, starts_in=timedelta(days=2, hours=1), hours=30)
     time.sleep(2)
     assert bot_api.texts_to(chat_id) == []  # more than two days ahead: not yet
@@ -159,7 +160,7 @@ def test_planned_works_reach_telegram_residents_two_days_ahead_and_restoration_t
     announced = bot_api.wait_for(chat_id, 1)
     assert "主管线爆裂" in announced[0]["text"] and "暂停供热" in announced[0]["text"]
     with session_scope() as session:
-        restore_outage(session, far, "dispatcher-test", utcnow())
+        restore_outage(session, far, "dispatcher-test", utcnow(), get_settings())
     told = bot_api.wait_for(chat_id, 2)
     assert "恢复供热" in told[1]["text"]
     time.sleep(2)
@@ -174,7 +175,7 @@ def test_three_no_heat_reports_raise_a_possible_outage_in_the_group(
         for n in range(3):
             draft = TicketDraft(category=Category.REPORT_REPAIR, subcategory="no_heat", description="暖气不热", channel="web",
                                 language="zh", address=Address(estate, str(n + 1), "1", "101"), phone="+8613812345678")  # fmt: skip
-            create_ticket(session, draft)
+            create_ticket(session, draft, get_settings())
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and not [
         t for t in bot_api.texts_to(GROUP) if estate in t and "可能发生停热" in t
@@ -207,7 +208,7 @@ def test_a_dispatcher_drafts_edits_and_declares_on_the_dashboard_and_the_feed_sh
     stats = staff.get("/dashboard/stats").text
     assert "停热 Outages (R10)" in stats and 'id="outages"' in stats
     with session_scope() as session:
-        restore_outage(session, mine[0]["id"], "dispatcher-test", utcnow())
+        restore_outage(session, mine[0]["id"], "dispatcher-test", utcnow(), get_settings())
 
 
 def test_the_web_chat_shows_the_outage_banner_when_a_resident_types_an_estate_in_it(
@@ -228,7 +229,7 @@ def test_the_web_chat_shows_the_outage_banner_when_a_resident_types_an_estate_in
     page.wait_for_selector(f"#outages p[data-outage='{outage_id}']")
     assert "主管线爆裂" in page.inner_text("#outages")
     with session_scope() as session:
-        restore_outage(session, outage_id, "dispatcher-test", utcnow())
+        restore_outage(session, outage_id, "dispatcher-test", utcnow(), get_settings())
 
 
 def test_on_postgresql_no_heat_in_an_outage_is_linked_and_a_leak_there_is_urgent(postgres_app) -> None:  # type: ignore[no-untyped-def]
@@ -239,7 +240,7 @@ def test_on_postgresql_no_heat_in_an_outage_is_linked_and_a_leak_there_is_urgent
         with Session(engine) as session:
             now = utcnow()
             request = OutageRequest([estate], now - timedelta(minutes=30), now + timedelta(hours=6), "主管线爆裂")
-            outage_id = declare_outage(session, request, "dispatcher-test", now).outage.id
+            outage_id = declare_outage(session, request, "dispatcher-test", now, get_settings()).outage.id
             session.commit()
         linked = Resident(postgres_app.base_url)
         asked = linked.say(f"暖气不热,{estate}3号楼2单元301")

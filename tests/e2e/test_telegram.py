@@ -273,7 +273,7 @@ def test_photo_and_location_are_kept_and_attached_to_the_ticket(polling_app, bot
     assert [a.kind for a in kept] == ["photo", "location"]
     assert all(a.sender == sender_ref(chat) for a in kept)
     stored = kept[0]
-    assert photo_path(stored).read_bytes() == JPEG and stored.size_bytes == len(JPEG)
+    assert photo_path(stored, get_settings().attachments_path).read_bytes() == JPEG and stored.size_bytes == len(JPEG)
     assert stored.content_type == "image/jpeg" and stored.caption and "301" in stored.caption
     assert str(chat) not in stored.storage_path  # type: ignore[operator]
     assert (kept[1].latitude, kept[1].longitude) == (36.81, 118.05)

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.config import get_settings
 from bot.core.db import session_scope
 from bot.core.models import Category, TicketStatus
 from bot.core.tickets.alerts import check_deadlines
@@ -43,7 +44,7 @@ def new_ticket(**overrides: object) -> str:
                                      language="zh", phone="+8613812345678", sender_ref="web:group-test")  # fmt: skip
     values.update(overrides)
     with session_scope() as session:
-        return create_ticket(session, TicketDraft(**values)).code  # type: ignore[arg-type]
+        return create_ticket(session, TicketDraft(**values), get_settings()).code  # type: ignore[arg-type]
 
 
 def posts_about(bot_api: BotApiStandIn, code: str, timeout: float = 15) -> list[dict]:

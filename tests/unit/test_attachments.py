@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import get_settings
 from bot.core.conversation.attachments import add_location, add_photo, attachments_of, photo_path, save_photo_file
 from bot.core.conversation.privacy import forget_sender
 from bot.core.models import Attachment, Category
@@ -34,21 +35,21 @@ def test_a_ticket_takes_the_senders_recent_unlinked_attachments(db_session) -> N
     web = add_location(db_session, "web", SENDER, 1.0, 2.0, NOW)
     db_session.flush()
 
-    ticket = create_ticket(db_session, draft(), now=NOW)
+    ticket = create_ticket(db_session, draft(), get_settings(), now=NOW)
     db_session.commit()
     db_session.expire_all()
 
     assert [a.id for a in attachments_of(db_session, ticket.id)] == [photo.id, place.id]
     assert photo.sender == SENDER  # a ticket with a name keeps who sent it
     assert stale.ticket_id is None and other.ticket_id is None and web.ticket_id is None
-    second = create_ticket(db_session, draft(), now=NOW + timedelta(minutes=1))
+    second = create_ticket(db_session, draft(), get_settings(), now=NOW + timedelta(minutes=1))
     assert attachments_of(db_session, second.id) == []  # each attachment belongs to one ticket
 
 
 def test_an_anonymous_ticket_drops_the_pseudonym_from_its_attachments(db_session) -> None:  # type: ignore[no-untyped-def]
     add_photo(db_session, "telegram", SENDER, NOW, storage_path=None, size_bytes=20_000_000)
     add_location(db_session, "telegram", SENDER, 36.8, 118.05, NOW)
-    ticket = create_ticket(db_session, draft(anonymous=True), now=NOW)
+    ticket = create_ticket(db_session, draft(anonymous=True), get_settings(), now=NOW)
     db_session.commit()
     db_session.expire_all()
     linked = attachments_of(db_session, ticket.id)

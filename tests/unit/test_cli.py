@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+from bot.config import get_settings
 from bot.core.db import session_scope
 from bot.core.models import Category
 from bot.core.text.address import Address
@@ -31,6 +32,7 @@ def test_tickets_list_json_prints_every_ticket_with_model_field_names() -> None:
                 address=Address("阳光花园", "3", "2", "301"),
                 phone="+8613812345678",
             ),
+            get_settings(),
         ).code
     result = hotline("tickets", "list", "--json")
     assert result.returncode == 0, result.stderr
@@ -59,7 +61,7 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path) -> None:  # type:
     with Session(engine) as session, session.begin():
         for n in range(200):  # more output than a pipe buffer holds
             create_ticket(session, TicketDraft(category=Category.COMPLAINT, description=f"投诉{n} " * 20,
-                                               channel="web", language="zh"))  # fmt: skip
+                                               channel="web", language="zh"), get_settings())  # fmt: skip
     engine.dispose()
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "tickets", "list", "--json"],

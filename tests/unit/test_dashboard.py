@@ -10,6 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
+from bot.config import get_settings
 from bot.core.db import session_scope
 from bot.core.models import Category, StaffSession, StaffUser, Ticket, TicketEvent, TicketStatus
 from bot.core.text.address import Address
@@ -23,7 +24,7 @@ def make_ticket(estate: str, category: Category = Category.REPORT_REPAIR, *, min
         draft = TicketDraft(category=category, description=description, channel="web", language="zh",
                             address_raw=f"{estate}1号楼1单元101", address=Address(estate, "1", "1", "101"),
                             phone="+8613812345678", **extra)  # type: ignore[arg-type]  # fmt: skip
-        return create_ticket(session, draft, now=utcnow() - timedelta(minutes=minutes_ago)).code
+        return create_ticket(session, draft, get_settings(), now=utcnow() - timedelta(minutes=minutes_ago)).code
 
 
 @pytest.fixture

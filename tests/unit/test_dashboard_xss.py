@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from markupsafe import escape
 
+from bot.config import get_settings
 from bot.core.db import session_scope
 from bot.core.models import Category, ChatMessage
 from bot.core.text.address import Address
@@ -36,7 +37,7 @@ def seed(payload: str) -> str:
         draft = TicketDraft(category=Category.REPORT_REPAIR, description=f"暖气不热 {payload}", channel="web",
                             language="zh", address_raw=f"阳光花园{payload}", address=Address(f"小区{payload}", "1", "1", "1"),
                             phone="+8613812345678", callback_window=payload, sender_ref=sender)  # fmt: skip
-        code = create_ticket(session, draft).code
+        code = create_ticket(session, draft, get_settings()).code
         session.add(ChatMessage(channel="web", sender=sender, direction="in", text=payload, created_at=utcnow()))
     return code
 

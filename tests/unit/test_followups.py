@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.config import get_settings
 from bot.core.models import Alert, FollowupState, Priority, TicketStatus
 from bot.core.tickets.followups import (
     Window,
@@ -44,7 +45,7 @@ def test_window_and_quiet_hours() -> None:
 
 
 def test_due_only_after_48_hours(db_session: Session) -> None:
-    ticket = create_ticket(db_session, draft(), now=CREATED)
+    ticket = create_ticket(db_session, draft(), get_settings(), now=CREATED)
     db_session.commit()
     assert ticket.followup_state is FollowupState.SCHEDULED
     assert due_for_sending(db_session, CREATED + timedelta(hours=47, minutes=59), DAY) == []
@@ -52,14 +53,14 @@ def test_due_only_after_48_hours(db_session: Session) -> None:
 
 
 def test_anonymous_ticket_is_never_pushed(db_session: Session) -> None:
-    ticket = create_ticket(db_session, draft(anonymous=True), now=CREATED)
+    ticket = create_ticket(db_session, draft(anonymous=True), get_settings(), now=CREATED)
     db_session.commit()
     assert ticket.followup_state is FollowupState.SKIPPED
     assert due_for_sending(db_session, CREATED + 10 * DAY, DAY) == []
 
 
 def test_only_one_claim_wins(db_session: Session) -> None:
-    ticket = create_ticket(db_session, draft(), now=CREATED)
+    ticket = create_ticket(db_session, draft(), get_settings(), now=CREATED)
     db_session.commit()
     now = CREATED + 3 * DAY
     other = Session(db_session.get_bind(), expire_on_commit=False)
@@ -77,7 +78,7 @@ def test_only_one_claim_wins(db_session: Session) -> None:
 
 
 def test_a_dead_workers_claim_is_taken_over_after_the_lease(db_session: Session) -> None:
-    ticket = create_ticket(db_session, draft(), now=CREATED)
+    ticket = create_ticket(db_session, draft(), get_settings(), now=CREATED)
     now = CREATED + 3 * DAY
     assert claim(db_session, ticket.id, "dead-worker", now, DAY)
     db_session.commit()
@@ -89,7 +90,7 @@ def test_a_dead_workers_claim_is_taken_over_after_the_lease(db_session: Session)
 
 
 def test_failed_send_is_released_for_the_next_run(db_session: Session) -> None:
-    ticket = create_ticket(db_session, draft(), now=CREATED)
+    ticket = create_ticket(db_session, draft(), get_settings(), now=CREATED)
     now = CREATED + 3 * DAY
     assert claim(db_session, ticket.id, "w", now, DAY)
     release(db_session, ticket.id, "w")
@@ -99,7 +100,7 @@ def test_failed_send_is_released_for_the_next_run(db_session: Session) -> None:
 
 
 def test_silence_gets_one_reminder_then_no_response(db_session: Session) -> None:
-    ticket = create_ticket(db_session, draft(), now=CREATED)
+    ticket = create_ticket(db_session, draft(), get_settings(), now=CREATED)
     sent_at = CREATED + 2 * DAY
     assert claim(db_session, ticket.id, "w", sent_at, DAY) and mark_sent(db_session, ticket.id, "w", sent_at)
     db_session.commit()
@@ -111,8 +112,11 @@ def test_silence_gets_one_reminder_then_no_response(db_session: Session) -> None
     assert mark_sent(db_session, ticket.id, "w", sent_at + DAY)
     db_session.commit()
     assert ticket.followup_state is FollowupState.REMINDED
-    assert expire_unanswered(db_session, sent_at + DAY + timedelta(hours=23), DAY) == []
-    assert expire_unanswered(db_session, sent_at + 2 * DAY, DAY) == [ticket]
+    assert (
+        expire_unanswered(db_session, sent_at + DAY + timedelta(hours=23), DAY, get_settings().resolved_secret_key())
+        == []
+    )
+    assert expire_unanswered(db_session, sent_at + 2 * DAY, DAY, get_settings().resolved_secret_key()) == [ticket]
     db_session.commit()
     assert ticket.followup_state is FollowupState.NO_RESPONSE
     assert [e.kind for e in ticket.events][-1] == "followup_no_response"
@@ -120,8 +124,10 @@ def test_silence_gets_one_reminder_then_no_response(db_session: Session) -> None
 
 
 def test_solved_answer_closes_with_rating(db_session: Session) -> None:
-    ticket = create_ticket(db_session, draft(), now=CREATED)
-    record_answer(db_session, ticket, solved=True, satisfaction=5, comment="师傅很好", now=CREATED + 2 * DAY)
+    ticket = create_ticket(db_session, draft(), get_settings(), now=CREATED)
+    record_answer(
+        db_session, ticket, get_settings(), solved=True, satisfaction=5, comment="师傅很好", now=CREATED + 2 * DAY
+    )
     db_session.commit()
     assert ticket.status is TicketStatus.CLOSED and ticket.followup_state is FollowupState.SOLVED
     assert (ticket.satisfaction, ticket.satisfaction_comment) == (5, "师傅很好")
@@ -130,8 +136,10 @@ def test_solved_answer_closes_with_rating(db_session: Session) -> None:
 def test_not_solved_reopens_with_higher_priority_and_an_alert(db_session: Session) -> None:
     from bot.core.models import Category
 
-    ticket = create_ticket(db_session, draft(category=Category.REPORT_REPAIR), now=CREATED)
-    record_answer(db_session, ticket, solved=False, satisfaction=None, comment=None, now=CREATED + 2 * DAY)
+    ticket = create_ticket(db_session, draft(category=Category.REPORT_REPAIR), get_settings(), now=CREATED)
+    record_answer(
+        db_session, ticket, get_settings(), solved=False, satisfaction=None, comment=None, now=CREATED + 2 * DAY
+    )
     db_session.commit()
     assert ticket.status is TicketStatus.REOPENED and ticket.priority is Priority.HIGH
     alerts = db_session.scalars(select(Alert).where(Alert.ticket_id == ticket.id)).all()

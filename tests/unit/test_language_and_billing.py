@@ -2,6 +2,7 @@
 
 import pytest
 
+from bot.config import get_settings
 from bot.core.billing import answer_billing
 from bot.core.text.address import parse_address
 from bot.core.text.language import conversation_language, detect_language
@@ -46,15 +47,15 @@ def test_latin_estate_names_keep_their_space_in_chinese() -> None:
 
 
 def test_tariff_answer_comes_from_the_billing_file() -> None:
-    answer = answer_billing("暖气费多少钱一平米", "zh")
+    answer = answer_billing("暖气费多少钱一平米", "zh", get_settings().billing_file)
     assert answer.topics == ["tariff"] and "22.5" in answer.texts[0] and not answer.is_dispute
 
 
 def test_english_payment_answer() -> None:
-    answer = answer_billing("how do I pay my bill", "en")
+    answer = answer_billing("how do I pay my bill", "en", get_settings().billing_file)
     assert answer.topics == ["payment"] and "Alipay" in answer.texts[0]
 
 
 @pytest.mark.parametrize("text", ["我的账单算错了", "I was overcharged this month", "多收了我的钱"])
 def test_disputes_are_recognised(text: str) -> None:
-    assert answer_billing(text, "zh").is_dispute
+    assert answer_billing(text, "zh", get_settings().billing_file).is_dispute

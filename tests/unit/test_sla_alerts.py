@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy.orm import Session
 
+from bot.config import get_settings
 from bot.core.models import Category, TicketStatus
 from bot.core.tickets.alerts import check_deadlines, open_alerts
 from bot.core.tickets.intake import change_status, create_ticket
@@ -19,7 +20,7 @@ def kinds(alerts) -> set[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
 
 
 def test_leak_crew_warning_then_breach_r1(db_session: Session) -> None:
-    create_ticket(db_session, draft(), now=CREATED)
+    create_ticket(db_session, draft(), get_settings(), now=CREATED)
     assert check_deadlines(db_session, CREATED + timedelta(minutes=19)) == []
     assert kinds(check_deadlines(db_session, CREATED + timedelta(minutes=20))) == {("R1", "onsite_due_at", "warning")}
     assert check_deadlines(db_session, CREATED + timedelta(minutes=25)) == []  # raised once only
@@ -30,7 +31,7 @@ def test_leak_crew_warning_then_breach_r1(db_session: Session) -> None:
 
 
 def test_kept_deadlines_raise_nothing(db_session: Session) -> None:
-    ticket = create_ticket(db_session, draft(category=Category.REPORT_REPAIR), now=CREATED)
+    ticket = create_ticket(db_session, draft(category=Category.REPORT_REPAIR), get_settings(), now=CREATED)
     change_status(db_session, ticket, TicketStatus.IN_PROGRESS, actor="dispatcher", now=CREATED + timedelta(minutes=5))
     # Contact, handling opinion and crew on site were kept; only the 24-hour fix is still open.
     assert kinds(check_deadlines(db_session, CREATED + timedelta(hours=3))) == set()
@@ -40,7 +41,7 @@ def test_kept_deadlines_raise_nothing(db_session: Session) -> None:
 
 
 def test_complaint_answer_r5_warns_a_day_before_over_working_days(db_session: Session) -> None:
-    ticket = create_ticket(db_session, draft(category=Category.COMPLAINT), now=CREATED)
+    ticket = create_ticket(db_session, draft(category=Category.COMPLAINT), get_settings(), now=CREATED)
     change_status(db_session, ticket, TicketStatus.ACKNOWLEDGED, actor="dispatcher", now=CREATED)
     due = ticket.resolve_due_at
     assert due == CREATED + timedelta(days=7)  # Mon + 5 working days = next Mon

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.config import get_settings
 from bot.core.models import Category, Priority, Ticket, TicketEvent, TicketStatus
 from bot.core.text.address import Address
 from bot.core.tickets.intake import (
@@ -39,7 +40,7 @@ def draft(**overrides: object) -> TicketDraft:
 
 
 def test_create_stores_every_field_and_deadlines(db_session: Session) -> None:
-    ticket = create_ticket(db_session, draft(), now=NOW)
+    ticket = create_ticket(db_session, draft(), get_settings(), now=NOW)
     db_session.commit()
     db_session.expunge_all()
     saved = get_ticket_by_code(db_session, ticket.code.lower())
@@ -56,29 +57,29 @@ def test_create_stores_every_field_and_deadlines(db_session: Session) -> None:
 
 
 def test_anonymous_ticket_keeps_no_contact(db_session: Session) -> None:
-    ticket = create_ticket(db_session, draft(category=Category.COMPLAINT, anonymous=True), now=NOW)
+    ticket = create_ticket(db_session, draft(category=Category.COMPLAINT, anonymous=True), get_settings(), now=NOW)
     db_session.commit()
     assert ticket.anonymous
     assert ticket.phone is None and ticket.sender_ref is None and ticket.callback_window is None
 
 
 def test_codes_are_unique(db_session: Session) -> None:
-    codes = {create_ticket(db_session, draft(), now=NOW).code for _ in range(50)}
+    codes = {create_ticket(db_session, draft(), get_settings(), now=NOW).code for _ in range(50)}
     db_session.commit()
     assert len(codes) == 50
     assert len(list_tickets(db_session)) == 50
 
 
 def test_same_confirmation_creates_one_ticket(db_session: Session) -> None:
-    first = create_ticket(db_session, draft(intake_ref="msg-1"), now=NOW)
-    again = create_ticket(db_session, draft(intake_ref="msg-1"), now=NOW)
+    first = create_ticket(db_session, draft(intake_ref="msg-1"), get_settings(), now=NOW)
+    again = create_ticket(db_session, draft(intake_ref="msg-1"), get_settings(), now=NOW)
     db_session.commit()
     assert first.id == again.id
     assert len(db_session.scalars(select(Ticket)).all()) == 1
 
 
 def test_status_change_is_logged(db_session: Session) -> None:
-    ticket = create_ticket(db_session, draft(category=Category.REPORT_REPAIR), now=NOW)
+    ticket = create_ticket(db_session, draft(category=Category.REPORT_REPAIR), get_settings(), now=NOW)
     change_status(db_session, ticket, TicketStatus.ACKNOWLEDGED, actor="dispatcher:li", now=NOW)
     db_session.commit()
     events = db_session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)).all()
@@ -93,14 +94,16 @@ def test_status_change_is_logged(db_session: Session) -> None:
 
 
 def test_complaint_answer_due_in_working_days(db_session: Session) -> None:
-    ticket = create_ticket(db_session, draft(category=Category.COMPLAINT, subcategory="whistleblowing"), now=NOW)
+    ticket = create_ticket(
+        db_session, draft(category=Category.COMPLAINT, subcategory="whistleblowing"), get_settings(), now=NOW
+    )
     assert ticket.priority is Priority.HIGH
     assert ticket.resolve_due_at is not None
     assert ticket.resolve_due_at - NOW >= timedelta(days=14)  # 10 working days span two weekends
 
 
 def test_serialised_with_model_field_names(db_session: Session) -> None:
-    ticket = create_ticket(db_session, draft(), now=NOW)
+    ticket = create_ticket(db_session, draft(), get_settings(), now=NOW)
     data = ticket_as_dict(ticket)
     assert data["category"] == "report_leak" and data["status"] == "new"
     assert data["created_at"] == NOW.isoformat()

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.config import get_settings
 from bot.core.models import Category, Ticket, TicketEvent, TicketStatus
 from bot.core.tickets.followups import record_answer
 from bot.core.tickets.intake import create_ticket
@@ -41,7 +42,7 @@ def expected(step: Step, current: TicketStatus, target: TicketStatus) -> bool:
 
 
 def ticket_in(session: Session, status: TicketStatus) -> Ticket:
-    ticket = create_ticket(session, draft(category=Category.REPORT_REPAIR), now=CREATED)
+    ticket = create_ticket(session, draft(category=Category.REPORT_REPAIR), get_settings(), now=CREATED)
     ticket.status = status
     session.flush()
     return ticket
@@ -83,7 +84,7 @@ def test_a_refusal_says_what_the_ticket_can_become(db_session: Session) -> None:
 
 
 def test_the_first_to_acknowledge_owns_the_ticket(db_session: Session) -> None:
-    ticket = create_ticket(db_session, draft(category=Category.REPORT_REPAIR), now=CREATED)
+    ticket = create_ticket(db_session, draft(category=Category.REPORT_REPAIR), get_settings(), now=CREATED)
     change_status(db_session, ticket, S.ACKNOWLEDGED, "telegram-dispatcher:4242", LATER)
     db_session.commit()
     assert ticket.owner == "telegram-dispatcher:4242"
@@ -99,7 +100,7 @@ def test_the_first_to_acknowledge_owns_the_ticket(db_session: Session) -> None:
 
 
 def test_the_sla_milestones_follow_the_status(db_session: Session) -> None:
-    ticket = create_ticket(db_session, draft(category=Category.REPORT_REPAIR), now=CREATED)
+    ticket = create_ticket(db_session, draft(category=Category.REPORT_REPAIR), get_settings(), now=CREATED)
     assert ticket.next_due_rule == "R2" and ticket.next_due_at == ticket.contact_due_at
     change_status(db_session, ticket, S.IN_PROGRESS, "li", LATER)
     assert (ticket.acknowledged_at, ticket.onsite_at) == (LATER, LATER)
@@ -118,9 +119,11 @@ def test_the_sla_milestones_follow_the_status(db_session: Session) -> None:
 
 
 def test_a_rating_for_a_ticket_already_closed_changes_no_status(db_session: Session) -> None:
-    ticket = create_ticket(db_session, draft(category=Category.REPORT_REPAIR), now=CREATED)
+    ticket = create_ticket(db_session, draft(category=Category.REPORT_REPAIR), get_settings(), now=CREATED)
     change_status(db_session, ticket, S.CLOSED, "li", LATER)
-    record_answer(db_session, ticket, solved=True, satisfaction=4, comment=None, now=LATER + timedelta(days=2))
+    record_answer(
+        db_session, ticket, get_settings(), solved=True, satisfaction=4, comment=None, now=LATER + timedelta(days=2)
+    )
     db_session.commit()
     assert ticket.status is S.CLOSED and ticket.satisfaction == 4
     assert [e.kind for e in ticket.events].count("status_changed") == 1

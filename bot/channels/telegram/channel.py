@@ -455,7 +455,7 @@ class TelegramChannel:
         """Send one chat's waiting messages in order under a lease, each marked delivered only
         after Telegram accepted it: a process killed mid-way leaves the rest to another."""
         holder = uuid.uuid4().hex
-        taken = await asyncio.to_thread(self._take_chat, sender, holder)
+        taken = await asyncio.to_thread(self._take_chat, sender, holder, self.settings.resolved_secret_key())
         if taken is None:
             return 0
         address, language, messages = taken
@@ -484,7 +484,7 @@ class TelegramChannel:
             return chats_waiting(session, CHANNEL)
 
     @staticmethod
-    def _take_chat(sender: str, holder: str) -> tuple[str, str, list[tuple[int, Reply]]] | None:
+    def _take_chat(sender: str, holder: str, secret_key: str) -> tuple[str, str, list[tuple[int, Reply]]] | None:
         """The chat's address, language and waiting messages, if this holder got the chat's lease."""
         with session_scope() as session:
             if not claims.take(session, outbox_lease(CHANNEL, sender), holder, utcnow(), SENDING_LEASE):
@@ -493,7 +493,7 @@ class TelegramChannel:
             language = last_language(session, sender)
         try:
             with session_scope() as session:
-                address = chat_address(session, sender)
+                address = chat_address(session, sender, secret_key)
         except Exception:
             TelegramChannel._give_back_chat(sender, holder)
             raise

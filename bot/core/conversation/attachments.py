@@ -16,7 +16,6 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.config import get_settings
 from bot.core.db import rows_changed
 from bot.core.models import Attachment
 
@@ -120,11 +119,11 @@ def attachments_of(session: Session, ticket_id: int) -> list[Attachment]:
     return list(session.scalars(query))
 
 
-def photo_path(attachment: Attachment, directory: Path | None = None) -> Path:
-    """Where a kept photo's file lies; FileNotFoundError if it was never kept (too big, failed)."""
+def photo_path(attachment: Attachment, directory: Path) -> Path:
+    """Where a kept photo's file lies under `directory` (Settings.attachments_path); FileNotFoundError if it was never kept (too big, failed)."""
     if attachment.kind != PHOTO or not attachment.storage_path:
         raise FileNotFoundError(f"Attachment {attachment.id} has no stored photo.")
-    root = (directory or get_settings().attachments_path).resolve()
+    root = directory.resolve()
     path = (root / attachment.storage_path).resolve()
     if not path.is_relative_to(root):  # the row names a file outside the directory: never serve it
         raise FileNotFoundError(f"Attachment {attachment.id} points outside the attachments directory.")

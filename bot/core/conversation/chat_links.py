@@ -10,14 +10,14 @@ from bot.core.conversation.handles import open_handle, seal
 from bot.core.models import ChatLink
 
 
-def remember_chat(session: Session, channel: str, sender: str, address: str, now: datetime) -> None:
+def remember_chat(session: Session, channel: str, sender: str, address: str, now: datetime, secret_key: str) -> None:
     link = session.get(ChatLink, sender)
     if link is None:
-        session.add(ChatLink(sender=sender, channel=channel, sealed_address=seal(address), updated_at=now))
-    elif open_handle(link.sealed_address) != address:
-        link.sealed_address, link.updated_at = seal(address), now
+        session.add(ChatLink(sender=sender, channel=channel, sealed_address=seal(address, secret_key), updated_at=now))
+    elif open_handle(link.sealed_address, secret_key) != address:
+        link.sealed_address, link.updated_at = seal(address, secret_key), now
 
 
-def chat_address(session: Session, sender: str) -> str | None:
+def chat_address(session: Session, sender: str, secret_key: str) -> str | None:
     link = session.get(ChatLink, sender)
-    return open_handle(link.sealed_address) if link else None
+    return open_handle(link.sealed_address, secret_key) if link else None

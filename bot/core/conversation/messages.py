@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.config import get_settings
+from bot.core.conversation.branding import installed_branding
 from bot.core.text import catalog
 from bot.core.text.catalog import LANGUAGES, TextNotFound
 
@@ -37,20 +37,13 @@ FIELD_NAMES = _table("field")
 
 
 def say(key: str, language: str, **values: object) -> str:
-    """Return the text `key` in `language` ("zh" or "en"), filled with `values` and the settings.
+    """Return the text `key` in `language` ("zh" or "en"), filled with `values` and the
+    process's Branding (bot/core/conversation/branding.py).
 
     Never falls back: an unknown key, or a language without that text, raises TextNotFound (a
     KeyError)."""
-    settings = get_settings()
     template = catalog.text(key, language)
-    return template.format(
-        company=settings.company_name,
-        company_en=settings.company_name_en,
-        agent_id=settings.agent_id,
-        hotline=settings.hotline_phone,
-        gas_number=settings.gas_emergency_number,
-        **values,
-    )
+    return template.format(**installed_branding().placeholders(), **values)
 
 
 def name_of(table: Mapping[str, Mapping[str, str]], key: str, language: str) -> str:

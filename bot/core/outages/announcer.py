@@ -10,6 +10,7 @@ Anonymous reporters are never written to (R7).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +21,11 @@ from bot.core.conversation.outbox import store_replies
 from bot.core.conversation.replies import Reply
 from bot.core.db import rows_changed
 from bot.core.models import Outage, OutageMessage, Ticket
+from bot.core.outages.estates import alias_table
 from bot.core.outages.register import ANNOUNCE_AHEAD, area_text, covers, linked_tickets, local_time, notice_of
+
+if TYPE_CHECKING:  # the core reads no settings: the caller gives them (import-linter, pyproject.toml)
+    from bot.config import Settings
 
 # Channels the bot can write to unasked. The web chat only hears what it asks for: its
 # residents see the outage as a banner (GET /api/outages) instead.
@@ -29,7 +34,7 @@ PUSH_CHANNELS = ("telegram", "wechat")
 Chat = tuple[str, str]  # (channel, sender pseudonym)
 
 
-def residents_of_area(session: Session, outage: Outage) -> dict[Chat, str]:
+def residents_of_area(session: Session, outage: Outage, aliases: dict[str, str]) -> dict[Chat, str]:
     """Chats on a push channel whose reports give an address in the area, with their language."""
     rows = session.execute(
         select(Ticket.channel, Ticket.sender_ref, Ticket.estate, Ticket.building, Ticket.language)
@@ -38,7 +43,7 @@ def residents_of_area(session: Session, outage: Outage) -> dict[Chat, str]:
     )
     chats: dict[Chat, str] = {}
     for channel, sender, estate, building, language in rows:
-        if sender is not None and covers(outage, estate, building):  # never None: the query excludes it
+        if sender is not None and covers(outage, estate, building, aliases):  # never None: the query excludes it
             chats[(channel, sender)] = language  # the latest report's language wins
     return chats
 
@@ -78,7 +83,7 @@ def send_once(session: Session, outage: Outage, chats: dict[Chat, str], kind: st
     return sent
 
 
-def announce_due(session: Session, now: datetime) -> int:
+def announce_due(session: Session, now: datetime, aliases: dict[str, str]) -> int:
     """Announce every outage whose time has come: a fault at once, planned works two days
     ahead (or at once, when declared later than that). Returns how many chats were told."""
     due = session.scalars(
@@ -104,33 +109,40 @@ def announce_due(session: Session, now: datetime) -> int:
         if taken:
             outage.announced_at = now  # the UPDATE above bypassed the loaded object
             texts = {"zh": notice_of(outage, "zh"), "en": notice_of(outage, "en")}
-            told += send_once(session, outage, residents_of_area(session, outage), "announce", texts, now)
+            told += send_once(session, outage, residents_of_area(session, outage, aliases), "announce", texts, now)
     return told
 
 
-def tell_restored(session: Session, outage: Outage, now: datetime) -> int:
+def tell_restored(session: Session, outage: Outage, now: datetime, settings: Settings) -> int:
     """Everyone who was told of the outage or linked to it hears that heating is back."""
     texts = {
-        lang: say("outage_restored", lang, area=area_text(outage, lang), time=local_time(now, lang))
+        lang: say("outage_restored", lang, area=area_text(outage, lang), time=local_time(now, lang, settings.tz))
         for lang in ("zh", "en")
     }
-    return send_once(session, outage, _told_or_linked(session, outage), "restored", texts, now)
+    return send_once(session, outage, _told_or_linked(session, outage, settings), "restored", texts, now)
 
 
-def tell_end_moved(session: Session, outage: Outage, now: datetime) -> int:
+def tell_end_moved(session: Session, outage: Outage, now: datetime, settings: Settings) -> int:
     """The expected restoration moved: the same people hear the new time (once per new time)."""
     texts = {
-        lang: say("outage_end_moved", lang, area=area_text(outage, lang), end=local_time(outage.end_at, lang))
+        lang: say(
+            "outage_end_moved", lang, area=area_text(outage, lang), end=local_time(outage.end_at, lang, settings.tz)
+        )
         for lang in ("zh", "en")
     }
     return send_once(
-        session, outage, _told_or_linked(session, outage), f"end_moved:{outage.end_at.isoformat()}", texts, now
+        session,
+        outage,
+        _told_or_linked(session, outage, settings),
+        f"end_moved:{outage.end_at.isoformat()}",
+        texts,
+        now,
     )
 
 
-def _told_or_linked(session: Session, outage: Outage) -> dict[Chat, str]:
+def _told_or_linked(session: Session, outage: Outage, settings: Settings) -> dict[Chat, str]:
     chats = linked_residents(session, outage)
     if outage.announced_at is not None:
-        for chat, language in residents_of_area(session, outage).items():
+        for chat, language in residents_of_area(session, outage, alias_table(settings.estates_file)).items():
             chats.setdefault(chat, language)
     return chats

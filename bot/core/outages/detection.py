@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -19,8 +20,13 @@ from bot.core.models import Outage, OutageSuspicion, Ticket
 from bot.core.outages import estates
 from bot.core.outages.register import NO_HEAT, link_earlier_reports, outage_at
 
+if TYPE_CHECKING:  # the core reads no settings: the caller gives them (import-linter, pyproject.toml)
+    from bot.config import Settings
 
-def raise_suspicions(session: Session, now: datetime, reports: int, window: timedelta) -> list[OutageSuspicion]:
+
+def raise_suspicions(
+    session: Session, now: datetime, reports: int, window: timedelta, aliases: dict[str, str]
+) -> list[OutageSuspicion]:
     """Raise a suspicion for each estate with at least `reports` unexplained no-heat reports
     within `window` before now, unless an outage already covers it or one is open."""
     recent = session.scalars(
@@ -34,10 +40,10 @@ def raise_suspicions(session: Session, now: datetime, reports: int, window: time
     ).all()
     by_estate: dict[str, list[Ticket]] = defaultdict(list)
     for ticket in recent:
-        by_estate[estates.canonical(ticket.estate or "")].append(ticket)
+        by_estate[estates.canonical(ticket.estate or "", aliases)].append(ticket)
     raised = []
     for estate, tickets in by_estate.items():
-        if len(tickets) < reports or outage_at(session, estate, None, now) is not None:
+        if len(tickets) < reports or outage_at(session, estate, None, now, aliases) is not None:
             continue
         buildings = {t.building for t in tickets}
         building = buildings.pop() if len(buildings) == 1 else None  # one building: say which
@@ -73,13 +79,13 @@ def open_suspicions(session: Session) -> list[OutageSuspicion]:
 
 
 def resolve_suspicion(
-    session: Session, suspicion: OutageSuspicion, outage: Outage | None, now: datetime
+    session: Session, suspicion: OutageSuspicion, outage: Outage | None, now: datetime, settings: Settings
 ) -> list[Ticket]:
     """Close the suspicion: declared as `outage` (its reports are linked), or dismissed (None)."""
     suspicion.open_key, suspicion.closed_at, suspicion.outage_id = None, now, outage.id if outage else None
     if outage is None:
         return []
-    return link_earlier_reports(session, outage, suspicion.first_report_at, now)
+    return link_earlier_reports(session, outage, suspicion.first_report_at, now, settings)
 
 
 def unposted_suspicions(session: Session) -> list[OutageSuspicion]:

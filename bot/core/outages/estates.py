@@ -44,32 +44,27 @@ def _aliases(path: Path, _mtime: float) -> dict[str, str]:
     return aliases
 
 
-def alias_table(path: Path | None = None) -> dict[str, str]:
-    from bot.config import get_settings
-
-    path = path or get_settings().estates_file
+def alias_table(path: Path) -> dict[str, str]:
+    """The variants of the estates file (Settings.estates_file); none when there is no file."""
     if not path.exists():
         return {}
     return _aliases(path, path.stat().st_mtime)  # a changed file is read again
 
 
-def canonical(name: str, aliases: dict[str, str] | None = None) -> str:
+def canonical(name: str, aliases: dict[str, str]) -> str:
     """The estate's canonical name: its listed name, or the name as typed, tidied."""
-    aliases = alias_table() if aliases is None else aliases
     key = normalise(name)
     return aliases.get(key, unicodedata.normalize("NFKC", name).strip())
 
 
-def same_estate(a: str | None, b: str | None, aliases: dict[str, str] | None = None) -> bool:
+def same_estate(a: str | None, b: str | None, aliases: dict[str, str]) -> bool:
     if not a or not b:
         return False
-    aliases = alias_table() if aliases is None else aliases
     return normalise(canonical(a, aliases)) == normalise(canonical(b, aliases))
 
 
-def known_estates(session: Session) -> list[str]:
-    """Every estate the bot knows: listed in estates.yml or named in a ticket."""
-    aliases = alias_table()
+def known_estates(session: Session, aliases: dict[str, str]) -> list[str]:
+    """Every estate the bot knows: listed in estates.yml (`aliases`) or named in a ticket."""
     names = set(aliases.values())
     names.update(canonical(estate, aliases) for estate in session.scalars(select(Ticket.estate).distinct()) if estate)
     return sorted(names)

@@ -3,25 +3,30 @@ linking their no-heat report to it, and restoring it.
 
 Dispatchers declare outages from the dashboard or the CLI; both call `declare`, `move_end` and
 `restore`, which check everything before writing (a refused declaration leaves nothing behind).
-What residents are told lives in bot/core/outages/announcer.py. Callers own the session and commit.
+What residents are told lives in bot/core/outages/announcer.py. Callers own the session and commit,
+and give what the settings say: the time zone, when linked residents are asked again, and the
+estates' variants (estates.alias_table(Settings.estates_file)).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.config import get_settings
 from bot.core.conversation.messages import join_names, say
 from bot.core.models import FollowupState, Outage, Ticket, TicketEvent, TicketStatus
 from bot.core.outages import estates
 from bot.core.tickets.milestones import refresh_next_due
 from bot.core.tickets.sla import deadlines_for
 from bot.core.tickets.workflow import TransitionRefused, change_status
+
+if TYPE_CHECKING:  # the core reads no settings: the caller gives them (import-linter, pyproject.toml)
+    from bot.config import Settings
 
 # R10: a planned stop longer than this must be announced ANNOUNCE_AHEAD before it starts.
 LONG_PLANNED_STOP = timedelta(hours=24)
@@ -75,9 +80,10 @@ def parse_time(value: str, tz: ZoneInfo) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=tz)
 
 
-def declare(session: Session, request: OutageRequest, actor: str, now: datetime) -> Outage:
+def declare(session: Session, request: OutageRequest, actor: str, now: datetime, settings: Settings) -> Outage:
     """Check and record an outage. Warnings (an estate never seen) go into request.warnings."""
-    names = [estates.canonical(name) for name in request.estates if name.strip()]
+    aliases, tz = estates.alias_table(settings.estates_file), settings.tz
+    names = [estates.canonical(name, aliases) for name in request.estates if name.strip()]
     names = list(dict.fromkeys(names))
     if not names:
         raise OutageRefused("outage_no_area")
@@ -85,10 +91,10 @@ def declare(session: Session, request: OutageRequest, actor: str, now: datetime)
         raise OutageRefused("outage_no_reason")
     _check_times(request.start_at, request.end_at, now)
     buildings = list(dict.fromkeys(b.strip() for b in request.buildings or [] if b.strip())) or None
-    _check_no_overlap(session, names, buildings, request.start_at, request.end_at, exclude=None)
+    _check_no_overlap(session, names, buildings, request.start_at, request.end_at, tz, exclude=None)
     if breaks_r10(request.planned, request.start_at, request.end_at, now) and not (request.late_reason or "").strip():
         raise OutageRefused("outage_r10_late")
-    request.warnings.extend(_unknown_estate_warnings(session, names))
+    request.warnings.extend(_unknown_estate_warnings(session, names, aliases))
     outage = Outage(
         estates=names,
         buildings=buildings,
@@ -102,8 +108,8 @@ def declare(session: Session, request: OutageRequest, actor: str, now: datetime)
         created_by=actor,
         created_at=now,
     )
-    outage.notice_zh = (request.notice_zh or "").strip() or draft_notice(outage, "zh")
-    outage.notice_en = (request.notice_en or "").strip() or draft_notice(outage, "en")
+    outage.notice_zh = (request.notice_zh or "").strip() or draft_notice(outage, "zh", tz)
+    outage.notice_en = (request.notice_en or "").strip() or draft_notice(outage, "en", tz)
     session.add(outage)
     session.flush()
     return outage
@@ -121,31 +127,33 @@ def get_outage(session: Session, outage_id: int) -> Outage:
     return outage
 
 
-def move_end(session: Session, outage_id: int, end_at: datetime, actor: str, now: datetime) -> Outage:
+def move_end(session: Session, outage_id: int, end_at: datetime, actor: str, now: datetime,
+             settings: Settings) -> Outage:  # fmt: skip
     """The expected restoration changed: linked reports wait for the new time."""
+    tz = settings.tz
     outage = get_outage(session, outage_id)
-    _refuse_if_restored(outage)
+    _refuse_if_restored(outage, tz)
     if end_at <= outage.start_at:
         raise OutageRefused("outage_end_before_start")
-    _check_no_overlap(session, outage.estates, outage.buildings, outage.start_at, end_at, exclude=outage.id)
+    _check_no_overlap(session, outage.estates, outage.buildings, outage.start_at, end_at, tz, exclude=outage.id)
     outage.end_at = end_at
-    outage.notice_zh, outage.notice_en = draft_notice(outage, "zh"), draft_notice(outage, "en")
+    outage.notice_zh, outage.notice_en = draft_notice(outage, "zh", tz), draft_notice(outage, "en", tz)
     for ticket in linked_tickets(session, outage.id):
         if ticket.followup_state is FollowupState.SCHEDULED:
-            ticket.followup_due_at = end_at + get_settings().outage_recheck_after
+            ticket.followup_due_at = end_at + settings.outage_recheck_after
         ticket.events.append(
             TicketEvent(at=now, actor=actor, kind="outage_end_moved", detail={"end": end_at.isoformat()})
         )
     return outage
 
 
-def restore(session: Session, outage_id: int, actor: str, now: datetime) -> Outage:
+def restore(session: Session, outage_id: int, actor: str, now: datetime, settings: Settings) -> Outage:
     """Heating is back: linked reports are resolved, and their follow-up asks a day later
     whether the heat really is back (a "no" reopens the report as a repair, R3)."""
     outage = get_outage(session, outage_id)
-    _refuse_if_restored(outage)
+    _refuse_if_restored(outage, settings.tz)
     outage.restored_at = now
-    recheck_at = now + get_settings().outage_recheck_after
+    recheck_at = now + settings.outage_recheck_after
     for ticket in linked_tickets(session, outage.id):
         try:
             change_status(session, ticket, TicketStatus.RESOLVED, actor, now, note=f"outage #{outage.id} restored")
@@ -156,9 +164,8 @@ def restore(session: Session, outage_id: int, actor: str, now: datetime) -> Outa
     return outage
 
 
-def _refuse_if_restored(outage: Outage) -> None:
+def _refuse_if_restored(outage: Outage, tz: ZoneInfo) -> None:
     if outage.restored_at is not None:
-        tz = get_settings().tz
         raise OutageRefused(
             "outage_already_restored", id=outage.id, time=f"{outage.restored_at.astimezone(tz):%Y-%m-%d %H:%M}"
         )
@@ -173,10 +180,9 @@ def _check_times(start_at: datetime, end_at: datetime, now: datetime) -> None:
 
 def _check_no_overlap(
     session: Session, names: list[str], buildings: list[str] | None, start_at: datetime, end_at: datetime,
-    exclude: int | None,
+    tz: ZoneInfo, exclude: int | None,
 ) -> None:  # fmt: skip
     """One area, one outage at a time: a second one would tell residents two stories."""
-    tz = get_settings().tz
     for other in open_outages(session):
         if other.id == exclude or not (other.start_at < end_at and start_at < other.end_at):
             continue
@@ -192,8 +198,8 @@ def _buildings_meet(a: list[str] | None, b: list[str] | None) -> bool:
     return a is None or b is None or bool(set(a) & set(b))
 
 
-def _unknown_estate_warnings(session: Session, names: list[str]) -> list[str]:
-    known = estates.known_estates(session)
+def _unknown_estate_warnings(session: Session, names: list[str], aliases: dict[str, str]) -> list[str]:
+    known = estates.known_estates(session, aliases)
     warnings = []
     for name in names:
         if name in known:
@@ -213,33 +219,35 @@ def is_active(outage: Outage, now: datetime) -> bool:
     return outage.restored_at is None and outage.start_at <= now < outage.end_at
 
 
-def covers(outage: Outage, estate: str | None, building: str | None) -> bool:
+def covers(outage: Outage, estate: str | None, building: str | None, aliases: dict[str, str]) -> bool:
     """Whether an address lies in the outage's area (any variant of the estate's name)."""
-    if not estate or not any(estates.same_estate(estate, name) for name in outage.estates):
+    if not estate or not any(estates.same_estate(estate, name, aliases) for name in outage.estates):
         return False
     return outage.buildings is None or building is None or building in outage.buildings
 
 
-def outage_at(session: Session, estate: str | None, building: str | None, now: datetime) -> Outage | None:
+def outage_at(
+    session: Session, estate: str | None, building: str | None, now: datetime, aliases: dict[str, str]
+) -> Outage | None:
     """The active outage covering this address, if any."""
     for outage in open_outages(session):
-        if is_active(outage, now) and covers(outage, estate, building):
+        if is_active(outage, now) and covers(outage, estate, building, aliases):
             return outage
     return None
 
 
-def outages_for_area(session: Session, estate: str | None, now: datetime) -> list[Outage]:
+def outages_for_area(session: Session, estate: str | None, now: datetime, aliases: dict[str, str]) -> list[Outage]:
     """Active and coming outages of an estate (the web chat's banner)."""
-    return [o for o in open_outages(session) if o.end_at > now and covers(o, estate, None)]
+    return [o for o in open_outages(session) if o.end_at > now and covers(o, estate, None, aliases)]
 
 
-def link_ticket(ticket: Ticket, outage: Outage, now: datetime) -> None:
+def link_ticket(ticket: Ticket, outage: Outage, now: datetime, recheck_after: timedelta) -> None:
     """A no-heat report explained by the outage: no clock of its own (the outage has one), no
     dispatch, and its follow-up asks a day after restoration whether the heat is back."""
     ticket.outage_id = outage.id
     ticket.response_due_at = ticket.contact_due_at = ticket.onsite_due_at = ticket.resolve_due_at = None
     ticket.group_posted_at = now  # the dispatchers know the outage; one notice per resident would bury them
-    ticket.followup_due_at = (outage.restored_at or outage.end_at) + get_settings().outage_recheck_after
+    ticket.followup_due_at = (outage.restored_at or outage.end_at) + recheck_after
     refresh_next_due(ticket)
     ticket.events.append(TicketEvent(at=now, actor=OUTAGE_ACTOR, kind="linked_to_outage", detail={"outage": outage.id}))
 
@@ -264,17 +272,17 @@ def area_text(outage: Outage, language: str) -> str:
     return f"{names} (building{'s' if len(outage.buildings) > 1 else ''} {', '.join(outage.buildings)})"
 
 
-def local_time(moment: datetime, language: str) -> str:
-    local = moment.astimezone(get_settings().tz)
+def local_time(moment: datetime, language: str, tz: ZoneInfo) -> str:
+    local = moment.astimezone(tz)
     return f"{local.month}月{local.day}日{local:%H:%M}" if language == "zh" else f"{local:%b %d %H:%M}"
 
 
-def draft_notice(outage: Outage, language: str) -> str:
+def draft_notice(outage: Outage, language: str, tz: ZoneInfo) -> str:
     """The announcement in R12's words: what, where, why, until when, and an apology."""
     key = "outage_notice_planned" if outage.planned else "outage_notice_fault"
     return say(
         key, language, area=area_text(outage, language), reason=outage.reason,
-        start=local_time(outage.start_at, language), end=local_time(outage.end_at, language),
+        start=local_time(outage.start_at, language, tz), end=local_time(outage.end_at, language, tz),
     )  # fmt: skip
 
 
@@ -304,7 +312,8 @@ def as_dict(outage: Outage, now: datetime, linked: int = 0) -> dict[str, object]
     }
 
 
-def link_earlier_reports(session: Session, outage: Outage, since: datetime, now: datetime) -> list[Ticket]:
+def link_earlier_reports(session: Session, outage: Outage, since: datetime, now: datetime,
+                         settings: Settings) -> list[Ticket]:  # fmt: skip
     """No-heat reports from the area made since `since` and not yet worked on: the outage
     explains them, so they join it instead of each keeping its own clock and crew."""
     candidates = session.scalars(
@@ -315,16 +324,17 @@ def link_earlier_reports(session: Session, outage: Outage, since: datetime, now:
             Ticket.created_at >= since,
         )
     ).all()
-    linked = [ticket for ticket in candidates if covers(outage, ticket.estate, ticket.building)]
+    aliases = estates.alias_table(settings.estates_file)
+    linked = [ticket for ticket in candidates if covers(outage, ticket.estate, ticket.building, aliases)]
     for ticket in linked:
-        link_ticket(ticket, outage, now)
+        link_ticket(ticket, outage, now, settings.outage_recheck_after)
     return linked
 
 
-def reopen_as_repair(ticket: Ticket, now: datetime) -> None:
+def reopen_as_repair(ticket: Ticket, now: datetime, tz: ZoneInfo) -> None:
     """The heat did not come back for this linked resident: from now on it is a repair like any
     other, with R2's clock and a notice to the dispatchers (R3, R6)."""
-    deadlines = deadlines_for(ticket.category, ticket.subcategory, now, get_settings().tz)
+    deadlines = deadlines_for(ticket.category, ticket.subcategory, now, tz)
     ticket.response_due_at, ticket.contact_due_at = deadlines.response_due_at, deadlines.contact_due_at
     ticket.onsite_due_at, ticket.resolve_due_at = deadlines.onsite_due_at, deadlines.resolve_due_at
     ticket.group_posted_at = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from cryptography.fernet import InvalidToken
@@ -23,6 +24,9 @@ from bot.core.models import FollowupState, Priority, Ticket, TicketEvent, Ticket
 from bot.core.outages.register import reopen_as_repair
 from bot.core.tickets.alerts import raise_alert
 from bot.core.tickets.workflow import Step, change_status
+
+if TYPE_CHECKING:  # the core reads no settings: the caller gives them (import-linter, pyproject.toml)
+    from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -71,33 +75,33 @@ class HandleUnreadable(Exception):
     damaged): its resident cannot be written to, by this process at least."""
 
 
-def conversation_of(ticket: Ticket) -> str | None:
+def conversation_of(ticket: Ticket, secret_key: str) -> str | None:
     """The chat to write the follow-up to; for anonymous tickets, opened from the sealed handle."""
     if ticket.sender_ref is not None:
         return ticket.sender_ref
     if not ticket.followup_handle:
         return None
     try:
-        return open_handle(ticket.followup_handle)
+        return open_handle(ticket.followup_handle, secret_key)
     except InvalidToken as error:
         raise HandleUnreadable(f"The follow-up handle of {ticket.code} cannot be opened") from error
 
 
-def is_bound_to(ticket: Ticket, sender: str, states: frozenset[FollowupState]) -> bool:
+def is_bound_to(ticket: Ticket, sender: str, states: frozenset[FollowupState], secret_key: str) -> bool:
     """Whether `sender` is the chat this ticket's follow-up was sent to, while it is in `states`.
 
     The conversation engine only obeys the application's trigger, but a tracker can still carry
     a code it should not (a forged request, a stale slot): without this, any chat that knows a
     code could close someone else's ticket, rate it, or hear what it was about.
     """
-    return ticket.followup_state in states and conversation_of(ticket) == sender
+    return ticket.followup_state in states and conversation_of(ticket, secret_key) == sender
 
 
-def end_followup(session: Session, ticket: Ticket) -> None:
+def end_followup(session: Session, ticket: Ticket, secret_key: str) -> None:
     """An anonymous resident's way back is deleted, with the follow-up's messages' sender (R7)."""
     if ticket.anonymous and ticket.followup_handle:
         try:
-            forget_sender(session, ticket.channel, open_handle(ticket.followup_handle))
+            forget_sender(session, ticket.channel, open_handle(ticket.followup_handle, secret_key))
         except InvalidToken:  # the way back cannot be opened, so it leads nowhere: dropped all the same
             log.warning("The follow-up handle of %s cannot be opened; it is dropped", ticket.code)
         ticket.followup_handle = None
@@ -167,7 +171,7 @@ def release(session: Session, ticket_id: int, worker: str) -> None:
         ticket.followup_claim = None
 
 
-def expire_unanswered(session: Session, now: datetime, reminder_after: timedelta) -> list[Ticket]:
+def expire_unanswered(session: Session, now: datetime, reminder_after: timedelta, secret_key: str) -> list[Ticket]:
     """Reminded and still silent a day later: record 'no response' (R3: follow-ups are recorded)."""
     tickets = session.scalars(
         select(Ticket).where(
@@ -178,7 +182,7 @@ def expire_unanswered(session: Session, now: datetime, reminder_after: timedelta
     for ticket in tickets:
         ticket.followup_state = FollowupState.NO_RESPONSE
         ticket.updated_at = now
-        end_followup(session, ticket)
+        end_followup(session, ticket, secret_key)
         ticket.events.append(TicketEvent(at=now, actor="bot", kind="followup_no_response", detail={}))
     return list(tickets)
 
@@ -186,6 +190,7 @@ def expire_unanswered(session: Session, now: datetime, reminder_after: timedelta
 def record_answer(
     session: Session,
     ticket: Ticket,
+    settings: Settings,
     *,
     solved: bool,
     satisfaction: int | None,
@@ -209,10 +214,10 @@ def record_answer(
         ticket.followup_state = FollowupState.NOT_SOLVED
         ticket.priority = raise_priority(ticket.priority)
         if ticket.outage_id is not None:  # linked to an outage, and the heat is still not back
-            reopen_as_repair(ticket, now)
+            reopen_as_repair(ticket, now, settings.tz)
         raise_alert(session, ticket, "R3", "followup", "not_solved", None, now)
     ticket.updated_at = now
-    end_followup(session, ticket)
+    end_followup(session, ticket, settings.resolved_secret_key())
 
 
 def raise_priority(priority: Priority) -> Priority:

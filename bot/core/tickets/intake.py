@@ -5,13 +5,12 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.config import get_settings
 from bot.core.conversation.attachments import link_to_ticket
 from bot.core.conversation.handles import seal
 from bot.core.models import Category, Priority, Ticket, TicketEvent, TicketStatus
@@ -21,6 +20,9 @@ from bot.core.tickets.followups import initial_state
 from bot.core.tickets.milestones import refresh_next_due
 from bot.core.tickets.sla import deadlines_for
 from bot.core.tickets.workflow import change_status  # noqa: F401  # status changes live in the workflow; kept importable here
+
+if TYPE_CHECKING:  # the core reads no settings: the caller gives them (import-linter, pyproject.toml)
+    from bot.config import Settings
 
 # No 0/O, 1/I/L or U: codes are read out on the phone and typed from memory.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -64,13 +66,12 @@ def priority_for(category: Category, subcategory: str | None) -> Priority:
     return Priority.NORMAL
 
 
-def create_ticket(session: Session, draft: TicketDraft, *, now: datetime | None = None) -> Ticket:
-    """Create a ticket with its deadlines, follow-up time and first event."""
+def create_ticket(session: Session, draft: TicketDraft, settings: Settings, *, now: datetime | None = None) -> Ticket:
+    """Create a ticket with its deadlines (in the settings' time zone), follow-up time and first event."""
     if draft.intake_ref:
         existing = session.scalar(select(Ticket).where(Ticket.intake_ref == draft.intake_ref))
         if existing is not None:
             return existing
-    settings = get_settings()
     now = now or utcnow()
     deadlines = deadlines_for(draft.category, draft.subcategory, now, settings.tz)
     # R7: an anonymous ticket keeps nothing that leads back to the resident.
@@ -101,7 +102,9 @@ def create_ticket(session: Session, draft: TicketDraft, *, now: datetime | None 
         resolve_due_at=deadlines.resolve_due_at,
         followup_due_at=now + settings.followup_after,
         intake_ref=draft.intake_ref,
-        followup_handle=seal(draft.sender_ref) if anonymous and draft.followup_optin and draft.sender_ref else None,
+        followup_handle=seal(draft.sender_ref, settings.resolved_secret_key())
+        if anonymous and draft.followup_optin and draft.sender_ref
+        else None,
     )
     ticket.followup_state = initial_state(ticket)
     refresh_next_due(ticket)
