@@ -39,10 +39,13 @@ def main() -> int:
     from bot.config import get_settings
     from bot.core.db import get_engine, session_scope
     from bot.core.models import Base
+    from bot.core.process_setup import set_up_process
     from bot.core.tickets.intake import utcnow
     from bot.dashboard.auth import add_user
     from bot.migrate import upgrade
     from bot.runtime import create_app
+
+    set_up_process(get_settings())
 
     if args.database_url:  # a server database: start from empty tables
         Base.metadata.drop_all(get_engine())

@@ -17,11 +17,13 @@ from datetime import timedelta
 
 from workspace import TMP  # noqa: F401  (points the settings at a throw-away database first)
 
+from bot.config import get_settings
 from bot.core.conversation.chat_links import remember_chat
 from bot.core.db import session_scope
 from bot.core.models import Category
 from bot.core.outages.desk import declare_outage
 from bot.core.outages.register import OutageRequest
+from bot.core.process_setup import set_up_process
 from bot.core.text.address import Address
 from bot.core.tickets.intake import TicketDraft, create_ticket, utcnow
 from bot.migrate import upgrade
@@ -29,6 +31,7 @@ from tests.harness import RunningApp, free_port
 from tests.telegram_standin import TOKEN, BotApiStandIn
 
 TELEGRAM_LIMIT_PER_SECOND = 30
+settings = get_settings()
 FIRST_CHAT = 500_000
 
 
@@ -37,11 +40,11 @@ def residents(count: int) -> None:
     with session_scope() as session:
         for n in range(count):
             sender = f"tg-bench-{n}"
-            remember_chat(session, "telegram", sender, str(FIRST_CHAT + n), now)
+            remember_chat(session, "telegram", sender, str(FIRST_CHAT + n), now, settings.resolved_secret_key())
             draft = TicketDraft(category=Category.REPORT_REPAIR, description="阀门坏了", channel="telegram",
                                 language="zh", address=Address("阳光花园", str(n % 40 + 1), "1", "101"),
                                 phone="+8613812345678", sender_ref=sender)  # fmt: skip
-            create_ticket(session, draft, now=now)
+            create_ticket(session, draft, settings, now=now)
 
 
 def busiest_second(moments: list[float]) -> int:
@@ -59,6 +62,7 @@ def main() -> None:
     parser.add_argument("--residents", type=int, default=5000)
     args = parser.parse_args()
     upgrade()
+    set_up_process(settings)
     residents(args.residents)
     bot_api = BotApiStandIn()
     # No resident writes during the benchmark, so no Rasa server is needed: only pushing is measured.
@@ -69,7 +73,7 @@ def main() -> None:
         now = utcnow()
         with session_scope() as session:
             request = OutageRequest(["阳光花园"], now - timedelta(minutes=5), now + timedelta(hours=8), "主管线爆裂")
-            told = declare_outage(session, request, "bench", now).told
+            told = declare_outage(session, request, "bench", now, settings).told
         queued = time.perf_counter() - started
         deadline = time.monotonic() + 3600
         while len(bot_api.sent) < told and time.monotonic() < deadline:

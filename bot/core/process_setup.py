@@ -2,8 +2,8 @@
 database its own sessions use and the Branding its texts say (bot/runtime.py for the
 application, bot/cli for the commands, actions/server.py for the action server).
 
-The core reads no settings (pyproject.toml's import-linter contract keeps bot.core from
-importing bot.config): everything else a rule needs comes in as a parameter.
+The core reads no settings (tests/unit/test_core_settings.py keeps bot.core from calling
+get_settings): everything else a rule needs comes in as a parameter.
 """
 
 from __future__ import annotations

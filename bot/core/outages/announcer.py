@@ -76,7 +76,7 @@ def send_once(session: Session, outage: Outage, chats: dict[Chat, str], kind: st
             with session.begin_nested():  # the unique key decides if another worker got there first
                 session.add(OutageMessage(outage_id=outage.id, channel=channel, sender=sender, kind=kind, at=now))
                 session.flush()
-                store_replies(session, channel, sender, [Reply(texts.get(language) or texts["zh"], [])], now)
+                store_replies(session, channel, sender, [Reply(texts[language], [])], now)
         except IntegrityError:
             continue
         sent += 1
