@@ -13,9 +13,9 @@ run: setup model
 test: setup model browser
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider
 
-# The unit tests alone: no Rasa, no model, no browser; under a minute.
+# The unit tests alone: no Rasa, no model, no browser; on every core (pytest-xdist), under a minute.
 test-fast: setup
-	$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/unit
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider -n auto tests/unit
 
 # Lint, format, types (strict on bot/core) and the layers' import rules (pyproject.toml).
 CHECKED := bot actions nlu tests bench scripts/predict_intents.py

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session
 
 # The whole test process, and the action server it starts, share one fresh SQLite database.
@@ -41,7 +41,25 @@ from tests.telegram_standin import BotApiStandIn  # noqa: E402
 # The test process is a process like any other: its database and Branding come from its settings.
 set_up_process(get_settings())
 
-POSTGRES_URL = os.environ.get("HOTLINE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+def _database_of_this_worker(url: str) -> str:
+    """Under pytest-xdist (`make test-fast`), each worker gets a database of its own, created on
+    first use (test_gw0, test_gw1, ...): the PostgreSQL tests drop and recreate every table."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    own = make_url(url).set(database=f"{make_url(url).database}_{worker}")
+    server = create_engine(own.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        if connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}) is None:
+            connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    server.dispose()
+    return own.render_as_string(hide_password=False)
+
+
+POSTGRES_URL = _database_of_this_worker(
+    os.environ.get("HOTLINE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+)
 CODE = re.compile(r"HL-[0-9A-Z]{6}")
 
 
