@@ -334,7 +334,8 @@ def create_dashboard(settings: Settings, language: str = LANGUAGE) -> Starlette:
         "status": lambda s, t, f, u, now: ticket_work.move(s, t, f.get("status", ""), u.username, now, f.get("note", "")),
         "note": lambda s, t, f, u, now: ticket_work.add_note(s, t, f.get("note", ""), u.username, now),
         "reply": lambda s, t, f, u, now: ticket_work.reply_to_resident(s, t, f.get("text", ""), u.username, now),
-        "category": lambda s, t, f, u, now: ticket_work.correct_category(s, t, f.get("category", ""), u.username, now),
+        "category": lambda s, t, f, u, now: ticket_work.correct_category(s, t, f.get("category", ""), u.username, now,
+                                                                        settings.tz),
         "duplicate": lambda s, t, f, u, now: ticket_work.link_duplicate(s, t, f.get("original", ""), u.username, now),
     }  # fmt: skip
 

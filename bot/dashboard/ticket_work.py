@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from dataclasses import fields
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.config import get_settings
 from bot.core.conversation.inbox import collect
 from bot.core.conversation.messages import say
 from bot.core.conversation.outbox import store_replies
@@ -114,9 +114,10 @@ def reply_to_resident(session: Session, ticket: Ticket, text: str, actor: str, n
     _log(ticket, actor, "reply_sent", now, text=text)
 
 
-def correct_category(session: Session, ticket: Ticket, target: str, actor: str, now: datetime) -> None:
-    """Fix what the bot misfiled. The deadlines follow the new category; the priority never
-    drops; the event is what the NLU inbox offers admins for retraining."""
+def correct_category(session: Session, ticket: Ticket, target: str, actor: str, now: datetime, tz: ZoneInfo) -> None:
+    """Fix what the bot misfiled. The deadlines follow the new category (counted in `tz`, the
+    dashboard's settings' zone); the priority never drops; the event is what the NLU inbox offers
+    admins for retraining."""
     try:
         category = Category(target)
     except ValueError:
@@ -128,7 +129,7 @@ def correct_category(session: Session, ticket: Ticket, target: str, actor: str, 
     collect(session, ticket.description, "category_corrected", now, predicted=ticket.category.value,
             suggested=category.value, ticket_id=ticket.id)  # fmt: skip
     ticket.category = category
-    deadlines = deadlines_for(category, ticket.subcategory, ticket.created_at, get_settings().tz)
+    deadlines = deadlines_for(category, ticket.subcategory, ticket.created_at, tz)
     for item in fields(deadlines):
         setattr(ticket, item.name, getattr(deadlines, item.name))
     new_priority = priority_for(category, ticket.subcategory)
