@@ -98,7 +98,7 @@ def nlu_routes(settings: Settings, pages: Any, guarded: Callable[..., Any]) -> l
                 else:
                     chosen = model_activation.available_models(MODELS).get(form.get("model", ""))
                     if chosen is None:
-                        raise model_activation.ActivationError(text("nlu.pick_model"))
+                        raise model_activation.ActivationError("nlu.pick_model")
                     record = model_activation.activate(session, settings.rasa_servers, chosen, user.username,
                                                        utcnow(), default_previous=MODEL_FILE)  # fmt: skip
                 return text("nlu.now_serving", model=Path(record.model_path).name, seconds=f"{record.seconds:.1f}")

@@ -14,23 +14,16 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.core.models import Alert, Category, Priority, Ticket, TicketStatus
-from bot.dashboard.texts import LANGUAGE, dashboard_text
+from bot.dashboard.texts import Explained
 
 OPEN_STATUSES = (TicketStatus.NEW, TicketStatus.ACKNOWLEDGED, TicketStatus.IN_PROGRESS, TicketStatus.REOPENED)
 PAGE_SIZE = 50
 MAX_SEARCH_CHARS = 100
 
 
-class FilterError(ValueError):
+class FilterError(Explained, ValueError):
     """A filter value the queue cannot use; the message names it (a "queue.*" text of the
     catalogs: str() in the dashboard's default language, text() in another)."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        self.key, self.values = key, values
-        super().__init__(self.text())
-
-    def text(self, language: str = LANGUAGE) -> str:
-        return dashboard_text(self.key, language, **self.values)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from bot.core.tickets.intake import get_ticket_by_code, priority_for
 from bot.core.tickets.milestones import refresh_next_due
 from bot.core.tickets.sla import deadlines_for
 from bot.core.tickets.workflow import Step, TransitionRefused, change_status
-from bot.dashboard.texts import LANGUAGE, TextKey, dashboard_text
+from bot.dashboard.texts import Explained, TextKey, dashboard_text
 
 MAX_NOTE_CHARS = 2000
 MAX_REPLY_CHARS = 1000
@@ -31,16 +31,9 @@ REPLY_CHANNELS = {"web", "telegram"}
 PRIORITY_RANK = {Priority.NORMAL: 0, Priority.HIGH: 1, Priority.URGENT: 2}
 
 
-class WorkError(ValueError):
+class WorkError(Explained, ValueError):
     """The step cannot be done; the message tells the dispatcher why (str() gives it in the
     dashboard's default language, text() in another)."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        self.key, self.values = key, values
-        super().__init__(self.text())
-
-    def text(self, language: str = LANGUAGE) -> str:
-        return dashboard_text(self.key, language, **self.values)
 
 
 def _log(ticket: Ticket, actor: str, kind: str, now: datetime, **detail: object) -> None:
@@ -152,7 +145,7 @@ def link_duplicate(session: Session, ticket: Ticket, original_code: str, actor: 
     _log(ticket, actor, "duplicate_linked", now, original=original.code)
     _log(original, actor, "duplicate_received", now, duplicate=ticket.code)
     if ticket.status is not TicketStatus.CLOSED:
-        note = f"duplicate of {original.code}"
+        note = dashboard_text("work.duplicate_note", code=original.code)
         change_status(session, ticket, TicketStatus.CLOSED, actor, now, note, step=Step.DUPLICATE)
     return original
 
