@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.models import Alert, Category, Priority, Ticket, TicketStatus
 from bot.dashboard.texts import Explained
+from bot.dashboard.views import TicketView, plain_all
 
 OPEN_STATUSES = (TicketStatus.NEW, TicketStatus.ACKNOWLEDGED, TicketStatus.IN_PROGRESS, TicketStatus.REOPENED)
 PAGE_SIZE = 50
@@ -94,7 +95,7 @@ class QueueFilter:
 
 @dataclass(frozen=True)
 class QueuePage:
-    tickets: list[Ticket]
+    tickets: list[TicketView]
     total: int
     counts: dict[str, int]  # per category, under every filter but the category one
     filter: QueueFilter
@@ -149,7 +150,7 @@ def load_queue(session: Session, f: QueueFilter, tz: ZoneInfo) -> QueuePage:
     rows = filtered(select(Ticket), f, tz).order_by(
         Ticket.next_due_at.is_(None), Ticket.next_due_at, Ticket.priority == Priority.NORMAL, Ticket.id
     )
-    tickets = list(session.scalars(rows.limit(PAGE_SIZE).offset((f.page - 1) * PAGE_SIZE)))
+    tickets = plain_all(TicketView, session.scalars(rows.limit(PAGE_SIZE).offset((f.page - 1) * PAGE_SIZE)))
     total = session.scalar(filtered(select(func.count(Ticket.id)), f, tz)) or 0
     per_category = filtered(select(Ticket.category, func.count(Ticket.id)), f, tz, with_category=False)
     counts = {c.value: 0 for c in Category}

@@ -21,7 +21,7 @@ from bot.core.text import catalog
 from bot.core.text.catalog import LANGUAGES, TextNotFound
 from bot.core.tickets.milestones import DEADLINES
 from bot.core.tickets.notices import ACTION_TITLES, ACTIONS, ticket_notice
-from bot.dashboard.app import Pages
+from bot.dashboard.pages import Pages
 from bot.dashboard.stats import RULES
 from bot.dashboard.texts import TextKey
 from bot.dashboard.ticket_work import WorkError
