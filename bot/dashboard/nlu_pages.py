@@ -1,5 +1,8 @@
 """The admins' pages for teaching the bot: the NLU inbox, training examples and new intents,
-training a candidate model, evaluating it against the live one, and switching models."""
+training a candidate model, evaluating it against the live one, and switching models.
+
+A page that reads Rasa's data files (domain.yml, data/nlu/*.yml) answers 409 with a page naming
+the broken file and what is wrong with it, so the admin can fix it, instead of failing."""
 
 from __future__ import annotations
 
@@ -11,13 +14,13 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from bot.core.tickets.intake import utcnow
-from bot.dashboard.guard import ADMINS, Guard, Visit
+from bot.dashboard.guard import ADMINS, Guard, Handler, Visit
 from bot.dashboard.views import ActivationView, EvaluationRunView, InboxItemView, TrainingRunView, plain, plain_all
 from bot.engine.processes import MODEL_FILE, MODELS
 from bot.teaching import activation as model_activation
+from bot.teaching import data_files, inbox
 from bot.teaching import eval_runs as nlu_eval_runs
 from bot.teaching import examples as nlu_examples
-from bot.teaching import inbox
 from bot.teaching import intents as nlu_intents
 from bot.teaching import training as nlu_training
 
@@ -27,14 +30,28 @@ ACTIVATIONS_SHOWN = 50
 
 def nlu_routes(guard: Guard) -> list[Route]:
     return [
-        Route("/nlu/examples", guard(ADMINS, examples_page), methods=["GET", "POST"]),
+        Route("/nlu/examples", guard(ADMINS, reading_data_files(examples_page)), methods=["GET", "POST"]),
         Route("/nlu/evaluate", guard(ADMINS, evaluate), methods=["GET", "POST"]),
         Route("/nlu/train", guard(ADMINS, train), methods=["POST"]),
         Route("/nlu/models", guard(ADMINS, models)),
         Route("/nlu/models/{how:str}", guard(ADMINS, switch), methods=["POST"]),
-        Route("/nlu/inbox", guard(ADMINS, inbox_page)),
-        Route("/nlu/inbox/{item_id:int}", guard(ADMINS, annotate), methods=["POST"]),
+        Route("/nlu/inbox", guard(ADMINS, reading_data_files(inbox_page))),
+        Route("/nlu/inbox/{item_id:int}", guard(ADMINS, reading_data_files(annotate)), methods=["POST"]),
     ]
+
+
+def reading_data_files(handler: Handler) -> Handler:
+    """A page that reads Rasa's data files: a file that is broken (not YAML, not in Rasa's layout)
+    or locked too long is shown as a page naming it and the problem."""
+
+    def page(visit: Visit) -> Response:
+        try:
+            return handler(visit)
+        except (inbox.UnusableDataFile, data_files.DataFileError) as problem:
+            visit.session.rollback()
+            return visit.refuse(409, visit.text("nlu.broken_file", problem=problem))
+
+    return page
 
 
 def inbox_page(visit: Visit) -> Response:
