@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from bot.core.models import LoginFailure, StaffSession, StaffUser
+from bot.teaching.texts import Explained
 
 ROLES = ("dispatcher", "admin")
 MIN_PASSWORD_CHARS = 10
@@ -23,8 +24,9 @@ _hasher = PasswordHasher(type=Type.ID)
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
-class AccountError(ValueError):
-    """A staff account could not be created or changed; the message says why."""
+class AccountError(Explained, ValueError):
+    """A staff account could not be created or changed; the message (an "account.*" text of the
+    catalogs) says why."""
 
 
 def hash_password(password: str) -> str:
@@ -34,13 +36,13 @@ def hash_password(password: str) -> str:
 def add_user(session: Session, username: str, password: str, role: str, now: datetime) -> StaffUser:
     username = username.strip()
     if not username or len(username) > MAX_USERNAME_CHARS or any(c.isspace() for c in username):
-        raise AccountError(f"A username is 1 to {MAX_USERNAME_CHARS} characters without spaces.")
+        raise AccountError("account.bad_username", limit=MAX_USERNAME_CHARS)
     if role not in ROLES:
-        raise AccountError(f"Role must be one of: {', '.join(ROLES)}.")
+        raise AccountError("account.bad_role", roles=", ".join(ROLES))
     if len(password) < MIN_PASSWORD_CHARS:
-        raise AccountError(f"A password needs at least {MIN_PASSWORD_CHARS} characters.")
+        raise AccountError("account.short_password", limit=MIN_PASSWORD_CHARS)
     if session.scalar(select(StaffUser.id).where(StaffUser.username == username)) is not None:
-        raise AccountError(f"There is already an account called {username!r}.")
+        raise AccountError("account.taken", username=repr(username))
     user = StaffUser(username=username, password_hash=hash_password(password), role=role, created_at=now)
     session.add(user)
     session.flush()

@@ -14,23 +14,17 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.core.models import Alert, Category, Priority, Ticket, TicketStatus
-from bot.dashboard.texts import LANGUAGE, dashboard_text
+from bot.dashboard.texts import Explained
+from bot.dashboard.views import TicketView, plain_all
 
 OPEN_STATUSES = (TicketStatus.NEW, TicketStatus.ACKNOWLEDGED, TicketStatus.IN_PROGRESS, TicketStatus.REOPENED)
 PAGE_SIZE = 50
 MAX_SEARCH_CHARS = 100
 
 
-class FilterError(ValueError):
+class FilterError(Explained, ValueError):
     """A filter value the queue cannot use; the message names it (a "queue.*" text of the
     catalogs: str() in the dashboard's default language, text() in another)."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        self.key, self.values = key, values
-        super().__init__(self.text())
-
-    def text(self, language: str = LANGUAGE) -> str:
-        return dashboard_text(self.key, language, **self.values)
 
 
 @dataclass(frozen=True)
@@ -101,7 +95,7 @@ class QueueFilter:
 
 @dataclass(frozen=True)
 class QueuePage:
-    tickets: list[Ticket]
+    tickets: list[TicketView]
     total: int
     counts: dict[str, int]  # per category, under every filter but the category one
     filter: QueueFilter
@@ -156,7 +150,7 @@ def load_queue(session: Session, f: QueueFilter, tz: ZoneInfo) -> QueuePage:
     rows = filtered(select(Ticket), f, tz).order_by(
         Ticket.next_due_at.is_(None), Ticket.next_due_at, Ticket.priority == Priority.NORMAL, Ticket.id
     )
-    tickets = list(session.scalars(rows.limit(PAGE_SIZE).offset((f.page - 1) * PAGE_SIZE)))
+    tickets = plain_all(TicketView, session.scalars(rows.limit(PAGE_SIZE).offset((f.page - 1) * PAGE_SIZE)))
     total = session.scalar(filtered(select(func.count(Ticket.id)), f, tz)) or 0
     per_category = filtered(select(Ticket.category, func.count(Ticket.id)), f, tz, with_category=False)
     counts = {c.value: 0 for c in Category}

@@ -1,32 +1,25 @@
 """The dashboard's words: texts of the catalogs (bot/core/text/catalog.py, bot/locale/) in the
 dashboard's language, the names of enum values as its pages show them, and the templates'
-gettext (jinja2.ext.i18n, fed the same catalog)."""
+gettext (jinja2.ext.i18n, fed the same catalog).
+
+The texts are filled as the teaching loop's are (bot/teaching/texts.py): one way for every
+message staff read, and one `Explained` base for the errors that carry one."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from jinja2 import Environment
 
 from bot.core.text import catalog
+from bot.teaching.texts import LANGUAGE, Explained, TextKey, staff_text
 
-# Chinese with English alongside ("工单 Queue"), as the pages have always been; "en" is English only.
-LANGUAGE = "zh"
+__all__ = ["HTML_LANG", "LANGUAGE", "Explained", "TextKey", "dashboard_text", "install", "titles"]
+
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
-
-
-@dataclass(frozen=True)
-class TextKey:
-    """A text looked up only when its message is shown, in the language it is shown in."""
-
-    key: str
 
 
 def dashboard_text(key: str, language: str = LANGUAGE, **values: object) -> str:
     """The text `key` filled with `values` (str.format); an unknown key or language raises."""
-    filled = {name: dashboard_text(value.key, language) if isinstance(value, TextKey) else value
-              for name, value in values.items()}  # fmt: skip
-    return catalog.text(key, language).format(**filled)
+    return staff_text(key, language, **values)
 
 
 def titles(kind: str, language: str = LANGUAGE) -> dict[str, str]:

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from dataclasses import fields
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.config import get_settings
 from bot.core.conversation.inbox import collect
 from bot.core.conversation.messages import say
 from bot.core.conversation.outbox import store_replies
@@ -20,7 +20,7 @@ from bot.core.tickets.intake import get_ticket_by_code, priority_for
 from bot.core.tickets.milestones import refresh_next_due
 from bot.core.tickets.sla import deadlines_for
 from bot.core.tickets.workflow import Step, TransitionRefused, change_status
-from bot.dashboard.texts import LANGUAGE, TextKey, dashboard_text
+from bot.dashboard.texts import Explained, TextKey, dashboard_text
 
 MAX_NOTE_CHARS = 2000
 MAX_REPLY_CHARS = 1000
@@ -31,16 +31,9 @@ REPLY_CHANNELS = {"web", "telegram"}
 PRIORITY_RANK = {Priority.NORMAL: 0, Priority.HIGH: 1, Priority.URGENT: 2}
 
 
-class WorkError(ValueError):
+class WorkError(Explained, ValueError):
     """The step cannot be done; the message tells the dispatcher why (str() gives it in the
     dashboard's default language, text() in another)."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        self.key, self.values = key, values
-        super().__init__(self.text())
-
-    def text(self, language: str = LANGUAGE) -> str:
-        return dashboard_text(self.key, language, **self.values)
 
 
 def _log(ticket: Ticket, actor: str, kind: str, now: datetime, **detail: object) -> None:
@@ -114,9 +107,10 @@ def reply_to_resident(session: Session, ticket: Ticket, text: str, actor: str, n
     _log(ticket, actor, "reply_sent", now, text=text)
 
 
-def correct_category(session: Session, ticket: Ticket, target: str, actor: str, now: datetime) -> None:
-    """Fix what the bot misfiled. The deadlines follow the new category; the priority never
-    drops; the event is what the NLU inbox offers admins for retraining."""
+def correct_category(session: Session, ticket: Ticket, target: str, actor: str, now: datetime, tz: ZoneInfo) -> None:
+    """Fix what the bot misfiled. The deadlines follow the new category (counted in `tz`, the
+    dashboard's settings' zone); the priority never drops; the event is what the NLU inbox offers
+    admins for retraining."""
     try:
         category = Category(target)
     except ValueError:
@@ -128,7 +122,7 @@ def correct_category(session: Session, ticket: Ticket, target: str, actor: str, 
     collect(session, ticket.description, "category_corrected", now, predicted=ticket.category.value,
             suggested=category.value, ticket_id=ticket.id)  # fmt: skip
     ticket.category = category
-    deadlines = deadlines_for(category, ticket.subcategory, ticket.created_at, get_settings().tz)
+    deadlines = deadlines_for(category, ticket.subcategory, ticket.created_at, tz)
     for item in fields(deadlines):
         setattr(ticket, item.name, getattr(deadlines, item.name))
     new_priority = priority_for(category, ticket.subcategory)
@@ -151,7 +145,7 @@ def link_duplicate(session: Session, ticket: Ticket, original_code: str, actor: 
     _log(ticket, actor, "duplicate_linked", now, original=original.code)
     _log(original, actor, "duplicate_received", now, duplicate=ticket.code)
     if ticket.status is not TicketStatus.CLOSED:
-        note = f"duplicate of {original.code}"
+        note = dashboard_text("work.duplicate_note", code=original.code)
         change_status(session, ticket, TicketStatus.CLOSED, actor, now, note, step=Step.DUPLICATE)
     return original
 

@@ -17,12 +17,14 @@ from sqlalchemy.orm import Session
 
 from bot.config import get_settings
 from bot.core.models import ModelActivation
+from bot.teaching.texts import Explained
 
 LOAD_TIMEOUT_SECONDS = 300
 
 
-class ActivationError(RuntimeError):
-    """The model could not be activated; the live model is unchanged."""
+class ActivationError(Explained, RuntimeError):
+    """The model could not be activated; the live model is unchanged. The message is a "model.*"
+    text of the catalogs."""
 
 
 def _auth(token: str | None) -> dict[str, str]:
@@ -35,7 +37,7 @@ def serving(rasa_url: str, token: str | None = None) -> str | None:
     try:
         response = httpx.get(f"{rasa_url}/status", params=_auth(token), timeout=10)
     except httpx.HTTPError as problem:
-        raise ActivationError(f"Rasa is not reachable at {rasa_url}: {problem}") from None
+        raise ActivationError("model.rasa_unreachable", url=rasa_url, problem=problem) from None
     return response.json().get("model_file") if response.status_code == 200 else None
 
 
@@ -54,7 +56,7 @@ def activate(session: Session, rasa_urls: str | Sequence[str], model: Path, acto
     urls = [rasa_urls] if isinstance(rasa_urls, str) else list(rasa_urls)
     model = model.resolve()
     if not model.is_file() or not model.name.endswith(".tar.gz"):
-        raise ActivationError(f"{model} is not a trained model file (a .tar.gz from `hotline nlu train`).")
+        raise ActivationError("model.not_a_model", model=model)
     before = latest(session)
     previous = before.model_path if before else (str(default_previous.resolve()) if default_previous else None)
     started = time.monotonic()
@@ -63,8 +65,7 @@ def activate(session: Session, rasa_urls: str | Sequence[str], model: Path, acto
             _load(url, model, token)
         except ActivationError as problem:
             if done:  # say plainly that the servers now disagree
-                problem = ActivationError(f"{problem} The servers before it ({', '.join(urls[:done])}) already "
-                                          "serve the new model: activate again, or roll back.")  # fmt: skip
+                problem = ActivationError("model.servers_disagree", problem=problem, servers=", ".join(urls[:done]))
             raise problem from None
     record = ModelActivation(model_path=str(model), previous_path=previous, actor=actor, at=now,
                              seconds=round(time.monotonic() - started, 2))  # fmt: skip
@@ -78,9 +79,9 @@ def _load(rasa_url: str, model: Path, token: str | None) -> None:
         response = httpx.put(f"{rasa_url}/model", json={"model_file": str(model)}, params=_auth(token),
                              timeout=LOAD_TIMEOUT_SECONDS)  # fmt: skip
     except httpx.HTTPError as problem:
-        raise ActivationError(f"Rasa at {rasa_url} did not answer while loading the model: {problem}.") from None
+        raise ActivationError("model.no_answer", url=rasa_url, problem=problem) from None
     if response.status_code != 204:
-        raise ActivationError(f"Rasa at {rasa_url} refused the model ({response.status_code}): {response.text[:300]}.")
+        raise ActivationError("model.refused", url=rasa_url, status=response.status_code, answer=response.text[:300])
 
 
 def roll_back(session: Session, rasa_urls: str | Sequence[str], actor: str, now: datetime,
@@ -88,7 +89,7 @@ def roll_back(session: Session, rasa_urls: str | Sequence[str], actor: str, now:
     """Serve again the model the latest activation replaced."""
     current = latest(session)
     if current is None or not current.previous_path:
-        raise ActivationError("No earlier model is recorded to roll back to.")
+        raise ActivationError("model.nothing_to_roll_back")
     return activate(session, rasa_urls, Path(current.previous_path), actor, now, token=token)
 
 

@@ -38,13 +38,15 @@ from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 from ruamel.yaml.tokens import CommentToken
 
+from bot.teaching.texts import Explained
+
 LOCK_TIMEOUT_SECONDS = 30.0
 NULL_TAG = "tag:yaml.org,2002:null"
 
 
-class DataFileError(ValueError):
+class DataFileError(Explained, ValueError):
     """A data file cannot be read or changed: not valid YAML, not in Rasa's layout, or locked too long.
-    The message names the file and says why."""
+    The message (a "data_file.*" text of the catalogs) names the file and says why."""
 
 
 @dataclass(frozen=True)
@@ -89,9 +91,11 @@ def _yaml(layout: Layout = RASA_LAYOUT, null: str = "") -> YAML:
 
 def _problem(path: Path, error: Exception) -> DataFileError:
     mark = getattr(error, "problem_mark", None)
-    where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
     what = getattr(error, "problem", None) or str(error).splitlines()[0]
-    return DataFileError(f"{path.name} is not valid YAML{where}: {what}. Fix the file, then try again.")
+    if mark is None:
+        return DataFileError("data_file.not_yaml", file=path.name, problem=what)
+    return DataFileError("data_file.not_yaml_at", file=path.name, line=mark.line + 1, column=mark.column + 1,
+                         problem=what)  # fmt: skip
 
 
 def parse(text: str, path: Path) -> Any:
@@ -108,9 +112,9 @@ def _read(path: Path, missing_ok: bool) -> str:
     except FileNotFoundError as error:
         if missing_ok:
             return ""
-        raise DataFileError(f"{path.name} does not exist.") from error
+        raise DataFileError("data_file.missing", file=path.name) from error
     except (OSError, UnicodeDecodeError) as error:
-        raise DataFileError(f"{path.name} cannot be read: {error}") from error
+        raise DataFileError("data_file.unreadable", file=path.name, problem=error) from error
 
 
 def load(path: Path, missing_ok: bool = True) -> Any:
@@ -124,7 +128,7 @@ def mapping(document: Any, path: Path) -> CommentedMap:
     if document is None:
         return CommentedMap()
     if not isinstance(document, CommentedMap):
-        raise DataFileError(f"{path.name} is not a YAML mapping (`key: value` at the top).")
+        raise DataFileError("data_file.not_mapping", file=path.name)
     return document
 
 
@@ -186,7 +190,7 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
     try:
         lock.acquire(timeout=timeout)
     except Timeout as error:
-        raise DataFileError(f"{path.name} is being changed by someone else; try again in a moment.") from error
+        raise DataFileError("data_file.locked", file=path.name) from error
     try:
         yield
     finally:
@@ -332,7 +336,7 @@ def nlu_blocks(document: CommentedMap, path: Path, create: bool = False) -> Comm
             document["nlu"] = blocks
         return blocks
     if not isinstance(blocks, CommentedSeq) or not all(isinstance(block, CommentedMap) for block in blocks):
-        raise DataFileError(f"{path.name}: `nlu:` is not a list of `- intent:` blocks.")
+        raise DataFileError("data_file.nlu_not_list", file=path.name)
     return blocks
 
 
@@ -353,8 +357,10 @@ def _lines(block: CommentedMap, path: Path | None = None) -> list[str]:
     if value is None:
         return []
     if not isinstance(value, str):
-        where = f"{path.name}: " if path else ""
-        raise DataFileError(f"{where}the examples of {block.get('intent')!r} are not a `|` block of `- text` lines.")
+        intent = repr(block.get("intent"))
+        if path is None:
+            raise DataFileError("data_file.examples_not_block", intent=intent)
+        raise DataFileError("data_file.examples_not_block_in", file=path.name, intent=intent)
     return value.splitlines()
 
 

@@ -16,12 +16,13 @@ from bot.core.db import session_scope
 from bot.core.models import EvaluationRun
 from bot.core.tickets.intake import utcnow
 from bot.teaching.evaluation import CLASSES, EvalReport, Scores, compare, evaluate_model, predict_with_server
+from bot.teaching.texts import Explained, staff_text
 
 STALE_AFTER = timedelta(minutes=30)  # an evaluation takes about a minute
 
 
-class EvaluationError(RuntimeError):
-    """An evaluation cannot be started; the message says why."""
+class EvaluationError(Explained, RuntimeError):
+    """An evaluation cannot be started; the message (a text of the catalogs) says why."""
 
 
 def latest_evaluation(session: Session) -> EvaluationRun | None:
@@ -31,10 +32,10 @@ def latest_evaluation(session: Session) -> EvaluationRun | None:
 def start_evaluation(session: Session, rasa_url: str, candidate: Path, actor: str, now: datetime) -> EvaluationRun:
     running = session.scalar(select(EvaluationRun).where(EvaluationRun.state == "running"))
     if running is not None and now - running.started_at > STALE_AFTER:  # cut off by a restart
-        running.state, running.finished_at, running.message = "failed", now, "Interrupted by a restart."
+        running.state, running.finished_at, running.message = "failed", now, staff_text("evaluation.interrupted")
         running = None
     if running is not None:
-        raise EvaluationError("An evaluation is still running.")
+        raise EvaluationError("evaluation.running")
     run = EvaluationRun(actor=actor, candidate_path=str(candidate), started_at=now, state="running")
     session.add(run)
     session.flush()

@@ -58,18 +58,18 @@ def search(rows: list[ExampleRow], intent: str = "", language: str = "", words: 
 def clean_example(text: str) -> str:
     text = redact(text)
     if not text:
-        raise ExampleError("The example is empty.")
+        raise ExampleError("teaching.empty_example")
     if len(text) > MAX_EXAMPLE_CHARS:
-        raise ExampleError(f"An example is at most {MAX_EXAMPLE_CHARS} characters.")
+        raise ExampleError("teaching.long_example", limit=MAX_EXAMPLE_CHARS)
     return text
 
 
 def add(data_dir: Path, intent: str, text: str, intents: list[str]) -> str:
     if intent not in intents:
-        raise ExampleError(f"Unknown intent {intent!r}.")
+        raise ExampleError("teaching.unknown_intent", intent=repr(intent))
     text = clean_example(text)
     if normalised(text) in training_examples(data_dir):
-        raise ExampleError("This example exists already.")
+        raise ExampleError("teaching.example_exists")
     add_example(data_dir / INBOX_FILE, intent, text)
     return text
 
@@ -77,7 +77,7 @@ def add(data_dir: Path, intent: str, text: str, intents: list[str]) -> str:
 def _file(data_dir: Path, name: str) -> Path:
     path = data_dir / name
     if name not in {p.name for p in data_dir.glob("*.yml")}:  # only the data files, never a path
-        raise ExampleError(f"No training file {name!r}.")
+        raise ExampleError("teaching.no_file", name=repr(name))
     return path
 
 
@@ -94,13 +94,13 @@ def _change(data_dir: Path, name: str, intent: str, old: str, new: str | None) -
                 examples[index : index + 1] = [] if new is None else [new]
                 data_files.set_examples(block, examples, path)
                 return
-    raise ExampleError("That example is no longer there (changed by someone else?).")
+    raise ExampleError("teaching.example_gone")
 
 
 def edit(data_dir: Path, name: str, intent: str, old: str, new: str) -> str:
     new = clean_example(new)
     if normalised(new) != normalised(old) and normalised(new) in training_examples(data_dir):
-        raise ExampleError("This example exists already.")
+        raise ExampleError("teaching.example_exists")
     _change(data_dir, name, intent, old, new)
     return new
 

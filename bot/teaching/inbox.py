@@ -20,6 +20,7 @@ from bot.config import PROJECT_ROOT
 from bot.core.conversation.inbox import normalised, redact
 from bot.core.models import NluInboxItem
 from bot.teaching import data_files
+from bot.teaching.texts import LANGUAGE, Explained, staff_text
 
 INBOX_FILE = "inbox.yml"
 INBOX_HEADER = """version: "3.1"
@@ -29,12 +30,13 @@ nlu:
 NOT_USEFUL = "not_useful"
 
 
-class AnnotationError(ValueError):
-    """The annotation cannot be taken; the message says why."""
+class AnnotationError(Explained, ValueError):
+    """The annotation cannot be taken; the message (a text of the catalogs) says why."""
 
 
-class ExampleError(ValueError):
-    """A training example or intent cannot be added or changed; the message says why.
+class ExampleError(Explained, ValueError):
+    """A training example or intent cannot be added or changed; the message (a text of the
+    catalogs) says why.
     (Defined here, beside AnnotationError, for UnusableDataFile; bot.teaching.examples exports it.)"""
 
 
@@ -46,11 +48,11 @@ class UnusableDataFile(ExampleError, AnnotationError):
 
 @contextmanager
 def data_file_errors() -> Iterator[None]:
-    """Turn data_files' DataFileError into UnusableDataFile."""
+    """Turn data_files' DataFileError into UnusableDataFile (the same text)."""
     try:
         yield
     except data_files.DataFileError as problem:
-        raise UnusableDataFile(str(problem)) from problem
+        raise UnusableDataFile(problem.key, **problem.values) from problem
 
 
 def open_items(session: Session, limit: int = 200) -> list[NluInboxItem]:
@@ -81,18 +83,18 @@ def training_examples(data_dir: Path) -> set[str]:
 
 
 def annotate(session: Session, item_id: int, intent: str, actor: str, now: datetime, data_dir: Path,
-             intents: list[str]) -> str:  # fmt: skip
+             intents: list[str], language: str = LANGUAGE) -> str:  # fmt: skip
     """Record the admin's answer; a real intent adds the message to data/nlu/inbox.yml unless an
-    identical example exists. Returns what happened, for the page to say."""
+    identical example exists. Returns what happened, for the page to say (in `language`)."""
     item = session.get(NluInboxItem, item_id)
     if item is None or item.state != "open":
-        raise AnnotationError("This message was already handled or does not exist.")
+        raise AnnotationError("teaching.item_gone")
     if intent != NOT_USEFUL and intent not in intents:
-        raise AnnotationError(f"Unknown intent {intent!r}.")
+        raise AnnotationError("teaching.unknown_intent", intent=repr(intent))
     if intent == NOT_USEFUL:
         item.annotated_intent, item.annotated_by, item.annotated_at = intent, actor, now
         item.state = "dismissed"
-        return "Marked as not useful."
+        return staff_text("teaching.not_useful", language)
     # The file first: when a data file cannot be changed, the item stays open (the CLI commits).
     text = redact(item.text)  # redacted again: an older item may predate a new rule
     known = normalised(text) in training_examples(data_dir)
@@ -100,7 +102,9 @@ def annotate(session: Session, item_id: int, intent: str, actor: str, now: datet
         add_example(data_dir / INBOX_FILE, intent, text)
     item.annotated_intent, item.annotated_by, item.annotated_at = intent, actor, now
     item.state = "annotated"
-    return "Already a training example; nothing added." if known else f"Added to {intent}."
+    if known:
+        return staff_text("teaching.known_example", language)
+    return staff_text("teaching.added_to", language, intent=intent)
 
 
 def add_example(path: Path, intent: str, text: str) -> None:

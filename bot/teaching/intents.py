@@ -25,19 +25,19 @@ def add_intent(domain_file: Path, rules_file: Path, answers_file: Path, data_dir
                examples: list[str], answer_zh: str, answer_en: str) -> None:  # fmt: skip
     name = name.strip()
     if not NAME.match(name):
-        raise ExampleError("An intent name is 3 to 41 lowercase letters, digits or _, starting with a letter.")
+        raise ExampleError("teaching.bad_intent_name")
     if name in known_intents(domain_file):
-        raise ExampleError(f"The intent {name!r} exists already.")
+        raise ExampleError("teaching.intent_exists", name=repr(name))
     cleaned = list(dict.fromkeys(clean_example(text) for text in examples if text.strip()))
     if len(cleaned) < MIN_EXAMPLES:
-        raise ExampleError(f"Give at least {MIN_EXAMPLES} different example messages.")
+        raise ExampleError("teaching.too_few_examples", count=MIN_EXAMPLES)
     existing = training_examples(data_dir)
     taken = [text for text in cleaned if normalised(text) in existing]
     if taken:
-        raise ExampleError(f"Already an example of another intent: {taken[0]}")
+        raise ExampleError("teaching.example_of_another", text=taken[0])
     answers = {"zh": answer_zh.strip(), "en": answer_en.strip()}
     if not all(answers.values()) or any(len(text) > MAX_ANSWER_CHARS for text in answers.values()):
-        raise ExampleError(f"Give the answer in Chinese and in English (at most {MAX_ANSWER_CHARS} characters each).")
+        raise ExampleError("teaching.answers_needed", limit=MAX_ANSWER_CHARS)
 
     with data_file_errors():
         for path in (rules_file, answers_file):  # a broken file stops the change before any file is written
@@ -52,7 +52,7 @@ def add_intent(domain_file: Path, rules_file: Path, answers_file: Path, data_dir
             if table is None:
                 table = document["answers"] = CommentedMap()
             elif not isinstance(table, CommentedMap):
-                raise data_files.DataFileError(f"{answers_file.name}: `answers:` is not a mapping of intents.")
+                raise data_files.DataFileError("data_file.answers_not_mapping", file=answers_file.name)
             table.fa.set_block_style()  # `answers: {}` becomes a block once it has an answer
             table[name] = CommentedMap(answers)
     add_examples(data_dir / INBOX_FILE, name, cleaned)
@@ -64,7 +64,7 @@ def _add_to_intents(domain_file: Path, name: str) -> None:
     with data_files.editing(domain_file, must_exist=True) as domain:
         intents = _sequence(domain, "intents", domain_file)
         if name in (next(iter(i)) if isinstance(i, dict) else str(i) for i in intents):
-            raise ExampleError(f"The intent {name!r} exists already.")
+            raise ExampleError("teaching.intent_exists", name=repr(name))
         data_files.append_item(intents, name)
 
 
@@ -74,5 +74,5 @@ def _sequence(document: CommentedMap, key: str, path: Path) -> CommentedSeq:
     if value is None:
         value = document[key] = CommentedSeq()
     if not isinstance(value, CommentedSeq):
-        raise data_files.DataFileError(f"{path.name}: `{key}:` is not a list.")
+        raise data_files.DataFileError("data_file.not_list", file=path.name, key=key)
     return value

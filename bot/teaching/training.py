@@ -22,6 +22,7 @@ from bot.core.models import TrainingRun
 from bot.core.tickets.intake import utcnow
 from bot.engine import processes
 from bot.engine.processes import MODELS
+from bot.teaching.texts import Explained, staff_text
 
 CANDIDATES = MODELS / "candidates"
 # A training takes minutes; one "running" for longer was cut off by a restart of the application.
@@ -31,8 +32,8 @@ _COMPONENT = re.compile(r"Starting to train component '([^']+)'")
 _COLOUR = re.compile(r"\x1b\[[0-9;]*m")  # Rasa colours its errors for terminals
 
 
-class TrainingError(RuntimeError):
-    """A training cannot be started; the message says why."""
+class TrainingError(Explained, RuntimeError):
+    """A training cannot be started; the message (a text of the catalogs) says why."""
 
 
 def latest_run(session: Session) -> TrainingRun | None:
@@ -45,10 +46,10 @@ def start_training(session: Session, settings: Settings, actor: str, now: dateti
     if running is not None and now - running.started_at > STALE_AFTER:
         # Its watcher died with an earlier application process: no answer will ever come.
         running.state, running.finished_at = "failed", now
-        running.message = "Interrupted: the application stopped while this training ran."
+        running.message = staff_text("training.interrupted")
         running = None
     if running is not None:
-        raise TrainingError(f"A training started by {running.actor} is still running.")
+        raise TrainingError("training.running", actor=running.actor)
     stamp = now.strftime("%Y%m%d-%H%M%S")
     CANDIDATES.mkdir(parents=True, exist_ok=True)
     log_dir = settings.data_dir / "logs"
@@ -75,7 +76,7 @@ def _watch(run_id: int, process: subprocess.Popen[bytes], log_file: IO[bytes]) -
         run.finished_at = utcnow()
         seconds = (run.finished_at - run.started_at).total_seconds()
         if code == 0 and Path(run.model_path).is_file():
-            run.state, run.message = "succeeded", f"Trained in {seconds:.0f} s."
+            run.state, run.message = "succeeded", staff_text("training.trained", seconds=f"{seconds:.0f}")
         else:
             run.state, run.message = "failed", failure_reason(Path(run.log_path), code)
 
@@ -84,7 +85,7 @@ def failure_reason(log_path: Path, code: int) -> str:
     """The lines of Rasa's output that say what went wrong."""
     lines = [line.strip() for line in _read(log_path).splitlines() if line.strip()]
     telling = [line for line in lines if re.search(r"error|invalid|exception|failed|not found", line, re.IGNORECASE)]
-    return f"Rasa stopped with exit code {code}: " + " | ".join((telling or lines)[-3:])[:600]
+    return staff_text("training.failed", code=code, lines=" | ".join((telling or lines)[-3:])[:600])
 
 
 def progress(run: TrainingRun) -> str:
@@ -92,8 +93,11 @@ def progress(run: TrainingRun) -> str:
     text = _read(Path(run.log_path))
     components = _COMPONENT.findall(text)
     epochs = _EPOCHS.findall(text)
-    where = components[-1] if components else "starting"
-    return f"{where}, {epochs[-1]} % of the epochs" if epochs and where == "DIETClassifier" else where
+    if not components:
+        return staff_text("training.starting")
+    if epochs and components[-1] == "DIETClassifier":
+        return staff_text("training.epochs", component=components[-1], percent=epochs[-1])
+    return components[-1]
 
 
 def _read(path: Path) -> str:

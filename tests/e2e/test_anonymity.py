@@ -38,7 +38,7 @@ from bot.core.text.address import Address
 from bot.core.text.redaction import redact_identifiers
 from bot.core.tickets.intake import TicketDraft, create_ticket, get_ticket_by_code, utcnow
 from bot.core.tickets.notices import ticket_notice
-from bot.dashboard.app import EXPORT_FIELDS, export_rows
+from bot.dashboard.exports import EXPORT_FIELDS, export_rows
 from bot.dashboard.queue import QueueFilter
 from tests.conftest import POSTGRES_URL, Resident, ticket_code_in
 from tests.harness import AppProcess
@@ -246,7 +246,8 @@ def test_the_csv_export_shows_an_anonymous_ticket_down_to_its_estate(settings) -
             session, address=Address(estate, "3", "2", "301"), address_raw=f"{estate}3号楼2单元301"
         )
         ticket.description = f"收费员收了现金 {phone}"  # as a ticket stored before creation redacted it
-    rows = export_rows(QueueFilter.from_query({"status": "all", "estate": estate}), settings)
+    with session_scope() as session:
+        rows = export_rows(session, QueueFilter.from_query({"status": "all", "estate": estate}), settings.tz)
     assert len(rows) == 2
     exported = dict(zip(EXPORT_FIELDS, rows[1]))
     assert exported["estate"] == estate

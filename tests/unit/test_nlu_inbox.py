@@ -114,3 +114,26 @@ def test_the_cli_lists_and_annotates_the_inbox() -> None:
     done = hotline(str(item_id), "report_repair", "--by", "script")
     assert done.returncode == 0 and "Added to report_repair" in done.stdout
     assert marker in (NLU_DATA / "inbox.yml").read_text(encoding="utf-8") and marker not in hotline().stdout
+
+
+def test_a_broken_data_file_is_a_page_naming_it_not_a_server_error(app) -> None:  # type: ignore[no-untyped-def]
+    """The admins' NLU pages read Rasa's YAML files: one that is broken is named on the page, with
+    what is wrong and where, for the admin to fix; the pages work again once it is fixed."""
+    admin = Staff(app.base_url, new_account("admin"))
+    domain = Path(os.environ["HOTLINE_DOMAIN_FILE"])
+    for broken, pages, problem in (
+        (NLU_DATA / "en.yml", ["/dashboard/nlu/examples"], "en.yml is not valid YAML (line"),
+        (domain, ["/dashboard/nlu/examples", "/dashboard/nlu/inbox"], "domain.yml is not valid YAML (line"),
+    ):
+        good = broken.read_text(encoding="utf-8")
+        broken.write_text(good + "\n - broken: [\n", encoding="utf-8")
+        try:
+            for path in pages:
+                page = admin.get(path)
+                assert page.status_code == 409 and problem in page.text, (path, page.status_code)
+                assert page.headers["content-security-policy"].startswith("default-src 'self'")
+            added = admin.post("/dashboard/nlu/examples", action="add", intent="complaint", text="客服态度太差了吧")
+            assert added.status_code == 409 and problem in added.text
+        finally:
+            broken.write_text(good, encoding="utf-8")
+        assert all(admin.get(path).status_code == 200 for path in pages)

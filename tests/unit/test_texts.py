@@ -21,7 +21,7 @@ from bot.core.text import catalog
 from bot.core.text.catalog import LANGUAGES, TextNotFound
 from bot.core.tickets.milestones import DEADLINES
 from bot.core.tickets.notices import ACTION_TITLES, ACTIONS, ticket_notice
-from bot.dashboard.app import Pages
+from bot.dashboard.pages import Pages
 from bot.dashboard.stats import RULES
 from bot.dashboard.texts import TextKey
 from bot.dashboard.ticket_work import WorkError
@@ -29,8 +29,10 @@ from bot.dashboard.ticket_work import WorkError
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "bot" / "dashboard" / "templates"
 # The functions whose first argument names a text of the catalogs (and pages.text(), and the
-# dashboard modules' own text() helpers).
-TEXT_FUNCTIONS = {"say", "dashboard_text", "TextKey", "WorkError", "FilterError", "OutageRefused"}
+# dashboard modules' own text() helpers): the staff's errors are texts of the catalogs too.
+TEXT_FUNCTIONS = {"say", "dashboard_text", "staff_text", "TextKey", "WorkError", "FilterError", "OutageRefused",
+                  "Explained", "AccountError", "DataFileError", "AnnotationError", "ExampleError",
+                  "UnusableDataFile", "ActivationError", "TrainingError", "EvaluationError"}  # fmt: skip
 
 
 def po_entries(language: str) -> dict[str, str]:
@@ -129,6 +131,8 @@ def test_every_text_the_code_asks_for_is_in_the_catalog() -> None:
                 elif (
                     isinstance(func, ast.Attribute) and func.attr == "text" and getattr(func.value, "id", "") == "pages"
                 ):
+                    arguments.append(node.args[0])
+                elif isinstance(func, ast.Attribute) and func.attr in TEXT_FUNCTIONS:  # data_files.DataFileError(...)
                     arguments.append(node.args[0])
             elif isinstance(node, ast.Assign) and any(
                 isinstance(t, ast.Name) and t.id == "text_key" for t in node.targets
@@ -230,3 +234,24 @@ def test_a_dashboard_message_is_looked_up_in_the_language_it_is_shown_in() -> No
         )
     with pytest.raises(TextNotFound):
         WorkError("work.no_such_text")
+
+
+def test_the_staffs_errors_are_texts_of_the_catalogs_in_the_language_shown() -> None:
+    """Accounts' and the teaching loop's errors: str() as the command line prints them (as
+    before), text() in a page's language, a message inside another in the same language."""
+    from bot.dashboard.auth import AccountError
+    from bot.teaching.activation import ActivationError
+    from bot.teaching.inbox import UnusableDataFile
+
+    assert str(UnusableDataFile("data_file.locked", file="en.yml")) == (
+        "en.yml is being changed by someone else; try again in a moment."
+    )
+    inner = ActivationError("model.no_answer", url="http://b", problem="timed out")
+    disagree = ActivationError("model.servers_disagree", problem=inner, servers="http://a")
+    for language in LANGUAGES:
+        said = catalog.text("model.no_answer", language).format(url="http://b", problem="timed out")
+        assert disagree.text(language) == catalog.text("model.servers_disagree", language).format(
+            problem=said, servers="http://a"
+        )
+    with pytest.raises(TextNotFound):
+        AccountError("account.no_such_text")
