@@ -10,8 +10,10 @@ PIP_FLAGS   := --quiet --disable-pip-version-check
 run: setup model
 	$(VENV)/bin/hotline up --no-train
 
+# The unit tests on every core first (a fast answer), then the real stack's, one at a time.
 test: setup model browser
-	$(VENV)/bin/python -m pytest -q -p no:cacheprovider
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider -n auto tests/unit
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/e2e
 
 # The unit tests alone: no Rasa, no model, no browser; on every core (pytest-xdist), under a minute.
 test-fast: setup
