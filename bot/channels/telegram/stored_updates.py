@@ -81,11 +81,11 @@ class StoredUpdates:
         """Handle every stored update not handled yet, in order, while this process holds the
         handling lease (another process handling them now has it: they are left to it)."""
         async with self._handling:
-            waiting = await in_transaction(unhandled)
-            if not waiting or not await in_transaction(hold_handling, self.holder, None):
+            waiting = await in_transaction(hold_handling_if_waiting, self.holder)
+            if waiting is None:
                 return
             try:
-                for stored_id, payload in await in_transaction(unhandled):
+                for stored_id, payload in waiting:
                     # Renewed, and the update re-checked, before each: one never handled twice.
                     if not await in_transaction(hold_handling, self.holder, stored_id):
                         continue
@@ -126,6 +126,14 @@ def store_once(session: Session, update_id: int, payload: dict[str, Any]) -> Non
 
 def unhandled(session: Session) -> list[tuple[int, dict[str, Any]]]:
     return [(u.id, u.payload) for u in unhandled_updates(session, CHANNEL)]
+
+
+def hold_handling_if_waiting(session: Session, holder: str) -> list[tuple[int, dict[str, Any]]] | None:
+    """The updates still to handle, in order, once this holder took the handling lease; None
+    when nothing waited (the lease is not taken) or another process holds the lease."""
+    if not unhandled(session) or not hold_handling(session, holder, None):
+        return None
+    return unhandled(session)  # as of holding the lease: what its last holder finished is left out
 
 
 def hold_handling(session: Session, holder: str, stored_id: int | None) -> bool:
