@@ -7,7 +7,6 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -146,7 +145,7 @@ def own_bot_api() -> Iterator[BotApiStandIn]:
 @pytest.fixture(scope="module")
 def bot_api() -> Iterator[BotApiStandIn]:
     """A local stand-in for Telegram's Bot API, shared by one module's tests (a test that needs
-    its own, as tests/test_telegram_process.py does, defines one)."""
+    its own takes `own_bot_api`, as tests/e2e/test_telegram_process.py does)."""
     standin = BotApiStandIn()
     yield standin
     standin.stop()
@@ -202,19 +201,3 @@ def ticket_code_in(replies: list[dict]) -> str:
 @pytest.fixture
 def settings():  # type: ignore[no-untyped-def]
     return get_settings()
-
-
-def mark_all_posted() -> None:
-    """What earlier tests created is not a dispatchers' group's business: their tickets, alerts
-    (raised now) and outage suspicions count as posted, so a group test sees only its own."""
-    from sqlalchemy import update
-
-    from bot.core.db import session_scope
-    from bot.core.models import Alert, OutageSuspicion, Ticket
-    from bot.core.tickets.alerts import check_deadlines
-    from bot.core.tickets.intake import utcnow
-
-    with session_scope() as session:
-        check_deadlines(session, utcnow() + timedelta(days=30))
-        for model, posted in ((Ticket, "group_posted_at"), (Alert, "posted_at"), (OutageSuspicion, "posted_at")):
-            session.execute(update(model).values({posted: utcnow()}))

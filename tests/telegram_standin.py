@@ -12,6 +12,7 @@ import itertools
 import json
 import threading
 import time
+from datetime import timedelta
 from typing import Any
 
 import uvicorn
@@ -20,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tests.harness import free_port
+from tests.harness import RunningApp, free_port
 
 TOKEN = "123456:TEST-token"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Hotline", "username": "hotline_bot",
@@ -60,6 +61,12 @@ class BotApiStandIn:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(10)
+
+    def app_settings(self, **overrides: object) -> dict[str, object]:
+        """The application's settings (as RunningApp and AppProcess take them) for a Telegram
+        channel that polls this stand-in, in polls of a second."""
+        return {"telegram_bot_token": TOKEN, "telegram_api_base_url": self.base_url, "telegram_poll_timeout": 1,
+                **overrides}  # fmt: skip
 
     # -- what the test does as Telegram's users ---------------------------------------------
 
@@ -201,3 +208,32 @@ class BotApiStandIn:
             return await request.json()
         form = await request.form()
         return {key: value for key, value in form.items()}
+
+
+# -- the dispatchers' group ---------------------------------------------------------------------
+
+
+def group_app(rasa_url: str, bot_api: BotApiStandIn, group: int, **overrides: object) -> RunningApp:
+    """The application with the dispatchers' group `group` on the stand-in, its outboxes pushed and
+    its notices posted every half second; what earlier tests created counts as posted already."""
+    mark_all_posted()
+    return RunningApp(
+        rasa_url,
+        **bot_api.app_settings(telegram_push_every_seconds=0.5, telegram_dispatcher_chat_id=group, **overrides),
+    )
+
+
+def mark_all_posted() -> None:
+    """What earlier tests created is not a dispatchers' group's business: their tickets, alerts
+    (raised now) and outage suspicions count as posted, so a group test sees only its own."""
+    from sqlalchemy import update
+
+    from bot.core.db import session_scope
+    from bot.core.models import Alert, OutageSuspicion, Ticket
+    from bot.core.tickets.alerts import check_deadlines
+    from bot.core.tickets.intake import utcnow
+
+    with session_scope() as session:
+        check_deadlines(session, utcnow() + timedelta(days=30))
+        for model, posted in ((Ticket, "group_posted_at"), (Alert, "posted_at"), (OutageSuspicion, "posted_at")):
+            session.execute(update(model).values({posted: utcnow()}))

@@ -11,9 +11,10 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.channels.worker_thread import in_transaction
 from bot.config import Settings
 from bot.core.conversation.outbox import store_replies
-from bot.core.db import session_scope
+from bot.core.conversation.replies import Reply
 from bot.core.models import ChatMessage, Ticket
 from bot.core.tickets.followups import (
     HandleUnreadable,
@@ -47,13 +48,10 @@ class FollowupSender:
         """Send every follow-up and reminder that is due; return how many this worker sent."""
         now = now or utcnow()
         reminder_after = self.settings.followup_reminder_after
-        with session_scope() as session:
-            for ticket in expire_unanswered(session, now, reminder_after, self.settings.resolved_secret_key()):
-                log.info("Follow-up of %s: no response", ticket.code)
+        await in_transaction(expire_unanswered_reporting, now, reminder_after, self.settings.resolved_secret_key())
         if not self.window.contains(now, self.settings.tz):
             return 0  # quiet hours: nobody is written to at night
-        with session_scope() as session:
-            due = [ticket.id for ticket in due_for_sending(session, now, reminder_after)]
+        due = await in_transaction(due_ticket_ids, now, reminder_after)
         sent = 0
         for ticket_id in due:
             try:
@@ -63,36 +61,75 @@ class FollowupSender:
         return sent
 
     async def _send_one(self, ticket_id: int, now: datetime) -> int:
-        with session_scope() as session:
-            ticket = session.get_one(Ticket, ticket_id)
-            try:
-                sender = conversation_of(ticket, self.settings.resolved_secret_key())
-            except HandleUnreadable as problem:  # left due, for a process with the right key
-                log.warning("%s: its follow-up is skipped, the others go on", problem)
-                return 0
-            quiet = min(QUIET_AFTER_CHAT, self.settings.followup_after / 4)
-            if in_conversation(session, ticket.channel, sender, now, quiet):
-                return 0  # don't cut into a conversation; the next run asks
-            if not claim(session, ticket_id, self.worker, now, self.settings.followup_reminder_after):
-                return 0  # another worker has it
-            code, channel = ticket.code, ticket.channel
-            kind = "reminder" if ticket.followup_sent_at is not None else "first"
+        quiet = min(QUIET_AFTER_CHAT, self.settings.followup_after / 4)
+        claimed = await in_transaction(
+            claim_due,
+            ticket_id,
+            self.worker,
+            now,
+            quiet,
+            self.settings.followup_reminder_after,
+            self.settings.resolved_secret_key(),
+        )
+        if claimed is None:
+            return 0
+        sender, code, channel, kind = claimed
         try:
             replies = await self.rasa.trigger(
                 sender or "", "EXTERNAL_followup", {"ticket_code": code, "followup_kind": kind}
             )
         except RasaUnavailable as error:
             log.warning("Follow-up of %s postponed: %s", code, error)
-            with session_scope() as session:
-                release(session, ticket_id, self.worker)
+            await in_transaction(release, ticket_id, self.worker)
             return 0
-        with session_scope() as session:
-            # The ask reaches the resident's outbox in the same transaction that records it as sent.
-            if not mark_sent(session, ticket_id, self.worker, now):
-                return 0
-            # Its buttons ("solved" / "not solved") get ids issued to that chat, like any answer's.
-            store_replies(session, channel, sender or "", replies, now)
-        return 1
+        return await in_transaction(record_sent, ticket_id, self.worker, now, channel, sender or "", replies)
+
+
+# -- the steps, each one transaction (bot/channels/worker_thread.py) -------------------------------
+
+
+def expire_unanswered_reporting(session: Session, now: datetime, reminder_after: timedelta, secret_key: str) -> None:
+    for ticket in expire_unanswered(session, now, reminder_after, secret_key):
+        log.info("Follow-up of %s: no response", ticket.code)
+
+
+def due_ticket_ids(session: Session, now: datetime, reminder_after: timedelta) -> list[int]:
+    return [ticket.id for ticket in due_for_sending(session, now, reminder_after)]
+
+
+def claim_due(
+    session: Session,
+    ticket_id: int,
+    worker: str,
+    now: datetime,
+    quiet: timedelta,
+    reminder_after: timedelta,
+    secret_key: str,
+) -> tuple[str | None, str, str, str] | None:
+    """Claim a due follow-up for this worker: its conversation, ticket code, channel and kind
+    ("first" or "reminder"); None when it is left for later or for another worker."""
+    ticket = session.get_one(Ticket, ticket_id)
+    try:
+        sender = conversation_of(ticket, secret_key)
+    except HandleUnreadable as problem:  # left due, for a process with the right key
+        log.warning("%s: its follow-up is skipped, the others go on", problem)
+        return None
+    if in_conversation(session, ticket.channel, sender, now, quiet):
+        return None  # don't cut into a conversation; the next run asks
+    if not claim(session, ticket_id, worker, now, reminder_after):
+        return None  # another worker has it
+    kind = "reminder" if ticket.followup_sent_at is not None else "first"
+    return sender, ticket.code, ticket.channel, kind
+
+
+def record_sent(session: Session, ticket_id: int, worker: str, now: datetime, channel: str, sender: str,
+                replies: list[Reply]) -> int:  # fmt: skip
+    """The ask reaches the resident's outbox in the same transaction that records it as sent;
+    its buttons ("solved" / "not solved") get ids issued to that chat, like any answer's."""
+    if not mark_sent(session, ticket_id, worker, now):
+        return 0
+    store_replies(session, channel, sender, replies, now)
+    return 1
 
 
 def in_conversation(session: Session, channel: str, sender: str | None, now: datetime, quiet: timedelta) -> bool:

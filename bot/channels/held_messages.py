@@ -9,13 +9,13 @@ costs a row each, not a Rasa turn each, while it lasts.
 
 from __future__ import annotations
 
-import asyncio
+from sqlalchemy.orm import Session
 
 from bot.channels.relay import Press, Refused, Relay, Turn, as_plain_text, clean_text, store_incoming
+from bot.channels.worker_thread import in_transaction
 from bot.core.conversation.buttons import is_button_id
 from bot.core.conversation.messages import say
 from bot.core.conversation.replies import Reply
-from bot.core.db import session_scope
 from bot.core.models import MessageStatus
 from bot.core.text.language import DEFAULT_LANGUAGE, detect_language
 
@@ -32,18 +32,18 @@ async def hold(relay: Relay, channel: str, chat_id: str, text: str) -> list[Repl
         if not plain:
             return [Reply(say("empty_message", language))]
         incoming = Turn(plain, language)
-    kept = await asyncio.to_thread(store_pending, channel, relay.sender_ref(channel, chat_id), incoming)
+    kept = await in_transaction(store_pending, channel, relay.sender_ref(channel, chat_id), incoming)
     if isinstance(kept, Refused):
         return [Reply(say("use_latest_buttons", kept.language))]
     message_id, language = kept
     return [Reply(say("kept_for_pace", language, message_id=message_id))]
 
 
-def store_pending(channel: str, sender: str, incoming: Turn | Press) -> tuple[int, str] | Refused:
-    """Store the message as pending (bot.channels.relay.store_incoming): the retry job answers it."""
-    with session_scope() as session:
-        stored = store_incoming(session, channel, sender, incoming, MessageStatus.PENDING)
-        if isinstance(stored, Refused):
-            return stored
-        message, turn = stored
-        return message.id, turn.language
+def store_pending(session: Session, channel: str, sender: str, incoming: Turn | Press) -> tuple[int, str] | Refused:
+    """Store the message as pending (bot.channels.relay.store_incoming): the retry job answers it.
+    A step (bot/channels/worker_thread.py)."""
+    stored = store_incoming(session, channel, sender, incoming, MessageStatus.PENDING)
+    if isinstance(stored, Refused):
+        return stored
+    message, turn = stored
+    return message.id, turn.language

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.channels.turn_commit import run_hook
+from bot.channels.worker_thread import in_transaction, off_the_loop
 from bot.config import Settings
 from bot.core.conversation.buttons import PressedButton, is_button_id, redeem
 from bot.core.conversation.chat_links import remember_chat
@@ -24,7 +25,6 @@ from bot.core.conversation.messages import say
 from bot.core.conversation.outbox import store_replies, take_undelivered
 from bot.core.conversation.privacy import forget_conversation, is_anonymous_pseudonym
 from bot.core.conversation.replies import Reply
-from bot.core.db import session_scope
 from bot.core.models import ChatMessage, MessageStatus
 from bot.core.text.language import DEFAULT_LANGUAGE, detect_language
 from bot.engine.client import RasaClient, RasaUnavailable
@@ -208,27 +208,39 @@ class Relay:
         channel's note waits in its outbox like any answer, and counts as the turn's outcome."""
         sender = self.sender_ref(channel, chat_id)
         address = chat_id if channel in PUSH_CHANNELS else None
-        return await asyncio.to_thread(self._conclude, channel, sender, address, None, notes)
+        return await in_transaction(
+            conclude, channel, sender, address, None, notes, self.settings.resolved_secret_key()
+        )
 
     async def _converse(self, channel: str, chat_id: str, incoming: Turn | Press) -> list[Reply]:
         sender = self.sender_ref(channel, chat_id)
         address = chat_id if channel in PUSH_CHANNELS else None
         # One turn at a time per resident, so replays and new messages keep their order.
-        # Two trips to the database per turn (store, then record), each one short transaction
-        # in a worker thread: every extra thread hop costs a wakeup, which on a busy machine
-        # adds milliseconds to the resident's wait.
+        # Two steps per turn (store, then record), each one short transaction in a worker thread
+        # (bot/channels/worker_thread.py): every extra step costs a thread's wakeup, which on a
+        # busy machine adds milliseconds to the resident's wait.
         async with self._locks.setdefault(sender, asyncio.Lock()):
-            stored = await asyncio.to_thread(self._store_inbound, channel, sender, incoming, address)
+            stored = await in_transaction(
+                store_inbound, channel, sender, incoming, address, self.settings.resolved_secret_key()
+            )
             if isinstance(stored, Refused):
                 log.info("A stale or unknown button id from %s was refused", sender)
                 refusal = [Reply(say("use_latest_buttons", stored.language))]
-                return await asyncio.to_thread(self._conclude, channel, sender, address, None, refusal)
+                return await in_transaction(
+                    conclude, channel, sender, address, None, refusal, self.settings.resolved_secret_key()
+                )
             message_id, turn, pending = stored
             if len(turn.text) > self.settings.max_message_chars:
                 limit, length = self.settings.max_message_chars, len(turn.text)
                 too_long = [Reply(say("too_long", turn.language, message_id=message_id, length=length, limit=limit))]
-                return await asyncio.to_thread(
-                    self._conclude, channel, sender, address, (message_id, MessageStatus.REJECTED), too_long
+                return await in_transaction(
+                    conclude,
+                    channel,
+                    sender,
+                    address,
+                    (message_id, MessageStatus.REJECTED),
+                    too_long,
+                    self.settings.resolved_secret_key(),
                 )
             try:
                 for earlier_id, earlier_text in pending:  # earlier unanswered messages first, in order
@@ -237,15 +249,21 @@ class Relay:
             except RasaUnavailable as error:
                 log.warning("Message %s kept for retry: %s", message_id, error)
                 busy = [Reply(say("rasa_unavailable", turn.language, message_id=message_id))]
-                busy = await asyncio.to_thread(
-                    self._conclude, channel, sender, address, (message_id, MessageStatus.PENDING), busy
+                busy = await in_transaction(
+                    conclude,
+                    channel,
+                    sender,
+                    address,
+                    (message_id, MessageStatus.PENDING),
+                    busy,
+                    self.settings.resolved_secret_key(),
                 )
                 if channel in PUSH_CHANNELS:
                     return busy
-                return await asyncio.to_thread(self._take_undelivered, channel, sender) + busy
+                return await in_transaction(take_waiting, channel, sender) + busy
             # Answers to replayed messages come first, in the order they were written.
-            undelivered, shown, forgotten = await asyncio.to_thread(
-                self._record_answer, message_id, channel, sender, answered, address, True
+            undelivered, shown, forgotten = await in_transaction(
+                record_answer, message_id, channel, sender, answered, address, True, self.settings.resolved_secret_key()
             )
             if forgotten:
                 await self._forget_conversation(sender)
@@ -255,7 +273,7 @@ class Relay:
         """R7: the report just became anonymous, so Rasa's stored conversation (which may hold a
         phone number typed before) is wiped too; the bot starts afresh with this chat."""
         try:
-            await asyncio.to_thread(forget_conversation, self.settings.tracker_url, sender)
+            await off_the_loop(forget_conversation, self.settings.tracker_url, sender)
         except Exception:  # noqa: BLE001  (the ticket is made; a failed wipe must not cost the reply)
             log.exception("Could not wipe an anonymous conversation from Rasa's tracker store")
 
@@ -263,10 +281,10 @@ class Relay:
         try:
             answered = await self.rasa.send(sender, text, message_id)
         except RasaUnavailable:
-            await asyncio.to_thread(self._bump_attempts, message_id)
+            await in_transaction(bump_attempts, message_id)
             raise
-        _, _, forgotten = await asyncio.to_thread(
-            self._record_answer, message_id, channel, sender, answered, None, False
+        _, _, forgotten = await in_transaction(
+            record_answer, message_id, channel, sender, answered, None, False, self.settings.resolved_secret_key()
         )
         if forgotten:
             await self._forget_conversation(sender)
@@ -274,7 +292,7 @@ class Relay:
     async def retry_pending(self) -> int:
         """Retry every message Rasa could not answer; the replies wait in each resident's outbox."""
         done = 0
-        for message_id, channel, sender, text in await asyncio.to_thread(self._all_pending):
+        for message_id, channel, sender, text in await in_transaction(all_pending):
             async with self._locks.setdefault(sender, asyncio.Lock()):
                 try:
                     await self._replay_one(message_id, channel, sender, text)
@@ -286,97 +304,104 @@ class Relay:
     async def outbox(self, channel: str, chat_id: str) -> list[Reply]:
         """Messages for this chat that it has not yet been given (replays, follow-ups)."""
         sender = self.sender_ref(channel, chat_id)
-        return await asyncio.to_thread(self._take_undelivered, channel, sender)
+        return await in_transaction(take_waiting, channel, sender)
 
-    # -- storage, run in a worker thread: one short session per step --------------------------
 
-    def _store_inbound(
-        self, channel: str, sender: str, incoming: Turn | Press, address: str | None
-    ) -> tuple[int, Turn, list[tuple[int, str]]] | Refused:
-        """Store the message; return its id, the turn, and the sender's earlier messages still
-        pending. A press is redeemed in the same transaction, so the payload kept for a replay
-        is the one the button stood for, and a button is used up once, whatever happens next."""
-        with session_scope() as session:
-            stored = store_incoming(session, channel, sender, incoming, MessageStatus.RECEIVED)
-            if isinstance(stored, Refused):
-                return stored
-            if address is not None:
-                remember_chat(session, channel, sender, address, utcnow(), self.settings.resolved_secret_key())
-            message, turn = stored
-            return message.id, turn, pending_of(session, sender, before=message.id)
+# -- the relay's steps, each one transaction (bot/channels/worker_thread.py) -----------------------
 
-    def _conclude(
-        self,
-        channel: str,
-        sender: str,
-        address: str | None,
-        outcome: tuple[int, MessageStatus] | None,
-        notes: list[Reply],
-    ) -> list[Reply]:
-        """Record a turn Rasa gave no answer to (a refused button, a message too long or kept for
-        later: `outcome`, the message and its new status) with the note the resident gets; a push
-        channel's note waits in the outbox, committed with the turn (bot/channels/turn_commit.py)."""
-        with session_scope() as session:
-            if outcome is not None:
-                message_id, status = outcome
-                message = session.get_one(ChatMessage, message_id)
-                message.status = status
-                message.attempts += 1
-            if channel not in PUSH_CHANNELS:
-                return notes
-            if address is not None:
-                remember_chat(session, channel, sender, address, utcnow(), self.settings.resolved_secret_key())
-            shown = store_replies(session, channel, sender, notes, utcnow())
-            run_hook(session, sender)
-            return shown
 
-    @staticmethod
-    def _bump_attempts(message_id: int) -> None:
-        with session_scope() as session:
-            session.get_one(ChatMessage, message_id).attempts += 1
+def store_inbound(
+    session: Session, channel: str, sender: str, incoming: Turn | Press, address: str | None, secret_key: str
+) -> tuple[int, Turn, list[tuple[int, str]]] | Refused:
+    """Store the message; return its id, the turn, and the sender's earlier messages still
+    pending. A press is redeemed in the same transaction, so the payload kept for a replay
+    is the one the button stood for, and a button is used up once, whatever happens next."""
+    stored = store_incoming(session, channel, sender, incoming, MessageStatus.RECEIVED)
+    if isinstance(stored, Refused):
+        return stored
+    if address is not None:
+        remember_chat(session, channel, sender, address, utcnow(), secret_key)
+    message, turn = stored
+    return message.id, turn, pending_of(session, sender, before=message.id)
 
-    def _record_answer(
-        self, message_id: int, channel: str, sender: str, replies: list[Reply], address: str | None, live: bool
-    ) -> tuple[list[Reply], list[Reply], bool]:
-        """Record Rasa's answer. `live`: the resident waits for it now; a fetching channel then
-        gets it in the response (delivered now) with what else waits for this chat, a push
-        channel from its outbox once its sender had it accepted. Returns what else waits, the
-        answer as the chat gets it (buttons carry ids issued to it), and whether the turn made
-        the report anonymous (the sender was forgotten)."""
-        now = utcnow()
-        hand_over = live and channel not in PUSH_CHANNELS
-        with session_scope() as session:
-            message = session.get_one(ChatMessage, message_id)
-            message.status = MessageStatus.PROCESSED
-            message.processed_at = now
-            message.attempts += 1
-            # Filed under the report's own pseudonym when the action just made it anonymous.
-            filed_under = message.sender
-            shown = store_replies(session, channel, sender, replies, now, delivered=hand_over, stored_under=filed_under)
-            forgotten = is_anonymous_pseudonym(filed_under)
-            if forgotten and address is not None:
-                # The chat's link was just dropped (R7); the answer (the receipt) still has to reach
-                # it: a sealed link of the report's own, dropped once the answer was delivered.
-                remember_chat(session, channel, filed_under, address, now, self.settings.resolved_secret_key())
-            if live:
-                run_hook(session, filed_under)
-            waiting = take_undelivered(session, channel, sender) if hand_over else []
-            return waiting, shown, forgotten
 
-    @staticmethod
-    def _all_pending() -> list[tuple[int, str, str, str]]:
-        with session_scope() as session:
-            rows = session.execute(
-                select(ChatMessage.id, ChatMessage.channel, ChatMessage.sender, ChatMessage.text, ChatMessage.payload)
-                .where(ChatMessage.status == MessageStatus.PENDING)
-                .order_by(ChatMessage.id)
-            )
-            return [(row.id, row.channel, row.sender, for_rasa(row.text, row.payload)) for row in rows]
+def conclude(
+    session: Session,
+    channel: str,
+    sender: str,
+    address: str | None,
+    outcome: tuple[int, MessageStatus] | None,
+    notes: list[Reply],
+    secret_key: str,
+) -> list[Reply]:
+    """Record a turn Rasa gave no answer to (a refused button, a message too long or kept for
+    later: `outcome`, the message and its new status) with the note the resident gets; a push
+    channel's note waits in the outbox, committed with the turn (bot/channels/turn_commit.py)."""
+    if outcome is not None:
+        message_id, status = outcome
+        message = session.get_one(ChatMessage, message_id)
+        message.status = status
+        message.attempts += 1
+    if channel not in PUSH_CHANNELS:
+        return notes
+    if address is not None:
+        remember_chat(session, channel, sender, address, utcnow(), secret_key)
+    shown = store_replies(session, channel, sender, notes, utcnow())
+    run_hook(session, sender)
+    return shown
 
-    @staticmethod
-    def _take_undelivered(channel: str, sender: str) -> list[Reply]:
-        with session_scope() as session:
-            return take_undelivered(session, channel, sender, pushed=channel in PUSH_CHANNELS)
+
+def bump_attempts(session: Session, message_id: int) -> None:
+    session.get_one(ChatMessage, message_id).attempts += 1
+
+
+def record_answer(
+    session: Session,
+    message_id: int,
+    channel: str,
+    sender: str,
+    replies: list[Reply],
+    address: str | None,
+    live: bool,
+    secret_key: str,
+) -> tuple[list[Reply], list[Reply], bool]:
+    """Record Rasa's answer. `live`: the resident waits for it now; a fetching channel then
+    gets it in the response (delivered now) with what else waits for this chat, a push
+    channel from its outbox once its sender had it accepted. Returns what else waits, the
+    answer as the chat gets it (buttons carry ids issued to it), and whether the turn made
+    the report anonymous (the sender was forgotten)."""
+    now = utcnow()
+    hand_over = live and channel not in PUSH_CHANNELS
+    message = session.get_one(ChatMessage, message_id)
+    message.status = MessageStatus.PROCESSED
+    message.processed_at = now
+    message.attempts += 1
+    # Filed under the report's own pseudonym when the action just made it anonymous.
+    filed_under = message.sender
+    shown = store_replies(session, channel, sender, replies, now, delivered=hand_over, stored_under=filed_under)
+    forgotten = is_anonymous_pseudonym(filed_under)
+    if forgotten and address is not None:
+        # The chat's link was just dropped (R7); the answer (the receipt) still has to reach
+        # it: a sealed link of the report's own, dropped once the answer was delivered.
+        remember_chat(session, channel, filed_under, address, now, secret_key)
+    if live:
+        run_hook(session, filed_under)
+    waiting = take_undelivered(session, channel, sender) if hand_over else []
+    return waiting, shown, forgotten
+
+
+def all_pending(session: Session) -> list[tuple[int, str, str, str]]:
+    rows = session.execute(
+        select(ChatMessage.id, ChatMessage.channel, ChatMessage.sender, ChatMessage.text, ChatMessage.payload)
+        .where(ChatMessage.status == MessageStatus.PENDING)
+        .order_by(ChatMessage.id)
+    )
+    return [(row.id, row.channel, row.sender, for_rasa(row.text, row.payload)) for row in rows]
+
+
+def take_waiting(session: Session, channel: str, sender: str) -> list[Reply]:
+    """What waits for this chat, taken as delivered (a push channel's sender may be sending it)."""
+    return take_undelivered(session, channel, sender, pushed=channel in PUSH_CHANNELS)
 
 
 def pending_of(session: Session, sender: str, before: int) -> list[tuple[int, str]]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 from typing import TextIO
 
 from bot.channels.relay import Relay
+from bot.channels.worker_thread import off_the_loop
 from bot.config import Settings
+from bot.core.conversation.messages import say
 from bot.core.conversation.replies import Reply
 
 
@@ -23,16 +24,21 @@ def render(replies: list[Reply], out: TextIO) -> list[dict[str, str]]:
     return buttons
 
 
+def banner() -> str:
+    """What the terminal chat opens with, in English and in Chinese."""
+    return f"{say('terminal.banner', 'en')} {say('terminal.banner', 'zh')}"
+
+
 async def run_terminal_chat(settings: Settings, stdin: TextIO, out: TextIO, chat_id: str | None = None) -> int:
     relay = Relay(settings)
     chat_id = chat_id or getpass.getuser()
-    out.write("Type your message (Ctrl-D to quit). 请输入您的问题(Ctrl-D 退出)。\n")
+    out.write(f"{banner()}\n")
     buttons: list[dict[str, str]] = []
     try:
         while True:
             out.write("you> ")
             out.flush()
-            line = await asyncio.to_thread(stdin.readline)
+            line = await off_the_loop(stdin.readline)
             if not line:
                 break
             text = line.strip()

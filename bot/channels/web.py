@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import logging
 from functools import partial
-from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
 
 from bot.channels.chat_ids import ChatIds
+from bot.channels.chat_page import render_chat_page
 from bot.channels.chat_rate_limits import ChatRateLimits, Pace
 from bot.channels.held_messages import hold
 from bot.channels.outage_feed import outages_feed
@@ -27,7 +27,6 @@ from bot.core.conversation.replies import Reply
 from bot.core.text.language import DEFAULT_LANGUAGE, detect_language
 
 log = logging.getLogger(__name__)
-STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 MAX_SENDER_CHARS = 128
 
 
@@ -60,9 +59,10 @@ def chat_routes(settings: Settings, relay: Relay, telegram: TelegramChannel | No
     webhook. bot/runtime.py mounts them beside the dashboard and /health."""
     chat_ids = ChatIds(settings.resolved_secret_key())
     pace = ChatRateLimits(settings.chat_messages_per_minute, settings.chat_client_messages_per_minute)
+    page = render_chat_page()
 
-    async def index(request: Request) -> FileResponse:
-        return FileResponse(STATIC / "chat.html", media_type="text/html; charset=utf-8")
+    async def index(request: Request) -> HTMLResponse:
+        return HTMLResponse(page)
 
     async def new_chat(request: Request) -> JSONResponse:
         return JSONResponse({"sender": chat_ids.issue()})

@@ -20,7 +20,7 @@ from bot.core.models import ChatLink, ChatMessage
 from bot.core.tickets.intake import utcnow
 from tests.conftest import POSTGRES_URL
 from tests.harness import AppProcess, free_port, wait_until
-from tests.telegram_standin import TOKEN, BotApiStandIn
+from tests.telegram_standin import BotApiStandIn
 
 pytestmark = [pytest.mark.postgres]
 CHATS = 30
@@ -43,9 +43,8 @@ def fill_outbox(session: Session) -> None:
 
 
 def worker(bot_api: BotApiStandIn, log: Path) -> AppProcess:
-    return AppProcess(f"http://127.0.0.1:{free_port()}", log, database_url=POSTGRES_URL, telegram_bot_token=TOKEN,
-                      telegram_api_base_url=bot_api.base_url, telegram_poll_timeout=1,
-                      telegram_push_every_seconds=0.3)  # fmt: skip
+    return AppProcess(f"http://127.0.0.1:{free_port()}", log, database_url=POSTGRES_URL,
+                      **bot_api.app_settings(telegram_push_every_seconds=0.3))  # fmt: skip
 
 
 def test_two_processes_deliver_each_message_once_through_a_kill(postgres: Session, own_bot_api, tmp_path) -> None:  # type: ignore[no-untyped-def]

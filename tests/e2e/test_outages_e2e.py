@@ -25,10 +25,10 @@ from bot.core.outages.register import OutageRequest
 from bot.core.text.address import Address
 from bot.core.tickets.intake import TicketDraft, create_ticket, get_ticket_by_code, utcnow
 from tests.browser import browser  # noqa: F401  (fixture)
-from tests.conftest import POSTGRES_URL, Resident, mark_all_posted, ticket_code_in
-from tests.harness import RunningApp
+from tests.conftest import POSTGRES_URL, Resident, ticket_code_in
+from tests.harness import RunningApp, wait_until
 from tests.staff import Staff, hidden, new_account
-from tests.telegram_standin import TOKEN, BotApiStandIn
+from tests.telegram_standin import BotApiStandIn, group_app
 
 pytestmark = pytest.mark.stack
 GROUP = -100888
@@ -61,16 +61,7 @@ def texts(replies: list[dict]) -> str:
 
 @pytest.fixture(scope="module")
 def outage_app(stack, bot_api: BotApiStandIn) -> Iterator[RunningApp]:  # type: ignore[no-untyped-def]
-    mark_all_posted()
-    app = RunningApp(
-        f"http://127.0.0.1:{stack.rasa_port}",
-        telegram_bot_token=TOKEN,
-        telegram_api_base_url=bot_api.base_url,
-        telegram_poll_timeout=1,
-        telegram_push_every_seconds=0.5,
-        telegram_dispatcher_chat_id=GROUP,
-        outage_check_every_seconds=0.5,
-    )
+    app = group_app(f"http://127.0.0.1:{stack.rasa_port}", bot_api, GROUP, outage_check_every_seconds=0.5)
     yield app
     app.stop()
 
@@ -176,12 +167,11 @@ def test_three_no_heat_reports_raise_a_possible_outage_in_the_group(
             draft = TicketDraft(category=Category.REPORT_REPAIR, subcategory="no_heat", description="暖气不热", channel="web",
                                 language="zh", address=Address(estate, str(n + 1), "1", "101"), phone="+8613812345678")  # fmt: skip
             create_ticket(session, draft, get_settings())
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and not [
-        t for t in bot_api.texts_to(GROUP) if estate in t and "可能发生停热" in t
-    ]:
-        time.sleep(0.2)
-    assert [t for t in bot_api.texts_to(GROUP) if estate in t and "可能发生停热" in t]
+
+    def suspected() -> list[str]:
+        return [t for t in bot_api.texts_to(GROUP) if estate in t and "可能发生停热" in t]
+
+    wait_until(suspected, 20, "the suspected outage to reach the group", every=0.2)
 
 
 def test_a_dispatcher_drafts_edits_and_declares_on_the_dashboard_and_the_feed_shows_it(outage_app: RunningApp) -> None:

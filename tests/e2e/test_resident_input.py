@@ -28,7 +28,7 @@ from bot.core.models import ChatMessage, IssuedButton, MessageStatus, Ticket
 from bot.core.tickets.intake import utcnow
 from bot.engine.client import RasaUnavailable
 from tests.conftest import Resident, RunningApp, ticket_code_in
-from tests.telegram_standin import TOKEN, BotApiStandIn
+from tests.telegram_standin import BotApiStandIn
 
 PLEASE_USE_LATEST = {say("use_latest_buttons", "zh"), say("use_latest_buttons", "en")}
 
@@ -377,8 +377,7 @@ def test_stale_forged_and_foreign_buttons_get_a_polite_answer_and_change_nothing
 
 @pytest.fixture(scope="module")
 def telegram(stack, bot_api: BotApiStandIn) -> Iterator[RunningApp]:  # type: ignore[no-untyped-def]
-    app = RunningApp(f"http://127.0.0.1:{stack.rasa_port}", telegram_bot_token=TOKEN,
-                     telegram_api_base_url=bot_api.base_url, telegram_poll_timeout=1)  # fmt: skip
+    app = RunningApp(f"http://127.0.0.1:{stack.rasa_port}", **bot_api.app_settings())
     yield app
     app.stop()
 

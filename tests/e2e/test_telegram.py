@@ -22,7 +22,7 @@ from bot.core.db import get_engine, session_scope
 from bot.core.models import Attachment, ChannelUpdate, ChatMessage, Ticket
 from bot.core.tickets.intake import get_ticket_by_code, utcnow
 from tests.harness import RunningApp
-from tests.telegram_standin import TOKEN, BotApiStandIn
+from tests.telegram_standin import BotApiStandIn
 
 pytestmark = pytest.mark.stack
 CODE = re.compile(r"HL-[0-9A-Z]{6}")
@@ -30,13 +30,7 @@ JPEG = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 400  # 100 kB that start like a
 
 
 def telegram_app(stack, bot_api: BotApiStandIn, **extra: object) -> RunningApp:  # type: ignore[no-untyped-def]
-    return RunningApp(
-        f"http://127.0.0.1:{stack.rasa_port}",
-        telegram_bot_token=TOKEN,
-        telegram_api_base_url=bot_api.base_url,
-        telegram_poll_timeout=1,
-        **extra,
-    )
+    return RunningApp(f"http://127.0.0.1:{stack.rasa_port}", **bot_api.app_settings(**extra))
 
 
 @pytest.fixture(scope="module")

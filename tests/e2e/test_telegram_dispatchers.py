@@ -14,9 +14,8 @@ from bot.core.db import session_scope
 from bot.core.models import Category, TicketStatus
 from bot.core.tickets.alerts import check_deadlines
 from bot.core.tickets.intake import TicketDraft, create_ticket, get_ticket_by_code
-from tests.conftest import mark_all_posted
 from tests.harness import RunningApp
-from tests.telegram_standin import TOKEN, BotApiStandIn
+from tests.telegram_standin import BotApiStandIn, group_app
 
 pytestmark = pytest.mark.stack
 GROUP = -100777
@@ -25,16 +24,7 @@ DISPATCHER = 4242
 
 @pytest.fixture(scope="module")
 def dispatch_app(stack, bot_api: BotApiStandIn) -> Iterator[RunningApp]:  # type: ignore[no-untyped-def]
-    mark_all_posted()
-    app = RunningApp(
-        f"http://127.0.0.1:{stack.rasa_port}",
-        telegram_bot_token=TOKEN,
-        telegram_api_base_url=bot_api.base_url,
-        telegram_poll_timeout=1,
-        telegram_push_every_seconds=0.5,
-        telegram_dispatcher_chat_id=GROUP,
-        telegram_dispatcher_ids=str(DISPATCHER),
-    )
+    app = group_app(f"http://127.0.0.1:{stack.rasa_port}", bot_api, GROUP, telegram_dispatcher_ids=str(DISPATCHER))
     yield app
     app.stop()
 

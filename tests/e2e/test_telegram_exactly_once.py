@@ -8,22 +8,20 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core.conversation.updates import store_update
 from bot.core.db import session_scope
-from bot.core.models import Alert, ChannelUpdate, Ticket
-from bot.core.tickets.alerts import check_deadlines
+from bot.core.models import ChannelUpdate, Ticket
 from bot.core.tickets.intake import utcnow
 from tests.conftest import POSTGRES_URL
 from tests.e2e.test_telegram_dispatchers import new_ticket
 from tests.harness import AppProcess, RunningApp, wait_until
-from tests.telegram_standin import TOKEN, BotApiStandIn
+from tests.telegram_standin import BotApiStandIn, group_app
 
 pytestmark = pytest.mark.stack
 GROUP = -100888
@@ -31,13 +29,7 @@ GROUP = -100888
 
 @pytest.fixture(scope="module")
 def telegram(stack, bot_api: BotApiStandIn) -> Iterator[RunningApp]:  # type: ignore[no-untyped-def]
-    with session_scope() as session:  # what earlier tests created is not this group's business
-        check_deadlines(session, utcnow() + timedelta(days=30))
-        session.execute(update(Ticket).values(group_posted_at=utcnow()))
-        session.execute(update(Alert).values(posted_at=utcnow()))
-    app = RunningApp(f"http://127.0.0.1:{stack.rasa_port}", telegram_bot_token=TOKEN,
-                     telegram_api_base_url=bot_api.base_url, telegram_poll_timeout=1,
-                     telegram_push_every_seconds=0.5, telegram_dispatcher_chat_id=GROUP)  # fmt: skip
+    app = group_app(f"http://127.0.0.1:{stack.rasa_port}", bot_api, GROUP)
     yield app
     app.stop()
 
@@ -82,9 +74,8 @@ def test_two_processes_never_answer_one_stored_update_twice(stack, postgres: Ses
 
     def start(name: str) -> None:
         processes.append(AppProcess(f"http://127.0.0.1:{stack.rasa_port}", tmp_path / f"{name}.log",
-                                    database_url=POSTGRES_URL, telegram_bot_token=TOKEN,
-                                    telegram_api_base_url=own_bot_api.base_url, telegram_poll_timeout=1,
-                                    telegram_push_every_seconds=0.5))  # fmt: skip
+                                    database_url=POSTGRES_URL,
+                                    **own_bot_api.app_settings(telegram_push_every_seconds=0.5)))  # fmt: skip
 
     starters = [threading.Thread(target=start, args=(name,)) for name in ("first", "second")]
     try:

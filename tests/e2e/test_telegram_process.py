@@ -3,7 +3,6 @@ killed with SIGKILL in the middle of an update, and what it writes to its log.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,15 +20,12 @@ pytestmark = pytest.mark.stack
 
 
 @pytest.fixture
-def bot_api() -> Iterator[BotApiStandIn]:
-    standin = BotApiStandIn()  # one per test: only this test's process polls it
-    yield standin
-    standin.stop()
+def bot_api(own_bot_api: BotApiStandIn) -> BotApiStandIn:
+    return own_bot_api  # one per test: only this test's process polls it
 
 
 def app_process(rasa_url: str, bot_api: BotApiStandIn, log_file: Path, **extra: object) -> AppProcess:
-    return AppProcess(rasa_url, log_file, telegram_bot_token=TOKEN, telegram_api_base_url=bot_api.base_url,
-                      telegram_poll_timeout=1, **extra)  # fmt: skip
+    return AppProcess(rasa_url, log_file, **bot_api.app_settings(**extra))
 
 
 def stored_update(update_id: int) -> ChannelUpdate | None:

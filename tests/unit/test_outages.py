@@ -304,7 +304,8 @@ def test_the_public_feed_lists_active_and_planned_outages_with_their_names_to_ma
         ).outage.id
         restore_outage(session, gone, "d1", now, get_settings())
     try:
-        feed = {entry["id"]: entry for entry in current_outages(get_settings().estates_file)}
+        with session_scope() as session:
+            feed = {entry["id"]: entry for entry in current_outages(session, get_settings().estates_file)}
         assert feed[active]["state"] == "active" and "emeraldlakecourt" in feed[active]["match"]
         assert feed[coming]["state"] == "planned" and feed[coming]["notice"]["zh"].count("检修") == 1
         assert gone not in feed and "linked_reports" not in feed[active] and "created_by" not in feed[active]

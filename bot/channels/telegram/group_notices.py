@@ -8,18 +8,18 @@ the record is the one case that can post it twice).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy.orm import Session
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import TelegramError
 
+from bot.channels.worker_thread import in_transaction
 from bot.config import Settings
 from bot.core import claims
-from bot.core.db import session_scope
 from bot.core.models import Alert, OutageSuspicion, Ticket
 from bot.core.outages.detection import suspicion_text, unposted_suspicions
 from bot.core.tickets.intake import utcnow
@@ -69,42 +69,44 @@ class DispatcherNotices:
         if group is None:
             return 0
         posted = 0
-        for notice in await asyncio.to_thread(self._unposted):
+        for notice in await in_transaction(unposted_notices, self.settings):
             holder = uuid.uuid4().hex
-            if not await asyncio.to_thread(self._take, notice, holder):
+            if not await in_transaction(take_notice, notice, holder):
                 continue  # another process is posting it, or has just done so
             try:
                 await self.bot.send_message(group, notice.text, reply_markup=notice.buttons)
             except TelegramError as problem:  # network, flood limits, the group away: next run
                 log.warning("A notice for the dispatchers' group waits for the next run: %s", type(problem).__name__)
-                await asyncio.to_thread(self._give_back, notice, holder, posted=False)
+                await in_transaction(give_back_notice, notice, holder, posted=False)
                 break  # the others would fail alike; they keep their order for the next run
-            await asyncio.to_thread(self._give_back, notice, holder, posted=True)
+            await in_transaction(give_back_notice, notice, holder, posted=True)
             posted += 1
         return posted
 
-    def _unposted(self) -> list[Notice]:
-        tz, window = self.settings.tz, self.settings.outage_suspect_window
-        with session_scope() as session:
-            notices = [Notice(Ticket, t.id, ticket_notice(t, tz)) for t in unposted_tickets(session)]
-            notices += [Notice(Alert, a.id, alert_notice(a, tz)) for a in unposted_alerts(session)]
-            notices += [Notice(OutageSuspicion, s.id, suspicion_text(s, window)) for s in unposted_suspicions(session)]
-            return notices
 
-    @staticmethod
-    def _take(notice: Notice, holder: str) -> bool:
-        with session_scope() as session:
-            lease = notice_lease(notice.model, notice.row_id)
-            if not claims.take(session, lease, holder, utcnow(), POSTING_LEASE):
-                return False
-            if is_unposted(session, notice.model, notice.row_id):
-                return True
-            claims.give_back(session, lease, holder)
-            return False
+# -- the steps, each one transaction (bot/channels/worker_thread.py) -------------------------------
 
-    @staticmethod
-    def _give_back(notice: Notice, holder: str, *, posted: bool) -> None:
-        with session_scope() as session:
-            if posted:
-                mark_posted(session, notice.model, notice.row_id, utcnow())
-            claims.give_back(session, notice_lease(notice.model, notice.row_id), holder)
+
+def unposted_notices(session: Session, settings: Settings) -> list[Notice]:
+    tz, window = settings.tz, settings.outage_suspect_window
+    notices = [Notice(Ticket, t.id, ticket_notice(t, tz)) for t in unposted_tickets(session)]
+    notices += [Notice(Alert, a.id, alert_notice(a, tz)) for a in unposted_alerts(session)]
+    notices += [Notice(OutageSuspicion, s.id, suspicion_text(s, window)) for s in unposted_suspicions(session)]
+    return notices
+
+
+def take_notice(session: Session, notice: Notice, holder: str) -> bool:
+    """This notice's lease, if it is still to be posted."""
+    lease = notice_lease(notice.model, notice.row_id)
+    if not claims.take(session, lease, holder, utcnow(), POSTING_LEASE):
+        return False
+    if is_unposted(session, notice.model, notice.row_id):
+        return True
+    claims.give_back(session, lease, holder)
+    return False
+
+
+def give_back_notice(session: Session, notice: Notice, holder: str, *, posted: bool) -> None:
+    if posted:
+        mark_posted(session, notice.model, notice.row_id, utcnow())
+    claims.give_back(session, notice_lease(notice.model, notice.row_id), holder)
