@@ -14,7 +14,10 @@ On one model, trained here into a temporary directory (or the project's with --n
 - the scaling path (skipped without Redis or with --no-redis): the application in front of one,
   then two Rasa servers sharing Redis as tracker and lock store (endpoints-redis.yml).
 
-Run: .venv/bin/python bench/stack_speed.py [--no-train] [--seconds 15] [--levels 1,10,50]
+Rasa runs with bot/engine/rasa_patches.py as `hotline up` starts it; --unpatched adds Rasa as
+released (HOTLINE_RASA_PATCHES=none) as a third target in the same slices: before and after.
+
+Run: .venv/bin/python bench/stack_speed.py [--no-train] [--seconds 15] [--levels 1,10,50] [--unpatched]
 Results: a table on stdout and JSON in var/bench/stack_speed-<time>.json (or --json PATH).
 """
 
@@ -41,7 +44,8 @@ import psutil
 import yaml
 from workspace import ROOT, TMP
 
-from bot.engine.processes import MODEL_FILE, MODEL_NAME, RASA_BIN, Stack, rasa_env, wait_until_ready
+from bot.engine import processes
+from bot.engine.processes import MODEL_FILE, MODEL_NAME, Stack, wait_until_ready
 from bot.migrate import upgrade
 from tests.harness import free_port
 
@@ -65,6 +69,9 @@ TICKET = re.compile(r"HL-[0-9A-Z]{6}")
 # is kept and replayed before the resident's next one (so that turn costs two).
 BUSY = re.compile(r"系统暂时繁忙|system is busy")
 RUN = uuid.uuid4().hex[:6]  # in every sender id, so runs never share a conversation
+# bot/engine/rasa_patches.py's switch: `none` measures Rasa as released (see --unpatched).
+RASA_PATCHES = "HOTLINE_RASA_PATCHES"
+UNPATCHED = "bare Rasa REST, unpatched"
 
 
 @dataclass
@@ -306,12 +313,11 @@ def compare(targets: list[tuple[str, str, dict[str, int]]], residents: int, seco
 
 
 def train(out: Path) -> tuple[Path, float]:
-    """Train from scratch (forced, empty cache) into `out`; return the model and the seconds."""
+    """Train from scratch (forced, empty cache) into `out`, with the project's one training command
+    (bot/engine/processes.py); return the model and the seconds."""
     out.mkdir(parents=True, exist_ok=True)
-    env = {**rasa_env(5055), "RASA_CACHE_DIRECTORY": str(out / "cache")}
     started = time.perf_counter()
-    subprocess.run([str(RASA_BIN), "train", "--force", "--fixed-model-name", MODEL_NAME, "--out", str(out)],
-                   cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    processes.train(out, MODEL_NAME, force=True, cache=out / "cache", output=subprocess.DEVNULL)
     return out / f"{MODEL_NAME}.tar.gz", time.perf_counter() - started
 
 
@@ -360,6 +366,8 @@ def main() -> None:
     parser.add_argument("--redis-levels", default="10,50", help="residents for the Redis scaling part")
     parser.add_argument("--no-redis", action="store_true", help="skip the two-Rasa-servers scaling part")
     parser.add_argument("--json", type=Path, help="where to write the results (default var/bench/)")
+    parser.add_argument("--unpatched", action="store_true",
+                        help="also measure a Rasa server without bot/engine/rasa_patches.py, in the same slices")  # fmt: skip
     parser.add_argument(
         "--think",
         type=float,
@@ -372,7 +380,8 @@ def main() -> None:
     levels = [int(n) for n in args.levels.split(",")]
     results: dict[str, object] = {"run": RUN, "cpus": psutil.cpu_count(), "load_avg_at_start": os.getloadavg(),
                                   "seconds_per_cell": args.seconds, "turns_per_conversation": len(TURNS),
-                                  "think_seconds": args.think}  # fmt: skip
+                                  "think_seconds": args.think,
+                                  "rasa_patches": os.environ.get(RASA_PATCHES, "all")}  # fmt: skip
     (TMP / "logs").mkdir(parents=True, exist_ok=True)
 
     model = MODEL_FILE
@@ -412,18 +421,30 @@ def measure_all(args: argparse.Namespace, results: dict, stack: Stack, app: App,
                 levels: list[int], cells: list[Cell]) -> None:  # fmt: skip
     bare = f"http://127.0.0.1:{stack.rasa_port}/webhooks/rest/webhook"
     chat = f"{app.url}/api/chat"
+    unpatched: Stack | None = None
     try:
-        warm_up([bare, chat])
+        targets = [("bare Rasa REST", bare, pids), ("app /api/chat", chat, pids)]
+        if args.unpatched:
+            # The same model and action server, Rasa without bot/engine/rasa_patches.py: before
+            # and after in the same slices, so both see the same background load.
+            print("Starting a second Rasa server without the patches (--unpatched)...", flush=True)
+            unpatched = Stack(rasa_port=free_port(), action_port=stack.action_port, log_dir=TMP / "logs" / "unpatched",
+                              model=stack.model, env={RASA_PATCHES: "none"})  # fmt: skip
+            unpatched.start_rasa()
+            url = f"http://127.0.0.1:{unpatched.rasa_port}/webhooks/rest/webhook"
+            targets.insert(0, (UNPATCHED, url, {"rasa": unpatched.pid("rasa"), "actions": pids["actions"]}))
+        warm_up([url for _, url, _ in targets])
         results["rss_idle_mb"] = {name: rss_mb({name: pid}) for name, pid in pids.items()}
         peak = PeakMemory(pids)
         for residents in levels:
-            targets = [("bare Rasa REST", bare, pids), ("app /api/chat", chat, pids)]
             cells += compare(targets, residents, args.seconds, args.rounds)
         results["rss_peak_mb"] = peak.stop()
         results["pss_peak_mb"] = peak.peak_pss
     finally:
         app.stop()
         stack.stop("rasa")
+        if unpatched is not None:
+            unpatched.stop()
     if args.no_redis:
         return
     if not redis_available():
@@ -461,13 +482,17 @@ def measure_all(args: argparse.Namespace, results: dict, stack: Stack, app: App,
             server.stop()
 
 
+def rasa_cpu(cell: Cell) -> float:
+    """Milliseconds of CPU per turn of the Rasa server(s) that answered the cell."""
+    return sum(value for name, value in cell.cpu_ms_per_turn.items() if name.startswith("rasa"))
+
+
 def print_table(results: dict, cells: list[Cell]) -> None:
     print("\n| target | residents | turns | p50 ms | p99 ms | turns/s | failed | busy | tickets/conv. "
           "| CPU ms/turn (rasa, actions, app) | others' CPU % | load 1m |")  # fmt: skip
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |")
     for cell in cells:
-        rasa = sum(v for k, v in cell.cpu_ms_per_turn.items() if k.startswith("rasa"))
-        cpu = f"{rasa:.0f}, {cell.cpu_ms_per_turn.get('actions', 0):.0f}, {cell.cpu_ms_per_turn.get('app', 0):.0f}"
+        cpu = f"{rasa_cpu(cell):.1f}, {cell.cpu_ms_per_turn.get('actions', 0):.0f}, {cell.cpu_ms_per_turn.get('app', 0):.0f}"
         print(f"| {cell.target} | {cell.residents} | {cell.turns} | {cell.p50_ms:.0f} | {cell.p99_ms:.0f} | "
               f"{cell.turns_per_s:.1f} | {cell.failed_turns} | {cell.busy_turns} | {cell.tickets}/{cell.conversations} | {cpu} | "
               f"{cell.others_busy_pct:.0f} | {cell.load_avg_1m:.1f} |")  # fmt: skip
@@ -487,6 +512,12 @@ def print_table(results: dict, cells: list[Cell]) -> None:
             if cell.residents in bare:
                 print(f"{cell.residents:>3} residents: app → 2 Rasa gives {100 * cell.turns_per_s / bare[cell.residents].turns_per_s:.0f} % "
                       f"of bare Rasa's throughput ({cell.turns_per_s:.1f} vs {bare[cell.residents].turns_per_s:.1f} turns/s)")  # fmt: skip
+    for residents, base in bare.items():
+        before = [c for c in cells if c.target == UNPATCHED and c.residents == residents]
+        if before:
+            print(f"{residents:>3} residents: Rasa CPU per turn {rasa_cpu(base):.1f} ms with the patches, "
+                  f"{rasa_cpu(before[0]):.1f} ms without; bare Rasa throughput {base.turns_per_s:.1f} vs "
+                  f"{before[0].turns_per_s:.1f} turns/s, p50 {base.p50_ms:.0f} vs {before[0].p50_ms:.0f} ms")  # fmt: skip
     train = results.get("train_seconds")
     print(
         f"training: {f'{train:.0f} s' if train else 'not timed (--no-train)'}; "

@@ -22,7 +22,8 @@ from bot.engine.supervisor import Backoff, Child, Supervisor
 
 RASA_BIN = Path(os.environ.get("HOTLINE_RASA_BIN", PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"))
 # `rasa run` is started through this script in Rasa's environment, so that its API token is not
-# on the command line, where every user of the machine can read it.
+# on the command line, where every user of the machine can read it. It also applies
+# bot/engine/rasa_patches.py (HOTLINE_RASA_PATCHES=none in the environment: Rasa as released).
 RASA_PYTHON = RASA_BIN.parent / "python"
 RASA_WITH_TOKEN = PROJECT_ROOT / "scripts" / "rasa_with_token.py"
 MODELS = PROJECT_ROOT / "models"
