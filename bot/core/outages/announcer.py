@@ -24,7 +24,7 @@ from bot.core.models import Outage, OutageMessage, Ticket
 from bot.core.outages.estates import alias_table
 from bot.core.outages.register import ANNOUNCE_AHEAD, area_text, covers, linked_tickets, local_time, notice_of
 
-if TYPE_CHECKING:  # the core reads no settings: the caller gives them (import-linter, pyproject.toml)
+if TYPE_CHECKING:  # the core reads no settings: the caller gives them (tests/unit/test_core_settings.py)
     from bot.config import Settings
 
 # Channels the bot can write to unasked. The web chat only hears what it asks for: its

@@ -18,7 +18,7 @@ from bot.core.outages.announcer import announce_due, tell_end_moved, tell_restor
 from bot.core.outages.detection import open_suspicions, resolve_suspicion
 from bot.core.outages.register import OutageRequest, declare, link_earlier_reports, move_end, restore
 
-if TYPE_CHECKING:  # the core reads no settings: the caller gives them (import-linter, pyproject.toml)
+if TYPE_CHECKING:  # the core reads no settings: the caller gives them (tests/unit/test_core_settings.py)
     from bot.config import Settings
 
 

@@ -20,7 +20,7 @@ from bot.core.models import Outage, OutageSuspicion, Ticket
 from bot.core.outages import estates
 from bot.core.outages.register import NO_HEAT, link_earlier_reports, outage_at
 
-if TYPE_CHECKING:  # the core reads no settings: the caller gives them (import-linter, pyproject.toml)
+if TYPE_CHECKING:  # the core reads no settings: the caller gives them (tests/unit/test_core_settings.py)
     from bot.config import Settings
 
 

@@ -13,7 +13,7 @@ from bot.core.outages.detection import raise_suspicions
 from bot.core.outages.estates import alias_table
 from bot.core.tickets.intake import utcnow
 
-if TYPE_CHECKING:  # the core reads no settings: the caller gives them (import-linter, pyproject.toml)
+if TYPE_CHECKING:  # the core reads no settings: the caller gives them (tests/unit/test_core_settings.py)
     from bot.config import Settings
 
 log = logging.getLogger(__name__)

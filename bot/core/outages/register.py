@@ -25,7 +25,7 @@ from bot.core.tickets.milestones import refresh_next_due
 from bot.core.tickets.sla import deadlines_for
 from bot.core.tickets.workflow import TransitionRefused, change_status
 
-if TYPE_CHECKING:  # the core reads no settings: the caller gives them (import-linter, pyproject.toml)
+if TYPE_CHECKING:  # the core reads no settings: the caller gives them (tests/unit/test_core_settings.py)
     from bot.config import Settings
 
 # R10: a planned stop longer than this must be announced ANNOUNCE_AHEAD before it starts.

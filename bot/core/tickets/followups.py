@@ -25,7 +25,7 @@ from bot.core.outages.register import reopen_as_repair
 from bot.core.tickets.alerts import raise_alert
 from bot.core.tickets.workflow import Step, change_status
 
-if TYPE_CHECKING:  # the core reads no settings: the caller gives them (import-linter, pyproject.toml)
+if TYPE_CHECKING:  # the core reads no settings: the caller gives them (tests/unit/test_core_settings.py)
     from bot.config import Settings
 
 log = logging.getLogger(__name__)

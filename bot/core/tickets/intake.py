@@ -21,7 +21,7 @@ from bot.core.tickets.milestones import refresh_next_due
 from bot.core.tickets.sla import deadlines_for
 from bot.core.tickets.workflow import change_status  # noqa: F401  # status changes live in the workflow; kept importable here
 
-if TYPE_CHECKING:  # the core reads no settings: the caller gives them (import-linter, pyproject.toml)
+if TYPE_CHECKING:  # the core reads no settings: the caller gives them (tests/unit/test_core_settings.py)
     from bot.config import Settings
 
 # No 0/O, 1/I/L or U: codes are read out on the phone and typed from memory.
