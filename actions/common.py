@@ -6,6 +6,7 @@ import logging
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -137,12 +138,13 @@ class HotlineAction(Action, ABC):
     ) -> list[dict[str, Any]]:
         language = language_of(tracker)
 
-        def work(call: ActionCall) -> list[dict[str, Any]]:
-            events = self.respond(dispatcher, tracker, language, call)
-            note_if_unsure(tracker, call.session)
-            return events
-
-        events = await run_in_worker(work)
+        events = await run_in_worker(lambda call: self.respond(dispatcher, tracker, language, call))
+        note = unsure_note(tracker)
+        if note is not None:
+            # Its own unit of work, after the answer's: a failure here must never cost the
+            # resident their answer, and a savepoint in the answer's transaction would leave
+            # SQLite's driver holding a read that blocks the write-ahead log's purge (R7).
+            await run_in_worker(lambda call: store_unsure(call.session, note))
         return only_changes(tracker, [SlotSet("language", language), *events])
 
 
@@ -247,29 +249,42 @@ class AskingFormValidation(HotlineFormValidation, ABC):
         return events
 
 
-def note_if_unsure(tracker: Tracker, session: Session) -> None:
-    """Offer the latest message to the admins' NLU inbox when the model was unsure of it.
+@dataclass(frozen=True)
+class UnsureNote:
+    """A message the model was unsure of, for the admins' NLU inbox."""
+
+    text: str
+    source: str  # "fallback" or "low_confidence"
+    predicted: str | None
+    confidence: float | None
+
+
+def unsure_note(tracker: Tracker) -> UnsureNote | None:
+    """The latest message, if the model was unsure of it and it belongs in the admins' NLU inbox.
 
     Answers inside a form (an address, a phone number) are left out: they are meant to match no
-    intent. A storage failure must never cost the resident their answer, so it is only logged,
-    and rolled back alone (a savepoint in the call's unit of work).
+    intent.
     """
     message = tracker.latest_message or {}
     intent = (message.get("intent") or {}).get("name")
     confidence = (message.get("intent") or {}).get("confidence")
     text = (message.get("text") or "").strip()
     if not text or text.startswith("/") or (tracker.active_loop or {}).get("name"):
-        return
+        return None
     fallback = intent == "nlu_fallback"
     if not fallback and (confidence is None or confidence >= REVIEW_BELOW):
-        return
+        return None
     ranking = [e for e in message.get("intent_ranking") or [] if e.get("name") != "nlu_fallback"]
     best = ranking[0] if fallback and ranking else {"name": intent, "confidence": confidence}
+    return UnsureNote(text, "fallback" if fallback else "low_confidence", best.get("name"), best.get("confidence"))
+
+
+def store_unsure(session: Session, note: UnsureNote) -> None:
+    """Store the note; a storage failure is only logged (the resident has their answer)."""
     try:
-        with session.begin_nested():
-            collect(session, text, "fallback" if fallback else "low_confidence", utcnow(),
-                    predicted=best.get("name"), confidence=best.get("confidence"))  # fmt: skip
+        collect(session, note.text, note.source, utcnow(), predicted=note.predicted, confidence=note.confidence)
     except Exception:  # noqa: BLE001
+        session.rollback()
         log.exception("Could not store a message for the NLU inbox")
 
 
