@@ -142,8 +142,7 @@ class HotlineAction(Action, ABC):
         note = unsure_note(tracker)
         if note is not None:
             # Its own unit of work, after the answer's: a failure here must never cost the
-            # resident their answer, and a savepoint in the answer's transaction would leave
-            # SQLite's driver holding a read that blocks the write-ahead log's purge (R7).
+            # resident their answer, and a savepoint (pysqlite handles them poorly) is not needed.
             await run_in_worker(lambda call: store_unsure(call.session, note))
         return only_changes(tracker, [SlotSet("language", language), *events])
 

@@ -16,6 +16,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -40,6 +41,7 @@ from bot.core.tickets.intake import TicketDraft, create_ticket, get_ticket_by_co
 from bot.core.tickets.notices import ticket_notice
 from bot.dashboard.exports import EXPORT_FIELDS, export_rows
 from bot.dashboard.queue import QueueFilter
+from bot.migrate import upgrade
 from tests.conftest import POSTGRES_URL, Resident, ticket_code_in
 from tests.harness import AppProcess
 from tests.staff import Staff, new_account
@@ -284,6 +286,30 @@ def test_after_the_wal_is_flushed_an_overwritten_phone_is_in_neither_file(tmp_pa
         connection.execute(text("UPDATE notes SET words = :w"), {"w": redact_identifiers(f"我的电话{phone},请回电")})
     assert files_holding([phone], [database])  # the log still holds the words as first written
     assert flush_wal(engine)
+    assert files_holding([phone], [database]) == {}
+    engine.dispose()
+
+
+def test_a_redaction_beside_a_savepoint_empties_the_log_at_once(tmp_path: Path) -> None:
+    """One unit of work that makes a report anonymous and also uses a savepoint (the NLU inbox,
+    a claim): the log is emptied when it commits, without waiting out the busy timeout (15 s)
+    for the read pysqlite keeps after a savepoint, which would make Rasa give up on the turn."""
+    phone = unique_mobile()
+    database = tmp_path / "words.db"
+    url = f"sqlite:///{database}"
+    upgrade(url)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        session.add(ChatMessage(channel="web", sender="web:wal", direction="in", text=f"我的电话{phone},漏水了",
+                                created_at=utcnow()))  # fmt: skip
+        session.commit()
+    started = time.monotonic()
+    with Session(engine) as session:
+        forget_sender(session, "web", "web:wal", from_id=0)
+        with session.begin_nested():
+            collect(session, "没有", "low_confidence", utcnow(), predicted="deny", confidence=0.6)
+        session.commit()
+    assert time.monotonic() - started < 5
     assert files_holding([phone], [database]) == {}
     engine.dispose()
 

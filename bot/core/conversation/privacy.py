@@ -9,7 +9,7 @@ import sqlite3
 from pathlib import Path
 
 from sqlalchemy import create_engine, delete, event, func, inspect, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.pool import NullPool
 
 from bot.core.conversation.buttons import withdraw
@@ -96,16 +96,29 @@ def report_start(session: Session, channel: str, sender: str) -> int | None:
 
 
 def _flush_wal_after_commit(session: Session) -> None:
-    """Empty the write-ahead log once the redaction is committed (before, it holds both versions)."""
-    engine = session.get_bind()
+    """Empty the write-ahead log once the redaction is committed (before, it holds both versions).
 
-    def flush(_session: Session) -> None:
+    It runs when the session's transaction has ended, not at its commit: only then is the
+    session's connection back in the pool, and reset. A savepoint leaves pysqlite's connection
+    holding a read until then, and the purge would wait its whole busy timeout for it (15 s).
+    """
+    engine = session.get_bind()
+    state = {"committed": False, "flushed": False}
+
+    def committed(_session: Session) -> None:
+        state["committed"] = True
+
+    def flush(_session: Session, transaction: SessionTransaction) -> None:
+        if transaction.parent is not None or not state["committed"] or state["flushed"]:
+            return  # a savepoint's end, a rollback, or already done
+        state["flushed"] = True
         try:
             flush_wal(engine)  # type: ignore[arg-type]
         except Exception:  # noqa: BLE001  (the report is filed; a busy log is emptied by the next purge)
             log.exception("Could not empty the write-ahead log after an anonymous report")
 
-    event.listen(session, "after_commit", flush, once=True)
+    event.listen(session, "after_commit", committed, once=True)
+    event.listen(session, "after_transaction_end", flush)
 
 
 def forget_conversation(tracker_url: str, sender: str) -> None:
