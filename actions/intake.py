@@ -39,7 +39,22 @@ _WHISTLE = re.compile(
     re.IGNORECASE,
 )
 _NO_HEAT = re.compile(r"不热|不供暖|没暖气|没有暖气|停暖|冰凉|no heat|not working|cold", re.IGNORECASE)
-_ANONYMOUS = re.compile(r"匿名|anonymous|anonymously", re.IGNORECASE)
+# A request not to be named, in the resident's own words (R7): 匿名 and "anonymous", but also
+# "别说是我报的", "别让他知道是我说的", "不要留我的名字", "don't mention my name", "keep me out of it".
+_ANONYMOUS = re.compile(
+    r"匿名|不留名|(?:替|为|给)我保密|"
+    r"(?:别|不要|不用|千万别|请勿)\s*(?:说|讲|告诉|透露|让.{0,8}?知道|提)[^,,。.!!]{0,8}?是我|"
+    r"(?:别|不要|不想|不愿意?|请勿|千万别)\s*(?:留|登记|记录?|写|公开|透露|暴露|提|说出?|告诉.{0,6}?)(?:下|出)?(?:我的?)"
+    r"(?:名字|姓名|身份|电话|手机号?|信息)|"
+    r"不(?:想|愿意?)(?:让|被)?(?:别人|人|他们?|她)?知道是我|"
+    r"anonym|"
+    r"(?:don'?t|do not|please don'?t|never|without)\s+(?:\w+\s+){0,2}?"
+    r"(?:mention|use|give|share|pass on|reveal|tell|put|record|take|saying|giving|using|mentioning)\s+"
+    r"(?:\w+\s+){0,2}?(?:my name|my number|my identity|who i am|(?:that )?it was me|(?:that )?i (?:told|reported|called))|"
+    r"(?:keep|leave)\s+(?:my name|me|my identity)\s+out|keep (?:my name|me|my identity|this) (?:confidential|private|secret)|"
+    r"off the record",
+    re.IGNORECASE,
+)
 # A request that names the kind of case but not what happened: ask for the details.
 _GENERIC = re.compile(
     r"^(你好|您好)?[,,]?(我|我们)?(要|想|想要|需要)?(报修|维修|修理|投诉|举报|报漏水|反映(一下)?(问题|情况)?|报个修)(一下)?[。.!!]*$"
@@ -106,10 +121,11 @@ def leak_interruption(tracker: Tracker, dispatcher: CollectingDispatcher, langua
 
 
 def intake_start_events(category: str, subcategory: str | None, text: str, tracker: Tracker,
-                        call: ActionCall) -> list[dict[str, Any]]:  # fmt: skip
-    """Slots for a new report, prefilled with what the first message already says."""
+                        call: ActionCall, anonymous: bool = False) -> list[dict[str, Any]]:  # fmt: skip
+    """Slots for a new report, prefilled with what the first message already says; `anonymous`:
+    the resident has just asked for it (the slot still holds the old value in this call)."""
     events = reset_intake()
-    anonymous = bool(tracker.get_slot("anonymous")) or bool(_ANONYMOUS.search(text))
+    anonymous = anonymous or bool(tracker.get_slot("anonymous")) or bool(_ANONYMOUS.search(text))
     events += [
         SlotSet("category", category),
         SlotSet("subcategory", subcategory),
@@ -188,13 +204,14 @@ def honour_requests_in(text: str, dispatcher: CollectingDispatcher, language: st
 
 
 def start_intake_with(category: str, text: str, tracker: Tracker, dispatcher: CollectingDispatcher,
-                      language: str, call: ActionCall) -> list[dict[str, Any]]:  # fmt: skip
+                      language: str, call: ActionCall, anonymous: bool = False) -> list[dict[str, Any]]:  # fmt: skip
     """Start the report a message carried besides its request, as ActionStartIntake would
     (the form is started here: no rule follows a request for anonymity or a person)."""
     subcategory = subcategory_of(category, text)
     for line in intake_intro(category, subcategory, language):
         dispatcher.utter_message(text=line)
-    return [*intake_start_events(category, subcategory, text, tracker, call), FollowupAction("ticket_form")]
+    events = intake_start_events(category, subcategory, text, tracker, call, anonymous=anonymous)
+    return [*events, FollowupAction("ticket_form")]
 
 
 class ActionStartIntake(HotlineAction):
@@ -227,7 +244,7 @@ class ActionSetAnonymous(HotlineAction):
         text = report_text(tracker)
         if tracker.active_loop_name is None and (category := report_in(text)):
             # "我要举报…,我要匿名": the report starts now, anonymous; its words are not dropped.
-            return [SlotSet("anonymous", True), *start_intake_with(category, text, tracker, dispatcher, language, call)]
+            return start_intake_with(category, text, tracker, dispatcher, language, call, anonymous=True)
         if tracker.active_loop_name is None:
             dispatcher.utter_message(text=say("anonymous_ask_issue", language))
         events = [

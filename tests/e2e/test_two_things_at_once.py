@@ -45,3 +45,29 @@ def test_a_complaint_asking_for_a_person_gets_the_line_and_the_complaint_is_take
     done = resident.press(summary, "确认")
     filed = ticket(ticket_code_in(done))
     assert filed.category is Category.COMPLAINT and "骂人" in filed.description
+
+
+@pytest.mark.parametrize(
+    ("message", "category"),
+    [
+        ("楼道里暖气管子漏水了,淌了一地,别说是我报的", Category.REPORT_LEAK),
+        (
+            "The heating pipe behind our block has been leaking for days. Please don't mention my name.",
+            Category.REPORT_LEAK,
+        ),
+        ("抄表员收了现金不给收据,千万别让他知道是我说的", Category.COMPLAINT),
+    ],
+)
+def test_a_report_that_asks_not_to_be_named_in_its_own_words_is_anonymous(
+    resident: Resident, message: str, category: Category
+) -> None:
+    """R7 whatever the words: "别说是我报的", "don't mention my name" ask for anonymity as much as 匿名."""
+    first = resident.say(message)
+    assert any("匿名" in r["text"] or "anonymous" in r["text"].lower() for r in first), first
+    answers = [resident.say("阳光花园3号楼2单元301")]
+    while not any("确认" in t or "Confirm" in t for t in buttons_of(answers[-1])) and len(answers) < 5:
+        answers.append(resident.say("不需要"))
+    summary = answers[-1]
+    done = resident.press(summary, "确认" if any("确认" in t for t in buttons_of(summary)) else "Confirm")
+    filed = ticket(ticket_code_in(done))
+    assert filed.category is category and filed.anonymous and filed.phone is None
