@@ -32,6 +32,7 @@ from actions.unit_of_work import ActionCall
 from bot.core.conversation.messages import FIELD_NAMES, join_names, name_of
 from bot.core.text.address import Address, parse_address
 from bot.core.text.phone import check_phone, find_phone
+from nlu.leak_words import says_something_escapes
 
 _WHISTLE = re.compile(
     r"举报|红包|回扣|受贿|行贿|贿赂|好处费|私接|偷热|偷接|不给收据|不开收据|不给发票|吃拿卡要|"
@@ -164,9 +165,8 @@ def intake_intro(category: str, subcategory: str | None, language: str) -> list[
 
 
 # What a message asking for anonymity or a person may also report; the first match wins, so a
-# leak outranks a complaint, and a complaint a repair.
+# leak (nlu/leak_words.py, the NLU's own list) outranks a complaint, and a complaint a repair.
 _REPORTED = (
-    ("report_leak", re.compile(r"漏水|漏了|滴水|渗水|冒汽|喷水|爆了|爆管|leak|burst|dripping", re.IGNORECASE)),
     (
         "complaint",
         re.compile(
@@ -186,6 +186,8 @@ def report_in(text: str) -> str | None:
     rest = _ASKS_FOR_PERSON.sub("", _ANONYMOUS.sub("", text)).strip(" ,,。.!!、")
     if len(rest) < 4 or _GENERIC.match(rest):
         return None
+    if says_something_escapes(rest):
+        return "report_leak"
     return next((category for category, words in _REPORTED if words.search(rest)), None)
 
 

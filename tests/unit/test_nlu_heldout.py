@@ -184,7 +184,12 @@ def test_heldout_set_is_large_balanced_and_never_trained_on() -> None:
     assert len(unseen) >= 450 and {e.intent for e in unseen} == set(nlu_eval.CLASSES)
     assert {e.language for e in unseen} == {"zh", "en", "mixed"}
     later = []  # the fourth and fifth, written blind in session 7, the sixth and seventh in session 8
-    sets = (nlu_eval.FRESH_HELDOUT_DIR, nlu_eval.FINAL_HELDOUT_DIR, nlu_eval.SIXTH_HELDOUT_DIR, nlu_eval.SEVENTH_HELDOUT_DIR)
+    sets = (
+        nlu_eval.FRESH_HELDOUT_DIR,
+        nlu_eval.FINAL_HELDOUT_DIR,
+        nlu_eval.SIXTH_HELDOUT_DIR,
+        nlu_eval.SEVENTH_HELDOUT_DIR,
+    )
     for directory in sets:
         written = load_examples(directory)
         assert len(written) >= 300 and {e.intent for e in written} == set(nlu_eval.CLASSES)

@@ -1,0 +1,29 @@
+"""Words that say water, steam or gas is escaping (R1: 跑、冒、滴、漏), and their denials.
+
+Plain `re`, no Rasa: the NLU's safety net (nlu/leak_safety.py) and the actions' reading of a
+request that also reports something (actions/intake.py) share this one list. Simplified and
+traditional forms both, since the actions see the resident's own characters.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ESCAPING = re.compile(
+    r"(?<!遗)(?<!遺)漏(?!风|風|洞|掉|电|電|接|看|交|缴|繳|报|報|填|写|寫)|渗|滲|滴水|滴答|冒水|冒汽|冒氣|冒气|冒热气|冒熱氣|喷水|噴水|往外喷|往外噴|爆管|爆了|淌水|跑水|"
+    r"(?:流水|流水儿)(?!的?(?:声|聲|动静|動靜))|燃气味|燃氣味|煤气味|煤氣味|天然气味|天然氣味|臭鸡蛋味|臭雞蛋味|"
+    r"\bleak|\bdrip|\bburst|\bspray|\bspurt|\bgush|\bpouring\b|\bseep|\bflood|\bpuddle|water everywhere|"
+    r"steam (?:is )?(?:coming|escaping|pouring|blowing)|smell(?:s|ing)? (?:of )?gas|gas smell",
+    re.IGNORECASE,
+)
+# "没漏水", "不是漏水", "一滴水都没有", "没有 leak", "nothing is leaking", "no water on the floor".
+_DENIED = re.compile(
+    r"(?:没|沒|不|无|無|未)(?:有|在|再|是)?\s*(?:漏|渗|滲|滴|冒|leak)|一滴水(?:都|也)?(?:没|沒)|(?:没|沒)有?水|"
+    r"(?:\bno|\bnot|n't|\bnothing(?: is)?|\bwithout|\bnever)\s+(?:any\s+)?(?:leak|drip|water)",
+    re.IGNORECASE,
+)
+
+
+def says_something_escapes(text: str) -> bool:
+    """True when the message says water, steam or gas escapes and does not deny it."""
+    return bool(_ESCAPING.search(text)) and not _DENIED.search(text)

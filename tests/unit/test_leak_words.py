@@ -1,0 +1,75 @@
+"""R1, safety first: the words that say something escapes, read the same by the NLU's safety net
+and by the actions; a denial keeps a repair a repair."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from bot.teaching import evaluation as nlu_eval
+from bot.teaching.evaluation import PROJECT_ROOT
+from nlu.leak_words import says_something_escapes
+
+ESCAPES = [
+    "landlord is away, the bedroom radiator is leaking, can you shut off the supply to the flat",
+    "楼下说我家暖气管子漏到他家去了",
+    "阀门那里一直往外喷水",
+    "暖氣管滲水了",
+    "hot water spraying from the valve",
+    "there's a puddle under the radiator every morning",
+    "I can smell gas in the stairwell",
+    "steam is coming out of the manhole by gate 2",
+]
+DOES_NOT = [
+    "暖气阀门坏了关不上,没漏水,就是关不住",
+    "gurgling like running water in the radiator but nothing is leaking",
+    "暖气片里整宿都是流水声,地上一滴水都没有",
+    "the valve handle snapped off, no water coming out though",
+    "暖气不热,屋里才十五度",
+    "radiator knocking all night",
+    "窗户漏风,屋里才十六度",  # a draught, not a leak
+    "上个月漏交了暖气费",  # a missed payment
+]
+
+
+@pytest.mark.parametrize("text", ESCAPES)
+def test_water_steam_or_gas_escaping_is_read_as_escaping(text: str) -> None:
+    assert says_something_escapes(text)
+
+
+@pytest.mark.parametrize("text", DOES_NOT)
+def test_a_denied_leak_or_a_plain_fault_is_not(text: str) -> None:
+    assert not says_something_escapes(text)
+
+
+def test_the_safety_net_makes_a_leaking_repair_a_leak_and_leaves_the_rest() -> None:
+    """LeakSafetyNet in Rasa's own Python: the leak takes the repair's place and confidence, so
+    the FallbackClassifier after it asks about an unsure leak with the leak first."""
+    script = (
+        "import json; from nlu.leak_safety import LeakSafetyNet\n"
+        "from rasa.shared.nlu.training_data.message import Message\n"
+        "def msg(text, top, conf):\n"
+        "    m = Message(data={'text': text})\n"
+        "    m.set('intent', {'name': top, 'confidence': conf})\n"
+        "    m.set('intent_ranking', [{'name': top, 'confidence': conf}, {'name': 'report_leak', 'confidence': 0.05},\n"
+        "                             {'name': 'thank', 'confidence': 1 - conf - 0.05}])\n"
+        "    return m\n"
+        "cases = [msg('the radiator is leaking onto the floor', 'report_repair', 0.9),\n"
+        "         msg('暖气阀门坏了,没漏水', 'report_repair', 0.9),\n"
+        "         msg('漏水修好了,谢谢师傅', 'thank', 0.8),\n"
+        "         msg('管子漏了好几天, 别说是我报的', 'request_anonymous', 0.6)]\n"
+        "LeakSafetyNet().process(cases)\n"
+        "print('RESULT' + json.dumps([[m.get('intent'), m.get('intent_ranking')[:2]] for m in cases]))"
+    )
+    run = subprocess.run(
+        [str(nlu_eval.RASA_PYTHON), "-c", script], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    leaking, denied, thanks, anonymous = json.loads(run.stdout.split("RESULT", 1)[1])
+    assert leaking[0] == {"name": "report_leak", "confidence": 0.9}
+    assert leaking[1] == [{"name": "report_leak", "confidence": 0.9}, {"name": "report_repair", "confidence": 0.05}]
+    assert denied[0]["name"] == "report_repair"
+    assert thanks[0]["name"] == "thank"
+    assert anonymous[0] == {"name": "report_leak", "confidence": 0.6}
