@@ -192,7 +192,9 @@ class Relay:
     def __init__(self, settings: Settings, rasa: RasaClient | None = None) -> None:
         self.settings = settings
         self.rasa = rasa or RasaClient(settings.rasa_servers, settings.rasa_timeout_seconds)
-        self._secret = settings.resolved_secret_key().encode()
+        # Read once: the settings read the key's file on every call.
+        self._secret_key = settings.resolved_secret_key()
+        self._secret = self._secret_key.encode()
         self._locks: dict[str, asyncio.Lock] = {}
 
     def sender_ref(self, channel: str, chat_id: str) -> str:
@@ -235,9 +237,7 @@ class Relay:
         channel's note waits in its outbox like any answer, and counts as the turn's outcome."""
         sender = self.sender_ref(channel, chat_id)
         address = chat_id if channel in PUSH_CHANNELS else None
-        return await in_transaction(
-            conclude, channel, sender, address, None, notes, self.settings.resolved_secret_key()
-        )
+        return await in_transaction(conclude, channel, sender, address, None, notes, self._secret_key)
 
     async def _converse(self, channel: str, chat_id: str, incoming: Turn | Press) -> list[Reply]:
         sender = self.sender_ref(channel, chat_id)
@@ -247,15 +247,11 @@ class Relay:
         # (bot/channels/worker_thread.py): every extra step costs a thread's wakeup, which on a
         # busy machine adds milliseconds to the resident's wait.
         async with self._locks.setdefault(sender, asyncio.Lock()):
-            stored = await in_transaction(
-                store_inbound, channel, sender, incoming, address, self.settings.resolved_secret_key()
-            )
+            stored = await in_transaction(store_inbound, channel, sender, incoming, address, self._secret_key)
             if isinstance(stored, Refused):
                 log.info("A stale or unknown button id from %s was refused", sender)
                 refusal = [Reply(say("use_latest_buttons", stored.language))]
-                return await in_transaction(
-                    conclude, channel, sender, address, None, refusal, self.settings.resolved_secret_key()
-                )
+                return await in_transaction(conclude, channel, sender, address, None, refusal, self._secret_key)
             message_id, turn, pending = stored
             if len(turn.text) > self.settings.max_message_chars:
                 limit, length = self.settings.max_message_chars, len(turn.text)
@@ -267,7 +263,7 @@ class Relay:
                     address,
                     (message_id, MessageStatus.REJECTED),
                     too_long,
-                    self.settings.resolved_secret_key(),
+                    self._secret_key,
                 )
             try:
                 for earlier_id, earlier_text in pending:  # earlier unanswered messages first, in order
@@ -283,14 +279,14 @@ class Relay:
                     address,
                     (message_id, MessageStatus.PENDING),
                     busy,
-                    self.settings.resolved_secret_key(),
+                    self._secret_key,
                 )
                 if channel in PUSH_CHANNELS:
                     return busy
                 return await in_transaction(take_waiting, channel, sender) + busy
             # Answers to replayed messages come first, in the order they were written.
             undelivered, shown, forgotten = await in_transaction(
-                record_answer, message_id, channel, sender, answered, address, True, self.settings.resolved_secret_key()
+                record_answer, message_id, channel, sender, answered, address, True, self._secret_key
             )
             if forgotten:
                 await self._forget_conversation(sender)
@@ -311,7 +307,7 @@ class Relay:
             await in_transaction(bump_attempts, message_id)
             raise
         _, _, forgotten = await in_transaction(
-            record_answer, message_id, channel, sender, answered, None, False, self.settings.resolved_secret_key()
+            record_answer, message_id, channel, sender, answered, None, False, self._secret_key
         )
         if forgotten:
             await self._forget_conversation(sender)
