@@ -239,13 +239,25 @@ def _build_action_response_schema(originals: list[Any]) -> list[Any]:
 
 
 def _build_action_server_session(originals: list[Any]) -> list[Any]:
+    import json
     import ssl
 
     import aiohttp
+    import ujson
     from aiohttp.client_exceptions import ContentTypeError
     from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
     from rasa.shared.exceptions import FileNotFoundException
     from rasa.utils.endpoints import ClientResponseError, concat_url
+
+    def dumps(value: Any) -> str:
+        """The JSON of an action call (the whole conversation, the domain): ujson, one of Rasa's
+        own requirements, writes it in a third of json.dumps' time; the same JSON once parsed
+        (floats round-trip, non-ASCII text and "/" are written as they are). What ujson cannot
+        write goes through json.dumps as before."""
+        try:
+            return str(ujson.dumps(value, ensure_ascii=False, escape_forward_slashes=False))
+        except (TypeError, ValueError, OverflowError):
+            return json.dumps(value)
 
     # One session per endpoint (EndpointConfig defines __eq__, so it is unhashable: by id, the
     # entry removed when the endpoint is collected), made in and kept for one event loop.
@@ -280,6 +292,7 @@ def _build_action_server_session(originals: list[Any]) -> list[Any]:
             auth=auth,
             timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
             connector=aiohttp.TCPConnector(limit=0),
+            json_serialize=dumps,
         )
         sessions[id(endpoint)] = (loop, session)
         return session

@@ -231,7 +231,11 @@ async def endpoint_calls() -> dict[str, Any]:
     try:
         for label, request in (("rasa", original), ("patched", EndpointConfig.request)):
             client_ports.clear()
-            answers = [await request(endpoint, json={"turn": n, "text": "漏水"}, method="post") for n in range(3)]
+            # The action call's JSON: non-ASCII text, "/" in payloads, floats of every size.
+            calls = [{"turn": n, "text": "漏水/暖气", "payload": '/inform{"x":"y"}', "at": 1733012345.1234567 / (n + 1),
+                      "confidence": [0.1, 1e-7, 5e-324, 0.9999999999999999], "nested": {"none": None, "yes": True}}
+                     for n in range(3)]  # fmt: skip
+            answers = [await request(endpoint, json=call, method="post") for call in calls]
             try:
                 await request(missing, json={}, method="post")
                 error: Any = None
