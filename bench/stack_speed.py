@@ -15,7 +15,9 @@ On one model, trained here into a temporary directory (or the project's with --n
   then two Rasa servers sharing Redis as tracker and lock store (endpoints-redis.yml).
 
 Rasa runs with bot/engine/rasa_patches.py as `hotline up` starts it; --unpatched adds Rasa as
-released (HOTLINE_RASA_PATCHES=none) as a third target in the same slices: before and after.
+released (HOTLINE_RASA_PATCHES=none, or the patches --unpatched-patches names) as another target
+in the same slices: before and after. --before-app CHECKOUT adds the application of another
+checkout (say `git worktree add /tmp/before HEAD~3`) in front of the same Rasa, likewise.
 
 Run: .venv/bin/python bench/stack_speed.py [--no-train] [--seconds 15] [--levels 1,10,50] [--unpatched]
 Results: a table on stdout and JSON in var/bench/stack_speed-<time>.json (or --json PATH).
@@ -72,6 +74,7 @@ RUN = uuid.uuid4().hex[:6]  # in every sender id, so runs never share a conversa
 # bot/engine/rasa_patches.py's switch: `none` measures Rasa as released (see --unpatched).
 RASA_PATCHES = "HOTLINE_RASA_PATCHES"
 UNPATCHED = "bare Rasa REST, unpatched"
+BEFORE_APP = "app /api/chat, before"  # --before-app
 
 
 @dataclass
@@ -187,17 +190,20 @@ class PeakMemory:
 class App:
     """The application as its own process (`hotline serve`), so the load does not share its GIL."""
 
-    def __init__(self, rasa_urls: list[str], log_dir: Path) -> None:
+    def __init__(self, rasa_urls: list[str], log_dir: Path, code: Path = ROOT) -> None:
+        """`code`: the checkout whose application runs (another one's: --before-app)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         # The load comes from one address at many times a resident's pace: no pace limits.
         env = {**os.environ, "HOTLINE_PORT": str(self.port), "HOTLINE_RASA_URL": rasa_urls[0],
                "HOTLINE_RASA_URLS": ",".join(rasa_urls), "HOTLINE_CHAT_MESSAGES_PER_MINUTE": "0",
                "HOTLINE_CHAT_CLIENT_MESSAGES_PER_MINUTE": "0"}  # fmt: skip
+        if code != ROOT:  # its `bot` package before the installed one
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(code), env.get("PYTHONPATH")]))
         log = open(log_dir / f"app-{self.port}.log", "ab")
         hotline = Path(sys.executable).parent / "hotline"
         self.process = subprocess.Popen(
-            [str(hotline), "serve"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+            [str(hotline), "serve"], cwd=code, env=env, stdout=log, stderr=subprocess.STDOUT
         )
         wait_until_ready(f"{self.url}/health", self.process, 60, "The application")
 
@@ -368,6 +374,12 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="where to write the results (default var/bench/)")
     parser.add_argument("--unpatched", action="store_true",
                         help="also measure a Rasa server without bot/engine/rasa_patches.py, in the same slices")  # fmt: skip
+    parser.add_argument("--unpatched-patches", default="none", metavar="SETTING",
+                        help="HOTLINE_RASA_PATCHES of that server (default none: Rasa as released; a list of "
+                             "patches measures a change of them)")  # fmt: skip
+    parser.add_argument("--before-app", type=Path, metavar="CHECKOUT",
+                        help="also measure the application of another checkout (e.g. `git worktree add` of the "
+                             "commit before a change) in front of the same Rasa, in the same slices")  # fmt: skip
     parser.add_argument(
         "--think",
         type=float,
@@ -422,6 +434,7 @@ def measure_all(args: argparse.Namespace, results: dict, stack: Stack, app: App,
     bare = f"http://127.0.0.1:{stack.rasa_port}/webhooks/rest/webhook"
     chat = f"{app.url}/api/chat"
     unpatched: Stack | None = None
+    before: App | None = None
     try:
         targets = [("bare Rasa REST", bare, pids), ("app /api/chat", chat, pids)]
         if args.unpatched:
@@ -429,10 +442,17 @@ def measure_all(args: argparse.Namespace, results: dict, stack: Stack, app: App,
             # and after in the same slices, so both see the same background load.
             print("Starting a second Rasa server without the patches (--unpatched)...", flush=True)
             unpatched = Stack(rasa_port=free_port(), action_port=stack.action_port, log_dir=TMP / "logs" / "unpatched",
-                              model=stack.model, env={RASA_PATCHES: "none"})  # fmt: skip
+                              model=stack.model, env={RASA_PATCHES: args.unpatched_patches})  # fmt: skip
             unpatched.start_rasa()
             url = f"http://127.0.0.1:{unpatched.rasa_port}/webhooks/rest/webhook"
-            targets.insert(0, (UNPATCHED, url, {"rasa": unpatched.pid("rasa"), "actions": pids["actions"]}))
+            label = (
+                UNPATCHED if args.unpatched_patches == "none" else f"bare Rasa REST, patches {args.unpatched_patches}"
+            )
+            targets.insert(0, (label, url, {"rasa": unpatched.pid("rasa"), "actions": pids["actions"]}))
+        if args.before_app:
+            before = App([f"http://127.0.0.1:{stack.rasa_port}"], TMP / "logs", code=args.before_app.resolve())
+            before_pids = {**pids, "app": before.process.pid}
+            targets.append((BEFORE_APP, f"{before.url}/api/chat", before_pids))
         warm_up([url for _, url, _ in targets])
         results["rss_idle_mb"] = {name: rss_mb({name: pid}) for name, pid in pids.items()}
         peak = PeakMemory(pids)
@@ -442,6 +462,8 @@ def measure_all(args: argparse.Namespace, results: dict, stack: Stack, app: App,
         results["pss_peak_mb"] = peak.peak_pss
     finally:
         app.stop()
+        if before is not None:
+            before.stop()
         stack.stop("rasa")
         if unpatched is not None:
             unpatched.stop()
@@ -492,7 +514,7 @@ def print_table(results: dict, cells: list[Cell]) -> None:
           "| CPU ms/turn (rasa, actions, app) | others' CPU % | load 1m |")  # fmt: skip
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |")
     for cell in cells:
-        cpu = f"{rasa_cpu(cell):.1f}, {cell.cpu_ms_per_turn.get('actions', 0):.0f}, {cell.cpu_ms_per_turn.get('app', 0):.0f}"
+        cpu = f"{rasa_cpu(cell):.1f}, {cell.cpu_ms_per_turn.get('actions', 0):.1f}, {cell.cpu_ms_per_turn.get('app', 0):.1f}"
         print(f"| {cell.target} | {cell.residents} | {cell.turns} | {cell.p50_ms:.0f} | {cell.p99_ms:.0f} | "
               f"{cell.turns_per_s:.1f} | {cell.failed_turns} | {cell.busy_turns} | {cell.tickets}/{cell.conversations} | {cpu} | "
               f"{cell.others_busy_pct:.0f} | {cell.load_avg_1m:.1f} |")  # fmt: skip
@@ -512,11 +534,21 @@ def print_table(results: dict, cells: list[Cell]) -> None:
             if cell.residents in bare:
                 print(f"{cell.residents:>3} residents: app → 2 Rasa gives {100 * cell.turns_per_s / bare[cell.residents].turns_per_s:.0f} % "
                       f"of bare Rasa's throughput ({cell.turns_per_s:.1f} vs {bare[cell.residents].turns_per_s:.1f} turns/s)")  # fmt: skip
+    for cell in cells:
+        if cell.target == BEFORE_APP and cell.residents in bare:
+            base, after = (
+                bare[cell.residents],
+                [c for c in cells if c.target == "app /api/chat" and c.residents == cell.residents][0],
+            )
+            print(f"{cell.residents:>3} residents: app before the change: p50 {cell.p50_ms:.0f} ms ({100 * (cell.p50_ms / base.p50_ms - 1):+.0f} %), "
+                  f"throughput {100 * cell.turns_per_s / base.turns_per_s:.0f} % of bare Rasa, app CPU {cell.cpu_ms_per_turn.get('app', 0):.1f} ms "
+                  f"per turn; after: p50 {after.p50_ms:.0f} ms, {100 * after.turns_per_s / base.turns_per_s:.0f} %, "
+                  f"app CPU {after.cpu_ms_per_turn.get('app', 0):.1f} ms")  # fmt: skip
     for residents, base in bare.items():
-        before = [c for c in cells if c.target == UNPATCHED and c.residents == residents]
+        before = [c for c in cells if c.target.startswith("bare Rasa REST, ") and c.residents == residents]
         if before:
             print(f"{residents:>3} residents: Rasa CPU per turn {rasa_cpu(base):.1f} ms with the patches, "
-                  f"{rasa_cpu(before[0]):.1f} ms without; bare Rasa throughput {base.turns_per_s:.1f} vs "
+                  f"{rasa_cpu(before[0]):.1f} ms with {before[0].target[len('bare Rasa REST, '):]}; bare Rasa throughput {base.turns_per_s:.1f} vs "
                   f"{before[0].turns_per_s:.1f} turns/s, p50 {base.p50_ms:.0f} vs {before[0].p50_ms:.0f} ms")  # fmt: skip
     train = results.get("train_seconds")
     print(

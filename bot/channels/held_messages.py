@@ -45,5 +45,5 @@ def store_pending(session: Session, channel: str, sender: str, incoming: Turn | 
     stored = store_incoming(session, channel, sender, incoming, MessageStatus.PENDING)
     if isinstance(stored, Refused):
         return stored
-    message, turn = stored
-    return message.id, turn.language
+    message_id, turn = stored
+    return message_id, turn.language

@@ -12,8 +12,9 @@ import logging
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.channels.turn_commit import run_hook
@@ -30,6 +31,30 @@ from bot.core.text.language import DEFAULT_LANGUAGE, detect_language
 from bot.engine.client import RasaClient, RasaUnavailable
 
 log = logging.getLogger(__name__)
+# The messages' table: each step of a turn writes it with plain statements, not the ORM's unit of
+# work (its bookkeeping was most of the application's CPU per turn).
+MESSAGES = cast(Table, ChatMessage.__table__)
+# Those statements are built once (building one anew costs more than running it on SQLite).
+STORE_MESSAGE = insert(MESSAGES).returning(MESSAGES.c.id)
+MARK_ANSWERED = (
+    update(MESSAGES)
+    .where(MESSAGES.c.id == bindparam("message_id"))
+    .values(
+        status=MessageStatus.PROCESSED,
+        processed_at=bindparam("answered_at", type_=MESSAGES.c.processed_at.type),
+        attempts=MESSAGES.c.attempts + 1,
+    )
+    .returning(MESSAGES.c.sender)
+)
+PENDING_BEFORE = (
+    select(MESSAGES.c.id, MESSAGES.c.text, MESSAGES.c.payload)
+    .where(
+        MESSAGES.c.sender == bindparam("sender"),
+        MESSAGES.c.status == MessageStatus.PENDING,
+        MESSAGES.c.id < bindparam("before"),
+    )
+    .order_by(MESSAGES.c.id)
+)
 # Channels whose chats the bot writes to unasked (the web chat and terminal fetch their outbox).
 # Their answers wait in the outbox until the channel's sender had them accepted (never counted
 # as delivered before); the others hand a turn's answer over in the HTTP response.
@@ -143,20 +168,22 @@ def for_rasa(text: str, payload: str | None) -> str:
 
 
 def store_incoming(session: Session, channel: str, sender: str, incoming: Turn | Press,
-                   status: MessageStatus) -> tuple[ChatMessage, Turn] | Refused:  # fmt: skip
-    """Store a resident's message before anything else happens to it. A press is redeemed in the
-    same transaction, so the payload kept for a replay is the one the button stood for, and a
-    button is used up once, whatever happens next."""
+                   status: MessageStatus) -> tuple[int, Turn] | Refused:  # fmt: skip
+    """Store a resident's message before anything else happens to it; its id and the turn. A
+    press is redeemed in the same transaction, so the payload kept for a replay is the one the
+    button stood for, and a button is used up once, whatever happens next."""
     if isinstance(incoming, Press):
         pressed = redeem(session, sender, incoming.button_id)
         if pressed is None:
             return Refused(last_language(session, sender))
         incoming = turn_of_press(pressed)
-    message = ChatMessage(channel=channel, sender=sender, direction="in", text=incoming.text, payload=incoming.payload,
-                          status=status, language=incoming.language, created_at=utcnow())  # fmt: skip
-    session.add(message)
-    session.flush()
-    return message, incoming
+    # One INSERT that gives the new id back, without the ORM's unit of work.
+    message_id = session.execute(
+        STORE_MESSAGE,
+        {"channel": channel, "sender": sender, "direction": "in", "text": incoming.text, "payload": incoming.payload,
+         "status": status, "language": incoming.language, "created_at": utcnow(), "attempts": 0},
+    ).scalar_one()  # fmt: skip
+    return message_id, incoming
 
 
 class Relay:
@@ -165,7 +192,9 @@ class Relay:
     def __init__(self, settings: Settings, rasa: RasaClient | None = None) -> None:
         self.settings = settings
         self.rasa = rasa or RasaClient(settings.rasa_servers, settings.rasa_timeout_seconds)
-        self._secret = settings.resolved_secret_key().encode()
+        # Read once: the settings read the key's file on every call.
+        self._secret_key = settings.resolved_secret_key()
+        self._secret = self._secret_key.encode()
         self._locks: dict[str, asyncio.Lock] = {}
 
     def sender_ref(self, channel: str, chat_id: str) -> str:
@@ -208,9 +237,7 @@ class Relay:
         channel's note waits in its outbox like any answer, and counts as the turn's outcome."""
         sender = self.sender_ref(channel, chat_id)
         address = chat_id if channel in PUSH_CHANNELS else None
-        return await in_transaction(
-            conclude, channel, sender, address, None, notes, self.settings.resolved_secret_key()
-        )
+        return await in_transaction(conclude, channel, sender, address, None, notes, self._secret_key)
 
     async def _converse(self, channel: str, chat_id: str, incoming: Turn | Press) -> list[Reply]:
         sender = self.sender_ref(channel, chat_id)
@@ -220,15 +247,11 @@ class Relay:
         # (bot/channels/worker_thread.py): every extra step costs a thread's wakeup, which on a
         # busy machine adds milliseconds to the resident's wait.
         async with self._locks.setdefault(sender, asyncio.Lock()):
-            stored = await in_transaction(
-                store_inbound, channel, sender, incoming, address, self.settings.resolved_secret_key()
-            )
+            stored = await in_transaction(store_inbound, channel, sender, incoming, address, self._secret_key)
             if isinstance(stored, Refused):
                 log.info("A stale or unknown button id from %s was refused", sender)
                 refusal = [Reply(say("use_latest_buttons", stored.language))]
-                return await in_transaction(
-                    conclude, channel, sender, address, None, refusal, self.settings.resolved_secret_key()
-                )
+                return await in_transaction(conclude, channel, sender, address, None, refusal, self._secret_key)
             message_id, turn, pending = stored
             if len(turn.text) > self.settings.max_message_chars:
                 limit, length = self.settings.max_message_chars, len(turn.text)
@@ -240,7 +263,7 @@ class Relay:
                     address,
                     (message_id, MessageStatus.REJECTED),
                     too_long,
-                    self.settings.resolved_secret_key(),
+                    self._secret_key,
                 )
             try:
                 for earlier_id, earlier_text in pending:  # earlier unanswered messages first, in order
@@ -256,14 +279,14 @@ class Relay:
                     address,
                     (message_id, MessageStatus.PENDING),
                     busy,
-                    self.settings.resolved_secret_key(),
+                    self._secret_key,
                 )
                 if channel in PUSH_CHANNELS:
                     return busy
                 return await in_transaction(take_waiting, channel, sender) + busy
             # Answers to replayed messages come first, in the order they were written.
             undelivered, shown, forgotten = await in_transaction(
-                record_answer, message_id, channel, sender, answered, address, True, self.settings.resolved_secret_key()
+                record_answer, message_id, channel, sender, answered, address, True, self._secret_key
             )
             if forgotten:
                 await self._forget_conversation(sender)
@@ -284,7 +307,7 @@ class Relay:
             await in_transaction(bump_attempts, message_id)
             raise
         _, _, forgotten = await in_transaction(
-            record_answer, message_id, channel, sender, answered, None, False, self.settings.resolved_secret_key()
+            record_answer, message_id, channel, sender, answered, None, False, self._secret_key
         )
         if forgotten:
             await self._forget_conversation(sender)
@@ -321,8 +344,8 @@ def store_inbound(
         return stored
     if address is not None:
         remember_chat(session, channel, sender, address, utcnow(), secret_key)
-    message, turn = stored
-    return message.id, turn, pending_of(session, sender, before=message.id)
+    message_id, turn = stored
+    return message_id, turn, pending_of(session, sender, before=message_id)
 
 
 def conclude(
@@ -339,9 +362,9 @@ def conclude(
     channel's note waits in the outbox, committed with the turn (bot/channels/turn_commit.py)."""
     if outcome is not None:
         message_id, status = outcome
-        message = session.get_one(ChatMessage, message_id)
-        message.status = status
-        message.attempts += 1
+        session.execute(
+            update(MESSAGES).where(MESSAGES.c.id == message_id).values(status=status, attempts=MESSAGES.c.attempts + 1)
+        )
     if channel not in PUSH_CHANNELS:
         return notes
     if address is not None:
@@ -352,7 +375,7 @@ def conclude(
 
 
 def bump_attempts(session: Session, message_id: int) -> None:
-    session.get_one(ChatMessage, message_id).attempts += 1
+    session.execute(update(MESSAGES).where(MESSAGES.c.id == message_id).values(attempts=MESSAGES.c.attempts + 1))
 
 
 def record_answer(
@@ -372,12 +395,9 @@ def record_answer(
     the report anonymous (the sender was forgotten)."""
     now = utcnow()
     hand_over = live and channel not in PUSH_CHANNELS
-    message = session.get_one(ChatMessage, message_id)
-    message.status = MessageStatus.PROCESSED
-    message.processed_at = now
-    message.attempts += 1
-    # Filed under the report's own pseudonym when the action just made it anonymous.
-    filed_under = message.sender
+    # One UPDATE that also reads back whom the message is filed under: the report's own
+    # pseudonym when the action just made it anonymous.
+    filed_under: str = session.execute(MARK_ANSWERED, {"message_id": message_id, "answered_at": now}).scalar_one()
     shown = store_replies(session, channel, sender, replies, now, delivered=hand_over, stored_under=filed_under)
     forgotten = is_anonymous_pseudonym(filed_under)
     if forgotten and address is not None:
@@ -406,15 +426,7 @@ def take_waiting(session: Session, channel: str, sender: str) -> list[Reply]:
 
 def pending_of(session: Session, sender: str, before: int) -> list[tuple[int, str]]:
     """The sender's earlier messages Rasa has not answered, with what each sends to Rasa."""
-    rows = session.execute(
-        select(ChatMessage.id, ChatMessage.text, ChatMessage.payload)
-        .where(
-            ChatMessage.sender == sender,
-            ChatMessage.status == MessageStatus.PENDING,
-            ChatMessage.id < before,
-        )
-        .order_by(ChatMessage.id)
-    )
+    rows = session.execute(PENDING_BEFORE, {"sender": sender, "before": before})
     return [(row.id, for_rasa(row.text, row.payload)) for row in rows]
 
 

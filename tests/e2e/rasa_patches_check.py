@@ -161,6 +161,50 @@ def check_sql_tracker_batch_insert() -> list[Any]:
     return [{"rasa": expected, "patched": found}]
 
 
+async def reads(retrieve: Any, additional: Any, path: Path) -> dict[str, Any]:
+    """What a store reads back from conversations of one and of two sessions (and from none),
+    and which of a tracker's events it finds not yet stored, with the given functions."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+
+    domain = Domain.from_dict({"slots": {"address": {"type": "text", "mappings": [{"type": "custom"}]}}})
+    store = SQLTrackerStore(domain, dialect="sqlite", db=str(path))
+    first = tracker_events()
+    second = [ActionExecuted("action_session_start", timestamp=100.0), SessionStarted(timestamp=100.0),
+              ActionExecuted("action_listen", timestamp=101.0), UserUttered("你好", timestamp=102.0)]  # fmt: skip
+    conversations = {"one-session": first, "two-sessions": first + second, "no-session-start": first[2:9]}
+    for sender, events in conversations.items():
+        await store.save(DialogueStateTracker.from_events(sender, events, slots=domain.slots))
+    found: dict[str, Any] = {}
+    for sender in [*conversations, "nobody"]:
+        for every_session in (False, True):
+            tracker = await retrieve(store, sender, every_session)
+            found[f"{sender} {every_session}"] = None if tracker is None else tracker.current_state(EventVerbosity.ALL)
+        events = conversations.get(sender, [])
+        for end in (0, 3, len(events) - 2):
+            tracker = DialogueStateTracker.from_events(sender, events[:end] + second, slots=domain.slots)
+            with store.session_scope() as session:
+                found[f"{sender} new of {end}"] = [event.as_dict() for event in additional(store, session, tracker)]
+    return found
+
+
+def check_sql_tracker_lean_reads() -> list[Any]:
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    retrieve = ORIGINALS["rasa.core.tracker_store:SQLTrackerStore._retrieve"]
+    additional = ORIGINALS["rasa.core.tracker_store:SQLTrackerStore._additional_events"]
+    with tempfile.TemporaryDirectory() as folder:
+        expected = asyncio.run(reads(retrieve, additional, Path(folder) / "rasa.db"))
+        found = asyncio.run(reads(SQLTrackerStore._retrieve, SQLTrackerStore._additional_events, Path(folder) / "p.db"))
+    return [
+        {"case": key, "rasa": expected[key], "patched": found.get(key)}
+        for key in expected
+        if found.get(key) != expected[key]
+    ]
+
+
 async def endpoint_calls() -> dict[str, Any]:
     from aiohttp import web
     from rasa.core import run
@@ -187,7 +231,11 @@ async def endpoint_calls() -> dict[str, Any]:
     try:
         for label, request in (("rasa", original), ("patched", EndpointConfig.request)):
             client_ports.clear()
-            answers = [await request(endpoint, json={"turn": n, "text": "漏水"}, method="post") for n in range(3)]
+            # The action call's JSON: non-ASCII text, "/" in payloads, floats of every size.
+            calls = [{"turn": n, "text": "漏水/暖气", "payload": '/inform{"x":"y"}', "at": 1733012345.1234567 / (n + 1),
+                      "confidence": [0.1, 1e-7, 5e-324, 0.9999999999999999], "nested": {"none": None, "yes": True}}
+                     for n in range(3)]  # fmt: skip
+            answers = [await request(endpoint, json=call, method="post") for call in calls]
             try:
                 await request(missing, json={}, method="post")
                 error: Any = None
@@ -225,6 +273,7 @@ if __name__ == "__main__":
         "action-response-schema": check_action_response_schema(),
         "event-class-lookup": check_event_class_lookup(),
         "sql-tracker-batch-insert": check_sql_tracker_batch_insert(),
+        "sql-tracker-lean-reads": check_sql_tracker_lean_reads(),
         "action-server-session": check_action_server_session(),
     }
     print(json.dumps(report, ensure_ascii=False, default=str))

@@ -57,9 +57,21 @@ async def test_client_sends_each_conversation_to_its_server() -> None:
 
         return httpx.MockTransport(answer)
 
+    class Webhook:  # the REST channel's POST (bot.engine.client.RestWebhook)
+        def __init__(self, url: str) -> None:
+            self.url = url
+
+        async def post(self, payload: dict) -> tuple[int, bytes]:
+            seen[self.url].append(payload["sender"])
+            return 200, json.dumps([{"text": "ok"}]).encode()
+
+        def close(self) -> None:
+            pass
+
     client = RasaClient(urls, 5)
     await client.close()
     client._clients = [httpx.AsyncClient(base_url=url, transport=server(url)) for url in urls]
+    client._webhooks = [Webhook(url) for url in urls]  # type: ignore[list-item]
     senders = [f"web:{n}" for n in range(20)]
     for sender in senders:
         await client.send(sender, "你好")

@@ -15,8 +15,9 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from bot.core.db import rows_changed
@@ -57,22 +58,17 @@ def issue(
     withdraw(session, sender)
     question = secrets.token_hex(8)
     issued: list[list[dict[str, str]]] = []
+    rows = []
     for buttons in button_lists:
         shown = []
         for button in buttons:
             button_id = new_button_id()
-            session.add(
-                IssuedButton(
-                    button_id=button_id,
-                    sender=sender,
-                    question=question,
-                    title=button["title"],
-                    payload=button["payload"],
-                    issued_at=now,
-                )
-            )
+            rows.append({"button_id": button_id, "sender": sender, "question": question,
+                         "title": button["title"], "payload": button["payload"], "issued_at": now})  # fmt: skip
             shown.append({"title": button["title"], "payload": button_id})
         issued.append(shown)
+    # One INSERT for the whole set, not one per button through the ORM's unit of work.
+    session.execute(insert(cast(Table, IssuedButton.__table__)), rows)
     return issued
 
 
@@ -81,7 +77,11 @@ def redeem(session: Session, sender: str, button_id: str) -> PressedButton | Non
 
     Its whole set is used up: the question is answered, and the other buttons of it are stale.
     """
-    row = session.scalar(select(IssuedButton).where(IssuedButton.button_id == button_id, IssuedButton.sender == sender))
+    row = session.execute(
+        select(IssuedButton.title, IssuedButton.payload, IssuedButton.question).where(
+            IssuedButton.button_id == button_id, IssuedButton.sender == sender
+        )
+    ).first()
     if row is None:
         return None
     pressed = PressedButton(row.title, row.payload)

@@ -15,8 +15,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.core import claims
@@ -26,6 +27,8 @@ from bot.core.conversation.replies import Reply
 from bot.core.db import rows_changed
 from bot.core.models import ChatLink, ChatMessage
 from bot.core.tickets.intake import utcnow
+
+_TABLE = cast(Table, ChatMessage.__table__)
 
 
 def store_replies(
@@ -44,22 +47,24 @@ def store_replies(
     (an anonymous report forgot it, R7); the buttons still belong to the chat that sees them.
     """
     issued = issue(session, sender, [reply.buttons for reply in replies], now)
-    shown = []
-    for reply, buttons in zip(replies, issued):
-        session.add(
-            ChatMessage(
-                channel=channel,
-                sender=stored_under or sender,
-                direction="out",
-                text=reply.text,
-                buttons=buttons or None,
-                created_at=now,
-                processed_at=now if delivered else None,
-                hints=reply.custom or None,
-            )
-        )
-        shown.append(replace(reply, buttons=buttons))
-    return shown
+    rows = [
+        {
+            "channel": channel,
+            "sender": stored_under or sender,
+            "direction": "out",
+            "text": reply.text,
+            "buttons": buttons or None,
+            "created_at": now,
+            "processed_at": now if delivered else None,
+            "hints": reply.custom or None,
+        }
+        for reply, buttons in zip(replies, issued)
+    ]
+    if rows:
+        # One INSERT for the answer's messages, not one per message through the ORM's unit of
+        # work (nobody needs their ids); the rows are in the table at once, in this order.
+        session.execute(insert(_TABLE), rows)
+    return [replace(reply, buttons=buttons) for reply, buttons in zip(replies, issued)]
 
 
 # How long a process may go without sending one of a chat's waiting messages (the lease is
@@ -106,6 +111,20 @@ def mark_delivered(session: Session, message_id: int, now: datetime) -> bool:
     )
 
 
+# Built once: building the statement anew costs more than running it.
+TAKE_WAITING = (
+    update(_TABLE)
+    .where(
+        _TABLE.c.channel == bindparam("chat_channel"),
+        _TABLE.c.sender == bindparam("chat_sender"),
+        _TABLE.c.direction == "out",
+        _TABLE.c.processed_at.is_(None),
+    )
+    .values(processed_at=bindparam("taken_at", type_=_TABLE.c.processed_at.type))
+    .returning(_TABLE.c.id, _TABLE.c.text, _TABLE.c.buttons, _TABLE.c.hints)
+)
+
+
 def take_undelivered(session: Session, channel: str, sender: str, *, pushed: bool = False) -> list[Reply]:
     """What waits for this chat, oldest first; it counts as delivered from now on.
 
@@ -116,10 +135,14 @@ def take_undelivered(session: Session, channel: str, sender: str, *, pushed: boo
     now = utcnow()
     if pushed and not claims.take(session, lease_name(channel, sender), holder, now, SENDING_LEASE):
         return []
-    taken = [m for m in undelivered(session, channel, sender) if mark_delivered(session, m.id, now)]
+    # One conditional UPDATE marks what waits and returns it: a row another process marked first
+    # is not matched (its processed_at is set), so it is never handed over twice.
+    taken = session.execute(TAKE_WAITING, {"chat_channel": channel, "chat_sender": sender, "taken_at": now}).all()
     if pushed:
         claims.give_back(session, lease_name(channel, sender), holder)
-    return [as_reply(m) for m in taken]
+    return [
+        Reply(row.text, list(row.buttons or []), dict(row.hints or {})) for row in sorted(taken, key=lambda row: row.id)
+    ]
 
 
 def chats_waiting(session: Session, channel: str) -> list[str]:
