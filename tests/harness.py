@@ -12,10 +12,15 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
+
+if TYPE_CHECKING:
+    from bot.engine.processes import Stack
 
 # Test defaults: no periodic job gets in a test's way, replies to one chat are spaced only
 # 50 ms apart, and the web chat has no pace limits, as every test chats from one address
@@ -183,3 +188,13 @@ def wait_until(
             return result
         time.sleep(every)
     raise AssertionError(f"Timed out after {timeout:.0f} s waiting for {what}")
+
+
+def start_rasa_at_once(stacks: Iterable[Stack]) -> None:
+    """Start the Rasa servers of `stacks` together (they load their models at once: half the
+    waiting for two). One that does not get ready fails here, in the fixture, and not later as
+    a refused connection in a test."""
+    stacks = list(stacks)
+    with ThreadPoolExecutor(len(stacks)) as pool:
+        for started in [pool.submit(stack.start_rasa) for stack in stacks]:
+            started.result()

@@ -11,7 +11,6 @@ import asyncio
 import hashlib
 import json
 import socket
-import threading
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -24,7 +23,7 @@ from bot.config import PROJECT_ROOT, Settings, get_settings
 from bot.engine.client import RasaClient, pick_server
 from bot.engine.processes import Stack
 from tests.conftest import Resident, RunningApp, free_port, ticket_code_in
-from tests.harness import worker_number
+from tests.harness import start_rasa_at_once, worker_number
 
 
 def test_one_url_is_the_default_and_a_list_overrides_it() -> None:
@@ -113,13 +112,8 @@ def two_rasa_servers(stack, tmp_path_factory: pytest.TempPathFactory):  # type: 
         )
         for n in (1, 2)
     ]
-    # Both load their model at once: half the waiting.
-    threads = [threading.Thread(target=server.start_rasa) for server in servers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
     try:
+        start_rasa_at_once(servers)
         for server in servers:
             assert "rasa" in server.processes and server.processes["rasa"].poll() is None, "a Rasa server did not start"
         yield [f"http://127.0.0.1:{server.rasa_port}" for server in servers]
