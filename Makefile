@@ -10,10 +10,14 @@ PIP_FLAGS   := --quiet --disable-pip-version-check
 run: setup model
 	$(VENV)/bin/hotline up --no-train
 
-# The unit tests on every core first (a fast answer), then the real stack's, one at a time.
+# Every test in one run on every core (pytest-xdist), so no core waits for another phase: each
+# worker has a stack, ports, databases and Redis databases of its own (tests/conftest.py); a
+# file's tests stay in one worker (loadfile), handed out in the order collected, the slowest
+# files first (SLOWEST_FIRST in tests/conftest.py), the unit tests filling the gaps at the end.
+# At most 6 workers: the Redis tests take two of Redis's 16 databases each.
 test: setup model browser
-	$(VENV)/bin/python -m pytest -q -p no:cacheprovider -n auto tests/unit
-	$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/e2e
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider -n auto --maxprocesses 6 --dist loadfile \
+		--no-loadscope-reorder tests/e2e tests/unit
 
 # The unit tests alone: no Rasa, no model, no browser; on every core (pytest-xdist), under a minute.
 test-fast: setup

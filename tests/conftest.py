@@ -201,3 +201,28 @@ def ticket_code_in(replies: list[dict]) -> str:
 @pytest.fixture
 def settings():  # type: ignore[no-untyped-def]
     return get_settings()
+
+
+# The files that take longest, first. `make test` runs the tests on several workers
+# (pytest-xdist, `--dist loadfile`: a file's tests stay in one worker with its module fixtures),
+# which are handed files in the order collected (`--no-loadscope-reorder`: by default xdist
+# hands out the files with the most tests first, and the one-test teaching loop came last):
+# a long file handed out last keeps one worker busy alone at the end while the others idle.
+# Measured serially, slowest first.
+SLOWEST_FIRST = (
+    "test_nlu_loop_browser.py",  # trains a model from the dashboard
+    "test_supervision.py",
+    "test_rasa_servers.py",
+    "test_run_command.py",
+    "test_anonymity.py",
+    "test_nlu_training.py",
+    "test_outages_e2e.py",
+    "test_followups_two_workers.py",
+    "test_rasa_patches.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """SLOWEST_FIRST's files first, in that order; the rest keep theirs (the sort is stable)."""
+    rank = {name: place for place, name in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))

@@ -3,17 +3,24 @@ process, or as a real child process that can be killed."""
 
 from __future__ import annotations
 
+import itertools
 import os
+import random
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
+
+if TYPE_CHECKING:
+    from bot.engine.processes import Stack
 
 # Test defaults: no periodic job gets in a test's way, replies to one chat are spaced only
 # 50 ms apart, and the web chat has no pace limits, as every test chats from one address
@@ -23,10 +30,37 @@ TEST_DEFAULTS: dict[str, object] = {"retry_pending_every_seconds": 3600, "follow
                                     "chat_messages_per_minute": 0, "chat_client_messages_per_minute": 0}  # fmt: skip
 
 
+def worker_number() -> int | None:
+    """pytest-xdist's worker of this process (gw0 is 0), or None when the tests run in one process."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return int(worker.removeprefix("gw")) if worker.startswith("gw") else None
+
+
+# Ports for the servers the tests start, from a block of this process's own below Linux's
+# ephemeral range (32768-60999): there the kernel hands none to another worker's bind(0) or
+# to an outgoing connection in the seconds before Rasa (or the application) binds the one it
+# was given. A random start within the block keeps another checkout's test run clear of it too.
+_PORT_BLOCK = 1000
+_FIRST_PORT = 20_000 + _PORT_BLOCK * (0 if worker_number() is None else 1 + (worker_number() or 0))
+_ports = itertools.count(random.randrange(_PORT_BLOCK))
+_ports_lock = threading.Lock()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port nobody listens on, from this process's block (see above), never the same twice
+    until the block has gone round."""
+    if _FIRST_PORT + _PORT_BLOCK > 32768:
+        raise RuntimeError("Too many pytest-xdist workers for the test ports: use -n 11 or fewer.")
+    with _ports_lock:
+        for _ in range(_PORT_BLOCK):
+            port = _FIRST_PORT + next(_ports) % _PORT_BLOCK
+            with socket.socket() as sock:
+                try:
+                    sock.bind(("127.0.0.1", port))
+                except OSError:  # in use, or its connections still in TIME_WAIT
+                    continue
+                return port
+    raise RuntimeError(f"No free port in {_FIRST_PORT}-{_FIRST_PORT + _PORT_BLOCK - 1}.")
 
 
 def issued_chat_id(client: httpx.Client, chat_url: str = "/api/chat") -> str:
@@ -154,3 +188,13 @@ def wait_until(
             return result
         time.sleep(every)
     raise AssertionError(f"Timed out after {timeout:.0f} s waiting for {what}")
+
+
+def start_rasa_at_once(stacks: Iterable[Stack]) -> None:
+    """Start the Rasa servers of `stacks` together (they load their models at once: half the
+    waiting for two). One that does not get ready fails here, in the fixture, and not later as
+    a refused connection in a test."""
+    stacks = list(stacks)
+    with ThreadPoolExecutor(len(stacks)) as pool:
+        for started in [pool.submit(stack.start_rasa) for stack in stacks]:
+            started.result()

@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 import subprocess
-import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +22,7 @@ from bot.config import PROJECT_ROOT
 from bot.engine.processes import MODEL_FILE, RASA_PYTHON, Stack
 from bot.engine.rasa_patches import ENV, PATCHES
 from tests.conftest import free_port
+from tests.harness import start_rasa_at_once
 
 NAMES = [patch.name for patch in PATCHES]
 
@@ -98,12 +98,8 @@ def both(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dic
                      env={ENV: setting, "HOTLINE_RASA_TRACKER_URL": f"sqlite:///{folder / label}-trackers.db"})
         for label, setting in (("patched", "all"), ("unpatched", "none"))
     }  # fmt: skip
-    threads = [threading.Thread(target=server.start_rasa) for server in servers.values()]  # both load at once
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
     try:
+        start_rasa_at_once(servers.values())
         for label, server in servers.items():
             assert "rasa" in server.processes and server.processes["rasa"].poll() is None, f"{label} did not start"
         assert all(f"rasa patch {name}: applied" in rasa_log(servers["patched"]) for name in NAMES)

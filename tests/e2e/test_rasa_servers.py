@@ -11,7 +11,6 @@ import asyncio
 import hashlib
 import json
 import socket
-import threading
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -24,6 +23,7 @@ from bot.config import PROJECT_ROOT, Settings, get_settings
 from bot.engine.client import RasaClient, pick_server
 from bot.engine.processes import Stack
 from tests.conftest import Resident, RunningApp, free_port, ticket_code_in
+from tests.harness import start_rasa_at_once, worker_number
 
 
 def test_one_url_is_the_default_and_a_list_overrides_it() -> None:
@@ -84,6 +84,20 @@ async def test_client_sends_each_conversation_to_its_server() -> None:
     assert seen[urls[0]] and seen[urls[1]]
 
 
+def redis_databases() -> tuple[int, int]:
+    """The tracker and lock stores' Redis databases: endpoints-redis.yml's 1 and 2, and under
+    pytest-xdist two of each worker's own (gw0: 3 and 4, gw1: 5 and 6, ...), as Redis has 16."""
+    number = worker_number()
+    if number is None:
+        return 1, 2
+    if 4 + 2 * number > 15:
+        raise RuntimeError("Redis has 16 databases: the Redis tests run on at most 6 pytest-xdist workers.")
+    return 3 + 2 * number, 4 + 2 * number
+
+
+REDIS_DATABASES = redis_databases()
+
+
 def redis_reachable() -> bool:
     try:
         with socket.create_connection(("127.0.0.1", 6379), timeout=1):
@@ -101,6 +115,7 @@ def two_rasa_servers(stack, tmp_path_factory: pytest.TempPathFactory):  # type: 
     folder: Path = tmp_path_factory.mktemp("redis-rasa")
     config = yaml.safe_load((PROJECT_ROOT / "endpoints-redis.yml").read_text())
     config["tracker_store"]["record_exp"] = 3600  # the test leaves nothing behind for long
+    config["tracker_store"]["db"], config["lock_store"]["db"] = REDIS_DATABASES
     endpoints = folder / "endpoints.yml"
     endpoints.write_text(yaml.safe_dump(config))
     servers = [
@@ -109,13 +124,8 @@ def two_rasa_servers(stack, tmp_path_factory: pytest.TempPathFactory):  # type: 
         )
         for n in (1, 2)
     ]
-    # Both load their model at once: half the waiting.
-    threads = [threading.Thread(target=server.start_rasa) for server in servers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
     try:
+        start_rasa_at_once(servers)
         for server in servers:
             assert "rasa" in server.processes and server.processes["rasa"].poll() is None, "a Rasa server did not start"
         yield [f"http://127.0.0.1:{server.rasa_port}" for server in servers]
@@ -167,7 +177,7 @@ def test_an_anonymous_report_is_wiped_from_the_redis_tracker_store(two_rasa_serv
 
     from tests.e2e.test_conversations import resident_sender_ref
 
-    tracker_url = "redis://localhost:6379/1"  # what endpoints-redis.yml uses
+    tracker_url = f"redis://localhost:6379/{REDIS_DATABASES[0]}"  # where the servers keep conversations
     app = RunningApp(two_rasa_servers[0], rasa_urls=",".join(two_rasa_servers), rasa_tracker_url=tracker_url)
     store = redis.Redis.from_url(tracker_url)
     try:
