@@ -10,14 +10,13 @@ PIP_FLAGS   := --quiet --disable-pip-version-check
 run: setup model
 	$(VENV)/bin/hotline up --no-train
 
-# Every test in one run on every core (pytest-xdist), so no core waits for another phase: each
-# worker has a stack, ports, databases and Redis databases of its own (tests/conftest.py); a
-# file's tests stay in one worker (loadfile), handed out in the order collected, the slowest
-# files first (SLOWEST_FIRST in tests/conftest.py), the unit tests filling the gaps at the end.
-# At most 6 workers: the Redis tests take two of Redis's 16 databases each.
+# The unit tests on every core first (a fast answer), then the real stack's, one at a time.
+# (The e2e tests can run under pytest-xdist too, each worker with a stack, ports, databases and
+# Redis databases of its own: `pytest -n 2 --dist loadfile tests/e2e`; not yet the default, see
+# README, Testing.)
 test: setup model browser
-	$(VENV)/bin/python -m pytest -q -p no:cacheprovider -n auto --maxprocesses 6 --dist loadfile \
-		--no-loadscope-reorder tests/e2e tests/unit
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider -n auto tests/unit
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/e2e
 
 # The unit tests alone: no Rasa, no model, no browser; on every core (pytest-xdist), under a minute.
 test-fast: setup

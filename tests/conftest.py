@@ -223,6 +223,9 @@ SLOWEST_FIRST = (
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """SLOWEST_FIRST's files first, in that order; the rest keep theirs (the sort is stable)."""
+    """Under pytest-xdist, SLOWEST_FIRST's files first, in that order; the rest keep theirs (the
+    sort is stable). One at a time, the files keep their usual order."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
     rank = {name: place for place, name in enumerate(SLOWEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
