@@ -13,8 +13,11 @@ import json
 import os
 import socket
 import stat
+import threading
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import psutil
@@ -62,22 +65,41 @@ def test_rasa_is_told_to_send_the_action_servers_secret() -> None:
 
 
 async def test_the_application_sends_the_token_to_rasas_api() -> None:
-    seen: list[httpx.Request] = []
+    """Through the client's real HTTP calls (the REST channel's own connections and httpx for the
+    follow-ups' trigger), to a local stand-in that records what each request asked for."""
+    seen: list[str] = []
 
-    def rasa(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        body = [{"text": "ok"}] if request.url.path.endswith("webhook") else {"messages": [{"text": "ok"}]}
-        return httpx.Response(200, json=body)
+    class Rasa(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            self.rfile.read(int(self.headers["Content-Length"]))
+            seen.append(self.path)
+            body = [{"text": "ok"}] if urlsplit(self.path).path.endswith("webhook") else {"messages": [{"text": "ok"}]}
+            data = json.dumps(body).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
 
-    client = RasaClient("http://rasa", 5, token="the-token")
-    await client.close()
-    client._clients = [httpx.AsyncClient(base_url="http://rasa", transport=httpx.MockTransport(rasa))]
-    await client.send("web:a", "你好")
-    await client.trigger("web:a", "EXTERNAL_followup", {})
-    await client.close()
-    webhook, trigger = seen
-    assert trigger.url.params["token"] == "the-token"
-    assert "token" not in webhook.url.params  # the channel route does not check it; it goes nowhere it is not needed
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Rasa)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client = RasaClient(f"http://127.0.0.1:{server.server_address[1]}", 5, token="the-token")
+        await client.send("web:a", "你好")
+        await client.trigger("web:a", "EXTERNAL_followup", {})
+        await client.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    webhook, trigger = (urlsplit(path) for path in seen)
+    assert webhook.path == "/webhooks/rest/webhook" and trigger.path.endswith("/trigger_intent")
+    assert parse_qs(trigger.query)["token"] == ["the-token"]
+    assert "token" not in parse_qs(
+        webhook.query
+    )  # the channel route does not check it; it goes nowhere it is not needed
 
 
 # --- the running servers ----------------------------------------------------------------------
