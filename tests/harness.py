@@ -4,6 +4,7 @@ process, or as a real child process that can be killed."""
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import random
 import signal
@@ -198,3 +199,14 @@ def start_rasa_at_once(stacks: Iterable[Stack]) -> None:
     with ThreadPoolExecutor(len(stacks)) as pool:
         for started in [pool.submit(stack.start_rasa) for stack in stacks]:
             started.result()
+
+
+def in_rasas_python(script: str) -> object:
+    """Run `script` in Rasa's environment (Python 3.10, where the nlu/ components live) and return
+    what it printed as JSON after the marker RESULT (Rasa and TensorFlow print before it)."""
+    from bot.teaching.evaluation import PROJECT_ROOT, RASA_PYTHON
+
+    run = subprocess.run([str(RASA_PYTHON), "-c", script], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                         timeout=120)  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    return json.loads(run.stdout.split("RESULT", 1)[1])

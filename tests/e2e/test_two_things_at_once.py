@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.models import Category
+from bot.core.models import Category, Ticket
 from tests.conftest import Resident, ticket_code_in
 from tests.e2e.test_conversations import ticket
 
@@ -16,6 +16,16 @@ def buttons_of(replies: list[dict]) -> list[str]:
     return [b["title"] for r in replies for b in r.get("buttons") or []]
 
 
+def confirmed_after(resident: Resident, address: str) -> Ticket:
+    """Answer the address, then "不需要" to what else is asked, and confirm the summary."""
+    answers = [resident.say(address)]
+    while not any("确认" in t or "Confirm" in t for t in buttons_of(answers[-1])) and len(answers) < 5:
+        answers.append(resident.say("不需要"))
+    summary = answers[-1]
+    done = resident.press(summary, "确认" if any("确认" in t for t in buttons_of(summary)) else "Confirm")
+    return ticket(ticket_code_in(done))
+
+
 @pytest.mark.parametrize(
     "message",
     ["我要举报抄表员收红包,我要匿名", "I want to report a meter reader who asked me for a bribe, anonymously please"],
@@ -23,13 +33,7 @@ def buttons_of(replies: list[dict]) -> list[str]:
 def test_a_whistle_blower_asking_for_anonymity_starts_an_anonymous_report(resident: Resident, message: str) -> None:
     first = resident.say_text(message)
     assert "请问您要反映什么问题" not in first and "What would you like to report" not in first
-    resident.say("阳光花园")  # an anonymous complaint needs no flat (R7)
-    answers = [resident.say("不需要")]
-    while not any("确认" in t or "Confirm" in t for t in buttons_of(answers[-1])) and len(answers) < 4:
-        answers.append(resident.say("不需要"))
-    summary = answers[-1]
-    done = resident.press(summary, "确认" if any("确认" in t for t in buttons_of(summary)) else "Confirm")
-    filed = ticket(ticket_code_in(done))
+    filed = confirmed_after(resident, "阳光花园")  # an anonymous complaint needs no flat (R7)
     assert filed.category is Category.COMPLAINT and filed.anonymous and filed.phone is None
     assert filed.subcategory == "whistleblowing"
     assert "红包" in filed.description or "bribe" in filed.description
@@ -64,10 +68,5 @@ def test_a_report_that_asks_not_to_be_named_in_its_own_words_is_anonymous(
     """R7 whatever the words: "别说是我报的", "don't mention my name" ask for anonymity as much as 匿名."""
     first = resident.say(message)
     assert any("匿名" in r["text"] or "anonymous" in r["text"].lower() for r in first), first
-    answers = [resident.say("阳光花园3号楼2单元301")]
-    while not any("确认" in t or "Confirm" in t for t in buttons_of(answers[-1])) and len(answers) < 5:
-        answers.append(resident.say("不需要"))
-    summary = answers[-1]
-    done = resident.press(summary, "确认" if any("确认" in t for t in buttons_of(summary)) else "Confirm")
-    filed = ticket(ticket_code_in(done))
+    filed = confirmed_after(resident, "阳光花园3号楼2单元301")
     assert filed.category is category and filed.anonymous and filed.phone is None

@@ -3,14 +3,10 @@ and by the actions; a denial keeps a repair a repair."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-
 import pytest
 
-from bot.teaching import evaluation as nlu_eval
-from bot.teaching.evaluation import PROJECT_ROOT
 from nlu.leak_words import says_something_escapes
+from tests.harness import in_rasas_python
 
 ESCAPES = [
     "landlord is away, the bedroom radiator is leaking, can you shut off the supply to the flat",
@@ -63,11 +59,7 @@ def test_the_safety_net_makes_a_leaking_repair_a_leak_and_leaves_the_rest() -> N
         "LeakSafetyNet().process(cases)\n"
         "print('RESULT' + json.dumps([[m.get('intent'), m.get('intent_ranking')[:2]] for m in cases]))"
     )
-    run = subprocess.run(
-        [str(nlu_eval.RASA_PYTHON), "-c", script], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120
-    )
-    assert run.returncode == 0, run.stderr[-2000:]
-    leaking, denied, thanks, anonymous = json.loads(run.stdout.split("RESULT", 1)[1])
+    leaking, denied, thanks, anonymous = in_rasas_python(script)  # type: ignore[misc]
     assert leaking[0] == {"name": "report_leak", "confidence": 0.9}
     assert leaking[1] == [{"name": "report_leak", "confidence": 0.9}, {"name": "report_repair", "confidence": 0.05}]
     assert denied[0]["name"] == "report_repair"

@@ -11,6 +11,7 @@ import yaml
 from bot.config import PROJECT_ROOT
 from bot.teaching import evaluation as nlu_eval
 from bot.teaching.evaluation import Example, Prediction, compare, evaluate_predictions, load_examples
+from tests.harness import in_rasas_python
 
 
 def _report(rows: list[tuple[str, str, float]], language: str = "zh") -> nlu_eval.EvalReport:
@@ -201,9 +202,6 @@ def test_heldout_set_is_large_balanced_and_never_trained_on() -> None:
 def test_tokens_are_normalised_but_keep_the_residents_offsets() -> None:
     """Traditional characters, typos and full-width forms reach the classifier normalised; the
     offsets still point into the original text, and mixed text keeps its English words whole."""
-    import json
-    import subprocess
-
     script = (
         "import json; from nlu.tokenizer import MixedTokenizer; "
         "from rasa.shared.nlu.training_data.message import Message\n"
@@ -213,11 +211,7 @@ def test_tokens_are_normalised_but_keep_the_residents_offsets() -> None:
         "    out[text] = [(x.text, x.start, x.end) for x in t.tokenize(Message(data={'text': text}), 'text')]\n"
         "print('RESULT' + json.dumps(out, ensure_ascii=False))"
     )
-    run = subprocess.run(
-        [str(nlu_eval.RASA_PYTHON), "-c", script], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120
-    )
-    assert run.returncode == 0, run.stderr[-2000:]
-    tokens = json.loads(run.stdout.split("RESULT", 1)[1])
+    tokens: dict = in_rasas_python(script)  # type: ignore[assignment]
     assert [t[0] for t in tokens["暖氣露水了"]] == ["暖气", "漏水", "了"]
     assert tokens["暖氣露水了"][1][1:] == [2, 4]
     assert [t[0] for t in tokens["我家radiator漏水了 HELP"]] == ["我家", "radiator", "漏水", "了", "HELP"]
