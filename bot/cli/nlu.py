@@ -7,6 +7,7 @@ import dataclasses
 import getpass
 import json
 import sys
+import time
 from typing import Any
 
 from bot.config import get_settings
@@ -82,8 +83,12 @@ def cmd_nlu_activations(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     from bot.engine.processes import train_if_changed
 
+    started = time.monotonic()
     trained = train_if_changed(force=args.force)
-    print("Model trained." if trained else "Model is up to date with data/, config.yml and domain.yml.")
+    if trained:
+        print(f"Model trained in {time.monotonic() - started:.0f} s.")
+    else:
+        print("Model is up to date with data/, config.yml and domain.yml.")
     return 0
 
 

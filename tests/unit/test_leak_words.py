@@ -17,6 +17,12 @@ ESCAPES = [
     "there's a puddle under the radiator every morning",
     "I can smell gas in the stairwell",
     "steam is coming out of the manhole by gate 2",
+    "暖气片接头滋水了",
+    "卫生间分水器下面积了一滩水",
+    "the valve keeps spitting hot water",
+    "water is trickling down the wall behind the radiator",
+    "steam escaping from the meter box in the hall",
+    "water is collecting under the floorboards near the manifold",
 ]
 DOES_NOT = [
     "暖气阀门坏了关不上,没漏水,就是关不住",
@@ -27,6 +33,7 @@ DOES_NOT = [
     "radiator knocking all night",
     "窗户漏风,屋里才十六度",  # a draught, not a leak
     "上个月漏交了暖气费",  # a missed payment
+    "sounds like water running through the pipes but the floor is dry",
 ]
 
 
