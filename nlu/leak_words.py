@@ -12,7 +12,7 @@ import re
 _ESCAPING = re.compile(
     r"(?<!遗)(?<!遺)漏(?!风|風|洞|掉|电|電|接|看|交|缴|繳|报|報|填|写|寫)|渗|滲|滴水|滴答|冒水|冒汽|冒氣|冒气|冒热气|冒熱氣|喷水|噴水|往外喷|往外噴|爆管|爆了|淌水|跑水|"
     r"(?:流水|流水儿)(?!的?(?:声|聲|动静|動靜))|燃气味|燃氣味|煤气味|煤氣味|天然气味|天然氣味|臭鸡蛋味|臭雞蛋味|"
-    r"滋水|呲水|一滩水|一摊水|积水|積水|水漫|往下流水|往外流水|"
+    r"滋水|呲水|一滩水|一摊水|积水|積水|水漫|往下流水|往外流水|gas\s*味|冒\s*(?:steam|water|hot water)|"
     r"\bleak|\bdrip|\bburst|\bspray|\bspurt|\bsquirt|\bgush|\btrickl|\bpouring\b|\bseep|\bflood|\bpuddle|"
     r"\bsoaked\b|water everywhere|spitting (?:hot )?water|water (?:is )?(?:coming|pouring|escaping|collecting) (?:out|down|through|from|under|beneath)|"
     r"(?:water|steam) (?:is )?escaping|"

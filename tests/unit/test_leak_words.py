@@ -23,6 +23,8 @@ ESCAPES = [
     "water is trickling down the wall behind the radiator",
     "steam escaping from the meter box in the hall",
     "water is collecting under the floorboards near the manifold",
+    "楼道里一股 gas 味",
+    "井盖一直在冒 steam",
 ]
 DOES_NOT = [
     "暖气阀门坏了关不上,没漏水,就是关不住",
