@@ -153,14 +153,20 @@ def intake_start_events(category: str, subcategory: str | None, text: str, track
     return events
 
 
-def intake_intro(category: str, subcategory: str | None, language: str) -> list[str]:
-    """What the bot says first: safety advice for leaks (R1), help for faults (R9), courtesy."""
+def intake_intro(category: str, subcategory: str | None, language: str, text: str = "") -> list[str]:
+    """What the bot says first: safety advice for leaks (R1), help for faults (R9), courtesy.
+    `text`: the resident's message, for a complaint that says something escapes now."""
     if category == "report_leak":
         return [say("gas_safety" if subcategory == "gas" else "leak_safety", language)]
     if category == "report_repair":
         return [say("repair_selfhelp", language)]
     if category == "complaint":
-        return [say("whistle_intro" if subcategory == "whistleblowing" else "complaint_intro", language)]
+        intro = [say("whistle_intro" if subcategory == "whistleblowing" else "complaint_intro", language)]
+        # "报了漏水两天没人来,楼下都淹了" is a complaint about the wait, but the water still runs:
+        # the safety advice comes first whatever the report is about (R1).
+        if not says_something_escapes(text):
+            return intro
+        return intro + [say("gas_safety" if GAS.search(text) else "complaint_leak_safety", language)]
     return [say("billing_dispute_intro", language)]
 
 
@@ -210,7 +216,7 @@ def start_intake_with(category: str, text: str, tracker: Tracker, dispatcher: Co
     """Start the report a message carried besides its request, as ActionStartIntake would
     (the form is started here: no rule follows a request for anonymity or a person)."""
     subcategory = subcategory_of(category, text)
-    for line in intake_intro(category, subcategory, language):
+    for line in intake_intro(category, subcategory, language, text):
         dispatcher.utter_message(text=line)
     events = intake_start_events(category, subcategory, text, tracker, call, anonymous=anonymous)
     return [*events, FollowupAction("ticket_form")]
@@ -226,7 +232,7 @@ class ActionStartIntake(HotlineAction):
         category = latest_intent(tracker) or "report_repair"
         text = report_text(tracker)
         subcategory = subcategory_of(category, text)
-        for line in intake_intro(category, subcategory, language):
+        for line in intake_intro(category, subcategory, language, text):
             dispatcher.utter_message(text=line)
         honour_requests_in(text, dispatcher, language)
         # A leak written in the middle of a follow-up (data/rules.yml): the follow-up keeps what

@@ -70,3 +70,26 @@ def test_a_report_that_asks_not_to_be_named_in_its_own_words_is_anonymous(
     assert any("匿名" in r["text"] or "anonymous" in r["text"].lower() for r in first), first
     filed = confirmed_after(resident, "阳光花园3号楼2单元301")
     assert filed.category is category and filed.anonymous and filed.phone is None
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "上午就报了漏水,到现在没人来,水还在往楼下流,我要投诉",
+        "I reported the leak this morning, still nobody here and water keeps dripping into the flat below, I want to complain",
+    ],
+)
+def test_a_complaint_about_a_leak_that_still_runs_gets_the_safety_advice_first(
+    resident: Resident, message: str
+) -> None:
+    """Whether the model takes it for a complaint about the wait or for the leak itself, the
+    resident is told how to stay safe before anything is asked (R1), and the report goes on."""
+    first = resident.say_text(message)
+    assert ("阀门" in first and "电源" in first) or ("valve" in first and "sockets" in first), first
+    replies = [resident.say("阳光花园3号楼2单元301"), resident.say("13812345678")]
+    while not any("确认" in t or "Confirm" in t for t in buttons_of(replies[-1])) and len(replies) < 5:
+        replies.append(resident.say("随时"))
+    done = resident.press(replies[-1], "确认" if any("确认" in t for t in buttons_of(replies[-1])) else "Confirm")
+    filed = ticket(ticket_code_in(done))
+    assert filed.category in (Category.COMPLAINT, Category.REPORT_LEAK)
+    assert "楼下" in filed.description or "flat below" in filed.description

@@ -1,0 +1,47 @@
+"""R1, safety first: what the bot says before a report's questions. A complaint about a leak that
+still runs ("报了漏水两天没人来,楼下都淹了") stays a complaint, and gets the safety advice too."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.intake import intake_intro
+from bot.core.conversation.messages import say
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("漏水报了两个小时了还没人来,楼下都淹了", "zh"),
+        ("I reported a leak this morning and nobody came, water is still dripping through the ceiling", "en"),
+        ("修完还漏,白修了,你们什么水平", "zh"),
+    ],
+)
+def test_a_complaint_about_water_still_escaping_gets_the_safety_advice(text: str, language: str) -> None:
+    assert intake_intro("complaint", None, language, text) == [
+        say("complaint_intro", language),
+        say("complaint_leak_safety", language),
+    ]
+
+
+def test_a_complaint_that_smells_gas_gets_the_gas_advice() -> None:
+    text = "楼道燃气味好几天了,打了三次电话都没人管"
+    assert intake_intro("complaint", None, "zh", text) == [say("complaint_intro", "zh"), say("gas_safety", "zh")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "抄表员态度太差,还骂人",
+        "the repairman was rude and left without fixing anything",
+        "暖气阀门坏了,没漏水,你们拖了一周",
+    ],
+)
+def test_other_complaints_get_the_courtesy_alone(text: str) -> None:
+    assert intake_intro("complaint", None, "zh", text) == [say("complaint_intro", "zh")]
+
+
+def test_the_complaint_texts_promise_no_crew() -> None:
+    """A complaint opens no crew visit: its advice must not say one comes, as the leak's does."""
+    assert "抢修" not in say("complaint_leak_safety", "zh")
+    assert "crew" not in say("complaint_leak_safety", "en")
