@@ -111,7 +111,7 @@ def button(title: str, intent: str, **entities: str) -> dict[str, str]:
 
 _WHITESPACE = re.compile(r"\s+")
 # A leak that smells of gas gets the gas advice instead of the leak advice (R1).
-GAS = re.compile(r"煤气|燃气|天然气|瓦斯|gas", re.IGNORECASE)
+GAS = re.compile(r"煤气|燃气|天然气|瓦斯|(?<![a-z])gas(?![a-z])", re.IGNORECASE)  # not "gasket"
 
 
 def safety_advice(text: str, language: str) -> str:

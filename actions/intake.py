@@ -32,7 +32,7 @@ from actions.unit_of_work import ActionCall
 from bot.core.conversation.messages import FIELD_NAMES, join_names, name_of
 from bot.core.text.address import Address, parse_address
 from bot.core.text.phone import check_phone, find_phone
-from nlu.leak_words import says_something_escapes
+from nlu.leak_words import says_something_escapes, smells_of_gas
 
 _WHISTLE = re.compile(
     r"举报|红包|回扣|受贿|行贿|贿赂|好处费|私接|偷热|偷接|不给收据|不开收据|不给发票|吃拿卡要|"
@@ -166,7 +166,7 @@ def intake_intro(category: str, subcategory: str | None, language: str, text: st
         # the safety advice comes first whatever the report is about (R1).
         if not says_something_escapes(text):
             return intro
-        return intro + [say("gas_safety" if GAS.search(text) else "complaint_leak_safety", language)]
+        return intro + [say("gas_safety" if smells_of_gas(text) else "complaint_leak_safety", language)]
     return [say("billing_dispute_intro", language)]
 
 

@@ -12,17 +12,18 @@ import re
 _ESCAPING = re.compile(
     r"(?<!遗)(?<!遺)漏(?!风|風|洞|掉|电|電|接|看|交|缴|繳|报|報|填|写|寫)|渗|滲|滴水|滴答|冒水|冒汽|冒氣|冒气|冒热气|冒熱氣|喷水|噴水|往外喷|往外噴|爆管|爆了|淌水|跑水|"
     r"(?:流水|流水儿)(?!的?(?:声|聲|动静|動靜))|燃气味|燃氣味|煤气味|煤氣味|天然气味|天然氣味|臭鸡蛋味|臭雞蛋味|"
-    r"滋水|呲水|一滩水|一摊水|积水|積水|水漫|往下流水|往外流水|gas\s*味|冒\s*(?:steam|water|hot water)|"
+    r"滋水|呲水|一滩水|一摊水|一灘水|一攤水|积水|積水|水漫|往下流水|往外流水|gas\s*味|冒\s*(?:steam|water|hot water)|"
     r"\bleak|\bdrip|\bburst|\bspray|\bspurt|\bsquirt|\bgush|\btrickl|\bpouring\b|\bseep|\bflood|\bpuddle|"
-    r"\bsoaked\b|water everywhere|spitting (?:hot )?water|water (?:is )?(?:coming|pouring|escaping|collecting) (?:out|down|through|from|under|beneath)|"
-    r"(?:water|steam) (?:is )?escaping|"
+    r"\bsoaked\b|water everywhere|spitting (?:hot )?water|(?:water|steam) (?:is )?(?:escaping|collecting)\b|"
     r"steam (?:is )?(?:coming|escaping|pouring|blowing)|smell(?:s|ing)? (?:of )?gas|gas smell",
     re.IGNORECASE,
 )
-# "没漏水", "不是漏水", "一滴水都没有", "没有 leak", "nothing is leaking", "no water on the floor".
+# "没漏水", "不是漏水", "一滴水都没有", "地上也没积水", "没有 leak", "nothing is leaking", "no hot water
+# on the floor", "there's no puddle", "the carpet isn't soaked".
 _DENIED = re.compile(
     r"(?:没|沒|不|无|無|未)(?:有|在|再|是)?\s*(?:漏|渗|滲|滴|冒|leak)|一滴水(?:都|也)?(?:没|沒)|(?:没|沒)有?水|"
-    r"(?:\bno|\bnot|n't|\bnothing(?: is)?|\bwithout|\bnever)\s+(?:any\s+)?(?:leak|drip|water)",
+    r"(?:没|沒)有?(?:积|積)水|(?:没|沒)有?一[滩摊灘攤]水|"
+    r"(?:\bno|\bnot|n't|\bnothing(?: is)?|\bwithout|\bnever)\s+(?:any\s+)?(?:hot\s+|warm\s+)?(?:leak|drip|water|puddle|soaked)",
     re.IGNORECASE,
 )
 
@@ -30,3 +31,15 @@ _DENIED = re.compile(
 def says_something_escapes(text: str) -> bool:
     """True when the message says water, steam or gas escapes and does not deny it."""
     return bool(_ESCAPING.search(text)) and not _DENIED.search(text)
+
+
+_GAS_SMELL = re.compile(
+    r"燃气味|燃氣味|煤气味|煤氣味|天然气味|天然氣味|臭鸡蛋味|臭雞蛋味|(?<![a-z])gas\s*味|"
+    r"smell(?:s|ing)? (?:of )?gas(?![a-z])|gas smell|gas (?:is )?(?:leaking|escaping)",
+    re.IGNORECASE,
+)
+
+
+def smells_of_gas(text: str) -> bool:
+    """True when the message says gas can be smelt or escapes (the gas advice, not the water one)."""
+    return bool(_GAS_SMELL.search(text))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.conversation.messages import say
 from bot.core.models import Category, Ticket
 from tests.conftest import Resident, ticket_code_in
 from tests.e2e.test_conversations import ticket
@@ -73,23 +74,27 @@ def test_a_report_that_asks_not_to_be_named_in_its_own_words_is_anonymous(
 
 
 @pytest.mark.parametrize(
-    "message",
+    ("message", "language"),
     [
-        "上午就报了漏水,到现在没人来,水还在往楼下流,我要投诉",
-        "I reported the leak this morning, still nobody here and water keeps dripping into the flat below, I want to complain",
+        ("上午就报了漏水,到现在没人来,水还在往楼下流,我要投诉", "zh"),
+        (
+            "I reported the leak this morning, still nobody here and water keeps dripping into the flat below, I want to complain",
+            "en",
+        ),
     ],
 )
 def test_a_complaint_about_a_leak_that_still_runs_gets_the_safety_advice_first(
-    resident: Resident, message: str
+    resident: Resident, message: str, language: str
 ) -> None:
     """Whether the model takes it for a complaint about the wait or for the leak itself, the
     resident is told how to stay safe before anything is asked (R1), and the report goes on."""
     first = resident.say_text(message)
-    assert ("阀门" in first and "电源" in first) or ("valve" in first and "sockets" in first), first
     replies = [resident.say("阳光花园3号楼2单元301"), resident.say("13812345678")]
     while not any("确认" in t or "Confirm" in t for t in buttons_of(replies[-1])) and len(replies) < 5:
         replies.append(resident.say("随时"))
     done = resident.press(replies[-1], "确认" if any("确认" in t for t in buttons_of(replies[-1])) else "Confirm")
     filed = ticket(ticket_code_in(done))
     assert filed.category in (Category.COMPLAINT, Category.REPORT_LEAK)
+    advice = "complaint_leak_safety" if filed.category is Category.COMPLAINT else "leak_safety"
+    assert say(advice, language) in first, first
     assert "楼下" in filed.description or "flat below" in filed.description

@@ -15,6 +15,8 @@ from bot.core.conversation.messages import say
         ("漏水报了两个小时了还没人来,楼下都淹了", "zh"),
         ("I reported a leak this morning and nobody came, water is still dripping through the ceiling", "en"),
         ("修完还漏,白修了,你们什么水平", "zh"),
+        ("the radiator gasket still drips after your repair, I want to complain", "en"),  # "gas"ket
+        ("漏水报了三天没人来,跟燃气公司一样不靠谱", "zh"),  # names the gas company, smells no gas
     ],
 )
 def test_a_complaint_about_water_still_escaping_gets_the_safety_advice(text: str, language: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlu.leak_words import says_something_escapes
+from nlu.leak_words import says_something_escapes, smells_of_gas
 from tests.harness import in_rasas_python
 
 ESCAPES = [
@@ -25,6 +25,7 @@ ESCAPES = [
     "water is collecting under the floorboards near the manifold",
     "楼道里一股 gas 味",
     "井盖一直在冒 steam",
+    "地上一灘水",
 ]
 DOES_NOT = [
     "暖气阀门坏了关不上,没漏水,就是关不住",
@@ -36,6 +37,12 @@ DOES_NOT = [
     "窗户漏风,屋里才十六度",  # a draught, not a leak
     "上个月漏交了暖气费",  # a missed payment
     "sounds like water running through the pipes but the floor is dry",
+    "no hot water is coming out of the tap",
+    "there isn't any hot water coming out of the radiators",
+    "the water coming from the radiator is only lukewarm",
+    "warm water is coming through the pipes but the room stays cold",
+    "暖气片不热,地上也没积水",
+    "there is no puddle, the radiator is just cold",
 ]
 
 
@@ -74,3 +81,15 @@ def test_the_safety_net_makes_a_leaking_repair_a_leak_and_leaves_the_rest() -> N
     assert denied[0]["name"] == "report_repair"
     assert thanks[0]["name"] == "thank"
     assert anonymous[0] == {"name": "report_leak", "confidence": 0.6}
+
+
+@pytest.mark.parametrize(
+    "text", ["楼道里燃气味很重", "楼道里一股 gas 味", "I can smell gas by the meter", "gas is leaking in the kitchen"]
+)
+def test_a_smell_of_gas_is_told_apart(text: str) -> None:
+    assert smells_of_gas(text)
+
+
+@pytest.mark.parametrize("text", ["the radiator gasket drips", "跟燃气公司一样不靠谱,漏水三天没人管", "暖气片漏水了"])
+def test_gas_named_without_a_smell_is_not(text: str) -> None:
+    assert not smells_of_gas(text)
