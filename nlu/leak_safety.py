@@ -14,15 +14,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from nlu.leak_words import says_something_escapes
 from nlu.normalize import normalize
+from nlu.stateless import StatelessComponent
 
 LEAK = "report_leak"
 # What the model may call a leak that says it leaks: both report the same thing.
@@ -41,17 +39,7 @@ def as_leak(intent: dict[str, Any], ranking: list[dict[str, Any]]) -> tuple[dict
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class LeakSafetyNet(GraphComponent):
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> LeakSafetyNet:
-        return cls()
-
+class LeakSafetyNet(StatelessComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             intent = message.get(INTENT)
