@@ -53,6 +53,8 @@ SEVENTH_HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu" / "heldout-seventh"
 # One more, written blind in session 9 before that session's new training data was trained on; never
 # read message by message.
 EIGHTH_HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu" / "heldout-eighth"
+# One more, written blind in session 10 before that session's new training data; never read message by message.
+NINTH_HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu" / "heldout-ninth"
 BASELINE_DIR = PROJECT_ROOT / "models" / "baseline"
 PREDICT_SCRIPT = PROJECT_ROOT / "scripts" / "predict_intents.py"
 RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"

@@ -184,13 +184,14 @@ def test_heldout_set_is_large_balanced_and_never_trained_on() -> None:
     unseen = load_examples(nlu_eval.UNSEEN_HELDOUT_DIR)  # the third set, written blind in session 6
     assert len(unseen) >= 450 and {e.intent for e in unseen} == set(nlu_eval.CLASSES)
     assert {e.language for e in unseen} == {"zh", "en", "mixed"}
-    later = []  # written blind: the fourth and fifth in session 7, sixth and seventh in 8, eighth in 9
+    later = []  # written blind: the fourth and fifth in session 7, sixth and seventh in 8, eighth in 9, ninth in 10
     sets = (
         nlu_eval.FRESH_HELDOUT_DIR,
         nlu_eval.FINAL_HELDOUT_DIR,
         nlu_eval.SIXTH_HELDOUT_DIR,
         nlu_eval.SEVENTH_HELDOUT_DIR,
         nlu_eval.EIGHTH_HELDOUT_DIR,
+        nlu_eval.NINTH_HELDOUT_DIR,
     )
     for directory in sets:
         written = load_examples(directory)
