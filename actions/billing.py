@@ -53,6 +53,11 @@ class ActionRequestHuman(HotlineAction):
         return "action_request_human"
 
     def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
+        if tracker.active_loop_name == "ticket_form":
+            # Asked in the middle of a report: the staffed line, and the report goes on where it
+            # was (data/rules.yml asks the pending question again); nothing given so far is lost.
+            dispatcher.utter_message(text=say("human_during_report", language))
+            return []
         if tracker.get_slot("category") == "billing_query":
             return start_billing_intake(dispatcher, tracker, language, call)
         dispatcher.utter_message(text=say("human", language))

@@ -110,8 +110,9 @@ def button(title: str, intent: str, **entities: str) -> dict[str, str]:
 
 
 _WHITESPACE = re.compile(r"\s+")
-# A leak that smells of gas gets the gas advice instead of the leak advice (R1).
-GAS = re.compile(r"煤气|燃气|天然气|瓦斯|(?<![a-z])gas(?![a-z])", re.IGNORECASE)  # not "gasket"
+# A leak that smells of gas gets the gas advice instead of the leak advice (R1). The actions see
+# the resident's own characters, so the traditional forms too (家裡有煤氣味).
+GAS = re.compile(r"煤[气氣]|燃[气氣]|天然[气氣]|瓦斯|(?<![a-z])gas(?![a-z])", re.IGNORECASE)  # not "gasket"
 
 
 def safety_advice(text: str, language: str) -> str:

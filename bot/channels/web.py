@@ -30,6 +30,17 @@ log = logging.getLogger(__name__)
 MAX_SENDER_CHARS = 128
 
 
+def json_type(value: object) -> str:
+    """What JSON calls the type of a decoded value, for error messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "an array" if isinstance(value, list) else "an object"
+
+
 def sender_of(value: object) -> str | JSONResponse:
     if not isinstance(value, str) or not value.strip():
         return error("Field 'sender' is missing or empty; it must be a non-empty string.")
@@ -83,8 +94,10 @@ def chat_routes(settings: Settings, relay: Relay, telegram: TelegramChannel | No
         if isinstance(sender, JSONResponse):
             return sender
         message = data.get("message")
-        if not isinstance(message, str):
+        if "message" not in data:
             return error("Field 'message' is missing; it must be a string.")
+        if not isinstance(message, str):
+            return error(f"Field 'message' must be a string, not {json_type(message)}.")
         if (too_long := too_long_reply(message, settings.max_message_chars)) is not None:
             return JSONResponse([too_long.as_dict()])
         admission = pace.admit(sender, client_address(request))

@@ -47,8 +47,10 @@ def test_empty_message(resident: Resident, message: str) -> None:
         (b"[1, 2]", "JSON object"),
         (b'{"message": "hi"}', "'sender'"),
         (b'{"sender": "", "message": "hi"}', "'sender'"),
-        (b'{"sender": "ISSUED"}', "'message'"),
-        (b'{"sender": "ISSUED", "message": 5}', "'message'"),
+        (b'{"sender": "ISSUED"}', "Field 'message' is missing"),
+        (b'{"sender": "ISSUED", "message": 5}', "Field 'message' must be a string, not a number"),
+        (b'{"sender": "ISSUED", "message": null}', "must be a string, not null"),
+        (b'{"sender": "ISSUED", "message": ["hi"]}', "must be a string, not an array"),
     ],
 )
 def test_malformed_requests_are_refused_clearly(app: RunningApp, body: bytes, error: str) -> None:

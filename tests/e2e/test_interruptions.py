@@ -67,3 +67,27 @@ def test_still_leaking_at_the_solved_question_reopens_the_ticket_with_the_safety
     assert "阀门" in answer  # the leak safety advice first (R1)
     reopened = ticket(code)
     assert reopened.status is TicketStatus.REOPENED and reopened.followup_state is FollowupState.NOT_SOLVED
+
+
+@pytest.mark.parametrize(
+    ("report", "address", "ask_for_a_person", "number_asked"),
+    [
+        ("暖气不热", "阳光花园3号楼2单元301", "我要找人工", "电话"),
+        ("my radiator is cold", "Sunshine Garden bldg 3 unit 2 room 301", "I want to talk to a human", "phone"),
+    ],
+)
+def test_asking_for_a_person_in_the_middle_of_a_report_gets_the_hotline_and_keeps_the_report(
+    resident: Resident, report: str, address: str, ask_for_a_person: str, number_asked: str
+) -> None:
+    """The staffed line at once, and the report goes on where it was: the request is no answer
+    to the pending question (it was taken for a wrong phone number)."""
+    resident.say(report)
+    resident.say(address)
+    answer = resident.say_text(ask_for_a_person)
+    assert "0533-12345" in answer  # the staffed hotline (R16)
+    assert "不是有效" not in answer and "not a valid" not in answer
+    assert number_asked in answer.lower()  # the pending question, asked again
+    resident.say("13812345678")
+    chinese = number_asked == "电话"
+    code = confirm(resident, resident.say("随时" if chinese else "any time"), "确认提交" if chinese else "Confirm")
+    assert ticket(code).category is Category.REPORT_REPAIR

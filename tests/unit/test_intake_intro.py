@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.intake import intake_intro
+from actions.intake import intake_intro, subcategory_of
 from bot.core.conversation.messages import say
 
 
@@ -47,3 +47,16 @@ def test_the_complaint_texts_promise_no_crew() -> None:
     """A complaint opens no crew visit: its advice must not say one comes, as the leak's does."""
     assert "抢修" not in say("complaint_leak_safety", "zh")
     assert "crew" not in say("complaint_leak_safety", "en")
+
+
+@pytest.mark.parametrize(
+    "text", ["我闻到煤气味", "家裡有煤氣味", "我聞到燃氣味了", "樓道裡天然氣味很重", "I smell gas in the kitchen"]
+)
+def test_a_leak_that_smells_gas_gets_the_gas_advice_in_either_script(text: str) -> None:
+    subcategory = subcategory_of("report_leak", text)
+    assert subcategory == "gas"
+    assert intake_intro("report_leak", subcategory, "zh", text) == [say("gas_safety", "zh")]
+
+
+def test_a_water_leak_gets_the_water_advice() -> None:
+    assert subcategory_of("report_leak", "暖氣片漏水了") is None

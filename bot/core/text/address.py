@@ -111,7 +111,22 @@ _PREFIX = (
 _TRIM = " \t:;,.-、'\"“”"
 
 
+# The traditional forms of the characters the parser reads ("陽光花園3號樓2單元301室"): one for one,
+# so offsets into the simplified reading are offsets into the resident's own text.
+_TRADITIONAL = str.maketrans("號樓單棟園區縣鎮鄉門層戶廈莊兩", "号楼单栋园区县镇乡门层户厦庄两")
+
+
 def parse_address(text: str) -> Address:
+    """Extract whatever address parts `text` contains; the estate as the resident wrote it."""
+    text = unicodedata.normalize("NFKC", text)
+    simplified = text.translate(_TRADITIONAL)
+    address = _parse_simplified(simplified)
+    if address.estate and simplified != text and (start := simplified.find(address.estate)) >= 0:
+        address = replace(address, estate=text[start : start + len(address.estate)])
+    return address
+
+
+def _parse_simplified(text: str) -> Address:
     """Extract whatever address parts `text` contains; parts not mentioned stay None.
 
     Text that is only a number ("301") is read as a room: the bot only receives such an
@@ -119,7 +134,6 @@ def parse_address(text: str) -> Address:
     district and road ("张店区华光路") is stripped, and a redundant 小区 after another estate
     suffix is dropped ("阳光花园小区" -> "阳光花园").
     """
-    text = unicodedata.normalize("NFKC", text)
     found: dict[str, str] = {}
     ends: dict[str, int] = {}
     first_start, last_end = len(text), 0
