@@ -72,6 +72,25 @@ _NOT_SAYING = re.compile(
 )
 
 
+# Answers to "where?" that name no place at all, so they never become the address (taken as given
+# after two tries): a question back ("what?", "啥意思?"), a greeting or an acknowledgement, a bare
+# phone number, only punctuation or emoji.
+_NO_PLACE = re.compile(
+    r".*[?？]+"
+    r"|(?:hello|hi|hey|ok|okay|yes|yeah|what|huh|sorry|thanks?|thank you|你好|您好|在吗|在不在|喂|嗯+|哦+|啊+|好的?|是的?|对|谢谢)"
+    r"[\s,.!。!~]*"
+    r"|[^\w]*",
+    re.IGNORECASE,
+)
+
+
+def names_no_place(text: str) -> bool:
+    """True for an answer to the address question that cannot be any part of an address."""
+    phone = find_phone(text)
+    rest = text.replace(phone, "") if phone else text
+    return bool(_NO_PLACE.fullmatch(rest.strip()))
+
+
 def address_is_optional(category: str | None, anonymous: bool) -> bool:
     """An anonymous complaint (whistle-blowing too) needs no flat: a room number would point at
     the one resident who complained (R7). The estate, a building or nothing is enough. A leak
@@ -417,6 +436,9 @@ class ValidateTicketForm(AskingFormValidation):
         new_parts = {**asdict(address), "raw": raw, "attempts": attempts}
         if address_is_optional(tracker.get_slot("category"), bool(tracker.get_slot("anonymous"))):
             return self._optional_address(text, new_parts, language)
+        if not added and names_no_place(text):
+            # "hello?", "what?", a phone number: no address, and no try counted (the question again).
+            return {"address": None, "address_parts": parts or None}
         if address.is_complete():
             outage = outage_slots(tracker.get_slot("category"), tracker.get_slot("subcategory"), address, self.call)
             return {"address": address.format(language), "address_parts": new_parts, **outage}

@@ -91,3 +91,33 @@ def test_asking_for_a_person_in_the_middle_of_a_report_gets_the_hotline_and_keep
     chinese = number_asked == "电话"
     code = confirm(resident, resident.say("随时" if chinese else "any time"), "确认提交" if chinese else "Confirm")
     assert ticket(code).category is Category.REPORT_REPAIR
+
+
+@pytest.mark.parametrize(
+    ("report", "no_places", "address", "submit"),
+    [
+        (
+            "my radiator is cold",
+            ["hello?", "what?", "13812345678"],
+            "Sunshine Garden bldg 3 unit 2 room 301",
+            "Confirm",
+        ),
+        ("暖气不热", ["喂?", "啥意思？", "13812345678", "嗯"], "阳光花园3号楼2单元301", "确认提交"),
+    ],
+)
+def test_answers_that_name_no_place_never_become_the_address(
+    resident: Resident, report: str, no_places: list[str], address: str, submit: str
+) -> None:
+    """A question back, a greeting or a phone number at "where?" is no address, however often:
+    the question comes again (two tries of real words are taken as given, a landmark say)."""
+    resident.say(report)
+    for answer in no_places:
+        again = resident.say_text(answer).lower()
+        assert "address" in again or "地址" in again, again
+    resident.say(address)
+    resident.say("13812345678")
+    summary = resident.say("any time" if submit == "Confirm" else "随时")
+    code = confirm(resident, summary, submit)
+    recorded = ticket(code).address_raw or ""
+    assert recorded.startswith(address.split(" bldg")[0].split("3号楼")[0])
+    assert not any(word in recorded for word in ("hello", "what", "1381234", "喂", "啥"))
