@@ -73,10 +73,10 @@ _NOT_SAYING = re.compile(
 
 
 # Answers to "where?" that name no place at all, so they never become the address (taken as given
-# after two tries): a question back ("what?", "啥意思?"), a greeting or an acknowledgement, a bare
-# phone number, only punctuation or emoji.
+# after two tries): a short question back ("what?", "啥意思?"; a landmark may end in a question:
+# "村东头老李家,知道吧?"), a greeting or an acknowledgement, a bare phone number, only punctuation or emoji.
 _NO_PLACE = re.compile(
-    r".*[?？]+"
+    r"[^,，、;；。.]{0,15}[?？]+"
     r"|(?:hello|hi|hey|ok|okay|yes|yeah|what|huh|sorry|thanks?|thank you|你好|您好|在吗|在不在|喂|嗯+|哦+|啊+|好的?|是的?|对|谢谢)"
     r"[\s,.!。!~]*"
     r"|[^\w]*",
