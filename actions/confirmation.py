@@ -22,21 +22,16 @@ from actions.common import (
     reset_intake,
     say,
 )
-from actions.intake import address_from_parts, leak_interruption
+from actions.corrections import CORRECTABLE, FIELD_WORDS
+from actions.intake import leak_interruption
 from actions.outage import LINKED, create_linked
 from actions.unit_of_work import ActionCall
 from bot.core.conversation.messages import CATEGORY_NAMES, name_of
 from bot.core.conversation.privacy import forget_sender
 from bot.core.models import Category, Ticket
+from bot.core.text.address import address_from_parts
 from bot.core.tickets.intake import TicketDraft, create_ticket
 
-CORRECTABLE = ("address", "description", "phone", "callback_time")
-_FIELD_WORDS = {
-    "address": re.compile(r"地址|小区|楼|单元|房间|门牌|address|building|room|unit", re.IGNORECASE),
-    "phone": re.compile(r"电话|手机|号码|联系方式|phone|number|mobile", re.IGNORECASE),
-    "callback_time": re.compile(r"时间|几点|上午|下午|晚上|time|when|morning|afternoon|evening", re.IGNORECASE),
-    "description": re.compile(r"描述|情况|问题|内容|description|details|problem|what happened", re.IGNORECASE),
-}
 _YES = re.compile(
     r"^(是|是的|对|对的|没错|确认|确认提交|提交|好|好的|可以|行|没问题|yes|y|ok|okay|correct|confirm|right|sure)[。.!! ]*$",
     re.IGNORECASE,
@@ -47,7 +42,7 @@ def field_named_in(text: str, tracker: Tracker) -> str | None:
     entity = tracker.get_slot("field")
     if entity in CORRECTABLE:
         return entity
-    for field, pattern in _FIELD_WORDS.items():
+    for field, pattern in FIELD_WORDS.items():
         if pattern.search(text):
             return field
     return None

@@ -26,11 +26,12 @@ from actions.common import (
     say,
     squash,
 )
+from actions.corrections import earlier_answer_corrected
 from actions.followup import end_followup_for_new_report
 from actions.outage import ask_outage_choice, earlier_address, outage_slots, read_outage_choice, with_outage_question
 from actions.unit_of_work import ActionCall
 from bot.core.conversation.messages import FIELD_NAMES, join_names, name_of
-from bot.core.text.address import Address, parse_address
+from bot.core.text.address import Address, address_from_parts, parse_address
 from bot.core.text.phone import check_phone, find_phone
 from nlu.leak_words import says_something_escapes, smells_of_gas
 
@@ -340,8 +341,16 @@ def ask_followup_optin(dispatcher: CollectingDispatcher, tracker: Tracker, langu
     )
 
 
-_NO = re.compile(r"不需要|不用|不要|算了|^no\b|^nope|no thanks|don't", re.IGNORECASE)
-_YES = re.compile(r"需要|要|好|可以|行|yes|sure|ok|please", re.IGNORECASE)
+_NO = re.compile(r"不需要|不用|不要|算了|^no\b|^nope|no thanks|don't|\bdeny\b", re.IGNORECASE)
+_YES = re.compile(r"需要|要|好|可以|行|yes|sure|ok|please|\baffirm\b", re.IGNORECASE)
+
+
+# Words that say when, in an answer to "when may we call you back?" that also says yes or no.
+_SAYS_WHEN = re.compile(
+    r"\d|[上中下晚早午夜]|点|时|随时|都行|都可以|随便|今天|明天|后天|周|星期|礼拜|以后|之前|马上|现在|尽快"
+    r"|any|whenever|morning|noon|afternoon|evening|night|today|tomorrow|week|day\b|\b[ap]m\b|o'?clock|now|asap|soon|after|before",
+    re.IGNORECASE,
+)
 
 
 def yes_or_no(text: str, intent: str | None) -> str | None:
@@ -357,10 +366,6 @@ def ask_callback_time(dispatcher: CollectingDispatcher, tracker: Tracker, langua
     options = ("callback_anytime", "callback_morning", "callback_afternoon", "callback_evening")
     buttons = [{"title": say(key, language), "payload": say(key, language)} for key in options]
     dispatcher.utter_message(text=say("ask_callback_time", language), buttons=buttons)
-
-
-def address_from_parts(parts: dict[str, Any]) -> Address:
-    return Address(**{field: parts.get(field) for field in Address.__dataclass_fields__})
 
 
 def read_address_answer(text: str, parts: dict[str, Any]) -> tuple[Address, bool]:
@@ -417,12 +422,29 @@ class ValidateTicketForm(AskingFormValidation):
             asked = tracker.get_slot("requested_slot")
             return [*(SlotSet(name, value) for name, value in leak.items()), SlotSet("requested_slot", asked),
                     SlotSet("language", language_of(tracker))]  # fmt: skip
+        language = language_of(tracker)
+        typed = squash(tracker.latest_message.get("text") or "")
+        if not typed.startswith("/") and (corrected := earlier_answer_corrected(typed, tracker, dispatcher, language)):
+            return await self._corrected(corrected, dispatcher, tracker, domain, language)
         events = await super().validate_answer(dispatcher, tracker, domain)
         # Only alongside a real answer: any other slot event would stop Rasa from rejecting the
         # form for a "取消" or "我要匿名" and letting the rules handle it.
         if any(e.get("name") not in (None, "requested_slot") for e in events):
             events += only_changes(tracker, [SlotSet("language", language_of(tracker))])
         return events
+
+    async def _corrected(self, corrected: dict[str, Any], dispatcher: CollectingDispatcher, tracker: Tracker,
+                         domain: DomainDict, language: str) -> list[dict[str, Any]]:  # fmt: skip
+        """The events of a correction of an earlier answer: the message is no answer to the
+        question asked (though Rasa offers it as one), and the form asks its first empty
+        question next: the same one, or the corrected field's if the correction named no value."""
+        if asked := tracker.get_slot("requested_slot"):
+            corrected = {asked: None, **corrected}
+        tracker.slots.update(corrected)
+        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        ask = next((slot for slot in required if tracker.get_slot(slot) is None), None)
+        return [*(SlotSet(name, value) for name, value in corrected.items()), SlotSet("requested_slot", ask),
+                SlotSet("language", language)]  # fmt: skip
 
     def validate_address(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -493,4 +515,8 @@ class ValidateTicketForm(AskingFormValidation):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = squash(str(value or ""))[:100]
-        return {"callback_time": text or None}
+        if not text or (yes_or_no(text, latest_intent(tracker)) is not None and not _SAYS_WHEN.search(text)):
+            # "好的", "yes", a typed "/affirm": no time; the question again, with its buttons.
+            dispatcher.utter_message(text=say("callback_time_unclear", language_of(tracker)))
+            return {"callback_time": None}
+        return {"callback_time": text}

@@ -28,6 +28,7 @@ from bot.core.conversation.privacy import forget_conversation, is_anonymous_pseu
 from bot.core.conversation.replies import Reply
 from bot.core.models import ChatMessage, MessageStatus
 from bot.core.text.language import DEFAULT_LANGUAGE, detect_language
+from bot.core.text.markup import without_markup
 from bot.engine.client import RasaClient, RasaUnavailable
 
 log = logging.getLogger(__name__)
@@ -205,14 +206,15 @@ class Relay:
     async def handle(self, channel: str, chat_id: str, text: str) -> list[Reply]:
         """Answer one message a resident sent; it is stored before anything else happens.
 
-        What a resident writes reaches Rasa as words only, never as a command (as_plain_text).
+        What a resident writes reaches Rasa as words only, never as a command (as_plain_text),
+        and without the HTML a pasted report may carry (without_markup).
         A message that is exactly a button id is a button press (the web chat sends the
         pressed button's id as the message), see `press`.
         """
         cleaned = clean_text(text)
         if is_button_id(cleaned):
             return await self.press(channel, chat_id, cleaned)
-        plain = as_plain_text(cleaned)
+        plain = as_plain_text(without_markup(cleaned))
         language = detect_language(plain) or DEFAULT_LANGUAGE
         if not plain:
             return await self.note(channel, chat_id, [Reply(say("empty_message", language))])

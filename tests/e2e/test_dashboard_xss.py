@@ -14,7 +14,9 @@ pytestmark = pytest.mark.stack
 
 
 def test_payload_typed_into_the_web_chat_is_escaped(app, resident: Resident) -> None:  # type: ignore[no-untyped-def]
-    payload = "<img src=x onerror=window.__xss=1>"
+    # Markup of the common tags never reaches the dashboard (bot/core/text/markup.py drops it);
+    # a tag outside that list does, and must show as text.
+    payload = "<details open ontoggle=window.__xss=1>"
     resident.say("阳光花园3号楼2单元301暖气不热")
     resident.say("13812345678")
     summary = resident.say(f"下午 {payload}")  # the callback time is taken as written

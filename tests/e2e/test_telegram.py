@@ -318,7 +318,9 @@ def test_payload_sent_on_telegram_is_escaped_on_the_dashboard(polling_app, bot_a
     from tests.staff import Staff, new_account
 
     chat = 9020
-    payload = '"><svg onload=window.__xss=1>'
+    # Markup of the common tags never reaches the dashboard (bot/core/text/markup.py drops it);
+    # a tag outside that list does, and must show as text.
+    payload = '"><marquee onstart=window.__xss=1>'
     say(bot_api, chat, "阳光花园3号楼2单元301暖气不热")
     say(bot_api, chat, "13812345678")
     say(bot_api, chat, f"下午 {payload}")  # the callback time is taken as written

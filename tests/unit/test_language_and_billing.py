@@ -18,6 +18,15 @@ from bot.core.text.language import conversation_language, detect_language
         ("/affirm", None),
         ("😀😀", None),
         ("HL-4F7K2P", None),
+        # Links, addresses and code name no language (a Chinese chat stays Chinese).
+        ("https://example.com/heating/status", None),
+        ("www.zbrl.com.cn", None),
+        ("li.ming@example.com", None),
+        ('{"action":"confirm","value":true}', None),
+        ("<div></div>", None),
+        ("see https://example.com, my radiator is cold", "en"),
+        ('{"text": "暖气不热"}', "zh"),
+        ("it's 'cold' again", "en"),  # quotes in prose are words
     ],
 )
 def test_detect_language(text: str, expected: str | None) -> None:
@@ -35,6 +44,8 @@ def test_detect_language(text: str, expected: str | None) -> None:
         ("13812345678", "en", "en"),
         ("evening", None, "en"),
         ("13812345678", None, "zh"),
+        ('{"action": "confirm", "value": true, "reason": "none"}', "zh", "zh"),
+        ("https://example.com/my/radiator/is/cold", "zh", "zh"),
     ],
 )
 def test_conversation_language(text: str, previous: str | None, expected: str) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 FIELDS = ("estate", "building", "unit", "room")
 
@@ -45,6 +47,11 @@ class Address:
     def _values(self) -> tuple[str | None, ...]:
         """Parts in display order."""
         return (self.estate, self.building, self.unit, self.room)
+
+
+def address_from_parts(parts: Mapping[str, Any]) -> Address:
+    """The address a conversation keeps as a dict of its parts (with other keys beside them)."""
+    return Address(**{name: parts.get(name) for name in FIELDS})
 
 
 _CN_DIGITS = {

@@ -6,7 +6,27 @@ import re
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
-_TICKET_CODE = re.compile(r"\bHL-?[0-9A-Z]{6}\b", re.IGNORECASE)
+# What says nothing of the language a resident speaks: a ticket code, a link, an e-mail address,
+# and the names in markup or code (a word joined to {}[]<>:= such as a JSON key or an HTML tag).
+_NOT_WORDS = re.compile(
+    r"\bHL-?[0-9A-Z]{6}\b"
+    r"|(?:https?://|www\.)\S+"
+    r"|[\w.+-]+@[\w-]+\.[\w.-]+"
+    r"|[\w.-]*[{}\[\]<>:=/][\w.-]*",
+    re.IGNORECASE,
+)
+# In a piece of JSON or code, quoted strings and literals are its keys and values, not what the
+# resident says.
+_QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'|\b(?:true|false|null|none)\b", re.IGNORECASE)
+_CODE = re.compile(r"[{}\[\]]")
+
+
+def words_of(text: str) -> str:
+    """The text without what names no language (see _NOT_WORDS)."""
+    if _CODE.search(text):
+        text = _QUOTED.sub(" ", text)
+    return _NOT_WORDS.sub(" ", text)
+
 
 DEFAULT_LANGUAGE = "zh"
 
@@ -17,7 +37,7 @@ def detect_language(text: str | None) -> str | None:
         return None
     if _CJK.search(text):
         return "zh"
-    if _LATIN_WORD.search(_TICKET_CODE.sub(" ", text)):
+    if _LATIN_WORD.search(words_of(text)):
         return "en"
     return None
 

@@ -1,0 +1,80 @@
+"""A resident who corrects an earlier answer while the bot asks the next question.
+
+At the phone question a resident writes "不对,地址错了,是4号楼": that is no phone number but a
+new building. A person on the phone would change the address and ask for the number again; so
+does the bot. A correction that names a field and brings its new value changes it at once (the
+address parts it names, or a valid phone number); one that brings no value ("地址说错了") clears
+the field, and the form asks for it again before going on. The summary's "change ..." buttons
+(actions/confirmation.py) use the same names of the fields.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import say
+from bot.core.text.address import address_from_parts, parse_address
+from bot.core.text.phone import check_phone, find_phone
+
+CORRECTABLE = ("address", "description", "phone", "callback_time")
+# The words that name each field a resident may correct.
+FIELD_WORDS = {
+    "address": re.compile(r"地址|小区|楼|单元|房间|门牌|address|building|room|unit", re.IGNORECASE),
+    "phone": re.compile(r"电话|手机|号码|联系方式|phone|number|mobile", re.IGNORECASE),
+    "callback_time": re.compile(r"时间|几点|上午|下午|晚上|time|when|morning|afternoon|evening", re.IGNORECASE),
+    "description": re.compile(r"描述|情况|问题|内容|description|details|problem|what happened", re.IGNORECASE),
+}
+# "That was wrong": what turns a message naming a field into a correction of it.
+_CORRECTION = re.compile(
+    r"不对|错了|有误|写错|说错|输错|打错|填错|弄错|搞错|记错|更正|改成|改为|改一下|应该是|其实是"
+    r"|\bwrong\b|\bmistake|\btypo\b|\bcorrection\b|\bi meant\b|\bshould (?:be|have been)\b|\bchange (?:my|the)\b",
+    re.IGNORECASE,
+)
+
+# What comes before the new value in a correction ("不对,地址错了,是", "sorry, wrong address, it's"):
+# up to the last "that was wrong", field name, "is" or punctuation. The address parser would
+# take it for the estate's name.
+_LEAD_IN = re.compile(
+    rf"^.*(?:{_CORRECTION.pattern}|地址|是|为|成|到|\baddress\b|\bit'?s\b|\bit is\b|\bis\b|\bto\b|[,，:：;；])\s*",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def earlier_answer_corrected(text: str, tracker: Tracker, dispatcher: CollectingDispatcher,
+                             language: str) -> dict[str, Any] | None:  # fmt: skip
+    """The slots a correction of an earlier answer changes, or None when `text` corrects none.
+
+    Only a field answered before and other than the one asked counts: a correction of the
+    pending question is simply its answer."""
+    if not _CORRECTION.search(text):
+        return None
+    asked = tracker.get_slot("requested_slot")
+    for field in CORRECTABLE:
+        if field != asked and tracker.get_slot(field) is not None and FIELD_WORDS[field].search(text):
+            return _new_value(field, text, tracker, dispatcher, language)
+    return None
+
+
+def _new_value(field: str, text: str, tracker: Tracker, dispatcher: CollectingDispatcher,
+               language: str) -> dict[str, Any]:  # fmt: skip
+    if field == "address":
+        named = parse_address(_LEAD_IN.sub("", text))
+        if any(asdict(named).values()):
+            address = address_from_parts(tracker.get_slot("address_parts") or {}).merged_with(named)
+            formatted = address.format(language)
+            dispatcher.utter_message(text=say("corrected_address", language, value=formatted))
+            parts = {**asdict(address), "raw": formatted, "attempts": 1}
+            return {"address": formatted, "address_parts": parts}
+        return {"address": None, "address_parts": None}
+    if field == "phone":
+        found = find_phone(text)
+        checked = check_phone(found) if found else None
+        if checked is not None and checked.ok:
+            dispatcher.utter_message(text=say("corrected_phone", language, value=checked.e164))
+            return {"phone": checked.e164}
+    return {field: None}  # no new value given: the form asks for it again

@@ -1,0 +1,101 @@
+"""What residents type that is not the answer the question expects: a correction of an earlier
+answer, a yes or a command where a time is asked, markup around a report, a link or a piece of
+JSON in a Chinese chat. Each gets what a person on the phone would do with it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.models import Category
+from tests.conftest import Resident
+from tests.e2e.test_conversations import confirm, ticket
+
+pytestmark = pytest.mark.stack
+
+
+def summary_text(replies: list[dict]) -> str:
+    return "\n".join(r["text"] for r in replies)
+
+
+@pytest.mark.parametrize(
+    ("report", "correction", "noted", "phone_asked", "anytime", "submit"),
+    [
+        ("暖气不热,阳光花园3号楼2单元301", "不对,地址错了,是4号楼", "4号楼", "电话", "随时", "确认提交"),
+        (
+            "my radiator is cold, Sunshine Garden building 3 unit 2 room 301",
+            "sorry, wrong address, it's building 4",
+            "Building 4",
+            "phone",
+            "any time",
+            "Confirm",
+        ),
+    ],
+)
+def test_an_address_corrected_at_a_later_question_is_changed_and_the_question_comes_again(
+    resident: Resident, report: str, correction: str, noted: str, phone_asked: str, anytime: str, submit: str
+) -> None:
+    assert phone_asked in resident.say_text(report).lower()
+    answer = resident.say_text(correction)
+    assert noted in answer, answer  # the new address, said back
+    assert phone_asked in answer.lower()  # and the pending question again, never "not a valid number"
+    assert "有效" not in answer and "valid" not in answer, answer  # not taken for a phone number
+    resident.say("13812345678")
+    code = confirm(resident, resident.say(anytime), submit)
+    recorded = ticket(code)
+    assert (recorded.building, recorded.unit, recorded.room) == ("4", "2", "301"), recorded.address_raw
+    assert recorded.phone is not None and recorded.phone.endswith("13812345678")
+
+
+def test_a_phone_number_corrected_at_the_time_question_is_the_one_on_the_ticket(resident: Resident) -> None:
+    resident.say("暖气不热,阳光花园3号楼2单元301")
+    resident.say("13812345678")
+    answer = resident.say_text("电话号码写错了,应该是13987654321")
+    assert "13987654321" in answer and "时间" in answer, answer
+    code = confirm(resident, resident.say("下午"), "确认提交")
+    recorded = ticket(code)
+    assert recorded.phone is not None and recorded.phone.endswith("13987654321")
+    assert recorded.callback_window == "下午"
+
+
+def test_a_correction_that_names_no_new_value_asks_that_question_again(resident: Resident) -> None:
+    resident.say("暖气不热,阳光花园3号楼2单元301")
+    asked = resident.say_text("等等,地址说错了")
+    assert "地址" in asked and "有效" not in asked, asked
+    resident.say("幸福小区5号楼1单元502")
+    resident.say("13812345678")
+    code = confirm(resident, resident.say("随时"), "确认提交")
+    assert "幸福小区5号楼1单元502" in (ticket(code).address_raw or "")
+
+
+@pytest.mark.parametrize(("not_a_time", "asked"), [("/affirm", "时间"), ("好的", "时间"), ("yes", "时间")])
+def test_a_yes_or_a_command_is_no_callback_time(resident: Resident, not_a_time: str, asked: str) -> None:
+    resident.say("暖气不热,阳光花园3号楼2单元301")
+    resident.say("13812345678")
+    again = resident.say(not_a_time)
+    text = summary_text(again)
+    assert asked in text and "核对" not in text, text  # the question again, with its buttons; no summary
+    assert any(b["title"] == "随时都可以" for r in again for b in r.get("buttons") or [])
+    code = confirm(resident, resident.press(again, "晚上"), "确认提交")
+    assert ticket(code).callback_window == "晚上"
+
+
+def test_markup_around_a_report_is_read_as_the_report(resident: Resident) -> None:
+    asked = resident.say_text("<div><b>家里暖气不热</b>,阳光花园3号楼2单元301</div>")
+    assert "电话" in asked, asked  # a repair with its address, not "I cannot help with that"
+    resident.say("13812345678")
+    code = confirm(resident, resident.say("随时"), "确认提交")
+    recorded = ticket(code)
+    assert recorded.category is Category.REPORT_REPAIR
+    assert "<" not in recorded.description and "暖气不热" in recorded.description
+
+
+@pytest.mark.parametrize(
+    "not_words", ['{"action":"confirm","value":true}', "https://example.com/heating/status", "hl-abc123"]
+)
+def test_a_link_json_or_code_keeps_a_chinese_chat_chinese(resident: Resident, not_words: str) -> None:
+    resident.say("暖气不热,阳光花园3号楼2单元301")
+    resident.say("13812345678")
+    resident.say("随时")
+    answer = resident.say_text(not_words)
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in answer), answer
+    assert "Please" not in answer and "Which" not in answer, answer
