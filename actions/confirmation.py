@@ -22,7 +22,7 @@ from actions.common import (
     reset_intake,
     say,
 )
-from actions.corrections import CORRECTABLE, FIELD_WORDS
+from actions.corrections import CORRECTABLE, FIELD_WORDS, earlier_answer_corrected
 from actions.intake import leak_interruption
 from actions.outage import LINKED, create_linked
 from actions.unit_of_work import ActionCall
@@ -115,6 +115,9 @@ class ValidateConfirmForm(AskingFormValidation):
             dispatcher.utter_message(text=say("anonymous_ok", language))
             return {"confirmation": None, "anonymous": True, "phone": None, "callback_time": None,
                     "followup_optin": "no"}  # fmt: skip
+        corrected = earlier_answer_corrected(text, tracker, dispatcher, language)
+        if corrected and None not in corrected.values():
+            return {**corrected, "confirmation": None}  # the new value said back, and the summary again
         field = field_named_in(text, tracker) if intent in ("correct_field", "deny") else None
         if field:
             return {"confirmation": f"correct:{field}"}

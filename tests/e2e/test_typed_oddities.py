@@ -99,3 +99,15 @@ def test_a_link_json_or_code_keeps_a_chinese_chat_chinese(resident: Resident, no
     answer = resident.say_text(not_words)
     assert any("\u4e00" <= ch <= "\u9fff" for ch in answer), answer
     assert "Please" not in answer and "Which" not in answer, answer
+
+
+def test_a_correction_with_its_new_value_at_the_summary_shows_the_corrected_summary(resident: Resident) -> None:
+    resident.say("暖气不热,阳光花园3号楼2单元301")
+    resident.say("13812345678")
+    resident.say("随时")
+    again = resident.say("地址错了,应该是2单元302")
+    text = summary_text(again)
+    assert "2单元302" in text and "核对" in text, text  # said back, and the summary again to confirm
+    code = confirm(resident, again, "确认提交")
+    recorded = ticket(code)
+    assert (recorded.building, recorded.unit, recorded.room) == ("3", "2", "302"), recorded.address_raw
