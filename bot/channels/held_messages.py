@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bot.channels.relay import Press, Refused, Relay, Turn, as_plain_text, clean_text, store_incoming
+from bot.channels.relay import Press, Refused, Relay, Turn, clean_text, plain_words, store_incoming
 from bot.channels.worker_thread import in_transaction
 from bot.core.conversation.buttons import is_button_id
 from bot.core.conversation.messages import say
@@ -27,7 +27,7 @@ async def hold(relay: Relay, channel: str, chat_id: str, text: str) -> list[Repl
     if is_button_id(cleaned):
         incoming = Press(cleaned)
     else:
-        plain = as_plain_text(cleaned)
+        plain = plain_words(cleaned)
         language = detect_language(plain) or DEFAULT_LANGUAGE
         if not plain:
             return [Reply(say("empty_message", language))]

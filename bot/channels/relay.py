@@ -121,6 +121,12 @@ def as_plain_text(text: str) -> str:
     return text[start:]
 
 
+def plain_words(cleaned: str) -> str:
+    """What Rasa reads of a typed message (already cleaned: clean_text): its words without the
+    HTML a pasted report may carry, never a command."""
+    return as_plain_text(without_markup(cleaned))
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -214,7 +220,7 @@ class Relay:
         cleaned = clean_text(text)
         if is_button_id(cleaned):
             return await self.press(channel, chat_id, cleaned)
-        plain = as_plain_text(without_markup(cleaned))
+        plain = plain_words(cleaned)
         language = detect_language(plain) or DEFAULT_LANGUAGE
         if not plain:
             return await self.note(channel, chat_id, [Reply(say("empty_message", language))])

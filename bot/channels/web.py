@@ -18,7 +18,7 @@ from bot.channels.chat_page import render_chat_page
 from bot.channels.chat_rate_limits import ChatRateLimits, Pace
 from bot.channels.held_messages import hold
 from bot.channels.outage_feed import outages_feed
-from bot.channels.relay import Relay, as_plain_text, clean_text
+from bot.channels.relay import Relay, clean_text, plain_words
 from bot.channels.request_body import error, read_json
 from bot.channels.telegram.channel import TelegramChannel
 from bot.config import Settings
@@ -58,7 +58,7 @@ def client_address(request: Request) -> str:
 def too_long_reply(message: str, limit: int) -> Reply | None:
     """The answer to a message over the length limit, which is not stored at all (measured as
     the relay reads it, after cleaning), or None when the message is within the limit."""
-    words = as_plain_text(clean_text(message))
+    words = plain_words(clean_text(message))
     if len(words) <= limit:
         return None
     language = detect_language(words[:limit]) or DEFAULT_LANGUAGE
