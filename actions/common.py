@@ -19,6 +19,7 @@ from bot.core.conversation.inbox import REVIEW_BELOW, collect
 from bot.core.conversation.messages import say
 from bot.core.text.language import conversation_language
 from bot.core.tickets.intake import utcnow
+from nlu.leak_words import smells_of_gas
 
 log = logging.getLogger(__name__)
 
@@ -115,8 +116,13 @@ _WHITESPACE = re.compile(r"\s+")
 GAS = re.compile(r"煤[气氣]|燃[气氣]|天然[气氣]|瓦斯|(?<![a-z])gas(?![a-z])", re.IGNORECASE)  # not "gasket"
 
 
+def names_gas(text: str) -> bool:
+    """Gas by name, or by its smell without the word ("臭鸡蛋味", "rotten eggs")."""
+    return bool(GAS.search(text)) or smells_of_gas(text)
+
+
 def safety_advice(text: str, language: str) -> str:
-    return say("gas_safety" if GAS.search(text) else "leak_safety", language)
+    return say("gas_safety" if names_gas(text) else "leak_safety", language)
 
 
 def squash(text: str) -> str:

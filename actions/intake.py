@@ -12,13 +12,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
-    GAS,
     Ask,
     AskingFormValidation,
     HotlineAction,
     button,
     language_of,
     latest_intent,
+    names_gas,
     only_changes,
     report_text,
     reset_intake,
@@ -106,7 +106,7 @@ def enough_of_address(parts: dict[str, Any], language: str) -> str | None:
 
 
 def subcategory_of(category: str, text: str) -> str | None:
-    if category == "report_leak" and GAS.search(text):
+    if category == "report_leak" and names_gas(text):
         return "gas"
     if category == "complaint" and _WHISTLE.search(text):
         return "whistleblowing"
@@ -186,7 +186,7 @@ def intake_intro(category: str, subcategory: str | None, language: str, text: st
         # the safety advice comes first whatever the report is about (R1).
         if not says_something_escapes(text):
             return intro
-        return intro + [say("gas_safety" if smells_of_gas(text) else "complaint_leak_safety", language)]
+        return [say("gas_safety" if smells_of_gas(text) else "complaint_leak_safety", language), *intro]
     return [say("billing_dispute_intro", language)]
 
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from zoneinfo import ZoneInfo
 
 from actions.common import HotlineAction, resident_text, say
 from bot.core.conversation.messages import CATEGORY_NAMES, STATUS_NAMES, name_of
+from bot.core.text.ticket_codes import find_ticket_code
 from bot.core.tickets.intake import get_ticket_by_code, tickets_of_sender
-
-_CODE = re.compile(r"HL\s*-?\s*([0-9A-Za-z]{6})\b", re.IGNORECASE)
 
 
 def status_line(ticket, language: str, tz: ZoneInfo) -> str:  # type: ignore[no-untyped-def]
@@ -29,10 +27,9 @@ class ActionCheckStatus(HotlineAction):
         return "action_check_status"
 
     def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
-        match = _CODE.search(resident_text(tracker))
+        code = find_ticket_code(resident_text(tracker))
         tz = call.settings.tz
-        if match:
-            code = "HL-" + match.group(1).upper()
+        if code:
             ticket = get_ticket_by_code(call.session, code)
             if ticket is None:
                 dispatcher.utter_message(text=say("status_not_found", language, code=code))

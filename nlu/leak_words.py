@@ -34,8 +34,8 @@ def says_something_escapes(text: str) -> bool:
 
 
 _GAS_SMELL = re.compile(
-    r"燃气味|燃氣味|煤气味|煤氣味|天然气味|天然氣味|臭鸡蛋味|臭雞蛋味|(?<![a-z])gas\s*味|"
-    r"smell(?:s|ing)? (?:of )?gas(?![a-z])|gas smell|gas (?:is )?(?:leaking|escaping)",
+    r"燃气味|燃氣味|煤气味|煤氣味|天然气味|天然氣味|臭[鸡雞]蛋|(?<![a-z])gas\s*味|"
+    r"smell(?:s|ing)? (?:of )?gas(?![a-z])|gas smell|gas (?:is )?(?:leaking|escaping)|rotten[- ]eggs?|sulph?ur(?:ous)? smell",
     re.IGNORECASE,
 )
 

@@ -44,3 +44,14 @@ def test_another_resident_learns_only_category_status_and_dates(resident: Reside
         leaked = [secret for secret in SECRETS if secret.lower() in answer.lower()]
         assert leaked == [], f"{language}: {answer!r} reveals {leaked}"
     assert state_of(code) == before
+
+
+def test_a_code_written_straight_against_chinese_words_or_full_width_is_found(resident: Resident, app) -> None:  # type: ignore[no-untyped-def]
+    resident.say("阳光花园3号楼2单元301暖气片漏水了,水流了一地")
+    resident.say("13912348765")
+    code = confirm(resident, resident.say("随时"), "确认提交")
+    full_width = code.translate({ord(c): ord(c) + 0xFEE0 for c in "HL-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"})
+    for asked in (f"{code}怎么样了", f"我的工单{code}现在到哪一步了", f"{full_width}怎么样了"):
+        answer = Resident(app.base_url).say_text(asked)
+        assert code in answer and "已登记" in answer, (asked, answer)
+    assert "没有找到" in Resident(app.base_url).say_text("HL-ZZZZZZ怎么样了")

@@ -21,14 +21,14 @@ from bot.core.conversation.messages import say
 )
 def test_a_complaint_about_water_still_escaping_gets_the_safety_advice(text: str, language: str) -> None:
     assert intake_intro("complaint", None, language, text) == [
-        say("complaint_intro", language),
         say("complaint_leak_safety", language),
+        say("complaint_intro", language),
     ]
 
 
 def test_a_complaint_that_smells_gas_gets_the_gas_advice() -> None:
     text = "楼道燃气味好几天了,打了三次电话都没人管"
-    assert intake_intro("complaint", None, "zh", text) == [say("complaint_intro", "zh"), say("gas_safety", "zh")]
+    assert intake_intro("complaint", None, "zh", text) == [say("gas_safety", "zh"), say("complaint_intro", "zh")]
 
 
 @pytest.mark.parametrize(
@@ -50,7 +50,16 @@ def test_the_complaint_texts_promise_no_crew() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["我闻到煤气味", "家裡有煤氣味", "我聞到燃氣味了", "樓道裡天然氣味很重", "I smell gas in the kitchen"]
+    "text",
+    [
+        "我闻到煤气味",
+        "家裡有煤氣味",
+        "我聞到燃氣味了",
+        "樓道裡天然氣味很重",
+        "I smell gas in the kitchen",
+        "屋里有股臭鸡蛋味",  # the smell, without the word
+        "there is a strange smell like rotten eggs in my kitchen",
+    ],
 )
 def test_a_leak_that_smells_gas_gets_the_gas_advice_in_either_script(text: str) -> None:
     subcategory = subcategory_of("report_leak", text)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 
+from bot.core.text.ticket_codes import TICKET_CODE
+
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # What says nothing of the language a resident speaks: a ticket code, a link, an e-mail address,
 # and the names in markup or code (a word joined to {}[]<>:= such as a JSON key or an HTML tag).
 _NOT_WORDS = re.compile(
-    r"\bHL-?[0-9A-Z]{6}\b"
+    rf"{TICKET_CODE.pattern}"
     r"|(?:https?://|www\.)\S+"
     r"|[\w.+-]+@[\w-]+\.[\w.-]+"
     r"|[\w.-]*[{}\[\]<>:=/][\w.-]*",

@@ -1,0 +1,17 @@
+"""A ticket code as residents type it: HL-4F7K2P, hl4f7k2p, "HL - 4F7K2P", full-width ＨＬ－４Ｆ７Ｋ２Ｐ,
+and written straight against Chinese words ("HL-4F7K2P怎么样了", where \\b finds no boundary:
+Chinese characters count as word characters)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Not inside a longer run of Latin letters or digits; Chinese may touch it on either side.
+TICKET_CODE = re.compile(r"(?<![A-Za-z0-9])HL\s*-?\s*([0-9A-Za-z]{6})(?![A-Za-z0-9])", re.IGNORECASE)
+
+
+def find_ticket_code(text: str) -> str | None:
+    """The first ticket code in `text`, as the system writes it (HL-4F7K2P), or None."""
+    match = TICKET_CODE.search(unicodedata.normalize("NFKC", text))
+    return "HL-" + match.group(1).upper() if match else None
