@@ -32,10 +32,12 @@ from bot.core.models import Category, Ticket
 from bot.core.text.address import address_from_parts
 from bot.core.tickets.intake import TicketDraft, create_ticket
 
-_YES = re.compile(
-    r"^(是|是的|对|对的|没错|确认|确认提交|提交|好|好的|可以|行|没问题|yes|y|ok|okay|correct|confirm|right|sure)[。.!! ]*$",
-    re.IGNORECASE,
+# A confirmation in words: one or more of these, with punctuation between ("对,没问题,提交吧").
+_YES_WORD = (
+    r"(?:是|是的|对|对的|没错|确认|确认提交|提交|提交吧|好|好的|好吧|可以|行|没问题|都对|yes|y|ok|okay|correct|confirm|"
+    r"right|sure|that's right|looks good|submit|submit it|go ahead)"
 )
+_YES = re.compile(rf"^{_YES_WORD}(?:[,,、。.!! ]*{_YES_WORD})*[。.!! ]*$", re.IGNORECASE)
 
 
 def field_named_in(text: str, tracker: Tracker) -> str | None:
@@ -108,9 +110,15 @@ class ValidateConfirmForm(AskingFormValidation):
         intent = latest_intent(tracker)
         language = language_of(tracker)
         if (leak := leak_interruption(tracker, dispatcher, language)) is not None:
+            if "address" in leak and leak["address"] is None:
+                return {**leak, "confirmation": "correct:address"}  # the crew needs the flat: asked first
             return {**leak, "confirmation": None}  # the summary again, now of a leak
         if intent == "cancel":
             return {"confirmation": "cancel"}
+        if intent == "request_human":
+            # The staffed line, and the summary again: the report is not lost for asking.
+            dispatcher.utter_message(text=say("human_during_report", language))
+            return {"confirmation": None}
         if intent == "request_anonymous":
             dispatcher.utter_message(text=say("anonymous_ok", language))
             return {"confirmation": None, "anonymous": True, "phone": None, "callback_time": None,

@@ -132,12 +132,30 @@ def leak_interruption(tracker: Tracker, dispatcher: CollectingDispatcher, langua
         return None
     subcategory = subcategory_of("report_leak", text)
     dispatcher.utter_message(text=safety_advice(text, language))
-    slots: dict[str, Any] = {"category": "report_leak", "subcategory": subcategory, "description": text}
+    # What was reported before stays in the description: nothing the resident said is lost.
+    earlier = tracker.get_slot("description")
+    description = f"{text} / {earlier}" if earlier and earlier != text else text
+    slots: dict[str, Any] = {"category": "report_leak", "subcategory": subcategory, "description": description}
     if tracker.get_slot("outage_id"):  # an outage never takes a leak
         slots |= {"outage_id": None, "outage_choice": None}
-    requested = tracker.get_slot("requested_slot")
-    if requested and requested not in slots:
-        slots[requested] = None  # the question is still open: asked again after the advice
+    parts = address_from_parts(tracker.get_slot("address_parts") or {})
+    if tracker.get_slot("address") and not parts.is_complete():
+        # An anonymous complaint needed no flat (address_is_optional); the crew does.
+        slots |= {"address": None}
+    return slots | details_in(text, tracker, language)
+
+
+def details_in(text: str, tracker: Tracker, language: str) -> dict[str, Any]:
+    """The whole address and the phone number a message gives in passing (a leak that interrupts
+    a form: "阳光花园3号楼2单元301,而且暖气片接口在滴水"; a number typed at the address question).
+    Only a whole address counts: the parser reads part of a sentence as an estate's name."""
+    slots: dict[str, Any] = {}
+    address = parse_address(text)
+    if address.is_complete():
+        slots |= {"address": address.format(language), "address_parts": {**asdict(address), "raw": text, "attempts": 0}}
+    found = None if tracker.get_slot("anonymous") or tracker.get_slot("phone") else find_phone(text)
+    if found and (checked := check_phone(found)).ok:
+        slots["phone"] = checked.e164
     return slots
 
 
@@ -417,15 +435,12 @@ class ValidateTicketForm(AskingFormValidation):
         return read_outage_choice(squash(str(value or "")), tracker, dispatcher, language_of(tracker))
 
     async def validate_answer(self, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
-        if (leak := leak_interruption(tracker, dispatcher, language_of(tracker))) is not None:
-            # The pending question stays the one asked next (Rasa would pick the form's first).
-            asked = tracker.get_slot("requested_slot")
-            return [*(SlotSet(name, value) for name, value in leak.items()), SlotSet("requested_slot", asked),
-                    SlotSet("language", language_of(tracker))]  # fmt: skip
         language = language_of(tracker)
+        if (leak := leak_interruption(tracker, dispatcher, language)) is not None:
+            return await self._no_answer(leak, dispatcher, tracker, domain, language)
         typed = squash(tracker.latest_message.get("text") or "")
         if not typed.startswith("/") and (corrected := earlier_answer_corrected(typed, tracker, dispatcher, language)):
-            return await self._corrected(corrected, dispatcher, tracker, domain, language)
+            return await self._no_answer(corrected, dispatcher, tracker, domain, language)
         events = await super().validate_answer(dispatcher, tracker, domain)
         # Only alongside a real answer: any other slot event would stop Rasa from rejecting the
         # form for a "取消" or "我要匿名" and letting the rules handle it.
@@ -433,17 +448,19 @@ class ValidateTicketForm(AskingFormValidation):
             events += only_changes(tracker, [SlotSet("language", language_of(tracker))])
         return events
 
-    async def _corrected(self, corrected: dict[str, Any], dispatcher: CollectingDispatcher, tracker: Tracker,
+    async def _no_answer(self, slots: dict[str, Any], dispatcher: CollectingDispatcher, tracker: Tracker,
                          domain: DomainDict, language: str) -> list[dict[str, Any]]:  # fmt: skip
-        """The events of a correction of an earlier answer: the message is no answer to the
-        question asked (though Rasa offers it as one), and the form asks its first empty
-        question next: the same one, or the corrected field's if the correction named no value."""
-        if asked := tracker.get_slot("requested_slot"):
-            corrected = {asked: None, **corrected}
-        tracker.slots.update(corrected)
+        """The events of a message that is no answer to the question asked, though Rasa offers it
+        as one (a leak that interrupts, a correction of an earlier answer), with the `slots` it
+        changes. The form asks its first empty question next: usually the same one; the address
+        if a correction named no new one; the next one if the message also gave the pending
+        answer (a leak report with the phone number in it). Rasa would pick the form's first."""
+        if (asked := tracker.get_slot("requested_slot")) and asked not in slots:
+            slots = {asked: None, **slots}
+        tracker.slots.update(slots)
         required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
         ask = next((slot for slot in required if tracker.get_slot(slot) is None), None)
-        return [*(SlotSet(name, value) for name, value in corrected.items()), SlotSet("requested_slot", ask),
+        return [*(SlotSet(name, value) for name, value in slots.items()), SlotSet("requested_slot", ask),
                 SlotSet("language", language)]  # fmt: skip
 
     def validate_address(
@@ -459,8 +476,9 @@ class ValidateTicketForm(AskingFormValidation):
         if address_is_optional(tracker.get_slot("category"), bool(tracker.get_slot("anonymous"))):
             return self._optional_address(text, new_parts, language)
         if not added and names_no_place(text):
-            # "hello?", "what?", a phone number: no address, and no try counted (the question again).
-            return {"address": None, "address_parts": parts or None}
+            # "hello?", "what?", a phone number: no address, and no try counted (the question
+            # again); a phone number is kept for its own question.
+            return {"address": None, "address_parts": parts or None, **details_in(text, tracker, language)}
         if address.is_complete():
             outage = outage_slots(tracker.get_slot("category"), tracker.get_slot("subcategory"), address, self.call)
             return {"address": address.format(language), "address_parts": new_parts, **outage}

@@ -121,3 +121,28 @@ def test_answers_that_name_no_place_never_become_the_address(
     recorded = ticket(code).address_raw or ""
     assert recorded.startswith(address.split(" bldg")[0].split("3号楼")[0])
     assert not any(word in recorded for word in ("hello", "what", "1381234", "喂", "啥"))
+
+
+def test_a_leak_that_gives_the_address_keeps_it_and_what_was_reported_before(resident: Resident) -> None:
+    assert "地址" in resident.say_text("暖气不热")
+    interrupted = resident.say_text("阳光花园3号楼2单元301,而且暖气片接口在滴水")
+    assert "阀门" in interrupted and "电话" in interrupted and "详细地址" not in interrupted, interrupted
+    resident.say("13812345678")
+    leak = ticket(confirm(resident, resident.say("随时"), "确认提交"))
+    assert leak.category is Category.REPORT_LEAK and (leak.building, leak.room) == ("3", "301")
+    assert "滴水" in leak.description and "暖气不热" in leak.description
+
+
+def test_a_leak_in_the_middle_of_an_anonymous_complaint_asks_for_the_flat_and_keeps_the_complaint(
+    resident: Resident,
+) -> None:
+    resident.say("举报收费员乱收费,我要匿名")
+    resident.say("阳光花园")  # enough for an anonymous complaint (R7)
+    interrupted = resident.say_text("家里暖气管漏水了")
+    assert "阀门" in interrupted and "房间号" in interrupted, interrupted  # the crew needs the flat
+    replies = resident.say("阳光花园3号楼2单元301")
+    while not any(b["title"] == "确认提交" for r in replies for b in r.get("buttons") or []):
+        replies = resident.press(replies, "不需要")  # the anonymous report's follow-up question
+    leak = ticket(confirm(resident, replies, "确认提交"))
+    assert leak.category is Category.REPORT_LEAK and (leak.building, leak.unit, leak.room) == ("3", "2", "301")
+    assert "乱收费" in leak.description and leak.phone is None

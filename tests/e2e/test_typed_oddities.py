@@ -111,3 +111,35 @@ def test_a_correction_with_its_new_value_at_the_summary_shows_the_corrected_summ
     code = confirm(resident, again, "确认提交")
     recorded = ticket(code)
     assert (recorded.building, recorded.unit, recorded.room) == ("3", "2", "302"), recorded.address_raw
+
+
+@pytest.mark.parametrize(("ask", "line"), [("我要找人工客服", "0533"), ("I want to talk to a human", "0533")])
+def test_asking_for_a_person_at_the_summary_gets_the_line_and_the_summary_again(
+    resident: Resident, ask: str, line: str
+) -> None:
+    resident.say("暖气不热,阳光花园3号楼2单元301")
+    resident.say("13812345678")
+    resident.say("随时")
+    again = resident.say(ask)
+    text = summary_text(again)
+    assert line in text and ("核对" in text or "check these details" in text), text
+    assert "修改哪一项" not in text and "Which detail" not in text, text
+    submit = "确认提交" if "核对" in text else "Confirm"
+    assert ticket(confirm(resident, again, submit)).phone is not None
+
+
+def test_a_confirmation_in_several_words_submits(resident: Resident) -> None:
+    resident.say("暖气不热,阳光花园3号楼2单元301")
+    resident.say("13812345678")
+    resident.say("随时")
+    done = summary_text(resident.say("对,没问题,提交吧"))
+    assert "HL-" in done, done
+
+
+def test_a_phone_number_given_at_the_address_question_is_kept(resident: Resident) -> None:
+    resident.say("我家暖气不热")
+    assert "地址" in resident.say_text("13800001111")
+    asked = resident.say_text("幸福家园5号楼1单元502")
+    assert "时间" in asked and "电话" not in asked, asked  # the number is not asked for again
+    code = confirm(resident, resident.say("随时"), "确认提交")
+    assert (ticket(code).phone or "").endswith("13800001111")
