@@ -31,6 +31,7 @@ from actions.followup import end_followup_for_new_report
 from actions.outage import ask_outage_choice, earlier_address, outage_slots, read_outage_choice, with_outage_question
 from actions.unit_of_work import ActionCall
 from bot.core.conversation.messages import FIELD_NAMES, join_names, name_of
+from bot.core.models import Category
 from bot.core.text.address import Address, address_from_parts, parse_address
 from bot.core.text.phone import check_phone, find_phone
 from nlu.leak_words import says_something_escapes, smells_of_gas
@@ -85,11 +86,25 @@ _NO_PLACE = re.compile(
 )
 
 
+# A question back that starts as one ("what should I do now?", "你们到底管不管?!"), and "wait, let
+# me look" ("稍等我看看"): no place, however long.
+_QUESTION_BACK = re.compile(
+    r"(?:what|how|why|when|where|who|should|shall|can|could|do|does|did|is|are|will|would|怎么|怎样|什么|为什么|咋|啥|"
+    r"要不要|能不能|是不是|有没有|你们|您们).*[?？]",
+    re.IGNORECASE,
+)
+_WAITING = re.compile(
+    r"(?:稍等|等一下|等等|等会|我看看|我找找|我问问|让我看看|我查一下|wait|hold on|one (?:sec|second|moment|minute)|"
+    r"just a (?:sec|second|moment|minute)|let me (?:check|see|look))",
+    re.IGNORECASE,
+)
+
+
 def names_no_place(text: str) -> bool:
     """True for an answer to the address question that cannot be any part of an address."""
     phone = find_phone(text)
-    rest = text.replace(phone, "") if phone else text
-    return bool(_NO_PLACE.fullmatch(rest.strip()))
+    rest = (text.replace(phone, "") if phone else text).strip()
+    return bool(_NO_PLACE.fullmatch(rest) or _QUESTION_BACK.match(rest) or _WAITING.match(rest))
 
 
 def address_is_optional(category: str | None, anonymous: bool) -> bool:
@@ -117,6 +132,8 @@ def subcategory_of(category: str, text: str) -> str | None:
 
 # How sure the model must be that a message in the middle of another question reports a leak.
 LEAK_INTERRUPTS_ABOVE = 0.6
+# ... and that an answer to "where?" tells the problem again rather than naming a place.
+REPORT_AGAIN_ABOVE = 0.8
 
 
 def leak_interruption(tracker: Tracker, dispatcher: CollectingDispatcher, language: str) -> dict[str, Any] | None:
@@ -475,9 +492,12 @@ class ValidateTicketForm(AskingFormValidation):
         new_parts = {**asdict(address), "raw": raw, "attempts": attempts}
         if address_is_optional(tracker.get_slot("category"), bool(tracker.get_slot("anonymous"))):
             return self._optional_address(text, new_parts, language)
-        if not added and names_no_place(text):
-            # "hello?", "what?", a phone number: no address, and no try counted (the question
-            # again); a phone number is kept for its own question.
+        if not added and (names_no_place(text) or self._report_again(tracker)):
+            # "hello?", "what should I do?", "稍等我看看", the problem told again: no address, and
+            # no try counted (the question again); a phone number is kept for its own question.
+            # A question during a leak gets the safety advice again: it may be what they ask.
+            if tracker.get_slot("category") == "report_leak" and _QUESTION_BACK.match(text):
+                dispatcher.utter_message(text=safety_advice(tracker.get_slot("description") or text, language))
             return {"address": None, "address_parts": parts or None, **details_in(text, tracker, language)}
         if address.is_complete():
             outage = outage_slots(tracker.get_slot("category"), tracker.get_slot("subcategory"), address, self.call)
@@ -487,6 +507,12 @@ class ValidateTicketForm(AskingFormValidation):
             formatted = address.format(language) if address.missing() != ["estate", "building", "unit", "room"] else ""
             return {"address": formatted or raw, "address_parts": new_parts}
         return {"address": None, "address_parts": new_parts}
+
+    @staticmethod
+    def _report_again(tracker: Tracker) -> bool:
+        """The answer tells the problem again ("我说了暖气不热!!!"): the model is sure it is a report."""
+        intent = tracker.latest_message.get("intent") or {}
+        return intent.get("name") in {category.value for category in Category} and (intent.get("confidence") or 0) >= REPORT_AGAIN_ABOVE
 
     @staticmethod
     def _optional_address(text: str, parts: dict[str, Any], language: str) -> dict[str, Any]:

@@ -146,3 +146,22 @@ def test_a_leak_in_the_middle_of_an_anonymous_complaint_asks_for_the_flat_and_ke
     leak = ticket(confirm(resident, replies, "确认提交"))
     assert leak.category is Category.REPORT_LEAK and (leak.building, leak.unit, leak.room) == ("3", "2", "301")
     assert "乱收费" in leak.description and leak.phone is None
+
+
+def test_a_question_or_the_problem_again_at_where_is_never_the_address(resident: Resident) -> None:
+    """"What should I do now?" during a gas report gets the advice again, and neither it nor
+    "稍等我看看" nor the problem told again counts as an address, however often."""
+    resident.say("I smell gas in the kitchen")
+    advice = resident.say_text("what should I do now?").lower()
+    assert "window" in advice and "address" in advice, advice  # the gas advice again, then where?
+    for answer in ("I'm outside now", "hold on, let me check"):
+        assert "address" in resident.say_text(answer).lower()
+    resident.say("Sunshine Garden building 3 unit 2 room 301")
+    resident.say("13812345678")
+    code = confirm(resident, resident.say("any time"), "Confirm")
+    assert (ticket(code).building, ticket(code).room) == ("3", "301")
+
+    other = Resident(str(resident.client.base_url))
+    other.say("暖气不热")
+    for answer in ("暖气不热", "我说了暖气不热!!!", "稍等我看看"):
+        assert "地址" in other.say_text(answer), answer

@@ -21,6 +21,10 @@ from actions.intake import names_no_place
         "13812345678",
         "+86 138 1234 5678",
         "😀😀",
+        "what should I do now?",  # a question back, however long
+        "你们到底管不管?!",
+        "稍等我看看",  # "wait, let me look": the address comes next
+        "hold on, let me check",
     ],
 )
 def test_answers_that_name_no_place(text: str) -> None:
@@ -35,6 +39,7 @@ def test_answers_that_name_no_place(text: str) -> None:
         "村东头老李家,知道吧?",  # a landmark that ends in a question is still a place
         "the blue house next to the school, you know it?",
         "陽光花園 13812345678",
+        "金色水岸",  # an estate whose name has no place word
     ],
 )
 def test_answers_that_name_a_place(text: str) -> None:
