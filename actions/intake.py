@@ -33,7 +33,7 @@ from actions.unit_of_work import ActionCall
 from bot.core.conversation.messages import FIELD_NAMES, join_names, name_of
 from bot.core.models import Category
 from bot.core.text.address import Address, address_from_parts, parse_address
-from bot.core.text.phone import check_phone, find_phone
+from bot.core.text.phone import check_phone, find_phone, with_spoken_digits
 from nlu.leak_words import says_something_escapes, smells_of_gas
 
 _WHISTLE = re.compile(
@@ -170,7 +170,7 @@ def details_in(text: str, tracker: Tracker, language: str) -> dict[str, Any]:
     address = parse_address(text)
     if address.is_complete():
         slots |= {"address": address.format(language), "address_parts": {**asdict(address), "raw": text, "attempts": 0}}
-    found = None if tracker.get_slot("anonymous") or tracker.get_slot("phone") else find_phone(text)
+    found = None if tracker.get_slot("anonymous") or tracker.get_slot("phone") else find_phone(with_spoken_digits(text))
     if found and (checked := check_phone(found)).ok:
         slots["phone"] = checked.e164
     return slots
@@ -202,7 +202,7 @@ def intake_start_events(category: str, subcategory: str | None, text: str, track
         if address.is_complete() or address_is_optional(category, anonymous):
             events.append(SlotSet("address", address.format(language_of(tracker))))
     events += [SlotSet(name, value) for name, value in outage.items()]
-    phone = find_phone(text) if text else None
+    phone = find_phone(with_spoken_digits(text)) if text else None
     if phone and not anonymous and (checked := check_phone(phone)).ok:
         events.append(SlotSet("phone", checked.e164))
     return events
@@ -536,7 +536,7 @@ class ValidateTicketForm(AskingFormValidation):
     def validate_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        text = squash(str(value or ""))
+        text = with_spoken_digits(squash(str(value or "")))
         language = language_of(tracker)
         checked = check_phone(find_phone(text) or text)
         if checked.ok:

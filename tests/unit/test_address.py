@@ -146,3 +146,24 @@ def test_format(address: Address, zh: str, en: str) -> None:
 )
 def test_traditional_characters_are_read_and_the_estate_kept_as_written(text: str, expected: Address) -> None:
     assert parse_address(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Voice-to-text: filler first, the room read out digit by digit.
+        ("那个幸福家园七号楼三单元六零二", Address("幸福家园", "7", "3", "602")),
+        ("我是阳光花园三号楼二单元三零一的住户", Address("阳光花园", "3", "2", "301")),
+        # Who is speaking is no estate.
+        ("我是3号楼301的王秀英", Address(None, "3", None, "301")),
+        ("This is John Smith from room 301.", Address(None, None, None, "301")),
+        ("I'm from Sunshine Garden building 3 unit 2 room 301", Address("Sunshine Garden", "3", "2", "301")),
+        ("Fromage Garden building 2 unit 1 room 101", Address("Fromage Garden", "2", "1", "101")),
+    ],
+)
+def test_spoken_addresses_and_self_introductions(text: str, expected: Address) -> None:
+    assert parse_address(text) == expected
+
+
+def test_a_room_read_out_alone_is_the_room() -> None:
+    assert parse_address("六零二") == Address(room="602")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.core.text.phone import PhoneCheck, check_phone, find_phone
+from bot.core.text.phone import PhoneCheck, check_phone, find_phone, with_spoken_digits
 
 MOBILE = PhoneCheck(ok=True, e164="+8613812345678", kind="mobile", reason=None)
 ZIBO = PhoneCheck(ok=True, e164="+865331234567", kind="landline", reason=None)
@@ -80,3 +80,9 @@ def test_find_phone(text: str, expected: str) -> None:
 @pytest.mark.parametrize("text", ["", "暖气不热", "阳光花园3号楼2单元301", "阳光花园 3-2-301", "12345"])
 def test_find_phone_ignores_non_phone_text(text: str) -> None:
     assert find_phone(text) is None
+
+
+@pytest.mark.parametrize("typed", ["一三九一二三四五六七八", "我电话是幺三九幺二三四五六七八", "139一二三四五六七八"])
+def test_a_number_read_out_in_chinese_digits(typed: str) -> None:
+    spoken = with_spoken_digits(typed)
+    assert check_phone(find_phone(spoken) or spoken).ok, spoken

@@ -91,8 +91,10 @@ _COMPONENT = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 # A bare number right after the unit ("2单元301", "unit 2 301") is the room; "5楼" is a floor.
-_BARE_ROOM = re.compile(r"[\s,]*(?P<room>[0-9]{1,5})(?![0-9楼层])(?:\s*[号户室])?")
-_BARE_ROOM_ONLY = re.compile(r"\s*([0-9]{1,5})\s*[号室]?\s*")
+# Spoken rooms are read digit by digit ("六零二", voice-to-text): three or four such digits.
+_SPOKEN_ROOM = "[零〇一二三四五六七八九]{3,4}"
+_BARE_ROOM = re.compile(rf"[\s,]*(?P<room>[0-9]{{1,5}}|{_SPOKEN_ROOM})(?![0-9零〇一二三四五六七八九十楼层])(?:\s*[号户室])?")
+_BARE_ROOM_ONLY = re.compile(rf"\s*([0-9]{{1,5}}|{_SPOKEN_ROOM})\s*[号室]?\s*")
 
 _SEPARATORS = re.compile(r"[,。.!?;、\n]")
 _CN_SUFFIX = "小区|花园|家园|公寓|新村|社区|大厦|宿舍|苑|园"
@@ -105,11 +107,14 @@ _EN_ESTATE_END = re.compile(
 )
 _TITLE_WORDS = re.compile(r"(?:[A-Z][\w'-]*\s*)+")
 _CUE = re.compile(
-    r"^.*(?:我家住在|我家住|我家在|我家是|我住在|我住|我在|家住在|家住|住在|位于|地址是|地址为|地址"
-    r"|(?<![a-z])(?:i live at|i live in|i['’]m at|i am at|live at|live in|my address is|address is|address))"
+    r"^.*(?:我家住在|我家住|我家在|我家是|我住在|我住|我在|家住在|家住|住在|位于|地址是|地址为|地址|我是|我们是|这里是|这是"
+    r"|(?<![a-z])(?:i live at|i live in|i['’]m at|i am at|live at|live in|my address is|address is|address"
+    r"|this is|i['’]m from|i am from|from)(?![a-z]))"
     r"\s*:?\s*",
     re.IGNORECASE,
 )
+# Filler a spoken message starts with ("那个幸福家园7号楼", voice-to-text): not part of the name.
+_FILLER = re.compile(r"^(?:那个|这个|就是|嗯|呃|额|喂)+")
 # Lookbehinds keep 小区/社区/东区-style estate names and 城市花园 from being taken as districts.
 _PREFIX = (
     re.compile(r"^[^\s0-9]{1,8}?(?:省|(?<![城都])市|(?<![小社校园东西南北])区|县|镇|乡|街道)"),
@@ -158,7 +163,7 @@ def _parse_simplified(text: str) -> Address:
     if not found:
         only = _BARE_ROOM_ONLY.fullmatch(text)
         if only:
-            return Address(room=only.group(1))
+            return Address(room=_to_arabic(only.group(1)))
         return Address(estate=_estate_without_components(text))
     estate = _estate_before(text[:first_start]) or _estate_after(text[last_end:])
     return Address(estate=estate, **found)
@@ -170,7 +175,7 @@ def _bare_room(text: str, ends: dict[str, int]) -> tuple[str | None, int]:
         if field in ends:
             match = _BARE_ROOM.match(text, ends[field])
             if match and len(match.group("room")) >= min_digits:
-                return match.group("room"), match.end()
+                return _to_arabic(match.group("room")), match.end()
             return None, 0
     return None, 0
 
@@ -216,7 +221,7 @@ def _looks_like_estate(candidate: str, allow_title_case: bool) -> str | None:
 
 def _clean(fragment: str) -> str:
     """Strip lead-in phrases, district/road prefixes and punctuation around an estate name."""
-    estate = _CUE.sub("", fragment).strip(_TRIM)
+    estate = _FILLER.sub("", _CUE.sub("", fragment).strip(_TRIM)).strip(_TRIM)
     stripped = True
     while stripped:
         stripped = False

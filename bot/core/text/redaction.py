@@ -28,6 +28,14 @@ _NAME_CUES = r"我叫|我的名字(?:是|叫)|名字(?:是|叫)|本人(?:是|叫
 
 _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "[email]"),
+    # Chat accounts: a WeChat id (wxid_…, or any id after 微信/WeChat) and a QQ number.
+    (re.compile(r"wxid_\w+", re.IGNORECASE), "[账号]"),
+    (
+        re.compile(
+            r"(?:微信号?|vx|wechat(?:\s*id)?|weixin|QQ号?)\s*(?:号码?|是|为|:|：)?\s*[A-Za-z0-9][\w-]{4,19}", re.IGNORECASE
+        ),
+        "[账号]",
+    ),
     (re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])"), "[身份证号]"),
     # Bank cards written in groups of four ("6222 0212 3456 7890"), before the phone rules below
     # take eleven of their digits for a mobile number.
@@ -39,8 +47,13 @@ _PHONE_RULES = [
 ]
 # Account, card and other long numbers (the inbox's phone placeholder itself is left alone).
 _LONG_NUMBER = re.compile(rf"(?<!\d)(?!{PLACEHOLDER_PHONE}(?!\d))\d{{9,}}(?!\d)")
+# What follows "我是…的" or "我是" when it is who one is, not a name ("我是3号楼的住户", "我是业主").
+_ROLES = "住户|业主|居民|租户|房东|老人|家属|用户|邻居|楼长|物业|人|老师|学生|退休"
 _NAME_RULES = [
     re.compile(rf"(?P<cue>{_NAME_CUES})\s*(?P<name>{_CHINESE_NAME})"),
+    # "我是3号楼301的王秀英", "我是王秀英,": a name after a self-introduction, before punctuation.
+    re.compile(rf"(?P<cue>我是[^,，。!！?？]{{0,16}}?的|我是)(?P<name>(?!{_ROLES})[{_HAN}]{{2,3}})(?=[\s,，。.!！?？;；]|$)"),
+    re.compile(r"(?P<cue>\b(?i:this is|i am|i'm)\s+)(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,2})(?=\s+from\b|[\s,.!?;]|$)"),
     re.compile(rf"(?P<cue>我姓)\s*(?P<name>[{_HAN}])"),
     # The first word after the cue in any case; further ones only capitalised ("John Smith").
     re.compile(
@@ -48,6 +61,23 @@ _NAME_RULES = [
         r"(?P<name>[A-Za-z][\w'-]*(?:\s+[A-Z][\w'-]*){0,2})"
     ),
 ]
+
+
+# The flat in an anonymous complaint's words: the room after a building or unit ("3号楼301",
+# "2单元502"), a room with its mark ("301室"), or "room 301". The estate and building stay.
+_FLAT = [
+    re.compile(r"(?<=号楼|单元)\s*\d{2,4}\s*(?:室|房间?|号房|号)?|(?<=[栋幢])\s*\d{3,4}"),
+    re.compile(r"(?<!\d)\d{3,4}\s*(?:室|房间|号房)"),
+    re.compile(r"\b(?:room|flat|apt\.?|apartment)\s*#?\s*\d{1,4}\b", re.IGNORECASE),
+]
+FLAT = "[房号]"
+
+
+def redact_flat(text: str) -> str:
+    """`text` without the flat: an anonymous complaint's room points at the one who complained (R7)."""
+    for pattern in _FLAT:
+        text = pattern.sub(FLAT, text)
+    return text
 
 
 def redact_identifiers(text: str, phone_placeholder: str = PHONE) -> str:

@@ -15,7 +15,7 @@ from bot.core.conversation.attachments import link_to_ticket
 from bot.core.conversation.handles import seal
 from bot.core.models import Category, Priority, Ticket, TicketEvent, TicketStatus
 from bot.core.text.address import Address
-from bot.core.text.redaction import redact_identifiers
+from bot.core.text.redaction import redact_flat, redact_identifiers
 from bot.core.tickets.followups import initial_state
 from bot.core.tickets.milestones import refresh_next_due
 from bot.core.tickets.sla import deadlines_for
@@ -74,20 +74,30 @@ def create_ticket(session: Session, draft: TicketDraft, settings: Settings, *, n
             return existing
     now = now or utcnow()
     deadlines = deadlines_for(draft.category, draft.subcategory, now, settings.tz)
-    # R7: an anonymous ticket keeps nothing that leads back to the resident.
+    # R7: an anonymous ticket keeps nothing that leads back to the resident; an anonymous
+    # complaint not even the flat, which would name the one who complained (a leak or a repair
+    # keeps it: the crew must go there).
     anonymous = draft.anonymous
+    without_flat = anonymous and draft.category is Category.COMPLAINT
+    description, address_raw = draft.description, draft.address_raw
+    if anonymous:
+        description = redact_identifiers(description)
+        address_raw = redact_identifiers(address_raw) if address_raw else address_raw
+    if without_flat:
+        description = redact_flat(description)
+        address_raw = redact_flat(address_raw) if address_raw else address_raw
     ticket = Ticket(
         category=draft.category,
         subcategory=draft.subcategory,
         priority=priority_for(draft.category, draft.subcategory),
         status=TicketStatus.NEW,
         # Whatever else the resident typed into them (a phone, a name) is not kept either.
-        description=redact_identifiers(draft.description) if anonymous else draft.description,
-        address_raw=redact_identifiers(draft.address_raw) if anonymous and draft.address_raw else draft.address_raw,
+        description=description,
+        address_raw=address_raw,
         estate=draft.address.estate,
         building=draft.address.building,
-        unit=draft.address.unit,
-        room=draft.address.room,
+        unit=None if without_flat else draft.address.unit,
+        room=None if without_flat else draft.address.room,
         phone=None if anonymous else draft.phone,
         callback_window=None if anonymous else draft.callback_window,
         anonymous=anonymous,

@@ -1,0 +1,44 @@
+"""What an anonymous report keeps of who wrote it (R7): no chat account, no self-introduced name,
+and for a complaint no flat (bot/core/text/redaction.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.text.redaction import redact_flat, redact_identifiers
+
+
+@pytest.mark.parametrize(
+    ("typed", "secrets"),
+    [
+        ("我是3号楼301的王秀英,举报抄表员老李收红包", ["王秀英"]),
+        ("我是王秀英,收费员乱收费", ["王秀英"]),
+        ("This is John Smith from room 301. The meter reader took a bribe.", ["John", "Smith"]),
+        ("I am Li Ming, the staff were rude", ["Li Ming"]),
+        ("我微信号是wxid_abc123,有事联系", ["wxid_abc123", "abc123"]),
+        ("我的微信 zhang_san88,QQ号 12345678", ["zhang_san88", "12345678"]),
+        ("WeChat: lily_2024", ["lily_2024"]),
+    ],
+)
+def test_names_and_chat_accounts_are_redacted(typed: str, secrets: list[str]) -> None:
+    clean = redact_identifiers(typed)
+    assert not [secret for secret in secrets if secret in clean], clean
+
+
+@pytest.mark.parametrize("typed", ["我是业主,暖气不热", "我是3号楼的住户", "我是想问一下", "举报抄表员老李收红包"])
+def test_who_one_is_is_no_name(typed: str) -> None:
+    assert redact_identifiers(typed) == typed
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("我是3号楼301的住户", "3号楼"),
+        ("阳光花园3号楼2单元301室", "阳光花园3号楼2单元"),
+        ("住在502室,收费员态度差", "收费员态度差"),
+        ("I live in room 301, Building 3", "Building 3"),
+    ],
+)
+def test_an_anonymous_complaint_keeps_no_flat(typed: str, kept: str) -> None:
+    clean = redact_flat(typed)
+    assert kept in clean and not any(room in clean for room in ("301", "502")), clean
