@@ -25,6 +25,7 @@ from bot.config import Settings
 from bot.core.conversation.messages import say
 from bot.core.conversation.replies import Reply
 from bot.core.text.language import DEFAULT_LANGUAGE, detect_language
+from nlu.leak_words import says_something_escapes, smells_of_gas
 
 log = logging.getLogger(__name__)
 MAX_SENDER_CHARS = 128
@@ -63,6 +64,12 @@ def too_long_reply(message: str, limit: int) -> Reply | None:
         return None
     language = detect_language(words[:limit]) or DEFAULT_LANGUAGE
     return Reply(say("too_long_not_kept", language, length=len(words), limit=limit))
+
+
+def sounds_urgent(message: str) -> bool:
+    """A leak or a smell of gas (R1): answered at once, even from a chat over its pace, so its
+    safety advice never waits behind the chat's earlier messages."""
+    return says_something_escapes(message) or smells_of_gas(message)
 
 
 def chat_routes(settings: Settings, relay: Relay, telegram: TelegramChannel | None) -> list[Route]:
@@ -105,7 +112,7 @@ def chat_routes(settings: Settings, relay: Relay, telegram: TelegramChannel | No
             seconds = admission.retry_after
             text = say("wait_and_resend", detect_language(message) or DEFAULT_LANGUAGE, seconds=seconds)
             return JSONResponse({"error": text, "retry_after": seconds}, 429, {"Retry-After": str(seconds)})
-        if admission.pace is Pace.LATER:
+        if admission.pace is Pace.LATER and not sounds_urgent(message):
             replies = await hold(relay, "web", sender, message)
         else:
             replies = await relay.handle("web", sender, message)

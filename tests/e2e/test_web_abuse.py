@@ -123,6 +123,18 @@ def test_a_chat_over_its_pace_is_kept_and_answered_later_and_a_flood_is_told_to_
     assert all(message.status is MessageStatus.PROCESSED for message in stored)
 
 
+def test_a_leak_from_a_chat_over_its_pace_is_answered_at_once(paced_app: RunningApp) -> None:
+    """R1: the safety advice never waits behind the chat's earlier messages."""
+    transport = httpx.HTTPTransport(local_address="127.0.0.5")  # an address no other test uses
+    with httpx.Client(base_url=paced_app.base_url, timeout=30, transport=transport) as client:
+        chat_id = issued_chat_id(client)
+        greetings = [client.post("/api/chat", json={"sender": chat_id, "message": "你好"}) for _ in range(3)]
+        assert "您发得有点快" in greetings[2].json()[0]["text"]  # over the pace: kept for later
+        burst = client.post("/api/chat", json={"sender": chat_id, "message": "救命 暖气管爆了 水喷得到处都是"})
+    answered = "\n".join(reply["text"] for reply in burst.json())
+    assert burst.status_code == 200 and "阀门" in answered and "您发得有点快" not in answered, answered
+
+
 def test_one_address_over_its_pace_is_slowed_whatever_chat_ids_it_uses(paced_app: RunningApp) -> None:
     transport = httpx.HTTPTransport(local_address="127.0.0.4")  # an address no other test uses
     with httpx.Client(base_url=paced_app.base_url, timeout=30, transport=transport) as client:
