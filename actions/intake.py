@@ -382,8 +382,19 @@ _YES = re.compile(r"需要|要|好|可以|行|yes|sure|ok|please|\baffirm\b", re
 
 # Words that say when, in an answer to "when may we call you back?" that also says yes or no.
 _SAYS_WHEN = re.compile(
-    r"\d|[上中下晚早午夜]|点|时|随时|都行|都可以|随便|今天|明天|后天|周|星期|礼拜|以后|之前|马上|现在|尽快"
-    r"|any|whenever|morning|noon|afternoon|evening|night|today|tomorrow|week|day\b|\b[ap]m\b|o'?clock|now|asap|soon|after|before",
+    r"\d|上午|中午|下午|傍晚|晚上|早上|早晨|白天|夜里|夜间|晚|点|时|随时|都行|都可以|随便|今天|明天|后天|周|星期|礼拜|以后|之前|马上|现在|尽快"
+    r"|\b(?:any ?time|anytime|whenever|morning|noon|lunch|afternoon|evening|night|tonight|today|tomorrow|weekend|week|"
+    r"weekdays?|day|[ap]m|o'?clock|now|asap|soon|after|before|until|one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"eleven|twelve|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+    re.IGNORECASE,
+)
+
+
+# Letters or Chinese: an answer in words at all (not 👍 or "???").
+_WORDS = re.compile(r"[A-Za-z\u4e00-\u9fff]")
+# What starts telling more about the problem where a time is asked.
+_MORE_TO_TELL = re.compile(
+    r"另外|还有|而且|并且|对了|补充|也不热|也坏|也漏|家里有|老人|孩子|病人|also|another|and the|by the way|as well",
     re.IGNORECASE,
 )
 
@@ -512,7 +523,10 @@ class ValidateTicketForm(AskingFormValidation):
     def _report_again(tracker: Tracker) -> bool:
         """The answer tells the problem again ("我说了暖气不热!!!"): the model is sure it is a report."""
         intent = tracker.latest_message.get("intent") or {}
-        return intent.get("name") in {category.value for category in Category} and (intent.get("confidence") or 0) >= REPORT_AGAIN_ABOVE
+        return (
+            intent.get("name") in {category.value for category in Category}
+            and (intent.get("confidence") or 0) >= REPORT_AGAIN_ABOVE
+        )
 
     @staticmethod
     def _optional_address(text: str, parts: dict[str, Any], language: str) -> dict[str, Any]:
@@ -558,9 +572,18 @@ class ValidateTicketForm(AskingFormValidation):
     def validate_callback_time(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        text = squash(str(value or ""))[:100]
-        if not text or (yes_or_no(text, latest_intent(tracker)) is not None and not _SAYS_WHEN.search(text)):
-            # "好的", "yes", a typed "/affirm": no time; the question again, with its buttons.
-            dispatcher.utter_message(text=say("callback_time_unclear", language_of(tracker)))
+        text = squash(str(value or ""))
+        language = language_of(tracker)
+        if _SAYS_WHEN.search(with_spoken_digits(text).replace(find_phone(text) or "\0", "")):
+            return {"callback_time": text[:100]}
+        if _MORE_TO_TELL.search(text) and len(text) >= 12:
+            # "另外卫生间的暖气片也不热,家里有老人": more about the problem, not a time. It goes
+            # with the description, and the question comes again.
+            dispatcher.utter_message(text=say("added_to_description", language))
+            return {"callback_time": None, "description": f"{tracker.get_slot('description') or ''} {text}".strip()}
+        if not _WORDS.search(text) or find_phone(text) or yes_or_no(text, latest_intent(tracker)) is not None:
+            # "好的", "yes", a typed "/affirm", 👍, the phone number again: no time; the question
+            # again, with its buttons.
+            dispatcher.utter_message(text=say("callback_time_unclear", language))
             return {"callback_time": None}
-        return {"callback_time": text}
+        return {"callback_time": text[:100]}

@@ -67,7 +67,10 @@ def test_a_correction_that_names_no_new_value_asks_that_question_again(resident:
     assert "幸福小区5号楼1单元502" in (ticket(code).address_raw or "")
 
 
-@pytest.mark.parametrize(("not_a_time", "asked"), [("/affirm", "时间"), ("好的", "时间"), ("yes", "时间")])
+@pytest.mark.parametrize(
+    ("not_a_time", "asked"),
+    [("/affirm", "时间"), ("好的", "时间"), ("yes", "时间"), ("👍", "时间"), ("13812345678", "时间")],
+)
 def test_a_yes_or_a_command_is_no_callback_time(resident: Resident, not_a_time: str, asked: str) -> None:
     resident.say("暖气不热,阳光花园3号楼2单元301")
     resident.say("13812345678")
@@ -143,3 +146,13 @@ def test_a_phone_number_given_at_the_address_question_is_kept(resident: Resident
     assert "时间" in asked and "电话" not in asked, asked  # the number is not asked for again
     code = confirm(resident, resident.say("随时"), "确认提交")
     assert (ticket(code).phone or "").endswith("13800001111")
+
+
+def test_more_about_the_problem_where_a_time_is_asked_goes_with_the_description(resident: Resident) -> None:
+    resident.say("暖气不热,阳光花园3号楼2单元301")
+    resident.say("13812345678")
+    again = summary_text(resident.say("另外卫生间的暖气片也不热,家里有老人"))
+    assert "描述" in again and "时间" in again and "核对" not in again, again
+    code = confirm(resident, resident.say("上午"), "确认提交")
+    recorded = ticket(code)
+    assert "卫生间的暖气片也不热" in recorded.description and recorded.callback_window == "上午"
