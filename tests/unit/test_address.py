@@ -139,12 +139,12 @@ def test_format(address: Address, zh: str, en: str) -> None:
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("陽光花園3號樓2單元301室", Address("陽光花園", "3", "2", "301")),
-        ("陽光花園小區十二號樓三單元302", Address("陽光花園", "12", "3", "302")),
-        ("我家住在張店區華光路幸福家園5棟1單元502", Address("幸福家園", "5", "1", "502")),
+        ("陽光花園3號樓2單元301室", Address("阳光花园", "3", "2", "301")),
+        ("陽光花園小區十二號樓三單元302", Address("阳光花园", "12", "3", "302")),
+        ("我家住在張店區華光路幸福家園5棟1單元502", Address("幸福家园", "5", "1", "502")),
     ],
 )
-def test_traditional_characters_are_read_and_the_estate_kept_as_written(text: str, expected: Address) -> None:
+def test_traditional_characters_are_read_and_the_estate_named_in_simplified(text: str, expected: Address) -> None:
     assert parse_address(text) == expected
 
 

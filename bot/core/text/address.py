@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+import zhconv
+
 FIELDS = ("estate", "building", "unit", "room")
 
 
@@ -129,12 +131,14 @@ _TRADITIONAL = str.maketrans("號樓單棟園區縣鎮鄉門層戶廈莊兩", "�
 
 
 def parse_address(text: str) -> Address:
-    """Extract whatever address parts `text` contains; the estate as the resident wrote it."""
+    """Extract whatever address parts `text` contains. The estate in simplified characters, as
+    the utility's lists, outages and statistics name it ("陽光花園" is 阳光花园); what the resident
+    typed stays in the ticket's raw address."""
     text = unicodedata.normalize("NFKC", text)
     simplified = text.translate(_TRADITIONAL)
     address = _parse_simplified(simplified)
     if address.estate and simplified != text and (start := simplified.find(address.estate)) >= 0:
-        address = replace(address, estate=text[start : start + len(address.estate)])
+        address = replace(address, estate=zhconv.convert(text[start : start + len(address.estate)], "zh-cn"))
     return address
 
 
