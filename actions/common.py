@@ -121,8 +121,15 @@ def names_gas(text: str) -> bool:
     return bool(GAS.search(text)) or smells_of_gas(text)
 
 
+# Steam scalds: it gets its own advice (keep away), not the water's (close the valve, catch the water).
+STEAM = re.compile(r"蒸[汽氣]|冒(?:白|热|熱)?[气氣]|白烟|白煙|(?<![a-z])steam", re.IGNORECASE)
+
+
 def safety_advice(text: str, language: str) -> str:
-    return say("gas_safety" if names_gas(text) else "leak_safety", language)
+    """The advice a leak gets first (R1): for gas, for steam, or for water."""
+    if names_gas(text):
+        return say("gas_safety", language)
+    return say("steam_safety" if STEAM.search(text) else "leak_safety", language)
 
 
 def squash(text: str) -> str:

@@ -212,7 +212,7 @@ def intake_intro(category: str, subcategory: str | None, language: str, text: st
     """What the bot says first: safety advice for leaks (R1), help for faults (R9), courtesy.
     `text`: the resident's message, for a complaint that says something escapes now."""
     if category == "report_leak":
-        return [say("gas_safety" if subcategory == "gas" else "leak_safety", language)]
+        return [say("gas_safety", language) if subcategory == "gas" else safety_advice(text, language)]
     if category == "report_repair":
         return [say("repair_selfhelp", language)]
     if category == "complaint":

@@ -453,8 +453,11 @@ def test_an_anonymous_whistle_blower_may_keep_the_estate_to_themselves(resident:
     ("report", "estate", "secrets"),
     [
         ("我是3号楼301的王秀英,举报抄表员老李收红包,别让他知道是我说的", "阳光花园", ["王秀英", "301"]),
-        ("This is John Smith from room 301. The meter reader took a bribe. Don't mention my name.",
-         "Sunshine Garden", ["John", "Smith", "301"]),  # fmt: skip
+        (
+            "This is John Smith from room 301. The meter reader took a bribe. Don't mention my name.",
+            "Sunshine Garden",
+            ["John", "Smith", "301"],
+        ),  # fmt: skip
         ("举报抄表员收红包,我要匿名,我微信号是wxid_abc123", "阳光花园", ["wxid_abc123"]),
     ],
 )
@@ -467,7 +470,9 @@ def test_an_anonymous_whistle_blower_who_says_who_they_are_is_kept_anonymous(
         if any("确认提交" == b["title"] or "Confirm" == b["title"] for r in replies for b in r.get("buttons") or []):
             break
         buttons = [b["title"] for r in replies for b in r.get("buttons") or []]
-        replies = resident.press(replies, "不需要" if "不需要" in buttons else "No") if buttons else resident.say(estate)
+        replies = (
+            resident.press(replies, "不需要" if "不需要" in buttons else "No") if buttons else resident.say(estate)
+        )
     code = ticket_code_in(resident.press(replies, "确认提交" if "确认提交" in str(replies) else "Confirm"))
     with session_scope() as session:
         ticket = get_ticket_by_code(session, code)

@@ -149,7 +149,7 @@ def test_a_leak_in_the_middle_of_an_anonymous_complaint_asks_for_the_flat_and_ke
 
 
 def test_a_question_or_the_problem_again_at_where_is_never_the_address(resident: Resident) -> None:
-    """"What should I do now?" during a gas report gets the advice again, and neither it nor
+    """ "What should I do now?" during a gas report gets the advice again, and neither it nor
     "稍等我看看" nor the problem told again counts as an address, however often."""
     resident.say("I smell gas in the kitchen")
     advice = resident.say_text("what should I do now?").lower()

@@ -69,3 +69,14 @@ def test_a_leak_that_smells_gas_gets_the_gas_advice_in_either_script(text: str) 
 
 def test_a_water_leak_gets_the_water_advice() -> None:
     assert subcategory_of("report_leak", "暖氣片漏水了") is None
+
+
+@pytest.mark.parametrize(
+    "text", ["楼下暖气井一直在冒白气", "小区路上的井盖冒蒸汽", "steam is pouring out of a manhole"]
+)
+def test_steam_gets_the_advice_to_keep_away_not_the_water_advice(text: str) -> None:
+    assert intake_intro("report_leak", subcategory_of("report_leak", text), "zh", text) == [say("steam_safety", "zh")]
+
+
+def test_a_water_leak_is_no_steam() -> None:
+    assert intake_intro("report_leak", None, "zh", "暖气片漏水了,水喷了一地") == [say("leak_safety", "zh")]
