@@ -95,7 +95,9 @@ _COMPONENT = re.compile(
 # A bare number right after the unit ("2单元301", "unit 2 301") is the room; "5楼" is a floor.
 # Spoken rooms are read digit by digit ("六零二", voice-to-text): three or four such digits.
 _SPOKEN_ROOM = "[零〇一二三四五六七八九]{3,4}"
-_BARE_ROOM = re.compile(rf"[\s,]*(?P<room>[0-9]{{1,5}}|{_SPOKEN_ROOM})(?![0-9零〇一二三四五六七八九十楼层])(?:\s*[号户室])?")
+_BARE_ROOM = re.compile(
+    rf"[\s,]*(?P<room>[0-9]{{1,5}}|{_SPOKEN_ROOM})(?![0-9零〇一二三四五六七八九十楼层])(?:\s*[号户室])?"
+)
 _BARE_ROOM_ONLY = re.compile(rf"\s*([0-9]{{1,5}}|{_SPOKEN_ROOM})\s*[号室]?\s*")
 
 _SEPARATORS = re.compile(r"[,。.!?;、\n]")

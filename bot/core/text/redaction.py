@@ -32,7 +32,8 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"wxid_\w+", re.IGNORECASE), "[账号]"),
     (
         re.compile(
-            r"(?:微信号?|vx|wechat(?:\s*id)?|weixin|QQ号?)\s*(?:号码?|是|为|:|：)?\s*[A-Za-z0-9][\w-]{4,19}", re.IGNORECASE
+            r"(?:微信号?|vx|wechat(?:\s*id)?|weixin|QQ号?)\s*(?:号码?|是|为|:|：)?\s*[A-Za-z0-9][\w-]{4,19}",
+            re.IGNORECASE,
         ),
         "[账号]",
     ),
@@ -52,8 +53,12 @@ _ROLES = "住户|业主|居民|租户|房东|老人|家属|用户|邻居|楼长|
 _NAME_RULES = [
     re.compile(rf"(?P<cue>{_NAME_CUES})\s*(?P<name>{_CHINESE_NAME})"),
     # "我是3号楼301的王秀英", "我是王秀英,": a name after a self-introduction, before punctuation.
-    re.compile(rf"(?P<cue>我是[^,，。!！?？]{{0,16}}?的|我是)(?P<name>(?!{_ROLES})[{_HAN}]{{2,3}})(?=[\s,，。.!！?？;；]|$)"),
-    re.compile(r"(?P<cue>\b(?i:this is|i am|i'm)\s+)(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,2})(?=\s+from\b|[\s,.!?;]|$)"),
+    re.compile(
+        rf"(?P<cue>我是[^,，。!！?？]{{0,16}}?的|我是)(?P<name>(?!{_ROLES})[{_HAN}]{{2,3}})(?=[\s,，。.!！?？;；]|$)"
+    ),
+    re.compile(
+        r"(?P<cue>\b(?i:this is|i am|i'm)\s+)(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,2})(?=\s+from\b|[\s,.!?;]|$)"
+    ),
     re.compile(rf"(?P<cue>我姓)\s*(?P<name>[{_HAN}])"),
     # The first word after the cue in any case; further ones only capitalised ("John Smith").
     re.compile(
