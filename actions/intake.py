@@ -89,8 +89,8 @@ _NO_PLACE = re.compile(
 # A question back that starts as one ("what should I do now?", "你们到底管不管?!"), and "wait, let
 # me look" ("稍等我看看"): no place, however long.
 _QUESTION_BACK = re.compile(
-    r"(?:what|how|why|when|where|who|should|shall|can|could|do|does|did|is|are|will|would|怎么|怎样|什么|为什么|咋|啥|"
-    r"要不要|能不能|是不是|有没有|你们|您们).*[?？]",
+    r"(?:(?:what|how|why|when|where|who|should|shall|can|could|do|does|did|is|are|will|would)\b|怎么|怎样|什么|为什么|"
+    r"咋|啥|要不要|能不能|是不是|有没有|你们|您们).*[?？]",
     re.IGNORECASE,
 )
 _WAITING = re.compile(
@@ -380,7 +380,8 @@ _NO = re.compile(r"不需要|不用|不要|算了|^no\b|^nope|no thanks|don't|\b
 _YES = re.compile(r"需要|要|好|可以|行|yes|sure|ok|please|\baffirm\b", re.IGNORECASE)
 
 
-# Words that say when, in an answer to "when may we call you back?" that also says yes or no.
+# Words that say when, in an answer to "when may we call you back?" (a digit, a part of the day,
+# a day, "any time"): such an answer is the time, whatever else it says.
 _SAYS_WHEN = re.compile(
     r"\d|上午|中午|下午|傍晚|晚上|早上|早晨|白天|夜里|夜间|晚|点|时|随时|都行|都可以|随便|今天|明天|后天|周|星期|礼拜|以后|之前|马上|现在|尽快"
     r"|\b(?:any ?time|anytime|whenever|morning|noon|lunch|afternoon|evening|night|tonight|today|tomorrow|weekend|week|"

@@ -44,3 +44,8 @@ def test_answers_that_name_no_place(text: str) -> None:
 )
 def test_answers_that_name_a_place(text: str) -> None:
     assert not names_no_place(text)
+
+
+@pytest.mark.parametrize("text", ["island road, by the corner?", "donghu village, next to the school?"])
+def test_a_landmark_starting_like_a_question_word_is_still_a_place(text: str) -> None:
+    assert not names_no_place(text)
