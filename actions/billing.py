@@ -11,7 +11,22 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import HotlineAction, button, report_text, resident_text, say
 from actions.intake import intake_intro, intake_start_events, report_in, start_intake_with
 from actions.unit_of_work import ActionCall
-from bot.core.billing import answer_billing
+from bot.core.billing import about_money, answer_billing, clauses_of
+from nlu.leak_words import says_something_escapes
+
+
+def report_beside_billing(text: str) -> str | None:
+    """What a billing question's message also reports, in a part of its own that is not about
+    money: "暖气不热,另外这个月账单为什么这么高" is a repair as well as a question, and the repair
+    must not be lost in the answer to the question."""
+    for clause in clauses_of(text):
+        if about_money(clause):
+            continue
+        if says_something_escapes(clause):  # "漏水了" is short, and still a leak
+            return "report_leak"
+        if category := report_in(clause):
+            return category
+    return None
 
 
 def start_billing_intake(dispatcher: CollectingDispatcher, tracker: Tracker, language: str,
@@ -32,6 +47,15 @@ class ActionAnswerBilling(HotlineAction):
     def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
         text = report_text(tracker)
         answer = answer_billing(text, language, call.settings.billing_file)
+        if tracker.active_loop_name is None and (category := report_beside_billing(text)):
+            # The report is taken down now (a leak's advice comes first); the question is answered
+            # as far as the billing file can, and a disputed bill can be raised once it is done.
+            lines = [] if answer.is_dispute else answer.texts
+            events = start_intake_with(category, text, tracker, dispatcher, language, call)
+            for line in lines:
+                dispatcher.utter_message(text=line)
+            dispatcher.utter_message(text=say("billing_after_report", language))
+            return events
         if answer.is_dispute:
             return start_billing_intake(dispatcher, tracker, language, call)
         for line in answer.texts or [say("billing_unknown", language)]:

@@ -30,6 +30,7 @@ from actions.corrections import earlier_answer_corrected
 from actions.followup import end_followup_for_new_report
 from actions.outage import ask_outage_choice, earlier_address, outage_slots, read_outage_choice, with_outage_question
 from actions.unit_of_work import ActionCall
+from bot.core.billing import billing_question_in
 from bot.core.conversation.messages import FIELD_NAMES, join_names, name_of
 from bot.core.models import Category
 from bot.core.text.address import Address, address_from_parts, parse_address
@@ -290,6 +291,9 @@ class ActionStartIntake(HotlineAction):
         for line in intake_intro(category, subcategory, language, text):
             dispatcher.utter_message(text=line)
         honour_requests_in(text, dispatcher, language)
+        if category != "complaint" and billing_question_in(text, call.settings.billing_file):
+            # "暖气片漏水了!还有你们的缴费方式有哪些": the report first, the question afterwards.
+            dispatcher.utter_message(text=say("billing_after_report", language))
         # A leak written in the middle of a follow-up (data/rules.yml): the follow-up keeps what
         # was answered, and the leak is a report of its own.
         ended = end_followup_for_new_report(tracker, call) if tracker.active_loop_name == "followup_form" else []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +18,34 @@ class BillingAnswer:
     topics: list[str]
     texts: list[str]
     is_dispute: bool
+
+
+# The parts of a message, cut where it turns to another matter ("暖气不热,另外我想问一下账单…").
+_CLAUSES = re.compile(r"[,,。.!!??;;\n]+|另外|还有|顺便|and also|\balso\b|\bby the way\b", re.IGNORECASE)
+# Words of money: a part that has them is about the bill ("空房没暖气还要交费吗").
+_MONEY = re.compile(
+    r"费|钱|账单|帐单|缴|交|收据|发票|退|扣|价|欠|bill|pay|charge|fee|invoice|refund|tariff|price|cost|owe|debt",
+    re.IGNORECASE,
+)
+
+
+def clauses_of(text: str) -> list[str]:
+    return [clause.strip() for clause in _CLAUSES.split(text) if clause.strip()]
+
+
+def about_money(clause: str) -> bool:
+    return bool(_MONEY.search(clause))
+
+
+def billing_question_in(text: str, billing_file: Path) -> bool:
+    """Whether a part of the message about money asks something the billing file knows of
+    ("暖气片漏水了!还有你们的缴费方式有哪些": a leak, and a question to come back to)."""
+    for clause in clauses_of(text):
+        if about_money(clause):
+            answer = answer_billing(clause, "zh", billing_file)
+            if answer.topics or answer.is_dispute:
+                return True
+    return False
 
 
 @lru_cache

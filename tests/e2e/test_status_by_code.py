@@ -4,12 +4,15 @@ resident's words or who handles it, and asking never changes the ticket."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlalchemy import func, select
 
 from bot.core.db import session_scope
-from bot.core.models import TicketEvent
+from bot.core.models import TicketEvent, TicketStatus
 from bot.core.tickets.intake import get_ticket_by_code
+from bot.core.tickets.workflow import change_status
 from tests.conftest import Resident
 from tests.e2e.test_conversations import confirm
 
@@ -55,3 +58,31 @@ def test_a_code_written_straight_against_chinese_words_or_full_width_is_found(re
         answer = Resident(app.base_url).say_text(asked)
         assert code in answer and "已登记" in answer, (asked, answer)
     assert "没有找到" in Resident(app.base_url).say_text("HL-ZZZZZZ怎么样了")
+
+
+def test_a_resident_asking_when_someone_comes_learns_the_next_promise_and_whether_it_is_late(
+    resident: Resident,
+) -> None:
+    """Asked "还有多久能来人" without a code, the bot gives this chat's tickets, each with the next
+    thing promised and by when (R2: a call within 30 minutes, then a crew on site); a promise not
+    kept is owned up to."""
+    resident.say("阳光花园3号楼2单元301暖气不热")
+    resident.say("13912348765")
+    code = confirm(resident, resident.say("随时"), "确认提交")
+
+    for asked in ("还有多久能来人", "我刚才报的怎么样了"):
+        answer = resident.say_text(asked)
+        assert code in answer and "工作人员与您电话联系不晚于" in answer, (asked, answer)
+
+    with session_scope() as session:
+        filed = get_ticket_by_code(session, code)
+        assert filed is not None
+        change_status(session, filed, TicketStatus.ACKNOWLEDGED, "wang", datetime.now(UTC))
+    assert "工作人员到达现场不晚于" in resident.say_text("师傅什么时候到")
+
+    with session_scope() as session:
+        filed = get_ticket_by_code(session, code)
+        assert filed is not None
+        filed.onsite_due_at = datetime.now(UTC) - timedelta(minutes=5)
+    late = resident.say_text("how long until someone comes")
+    assert code in late and "was due by" in late and "We are sorry" in late

@@ -98,3 +98,33 @@ def test_a_complaint_about_a_leak_that_still_runs_gets_the_safety_advice_first(
     advice = "complaint_leak_safety" if filed.category is Category.COMPLAINT else "leak_safety"
     assert say(advice, language) in first, first
     assert "楼下" in filed.description or "flat below" in filed.description
+
+
+@pytest.mark.parametrize(
+    ("message", "category", "words"),
+    [
+        ("暖气不热,另外我想问一下这个月的账单为什么这么高", Category.REPORT_REPAIR, "暖气不热"),
+        ("卫生间暖气片漏水了!还有你们的缴费方式有哪些", Category.REPORT_LEAK, "漏水"),
+        ("My radiator is stone cold. Also, how do I pay my heating bill?", Category.REPORT_REPAIR, "stone cold"),
+    ],
+)
+def test_a_report_beside_a_billing_question_is_taken_and_the_question_not_forgotten(
+    resident: Resident, message: str, category: Category, words: str
+) -> None:
+    replies = resident.say_text(message)
+    english = message.isascii()
+    assert say("billing_after_report", "en" if english else "zh") in replies
+    if category is Category.REPORT_LEAK:
+        assert say("leak_safety", "zh").split("。")[0] in replies  # the safety advice (R1)
+    resident.say("阳光花园3号楼2单元301")
+    resident.say("13812345678")
+    summary = resident.say("随时")
+    filed = ticket(ticket_code_in(resident.press(summary, "确认")))  # the answers were Chinese
+    assert filed.category is category and words in filed.description
+
+
+def test_a_billing_question_about_heat_is_answered_without_opening_a_report(resident: Resident) -> None:
+    """Heat named in the money part ("空房没暖气还要交费吗") is the question itself, no repair."""
+    replies = resident.say("空房没有暖气还要交全额采暖费吗")
+    assert "以上信息能解决您的问题吗" in "".join(r.get("text") or "" for r in replies)
+    assert say("billing_after_report", "zh") not in "".join(r.get("text") or "" for r in replies)

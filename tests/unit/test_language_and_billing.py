@@ -3,7 +3,7 @@
 import pytest
 
 from bot.config import get_settings
-from bot.core.billing import answer_billing
+from bot.core.billing import answer_billing, billing_question_in
 from bot.core.text.address import parse_address
 from bot.core.text.language import conversation_language, detect_language
 
@@ -70,3 +70,17 @@ def test_english_payment_answer() -> None:
 @pytest.mark.parametrize("text", ["我的账单算错了", "I was overcharged this month", "多收了我的钱"])
 def test_disputes_are_recognised(text: str) -> None:
     assert answer_billing(text, "zh", get_settings().billing_file).is_dispute
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("暖气片漏水了!还有你们的缴费方式有哪些", True),
+        ("My radiator is cold. Also, how do I pay my heating bill?", True),
+        ("暖气不热,这个月的账单也算错了", True),  # a disputed bill
+        ("暖气不热,修一下要不要钱", False),  # a repair's cost is the repair's question (R9)
+        ("暖气片漏水了,水流了一地", False),
+    ],
+)
+def test_a_billing_question_beside_a_report_is_found_in_its_own_part(text: str, asks: bool) -> None:
+    assert billing_question_in(text, get_settings().billing_file) is asks
