@@ -34,7 +34,7 @@ from bot.core.billing import billing_question_in
 from bot.core.conversation.messages import FIELD_NAMES, join_names, name_of
 from bot.core.models import Category
 from bot.core.text.address import Address, address_from_parts, parse_address
-from bot.core.text.phone import check_phone, find_phone, with_spoken_digits
+from bot.core.text.phone import check_phone, find_phone, valid_phones, with_spoken_digits
 from nlu.leak_words import says_something_escapes, smells_of_gas
 
 _WHISTLE = re.compile(
@@ -559,7 +559,15 @@ class ValidateTicketForm(AskingFormValidation):
         language = language_of(tracker)
         checked = check_phone(find_phone(text) or text)
         if checked.ok:
-            return {"phone": checked.e164}
+            others = [number for number in valid_phones(text) if number != checked.e164]
+            if not others:
+                return {"phone": checked.e164}
+            # A second number ("或者打我爱人的139…") is kept where the crew reads it, and said so.
+            also = say("other_phone", language, phone=", ".join(others))
+            dispatcher.utter_message(
+                text=say("other_phone_noted", language, phone=checked.e164, other=", ".join(others))
+            )
+            return {"phone": checked.e164, "description": f"{tracker.get_slot('description') or ''} {also}".strip()}
         key = {"not_chinese": "phone_not_chinese"}.get(checked.reason or "", "phone_invalid")
         if checked.reason == "invalid" and re.fullmatch(r"\d{7,8}", re.sub(r"\D", "", text)):
             key = "phone_needs_area_code"

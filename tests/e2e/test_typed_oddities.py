@@ -156,3 +156,23 @@ def test_more_about_the_problem_where_a_time_is_asked_goes_with_the_description(
     code = confirm(resident, resident.say("上午"), "确认提交")
     recorded = ticket(code)
     assert "卫生间的暖气片也不热" in recorded.description and recorded.callback_window == "上午"
+
+
+def test_a_second_phone_number_is_kept_in_the_description_and_said_so(resident: Resident) -> None:
+    resident.say("暖气不热,阳光花园3号楼2单元301")
+    noted = resident.say_text("13812345678,打不通就打我爱人的13987654321")
+    assert "13987654321" in noted and "时间" in noted, noted  # both said back, then the time question
+    recorded = ticket(confirm(resident, resident.say("随时"), "确认提交"))
+    assert recorded.phone == "+8613812345678" and "13987654321" in recorded.description
+
+
+def test_a_second_phone_number_is_not_kept_once_the_report_turns_anonymous(resident: Resident) -> None:
+    resident.say("暖气不热,阳光花园3号楼2单元301")
+    resident.say("13812345678 或者 13987654321")
+    resident.say("算了,我要匿名")
+    replies = resident.say("不需要")
+    while not any(b["title"] == "确认提交" for r in replies for b in r.get("buttons") or []):
+        replies = resident.say("不需要")
+    recorded = ticket(confirm(resident, replies, "确认提交"))
+    assert recorded.anonymous and recorded.phone is None
+    assert "13987654321" not in recorded.description and "3987654321" not in recorded.description

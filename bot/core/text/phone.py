@@ -57,6 +57,17 @@ def find_phone(text: str) -> str | None:
     return None
 
 
+def valid_phones(text: str) -> list[str]:
+    """Every valid number in free text, in E.164, each once, in the order written
+    ("13812345678,或者打我爱人的13987654321": two ways to reach the resident)."""
+    found: list[str] = []
+    for match in PhoneNumberMatcher(text, REGION, leniency=Leniency.VALID):
+        number = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+        if number not in found:
+            found.append(number)
+    return found
+
+
 def check_phone(text: str) -> PhoneCheck:
     """Validate a Chinese mobile or landline (with area code) given alone or inside free text."""
     if not text or not text.strip():
