@@ -29,6 +29,7 @@ from actions.common import (
 from actions.corrections import earlier_answer_corrected
 from actions.followup import end_followup_for_new_report
 from actions.outage import ask_outage_choice, earlier_address, outage_slots, read_outage_choice, with_outage_question
+from actions.status import note_addition, own_open_ticket_named
 from actions.unit_of_work import ActionCall
 from bot.core.billing import billing_question_in
 from bot.core.conversation.messages import FIELD_NAMES, join_names, name_of
@@ -288,8 +289,16 @@ class ActionStartIntake(HotlineAction):
         category = latest_intent(tracker) or "report_repair"
         text = report_text(tracker)
         subcategory = subcategory_of(category, text)
+        # "HL-4F7K2P 水越来越大了" from the chat that filed it: news for that ticket, not a second one
+        # (a complaint about it is a complaint of its own, R5/R6).
+        adds = category != "complaint" and tracker.active_loop_name is None
+        own = own_open_ticket_named(text, tracker, call) if adds else None
         for line in intake_intro(category, subcategory, language, text):
-            dispatcher.utter_message(text=line)
+            if own is None or category == "report_leak":  # the safety advice in any case (R1)
+                dispatcher.utter_message(text=line)
+        if own is not None:
+            note_addition(own, text, dispatcher, language, call)
+            return [FollowupAction("action_listen")]  # not the form the report's rule starts next
         honour_requests_in(text, dispatcher, language)
         if category != "complaint" and billing_question_in(text, call.settings.billing_file):
             # "暖气片漏水了!还有你们的缴费方式有哪些": the report first, the question afterwards.

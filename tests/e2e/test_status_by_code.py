@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.core.db import session_scope
-from bot.core.models import TicketEvent, TicketStatus
+from bot.core.models import Alert, Ticket, TicketEvent, TicketStatus
 from bot.core.tickets.intake import get_ticket_by_code
 from bot.core.tickets.workflow import change_status
 from tests.conftest import Resident
@@ -20,6 +20,11 @@ pytestmark = pytest.mark.stack
 
 # What the reporter gave; none of it may reach another chat.
 SECRETS = ["13912348765", "8765", "阳光花园", "Sunshine", "3号楼", "2单元", "301", "水流了一地", "暖气片", "radiator"]
+
+
+def ticket_total() -> int:
+    with session_scope() as session:
+        return session.scalar(select(func.count(Ticket.id))) or 0
 
 
 def state_of(code: str) -> tuple:  # type: ignore[type-arg]
@@ -86,3 +91,36 @@ def test_a_resident_asking_when_someone_comes_learns_the_next_promise_and_whethe
         filed.onsite_due_at = datetime.now(UTC) - timedelta(minutes=5)
     late = resident.say_text("how long until someone comes")
     assert code in late and "was due by" in late and "We are sorry" in late
+
+
+def additions_to(code: str) -> tuple[list[str], list[str]]:
+    """The resident's additions logged on the ticket, and the kinds of its open alerts."""
+    with session_scope() as session:
+        filed = get_ticket_by_code(session, code)
+        assert filed is not None
+        added = [event.detail["text"] for event in filed.events if event.kind == "resident_added"]
+        alerts = session.scalars(select(Alert.kind).where(Alert.ticket_id == filed.id)).all()
+        return added, list(alerts)
+
+
+def test_news_for_ones_own_ticket_goes_on_that_ticket_and_alerts_the_dispatchers(resident: Resident, app) -> None:  # type: ignore[no-untyped-def]
+    resident.say("阳光花园3号楼2单元301暖气片漏水了")
+    resident.say("13912348765")
+    code = confirm(resident, resident.say("随时"), "确认提交")
+    tickets_before = ticket_total()
+
+    worse = resident.say_text(f"{code} 水越来越大了,快来人")
+    assert "阀门" in worse  # the safety advice again (R1)
+    assert f"已记到工单 {code}" in worse and "地址" not in worse, worse  # no second intake
+    more = resident.say_text(f"{code} 补充一下,楼下邻居家也渗水了")
+    assert f"已记到工单 {code}" in more, more
+    assert ticket_total() == tickets_before
+    added, alerts = additions_to(code)
+    assert added == [f"{code} 水越来越大了,快来人", f"{code} 补充一下,楼下邻居家也渗水了"]
+    assert alerts.count("resident_added") == 2
+
+    # A stranger who has the code does not speak for the resident: their words are a report of
+    # their own (or a status question), never added to this ticket.
+    stranger = Resident(app.base_url)
+    assert "已记到工单" not in stranger.say_text(f"{code} 水越来越大了")
+    assert additions_to(code)[0] == added

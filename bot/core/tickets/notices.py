@@ -112,8 +112,9 @@ def ticket_notice(ticket: Ticket, tz: ZoneInfo, language: str = GROUP_LANGUAGE) 
 def alert_notice(alert: Alert, tz: ZoneInfo, language: str = GROUP_LANGUAGE) -> str:
     kind = label("alert", alert.kind, language)
     due = say("notice.alert_due", language, due=f"{alert.due_at.astimezone(tz):%m-%d %H:%M}") if alert.due_at else ""
-    # A deadline the catalog does not name (none today) is shown by its field's name.
-    deadline = labels("deadline", language).get(alert.deadline, alert.deadline)
+    # A deadline the catalog does not name is shown by its field's name; "resident#2" (the
+    # resident's second addition, bot/core/tickets/additions.py) by the name of "resident".
+    deadline = labels("deadline", language).get(alert.deadline.partition("#")[0], alert.deadline)
     return say("notice.alert", language, code=alert.ticket.code, rule=alert.rule, deadline=deadline, kind=kind, due=due)
 
 
