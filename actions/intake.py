@@ -127,6 +127,8 @@ def subcategory_of(category: str, text: str) -> str | None:
         return "gas"
     if category == "complaint" and _WHISTLE.search(text):
         return "whistleblowing"
+    if category == "complaint" and says_something_escapes(text):
+        return "escaping"  # "报了漏水半天没人来,水还在往楼下流": urgent, as the leak is
     if category == "report_repair" and _NO_HEAT.search(text):
         return "no_heat"
     return None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.conversation.messages import say
-from bot.core.models import Category, Ticket
+from bot.core.models import Category, Priority, Ticket
 from tests.conftest import Resident, ticket_code_in
 from tests.e2e.test_conversations import ticket
 
@@ -98,6 +98,7 @@ def test_a_complaint_about_a_leak_that_still_runs_gets_the_safety_advice_first(
     advice = "complaint_leak_safety" if filed.category is Category.COMPLAINT else "leak_safety"
     assert say(advice, language) in first, first
     assert "楼下" in filed.description or "flat below" in filed.description
+    assert filed.priority is Priority.URGENT  # water still runs: dispatched first, as a leak is
 
 
 @pytest.mark.parametrize(

@@ -58,8 +58,9 @@ class TicketDraft:
 
 
 def priority_for(category: Category, subcategory: str | None) -> Priority:
-    """Leaks and gas are urgent (R1); whistle-blowing is handled before ordinary complaints."""
-    if category is Category.REPORT_LEAK:
+    """Leaks and gas are urgent (R1), and so is a complaint that says something still escapes;
+    whistle-blowing is handled before ordinary complaints."""
+    if category is Category.REPORT_LEAK or subcategory == "escaping":
         return Priority.URGENT
     if subcategory in {"whistleblowing", "no_heat"}:
         return Priority.HIGH
