@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from actions.common import HotlineAction, Utterance, button, say
+from actions.common import HotlineAction, Utterance, button, resident_text, say
+from actions.status import asks_how_it_goes, tell_status
 from bot.core.conversation.messages import CATEGORY_NAMES, name_of
 
 CORE_INTENTS = ("report_leak", "report_repair", "billing_query", "complaint")
@@ -36,11 +37,19 @@ class ActionHelp(Utterance):
         return "action_help"
 
 
-class ActionOutOfScope(Utterance):
-    text_key = "out_of_scope"
+class ActionOutOfScope(HotlineAction):
+    """Nothing for the hotline, unless it asks after a report in words the model did not know."""
 
     def name(self) -> str:
         return "action_out_of_scope"
+
+    def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
+        text = resident_text(tracker)
+        if asks_how_it_goes(text):
+            tell_status(text, tracker, dispatcher, language, call)
+        else:
+            dispatcher.utter_message(text=say("out_of_scope", language))
+        return []
 
 
 class ActionClarify(HotlineAction):
@@ -50,6 +59,10 @@ class ActionClarify(HotlineAction):
         return "action_clarify"
 
     def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
+        text = resident_text(tracker)
+        if asks_how_it_goes(text):  # "我刚才报的怎么样了": how it goes, not which kind of problem
+            tell_status(text, tracker, dispatcher, language, call)
+            return []
         ranking = [
             entry["name"]
             for entry in tracker.latest_message.get("intent_ranking", [])

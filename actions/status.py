@@ -76,6 +76,42 @@ def note_addition(ticket: Ticket, text: str, dispatcher, language: str, call) ->
     dispatcher.utter_message(text=status_line(ticket, language, call.settings.tz, now))
 
 
+# How residents ask after what they reported, in words the model may not know ("我刚才报的怎么样了",
+# "还有多久能来人", "is someone on the way"): when the model calls such a message out of scope or is
+# unsure, it is still answered with this chat's tickets (actions/dialogue.py).
+_ASKS_HOW_IT_GOES = re.compile(
+    r"(?:报|反映|投诉|单子|工单|修).{0,6}(?:怎么样|咋样|如何了|进度|结果|到哪|处理了|有人|有消息|有回音|派人)|"
+    r"还有多久|(?:师傅|人|维修工?|工人|你们)[^,,。.!!??]{0,4}(?:多久|什么时候|啥时候|几点)(?:能|才|会)?(?:来|到|上门)|"
+    r"派人了|来人了[吗没]|人呢|有人管|"
+    r"how long (?:until|till|before|will (?:it|they|you)|for)|when (?:will|is|are|does|do) (?:someone|anyone|the (?:crew|technician|engineer|plumber|repairman|team))|"
+    r"any (?:news|update)|有update|有news|status of|what'?s happening with my|(?:someone|anyone) (?:on the way|coming)",
+    re.IGNORECASE,
+)
+
+
+def asks_how_it_goes(text: str) -> bool:
+    return bool(_ASKS_HOW_IT_GOES.search(text))
+
+
+def tell_status(text: str, tracker, dispatcher, language: str, call) -> None:  # type: ignore[no-untyped-def]
+    """The ticket the message names, else this chat's recent tickets, else ask for the code."""
+    code = find_ticket_code(text)
+    tz, now = call.settings.tz, utcnow()
+    if code:
+        ticket = get_ticket_by_code(call.session, code)
+        if ticket is None:
+            dispatcher.utter_message(text=say("status_not_found", language, code=code))
+        else:
+            dispatcher.utter_message(text=status_line(ticket, language, tz, now))
+        return
+    own = tickets_of_sender(call.session, tracker.sender_id)
+    if own:
+        lines = [say("your_tickets", language)] + [status_line(t, language, tz, now) for t in own]
+        dispatcher.utter_message(text="\n".join(lines))
+    else:
+        dispatcher.utter_message(text=say("status_ask_code", language))
+
+
 class ActionCheckStatus(HotlineAction):
     def name(self) -> str:
         return "action_check_status"
@@ -86,19 +122,5 @@ class ActionCheckStatus(HotlineAction):
         if news and (ticket := own_open_ticket_named(text, tracker, call)) is not None:
             note_addition(ticket, text, dispatcher, language, call)
             return []
-        code = find_ticket_code(text)
-        tz, now = call.settings.tz, utcnow()
-        if code:
-            ticket = get_ticket_by_code(call.session, code)
-            if ticket is None:
-                dispatcher.utter_message(text=say("status_not_found", language, code=code))
-            else:
-                dispatcher.utter_message(text=status_line(ticket, language, tz, now))
-            return []
-        own = tickets_of_sender(call.session, tracker.sender_id)
-        if own:
-            lines = [say("your_tickets", language)] + [status_line(t, language, tz, now) for t in own]
-            dispatcher.utter_message(text="\n".join(lines))
-        else:
-            dispatcher.utter_message(text=say("status_ask_code", language))
+        tell_status(text, tracker, dispatcher, language, call)
         return []
