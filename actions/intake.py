@@ -102,10 +102,23 @@ _WAITING = re.compile(
 )
 
 
+# The name of an intent or action, or a payload, typed as words (the relay never lets a message be
+# a command; "/affirm" reaches Rasa as "affirm"): never a place, however often it comes.
+_COMMAND_WORDS = re.compile(
+    r"[\s/]*(?:affirm|deny|cancel|restart|stop|greet|goodbye|thank|help|inform|out_of_scope|nlu_fallback|"
+    r"check_status|correct_field|billing_query|complaint|report_\w+|request_\w+|action_\w+|utter_\w+|external_\w+)"
+    r"(?:\{.*\})?[\s.!。]*"
+    r"|\s*\{.*\}\s*",
+    re.IGNORECASE,
+)
+
+
 def names_no_place(text: str) -> bool:
     """True for an answer to the address question that cannot be any part of an address."""
     phone = find_phone(text)
     rest = (text.replace(phone, "") if phone else text).strip()
+    if _COMMAND_WORDS.fullmatch(rest) and not parse_address(rest).estate:
+        return True
     return bool(_NO_PLACE.fullmatch(rest) or _QUESTION_BACK.match(rest) or _WAITING.match(rest))
 
 
@@ -140,6 +153,12 @@ LEAK_INTERRUPTS_ABOVE = 0.6
 REPORT_AGAIN_ABOVE = 0.8
 
 
+# "没有煤气味", "not gas": a denial of gas is no gas.
+_NO_GAS = re.compile(
+    r"没有?(?:闻到)?[^,,。]{0,4}气味|不是[^,,。]{0,4}气|no (?:gas )?smell|not (?:a )?gas|don'?t smell", re.IGNORECASE
+)
+
+
 def leak_interruption(tracker: Tracker, dispatcher: CollectingDispatcher, language: str) -> dict[str, Any] | None:
     """A leak or gas reported in the middle of another report (or its summary): the safety
     advice now (R1), and the report becomes that leak, keeping the address and phone it has.
@@ -147,12 +166,17 @@ def leak_interruption(tracker: Tracker, dispatcher: CollectingDispatcher, langua
     None: not a leak, or the report is a leak already."""
     intent = tracker.latest_message.get("intent") or {}
     text = squash(tracker.latest_message.get("text") or "")
-    if intent.get("name") != "report_leak" or (intent.get("confidence") or 0) < LEAK_INTERRUPTS_ABOVE:
+    if not text or text.startswith("/"):
         return None
-    if tracker.get_slot("category") == "report_leak" or not text or text.startswith("/"):
+    # Gas is told by its words, whatever the model makes of them, and interrupts a water leak too:
+    # its advice is another one (no switches, no flames, leave).
+    gas = smells_of_gas(text) and not _NO_GAS.search(text) and tracker.get_slot("subcategory") != "gas"
+    if not gas and (intent.get("name") != "report_leak" or (intent.get("confidence") or 0) < LEAK_INTERRUPTS_ABOVE):
         return None
-    subcategory = subcategory_of("report_leak", text)
-    dispatcher.utter_message(text=safety_advice(text, language))
+    if tracker.get_slot("category") == "report_leak" and not gas:
+        return None
+    subcategory = "gas" if gas else subcategory_of("report_leak", text)
+    dispatcher.utter_message(text=say("gas_safety", language) if gas else safety_advice(text, language))
     # What was reported before stays in the description: nothing the resident said is lost.
     earlier = tracker.get_slot("description")
     description = f"{text} / {earlier}" if earlier and earlier != text else text

@@ -30,6 +30,7 @@ from bot.core.models import ChatMessage, MessageStatus
 from bot.core.text.language import DEFAULT_LANGUAGE, detect_language
 from bot.core.text.markup import without_markup
 from bot.engine.client import RasaClient, RasaUnavailable
+from nlu.leak_words import says_something_escapes, smells_of_gas
 
 log = logging.getLogger(__name__)
 # The messages' table: each step of a turn writes it with plain statements, not the ORM's unit of
@@ -119,6 +120,12 @@ def as_plain_text(text: str) -> str:
     while start < len(text) and _could_hide_a_command(text[start]):
         start += 1
     return text[start:]
+
+
+def sounds_urgent(message: str) -> bool:
+    """A leak or a smell of gas (R1): answered at once, even from a chat over its pace or over
+    the length limit, so its safety advice never waits or goes missing."""
+    return says_something_escapes(message) or smells_of_gas(message)
 
 
 def plain_words(cleaned: str) -> str:
@@ -261,7 +268,14 @@ class Relay:
                 refusal = [Reply(say("use_latest_buttons", stored.language))]
                 return await in_transaction(conclude, channel, sender, address, None, refusal, self._secret_key)
             message_id, turn, pending = stored
-            if len(turn.text) > self.settings.max_message_chars:
+            cut: list[Reply] = []
+            if len(turn.text) > self.settings.max_message_chars and sounds_urgent(turn.text):
+                # A leak or gas told at length still gets its safety advice and its report (R1):
+                # Rasa reads the first part, the whole message is kept, and the resident is told.
+                limit = self.settings.max_message_chars
+                cut = [Reply(say("too_long_urgent", turn.language, limit=limit))]
+                turn = Turn(turn.text[:limit], turn.language)
+            elif len(turn.text) > self.settings.max_message_chars:
                 limit, length = self.settings.max_message_chars, len(turn.text)
                 too_long = [Reply(say("too_long", turn.language, message_id=message_id, length=length, limit=limit))]
                 return await in_transaction(
@@ -276,7 +290,7 @@ class Relay:
             try:
                 for earlier_id, earlier_text in pending:  # earlier unanswered messages first, in order
                     await self._replay_one(earlier_id, channel, sender, earlier_text)
-                answered = await self.rasa.send(sender, turn.for_rasa, message_id)
+                answered = [*await self.rasa.send(sender, turn.for_rasa, message_id), *cut]
             except RasaUnavailable as error:
                 log.warning("Message %s kept for retry: %s", message_id, error)
                 busy = [Reply(say("rasa_unavailable", turn.language, message_id=message_id))]

@@ -18,14 +18,13 @@ from bot.channels.chat_page import render_chat_page
 from bot.channels.chat_rate_limits import ChatRateLimits, Pace
 from bot.channels.held_messages import hold
 from bot.channels.outage_feed import outages_feed
-from bot.channels.relay import Relay, clean_text, plain_words
+from bot.channels.relay import Relay, clean_text, plain_words, sounds_urgent
 from bot.channels.request_body import error, read_json
 from bot.channels.telegram.channel import TelegramChannel
 from bot.config import Settings
 from bot.core.conversation.messages import say
 from bot.core.conversation.replies import Reply
 from bot.core.text.language import DEFAULT_LANGUAGE, detect_language
-from nlu.leak_words import says_something_escapes, smells_of_gas
 
 log = logging.getLogger(__name__)
 MAX_SENDER_CHARS = 128
@@ -66,12 +65,6 @@ def too_long_reply(message: str, limit: int) -> Reply | None:
     return Reply(say("too_long_not_kept", language, length=len(words), limit=limit))
 
 
-def sounds_urgent(message: str) -> bool:
-    """A leak or a smell of gas (R1): answered at once, even from a chat over its pace, so its
-    safety advice never waits behind the chat's earlier messages."""
-    return says_something_escapes(message) or smells_of_gas(message)
-
-
 def chat_routes(settings: Settings, relay: Relay, telegram: TelegramChannel | None) -> list[Route]:
     """The residents' side of the web application: the web chat, its outage feed and Telegram's
     webhook. bot/runtime.py mounts them beside the dashboard and /health."""
@@ -105,7 +98,8 @@ def chat_routes(settings: Settings, relay: Relay, telegram: TelegramChannel | No
             return error("Field 'message' is missing; it must be a string.")
         if not isinstance(message, str):
             return error(f"Field 'message' must be a string, not {json_type(message)}.")
-        if (too_long := too_long_reply(message, settings.max_message_chars)) is not None:
+        too_long = too_long_reply(message, settings.max_message_chars)
+        if too_long is not None and not sounds_urgent(message):  # urgent: the relay reads its first part
             return JSONResponse([too_long.as_dict()])
         admission = pace.admit(sender, client_address(request))
         if admission.pace is Pace.REFUSED:

@@ -30,6 +30,16 @@ def test_a_message_over_the_length_limit_is_answered_but_not_stored_whole(reside
     assert "工号" in resident.say_text("你好")  # the chat goes on
 
 
+def test_a_gas_smell_told_at_length_gets_its_advice_and_its_report(resident: Resident) -> None:
+    """Over the length limit, a leak or gas is not refused: its first part is read (R1)."""
+    limit = get_settings().max_message_chars
+    message = "家里煤气味很重,我头晕,阳光花园3号楼2单元301," + "请快点来人!" * 170
+    reply = resident.say_text(message)
+    assert "燃气" in reply and "通风" in reply, reply  # the gas advice
+    assert "电话" in reply and str(limit) in reply  # the report goes on; the cut is said
+    assert any(message.startswith(stored.text[:200]) for stored in stored_in(resident.sender))
+
+
 # -- the chat's identity: issued by the server ---------------------------------------------------
 
 
