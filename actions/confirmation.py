@@ -23,7 +23,7 @@ from actions.common import (
     say,
 )
 from actions.corrections import CORRECTABLE, FIELD_WORDS, earlier_answer_corrected
-from actions.intake import leak_interruption
+from actions.intake import asks_for_anonymity, leak_interruption
 from actions.outage import LINKED, create_linked
 from actions.unit_of_work import ActionCall
 from bot.core.conversation.messages import CATEGORY_NAMES, name_of
@@ -119,7 +119,7 @@ class ValidateConfirmForm(AskingFormValidation):
             # The staffed line, and the summary again: the report is not lost for asking.
             dispatcher.utter_message(text=say("human_during_report", language))
             return {"confirmation": None}
-        if intent == "request_anonymous":
+        if intent == "request_anonymous" or asks_for_anonymity(text):  # "别说是我报的,我怕他报复" too
             dispatcher.utter_message(text=say("anonymous_ok", language))
             return {"confirmation": None, "anonymous": True, "phone": None, "callback_time": None,
                     "followup_optin": "no"}  # fmt: skip

@@ -113,6 +113,11 @@ _COMMAND_WORDS = re.compile(
 )
 
 
+def asks_for_anonymity(text: str) -> bool:
+    """ "我要匿名", and the request in other words ("别说是我报的", "keep me out of it")."""
+    return bool(_ANONYMOUS.search(text))
+
+
 def names_no_place(text: str) -> bool:
     """True for an answer to the address question that cannot be any part of an address."""
     phone = find_phone(text)

@@ -459,6 +459,12 @@ def test_an_anonymous_whistle_blower_may_keep_the_estate_to_themselves(resident:
             ["John", "Smith", "301"],
         ),  # fmt: skip
         ("举报抄表员收红包,我要匿名,我微信号是wxid_abc123", "阳光花园", ["wxid_abc123"]),
+        (
+            "我要匿名举报幸福家园的收费员周八,上周三在6号楼2单元收了我家500块没开票,我是602的住户吴小红,"
+            "手机一三九一二三四五六七八",
+            "幸福家园",
+            ["吴小红", "602", "一三九", "2单元"],
+        ),
     ],
 )
 def test_an_anonymous_whistle_blower_who_says_who_they_are_is_kept_anonymous(
@@ -516,3 +522,19 @@ def test_on_postgresql_the_phone_and_the_chat_are_in_no_row_and_no_tracker(postg
     assert trackers.exists()
     assert files_holding([phone, resident.sender, chat], [trackers, postgres_app.log_file,
                                                           *sorted((folder / "logs").glob("*.log"))]) == {}  # fmt: skip
+
+
+@pytest.mark.stack
+def test_anonymity_asked_at_the_summary_in_other_words_drops_the_phone(resident: Resident) -> None:
+    resident.say("暖气不热,阳光花园3号楼2单元301")
+    resident.say("13812345678")
+    resident.say("随时")
+    replies = resident.say("算了,别说是我报的,我怕他报复")
+    summary = "\n".join(r["text"] for r in replies)
+    assert "13812345678" not in summary and "8613812345678" not in summary, summary
+    while not any(b["title"] == "确认提交" for r in replies for b in r.get("buttons") or []):
+        replies = resident.press(replies, "不需要")
+    code = ticket_code_in(resident.press(replies, "确认提交"))
+    with session_scope() as session:
+        ticket = get_ticket_by_code(session, code)
+        assert ticket is not None and ticket.anonymous and ticket.phone is None

@@ -15,7 +15,7 @@ from bot.core.models import Category, ChatMessage, FollowupState, Outage, Ticket
 from bot.core.outages.announcer import announce_due
 from bot.core.outages.desk import change_end, declare_outage, restore_outage
 from bot.core.outages.detection import open_suspicions, raise_suspicions
-from bot.core.outages.estates import alias_table
+from bot.core.outages.estates import alias_table, listed_estate
 from bot.core.outages.register import OutageRefused, OutageRequest, as_dict, outage_at, parse_time
 from bot.core.text.address import Address
 from bot.core.tickets.intake import TicketDraft, create_ticket
@@ -327,3 +327,20 @@ def test_heat_still_not_back_a_day_later_makes_the_linked_report_a_normal_repair
     assert ticket.status is TicketStatus.REOPENED
     assert ticket.contact_due_at == later + timedelta(minutes=30) and ticket.resolve_due_at is not None  # R2 from now
     assert ticket.group_posted_at is None and ticket.next_due_at is not None  # the dispatchers hear of it
+
+
+@pytest.mark.parametrize(
+    ("parsed", "raw", "stored"),
+    [
+        ("住幸福家园", "住幸福家园5号楼2单元603", "幸福家园"),  # a word before the name
+        ("翠湖小区", "翠湖小区7号楼1单元101", "翠湖苑"),  # another listed name
+        ("Sunshine Garden", "Sunshine Garden building 3 unit 2 room 301", "阳光花园"),
+        ("上周三在", "举报幸福家园的收费员,上周三在6号楼收钱", "幸福家园"),  # the parser took other words
+        ("金城小区", "金城小区10号楼", "金城小区"),  # not listed: as given
+        (None, "举报幸福家园的收费员", None),  # no place given (an anonymous report may keep it back)
+    ],
+)
+def test_a_ticket_is_filed_under_the_listed_estate_its_words_name(
+    parsed: str | None, raw: str, stored: str | None
+) -> None:
+    assert listed_estate(parsed, raw, alias_table(get_settings().estates_file)) == stored

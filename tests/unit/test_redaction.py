@@ -34,11 +34,21 @@ def test_who_one_is_is_no_name(typed: str) -> None:
     ("typed", "kept"),
     [
         ("我是3号楼301的住户", "3号楼"),
-        ("阳光花园3号楼2单元301室", "阳光花园3号楼2单元"),
+        ("阳光花园3号楼2单元301室", "阳光花园3号楼"),
         ("住在502室,收费员态度差", "收费员态度差"),
         ("I live in room 301, Building 3", "Building 3"),
+        ("我是502的住户,收费员态度差", "收费员态度差"),
+        ("收费员在6号楼2单元收钱不开票", "6号楼"),
+        ("Sunshine Garden building 3 unit 2 room 301", "building 3"),
     ],
 )
-def test_an_anonymous_complaint_keeps_no_flat(typed: str, kept: str) -> None:
+def test_an_anonymous_complaint_keeps_no_flat_nor_its_unit(typed: str, kept: str) -> None:
     clean = redact_flat(typed)
-    assert kept in clean and not any(room in clean for room in ("301", "502")), clean
+    assert kept in clean and not any(room in clean for room in ("301", "502", "2单元", "unit 2")), clean
+
+
+def test_a_name_after_who_one_is_and_a_number_read_out_are_identifiers() -> None:
+    typed = "我是602的住户吴小红,手机一三九一二三四五六七八"
+    clean = redact_identifiers(typed)
+    assert "吴小红" not in clean and "一三九" not in clean and "住户" in clean, clean
+    assert redact_identifiers("住户们都说。") == "住户们都说。"

@@ -57,6 +57,23 @@ def canonical(name: str, aliases: dict[str, str]) -> str:
     return aliases.get(key, unicodedata.normalize("NFKC", name).strip())
 
 
+def listed_estate(estate: str | None, raw: str | None, aliases: dict[str, str]) -> str | None:
+    """The listed estate a ticket is about: the parsed name if it is one of the listed names or
+    holds one ("住幸福家园", "翠湖小区", "Sunshine Garden"), else the one listed name the resident's
+    words hold when the parser took other words for the estate ("上周三在6号楼…幸福家园…");
+    otherwise the parsed name as it was. So filters, statistics and outages find the ticket."""
+    if not aliases:
+        return estate
+    if estate and (key := normalise(estate)) in aliases:
+        return aliases[key]
+    named_in = lambda text: {aliases[variant] for variant in aliases if variant and variant in normalise(text)}  # noqa: E731
+    if estate and len(inside := named_in(estate)) == 1:
+        return inside.pop()
+    if estate and raw and len(mentioned := named_in(raw)) == 1:
+        return mentioned.pop()
+    return estate
+
+
 def same_estate(a: str | None, b: str | None, aliases: dict[str, str]) -> bool:
     if not a or not b:
         return False

@@ -46,6 +46,8 @@ _PHONE_RULES = [
     re.compile(r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)"),
     re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)"),
 ]
+# A number read out digit by digit in Chinese ("一三九一二三四五六七八", voice-to-text).
+_SPOKEN_NUMBER = re.compile(r"[零〇一二三四五六七八九幺两]{7,}")
 # Account, card and other long numbers (the inbox's phone placeholder itself is left alone).
 _LONG_NUMBER = re.compile(rf"(?<!\d)(?!{PLACEHOLDER_PHONE}(?!\d))\d{{9,}}(?!\d)")
 # What follows "我是…的" or "我是" when it is who one is, not a name ("我是3号楼的住户", "我是业主").
@@ -60,6 +62,8 @@ _NAME_RULES = [
         r"(?P<cue>\b(?i:this is|i am|i'm)\s+)(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,2})(?=\s+from\b|[\s,.!?;]|$)"
     ),
     re.compile(rf"(?P<cue>我姓)\s*(?P<name>[{_HAN}])"),
+    # "我是602的住户吴小红,": a name straight after who one is, before punctuation.
+    re.compile(rf"(?P<cue>(?:{_ROLES})\s*)(?P<name>(?!{_ROLES}|们)[{_HAN}]{{2,3}})(?=[\s,，。.!！?？;；]|$)"),
     # The first word after the cue in any case; further ones only capitalised ("John Smith").
     re.compile(
         r"(?P<cue>(?i:my name is|my name's|i am called|i'm called|call me|name\s*:)\s*)"
@@ -74,15 +78,21 @@ _FLAT = [
     re.compile(r"(?<=号楼|单元)\s*\d{2,4}\s*(?:室|房间?|号房|号)?|(?<=[栋幢])\s*\d{3,4}"),
     re.compile(r"(?<!\d)\d{3,4}\s*(?:室|房间|号房)"),
     re.compile(r"\b(?:room|flat|apt\.?|apartment)\s*#?\s*\d{1,4}\b", re.IGNORECASE),
+    # Who one is by one's flat: "我是602的住户", "住602", "602的业主".
+    re.compile(rf"(?<=我是|住在|我住)\s*\d{{3,4}}|(?<!\d)\d{{3,4}}(?=\s*的?(?:{_ROLES}))"),
 ]
 FLAT = "[房号]"
+# The stairwell: a unit holds a dozen households, few enough to guess the one who complained.
+_UNIT = re.compile(r"(?<![\d\[])\d{1,2}\s*单元|\bunit\s*#?\s*\d{1,2}\b", re.IGNORECASE)
+UNIT = "[单元]"
 
 
 def redact_flat(text: str) -> str:
-    """`text` without the flat: an anonymous complaint's room points at the one who complained (R7)."""
+    """`text` without the flat and its unit: in an anonymous complaint they point at the one who
+    complained (R7). The estate and the building stay, for the case to be looked into."""
     for pattern in _FLAT:
         text = pattern.sub(FLAT, text)
-    return text
+    return _UNIT.sub(UNIT, text)
 
 
 def redact_identifiers(text: str, phone_placeholder: str = PHONE) -> str:
@@ -92,6 +102,7 @@ def redact_identifiers(text: str, phone_placeholder: str = PHONE) -> str:
     for pattern in _PHONE_RULES:
         text = pattern.sub(phone_placeholder, text)
     text = _LONG_NUMBER.sub("[号码]", text)
+    text = _SPOKEN_NUMBER.sub("[号码]", text)
     for pattern in _NAME_RULES:
         text = pattern.sub(lambda match: match.group("cue") + NAME, text)
     return text

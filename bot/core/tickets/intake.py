@@ -15,6 +15,7 @@ from bot.core.conversation.attachments import link_to_ticket
 from bot.core.conversation.handles import seal
 from bot.core.models import Category, Priority, Ticket, TicketEvent, TicketStatus
 from bot.core.text.address import Address
+from bot.core.outages.estates import alias_table, listed_estate
 from bot.core.text.redaction import redact_flat, redact_identifiers
 from bot.core.tickets.followups import initial_state
 from bot.core.tickets.milestones import refresh_next_due
@@ -95,7 +96,7 @@ def create_ticket(session: Session, draft: TicketDraft, settings: Settings, *, n
         # Whatever else the resident typed into them (a phone, a name) is not kept either.
         description=description,
         address_raw=address_raw,
-        estate=draft.address.estate,
+        estate=listed_estate(draft.address.estate, draft.address_raw, alias_table(settings.estates_file)),
         building=draft.address.building,
         unit=None if without_flat else draft.address.unit,
         room=None if without_flat else draft.address.room,
