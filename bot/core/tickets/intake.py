@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from bot.core.conversation.attachments import link_to_ticket
 from bot.core.conversation.handles import seal
 from bot.core.models import Category, Priority, Ticket, TicketEvent, TicketStatus
-from bot.core.text.address import Address
 from bot.core.outages.estates import alias_table, listed_estate
+from bot.core.text.address import Address
 from bot.core.text.redaction import redact_flat, redact_identifiers
 from bot.core.tickets.followups import initial_state
 from bot.core.tickets.milestones import refresh_next_due
