@@ -66,7 +66,10 @@ def listed_estate(estate: str | None, raw: str | None, aliases: dict[str, str]) 
         return estate
     if estate and (key := normalise(estate)) in aliases:
         return aliases[key]
-    named_in = lambda text: {aliases[variant] for variant in aliases if variant and variant in normalise(text)}  # noqa: E731
+
+    def named_in(text: str) -> set[str]:
+        return {aliases[variant] for variant in aliases if variant and variant in normalise(text)}
+
     if estate and len(inside := named_in(estate)) == 1:
         return inside.pop()
     if estate and raw and len(mentioned := named_in(raw)) == 1:
