@@ -154,6 +154,7 @@ def _sla(session: Session, start: datetime, end: datetime, now: datetime) -> lis
         query = (
             select(Ticket.category, func.count(Ticket.id), func.sum(kept))
             .where(Ticket.created_at >= start, Ticket.created_at < end, due.is_not(None))
+            .where(Ticket.duplicate_of_id.is_(None))  # the original is the case that is judged
             .where(or_(milestone.is_not(None), due < now))
             .group_by(Ticket.category)
         )

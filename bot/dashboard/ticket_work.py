@@ -19,7 +19,7 @@ from bot.core.models import Alert, Category, Priority, Ticket, TicketEvent, Tick
 from bot.core.tickets.intake import get_ticket_by_code, priority_for
 from bot.core.tickets.milestones import refresh_next_due
 from bot.core.tickets.sla import deadlines_for
-from bot.core.tickets.workflow import Step, TransitionRefused, change_status
+from bot.core.tickets.workflow import ReasonRequired, Step, TransitionRefused, change_status
 from bot.dashboard.texts import Explained, TextKey, dashboard_text
 
 MAX_NOTE_CHARS = 2000
@@ -59,6 +59,8 @@ def move(session: Session, ticket: Ticket, target: str, actor: str, now: datetim
         raise WorkError("work.unknown_status", target=repr(target)) from None
     try:
         change_status(session, ticket, status, actor, now, note.strip()[:MAX_NOTE_CHARS] or None)
+    except ReasonRequired:
+        raise WorkError("work.close_needs_note") from None
     except TransitionRefused as refused:
         raise WorkError(
             "work.refused",

@@ -164,10 +164,11 @@ def test_dispatcher_works_a_ticket_through_its_workflow(app, dispatcher: Staff) 
     assert dispatcher.act(code, "acknowledge").status_code == 303
     assert dispatcher.act(code, "crew", crew="东区抢修二班").status_code == 303
     assert dispatcher.act(code, "note", note="已电话联系,下午到").status_code == 303
-    refused = dispatcher.act(
-        code, "status", status="closed"
-    )  # acknowledged → closed is allowed; in_progress → closed is not
-    assert refused.status_code == 303
+    # acknowledged → closed is allowed, with a note saying why (it was never resolved)
+    unexplained = dispatcher.act(code, "status", status="closed")
+    assert unexplained.status_code == 400 and "needs a note" in unexplained.text
+    closed = dispatcher.act(code, "status", status="closed", note="居民来电说已自行修好")
+    assert closed.status_code == 303
     wrong = dispatcher.act(code, "status", status="in_progress")
     assert wrong.status_code == 400 and "can only become: reopened" in wrong.text
     other = Staff(app.base_url, new_account("dispatcher"))

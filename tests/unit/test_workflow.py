@@ -14,7 +14,7 @@ from bot.config import get_settings
 from bot.core.models import Category, Ticket, TicketEvent, TicketStatus
 from bot.core.tickets.followups import record_answer
 from bot.core.tickets.intake import create_ticket
-from bot.core.tickets.workflow import Step, TransitionRefused, change_status, next_statuses
+from bot.core.tickets.workflow import ReasonRequired, Step, TransitionRefused, change_status, next_statuses
 from tests.unit.test_tickets import draft
 
 S = TicketStatus
@@ -63,7 +63,7 @@ def test_every_transition_is_allowed_or_refused_as_the_table_says(db_session: Se
         db_session.commit()
         before = as_stored(db_session, ticket.id)
         if expected(step, current, target):
-            change_status(db_session, ticket, target, "dispatcher:li", LATER, step=step)
+            change_status(db_session, ticket, target, "dispatcher:li", LATER, "why", step=step)
             db_session.commit()
             after = as_stored(db_session, ticket.id)
             assert after[0] is target, (step, current, target)
@@ -120,10 +120,36 @@ def test_the_sla_milestones_follow_the_status(db_session: Session) -> None:
 
 def test_a_rating_for_a_ticket_already_closed_changes_no_status(db_session: Session) -> None:
     ticket = create_ticket(db_session, draft(category=Category.REPORT_REPAIR), get_settings(), now=CREATED)
-    change_status(db_session, ticket, S.CLOSED, "li", LATER)
+    change_status(db_session, ticket, S.CLOSED, "li", LATER, "居民说已经好了")
     record_answer(
         db_session, ticket, get_settings(), solved=True, satisfaction=4, comment=None, now=LATER + timedelta(days=2)
     )
     db_session.commit()
     assert ticket.status is S.CLOSED and ticket.satisfaction == 4
+    assert [e.kind for e in ticket.events].count("status_changed") == 1
+
+
+def test_closing_a_ticket_never_resolved_needs_a_note_and_records_no_visit(db_session: Session) -> None:
+    ticket = ticket_in(db_session, S.NEW)
+    with pytest.raises(ReasonRequired):
+        change_status(db_session, ticket, S.CLOSED, "dispatcher:li", LATER)
+    change_status(db_session, ticket, S.CLOSED, "dispatcher:li", LATER, "居民撤回了报修")
+    db_session.commit()
+    # No call and no crew on site were recorded that never happened (R14 counts them as missed).
+    assert ticket.status is S.CLOSED and ticket.acknowledged_at is None and ticket.onsite_at is None
+
+
+def test_of_two_dispatchers_acknowledging_at_once_the_second_is_refused(db_session: Session) -> None:
+    ticket = ticket_in(db_session, S.NEW)
+    db_session.commit()
+    with Session(db_session.get_bind()) as other:
+        same = other.get_one(Ticket, ticket.id)  # both read it as new
+        assert same.status is S.NEW and ticket.status is S.NEW
+        change_status(db_session, ticket, S.ACKNOWLEDGED, "wang", LATER)
+        db_session.commit()
+        with pytest.raises(TransitionRefused):
+            change_status(other, same, S.ACKNOWLEDGED, "li", LATER)
+        other.commit()
+    db_session.refresh(ticket)
+    assert ticket.owner == "wang"
     assert [e.kind for e in ticket.events].count("status_changed") == 1

@@ -57,10 +57,18 @@ DEADLINES = (
 )
 
 
+# Closing records no call and no crew on site that never happened: a ticket closed straight from
+# 新 (a duplicate, a report withdrawn) keeps those milestones empty, and the statistics (R14)
+# do not count its deadlines as kept.
+NOT_REACHED_BY_CLOSING = frozenset({"acknowledged_at", "onsite_at"})
+
+
 def set_status(ticket: Ticket, status: TicketStatus, now: datetime) -> None:
     ticket.status = status
     ticket.updated_at = now
     for milestone, statuses in MILESTONE_STATUSES.items():
+        if status is TicketStatus.CLOSED and milestone in NOT_REACHED_BY_CLOSING:
+            continue
         if status in statuses and getattr(ticket, milestone) is None:
             setattr(ticket, milestone, now)
     if status is TicketStatus.REOPENED:

@@ -12,6 +12,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from bot.core.models import Ticket, TicketEvent, TicketStatus
@@ -63,6 +64,15 @@ class TransitionRefused(ValueError):
         super().__init__(f"A ticket that is {ticket.status.value} can only become: {names}.")
 
 
+class ReasonRequired(ValueError):
+    """Closing a ticket whose work was never reported done (a duplicate, a report withdrawn, a
+    prank) needs a note saying why: it is the only trace of what happened to the case (R6)."""
+
+    def __init__(self, ticket: Ticket) -> None:
+        self.code, self.current = ticket.code, ticket.status
+        super().__init__(f"Closing a ticket that is {ticket.status.value}, not resolved, needs a note saying why.")
+
+
 def next_statuses(status: TicketStatus, step: Step = Step.WORK) -> tuple[TicketStatus, ...]:
     return TRANSITIONS[step].get(status, ())
 
@@ -83,6 +93,19 @@ def change_status(
     allowed = next_statuses(ticket.status, step)
     if new_status not in allowed:
         raise TransitionRefused(ticket, new_status, allowed)
+    if step is Step.WORK and new_status is CLOSED and ticket.status is not RESOLVED and not note:
+        raise ReasonRequired(ticket)
+    # The status as read, checked again as it is changed: of two dispatchers pressing 受理 at the
+    # same moment, the second finds the ticket acknowledged and is refused, never made its owner.
+    claimed = session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket.id, Ticket.status == ticket.status)
+        .values(status=new_status)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        session.refresh(ticket)
+        raise TransitionRefused(ticket, new_status, next_statuses(ticket.status, step))
     detail: dict[str, Any] = {"from": ticket.status.value, "to": new_status.value}
     if note:
         detail["note"] = note
