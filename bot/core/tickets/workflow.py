@@ -12,7 +12,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.orm import Session
 
 from bot.core.models import Ticket, TicketEvent, TicketStatus
@@ -97,7 +97,7 @@ def change_status(
         raise ReasonRequired(ticket)
     # The status as read, checked again as it is changed: of two dispatchers pressing 受理 at the
     # same moment, the second finds the ticket acknowledged and is refused, never made its owner.
-    claimed = session.execute(
+    claimed: CursorResult[Any] = session.execute(  # type: ignore[assignment]  # an UPDATE's result has a rowcount
         update(Ticket)
         .where(Ticket.id == ticket.id, Ticket.status == ticket.status)
         .values(status=new_status)
