@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from actions.common import HotlineAction, Utterance, button, resident_text, say
+from actions.intake import start_intake_with
 from actions.status import asks_how_it_goes, tell_status
+from bot.core.text.temperature import cold_room_reading
 from bot.core.conversation.messages import CATEGORY_NAMES, name_of
 
 CORE_INTENTS = ("report_leak", "report_repair", "billing_query", "complaint")
@@ -45,6 +47,8 @@ class ActionOutOfScope(HotlineAction):
 
     def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
         text = resident_text(tracker)
+        if cold_room_reading(text) and tracker.active_loop_name is None:
+            return start_intake_with("report_repair", text, tracker, dispatcher, language, call)  # R11
         if asks_how_it_goes(text):
             tell_status(text, tracker, dispatcher, language, call)
         else:
@@ -60,6 +64,9 @@ class ActionClarify(HotlineAction):
 
     def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
         text = resident_text(tracker)
+        if cold_room_reading(text) and tracker.active_loop_name is None:
+            # "家里有刚出生的宝宝,家里才14度": below 18 °C is a repair case (R11), not a question.
+            return start_intake_with("report_repair", text, tracker, dispatcher, language, call)
         if asks_how_it_goes(text):  # "我刚才报的怎么样了": how it goes, not which kind of problem
             tell_status(text, tracker, dispatcher, language, call)
             return []

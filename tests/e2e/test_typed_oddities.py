@@ -176,3 +176,17 @@ def test_a_second_phone_number_is_not_kept_once_the_report_turns_anonymous(resid
     recorded = ticket(confirm(resident, replies, "确认提交"))
     assert recorded.anonymous and recorded.phone is None
     assert "13987654321" not in recorded.description and "3987654321" not in recorded.description
+
+
+@pytest.mark.parametrize(
+    "message", ["家里有刚出生的宝宝,家里才14度", "It is only 14 degrees in my flat and I have a newborn"]
+)
+def test_a_room_below_18_degrees_is_a_repair_whatever_the_model_thinks(resident: Resident, message: str) -> None:
+    """R11: below 18 °C is a repair case; the model may call it small talk or be unsure."""
+    first = resident.say_text(message)
+    assert "地址" in first or "address" in first.lower(), first
+    resident.say("阳光花园3号楼2单元301")
+    resident.say("13812345678")
+    replies = resident.say("随时")
+    recorded = ticket(confirm(resident, replies, "确认提交"))
+    assert recorded.category is Category.REPORT_REPAIR and "14" in recorded.description
