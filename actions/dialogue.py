@@ -5,8 +5,8 @@ from __future__ import annotations
 from actions.common import HotlineAction, Utterance, button, resident_text, say
 from actions.intake import start_intake_with
 from actions.status import asks_how_it_goes, tell_status
-from bot.core.text.temperature import cold_room_reading
 from bot.core.conversation.messages import CATEGORY_NAMES, name_of
+from bot.core.text.temperature import cold_room_reading
 
 CORE_INTENTS = ("report_leak", "report_repair", "billing_query", "complaint")
 
