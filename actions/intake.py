@@ -29,13 +29,14 @@ from actions.common import (
 from actions.corrections import earlier_answer_corrected
 from actions.followup import end_followup_for_new_report
 from actions.outage import ask_outage_choice, earlier_address, outage_slots, read_outage_choice, with_outage_question
-from actions.status import note_addition, own_open_ticket_named
+from actions.status import note_addition, own_open_ticket_named, tell_status
 from actions.unit_of_work import ActionCall
 from bot.core.billing import billing_question_in
 from bot.core.conversation.messages import FIELD_NAMES, join_names, name_of
 from bot.core.models import Category
 from bot.core.text.address import Address, address_from_parts, parse_address
 from bot.core.text.phone import check_phone, find_phone, valid_phones, with_spoken_digits
+from bot.core.text.ticket_codes import find_ticket_code
 from nlu.leak_words import says_something_escapes, smells_of_gas
 
 _WHISTLE = re.compile(
@@ -546,6 +547,10 @@ class ValidateTicketForm(AskingFormValidation):
         raw = squash(f"{parts.get('raw') or ''} {text}") if parts.get("raw") != text else text
         attempts = int(parts.get("attempts", 0)) + 1
         new_parts = {**asdict(address), "raw": raw, "attempts": attempts}
+        if find_ticket_code(text):
+            # "HL-4F7K2P 怎么样了" at "where?": a question about a ticket, answered; no place.
+            tell_status(text, tracker, dispatcher, language, self.call)
+            return {"address": None, "address_parts": parts or None}
         if address_is_optional(tracker.get_slot("category"), bool(tracker.get_slot("anonymous"))):
             return self._optional_address(text, new_parts, language)
         if not added and (names_no_place(text) or self._report_again(tracker)):

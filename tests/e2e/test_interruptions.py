@@ -186,3 +186,16 @@ def test_a_question_or_the_problem_again_at_where_is_never_the_address(resident:
     other.say("暖气不热")
     for answer in ("暖气不热", "我说了暖气不热!!!", "稍等我看看"):
         assert "地址" in other.say_text(answer), answer
+
+
+def test_a_question_about_a_ticket_at_where_is_answered_and_never_the_address(resident: Resident) -> None:
+    resident.say("阳光花园3号楼2单元301暖气不热")
+    resident.say("13812345678")
+    code = confirm(resident, resident.say("随时"), "确认提交")
+    resident.say("我还要报修,厨房暖气片也不热")
+    answer = resident.say_text(f"{code} 怎么样了")
+    assert code in answer and "地址" in answer, answer  # its status, then "where?" again
+    resident.say("阳光花园3号楼2单元301")
+    resident.say("13812345678")
+    second = ticket(confirm(resident, resident.say("随时"), "确认提交"))
+    assert code not in (second.address_raw or "") and (second.address_raw or "").startswith("阳光花园")
