@@ -76,12 +76,29 @@ class Visit:
     def text(self, key: str, **values: object) -> str:
         return self.pages.text(key, **values)
 
+    def done_message(self, limit: int) -> str:
+        """What the last step did ("Note added."), as our own redirect carried it: only with our
+        signature, so that a link from elsewhere cannot put its words on a dashboard page."""
+        text = self.params.get("done", "")
+        if not text or not hmac.compare_digest(self.params.get("sig", ""), _done_signature(self.settings, text)):
+            return ""
+        return text[:limit]
+
+    def done_params(self, text: str) -> dict[str, str]:
+        """The query that carries `text` to the page a step redirects to (see done_message)."""
+        return {"done": text, "sig": _done_signature(self.settings, text)}
+
     def render(self, template: str, status: int = 200, **values: Any) -> Response:
         return self.pages.render(template, status, user=self.user, **values)
 
     def refuse(self, status: int, message: str) -> Response:
         """The error page, with the message in the dashboard's language."""
         return self.render("error.html", status, message=message)
+
+
+def _done_signature(settings: Settings, text: str) -> str:
+    key = settings.resolved_secret_key().encode()
+    return hmac.new(key, b"dashboard-done:" + text.encode(), "sha256").hexdigest()[:32]
 
 
 Handler = Callable[[Visit], Response]

@@ -56,7 +56,7 @@ def reading_data_files(handler: Handler) -> Handler:
 
 def inbox_page(visit: Visit) -> Response:
     items = plain_all(InboxItemView, inbox.open_items(visit.session))
-    return visit.render("nlu_inbox.html", done=visit.params.get("done", "")[:100], items=items,
+    return visit.render("nlu_inbox.html", done=visit.done_message(100), items=items,
                         intents=inbox.known_intents(visit.settings.domain_file))  # fmt: skip
 
 
@@ -69,7 +69,7 @@ def annotate(visit: Visit) -> Response:
     except inbox.AnnotationError as problem:
         visit.session.rollback()
         return visit.refuse(400, problem.text(visit.pages.language))
-    return RedirectResponse(f"/dashboard/nlu/inbox?{urlencode({'done': done})}", 303)
+    return RedirectResponse(f"/dashboard/nlu/inbox?{urlencode(visit.done_params(done))}", 303)
 
 
 def models_values(visit: Visit) -> dict[str, Any]:
@@ -88,7 +88,7 @@ def models_values(visit: Visit) -> dict[str, Any]:
 
 
 def models(visit: Visit) -> Response:
-    return visit.render("nlu_models.html", done=visit.params.get("done", "")[:200], **models_values(visit))
+    return visit.render("nlu_models.html", done=visit.done_message(200), **models_values(visit))
 
 
 def switch(visit: Visit) -> Response:
@@ -107,7 +107,7 @@ def switch(visit: Visit) -> Response:
         session.rollback()
         return visit.render("nlu_models.html", 400, error=problem.text(visit.pages.language), **models_values(visit))
     done = visit.text("nlu.now_serving", model=Path(record.model_path).name, seconds=f"{record.seconds:.1f}")
-    return RedirectResponse(f"/dashboard/nlu/models?{urlencode({'done': done})}", 303)
+    return RedirectResponse(f"/dashboard/nlu/models?{urlencode(visit.done_params(done))}", 303)
 
 
 def train(visit: Visit) -> Response:
@@ -168,12 +168,12 @@ def change_examples(visit: Visit) -> str:
 def examples_page(visit: Visit) -> Response:
     """Browse and search; POST adds an example, edits one or deletes one."""
     params = visit.params
-    done, error = params.get("done", "")[:200], ""
+    done, error = visit.done_message(200), ""
     if visit.request.method == "POST":
         try:
             done = change_examples(visit)
             back = {k: v for k, v in params.items() if k in ("intent", "lang", "q")}
-            return RedirectResponse(f"/dashboard/nlu/examples?{urlencode(back | {'done': done})}", 303)
+            return RedirectResponse(f"/dashboard/nlu/examples?{urlencode(back | visit.done_params(done))}", 303)
         except nlu_examples.ExampleError as problem:
             error = problem.text(visit.pages.language)
     rows = nlu_examples.list_examples(visit.settings.nlu_data_dir)

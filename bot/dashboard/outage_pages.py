@@ -76,7 +76,7 @@ def outages(visit: Visit) -> Response:
     params, form = visit.params, visit.form
     if visit.request.method == "GET":
         prefill = {k: params.get(k, "")[:200] for k in ("area", "buildings", "start", "end", "reason")}
-        return show(visit, done=params.get("done", "")[:300], form=prefill)
+        return show(visit, done=visit.done_message(300), form=prefill)
     if form.get("step") == "draft":  # check it all and show the notices to edit; write nothing
         try:
             draft = dry_run(visit.session, request_from(form, visit.settings.tz), visit.user.username, visit.settings)
@@ -98,7 +98,7 @@ def outages(visit: Visit) -> Response:
         return show(visit, 400, error=refused_text(refused), form=form)
     declared = visit.text("outage.declared", id=result.outage.id, told=result.told, linked=result.linked)
     done = " ".join([declared, *result.warnings])
-    return RedirectResponse(f"/dashboard/outages?{urlencode({'done': done})}", 303)
+    return RedirectResponse(f"/dashboard/outages?{urlencode(visit.done_params(done))}", 303)
 
 
 def outage_step(visit: Visit) -> Response:
@@ -117,14 +117,14 @@ def outage_step(visit: Visit) -> Response:
     except OutageRefused as refused:
         session.rollback()
         return show(visit, 400, error=refused_text(refused))
-    return RedirectResponse(f"/dashboard/outages?{urlencode({'done': done})}", 303)
+    return RedirectResponse(f"/dashboard/outages?{urlencode(visit.done_params(done))}", 303)
 
 
 def dismiss(visit: Visit) -> Response:
     suspicion = visit.session.get(OutageSuspicion, visit.path["suspicion_id"])
     if suspicion is not None and suspicion.open_key is not None:
         resolve_suspicion(visit.session, suspicion, None, utcnow(), visit.settings)
-    return RedirectResponse("/dashboard/outages?" + urlencode({"done": visit.text("outage.dismissed")}), 303)
+    return RedirectResponse("/dashboard/outages?" + urlencode(visit.done_params(visit.text("outage.dismissed"))), 303)
 
 
 def dry_run(session: Session, request: OutageRequest, actor: str, settings: Settings) -> dict[str, str]:

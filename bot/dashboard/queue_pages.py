@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -35,15 +35,20 @@ def queue_values(visit: Visit) -> dict[str, Any]:
     """The page's values, its rows rendered; FilterError names a filter it cannot use."""
     f = QueueFilter.from_query(dict(visit.params))
     session = visit.session
+    # Breaches first, then warnings, then the rest; the oldest first within each: a stream of new
+    # warnings never pushes a passed deadline out of view. The count is of all, not of those shown.
+    open_ones = Alert.acknowledged_at.is_(None)
+    first = case((Alert.kind == "breach", 0), (Alert.kind == "warning", 1), else_=2)
     unacknowledged = (
         select(Alert)
         .options(joinedload(Alert.ticket))
-        .where(Alert.acknowledged_at.is_(None))
-        .order_by(Alert.id.desc())
+        .where(open_ones)
+        .order_by(first, Alert.due_at.is_(None), Alert.due_at, Alert.id)
         .limit(ALERTS_SHOWN)
     )
     values = {
         "page": load_queue(session, f, visit.settings.tz), "alerts": [AlertView.of(a) for a in session.scalars(unacknowledged)],
+        "alerts_open": session.scalar(select(func.count(Alert.id)).where(open_ones)) or 0,
         "now": utcnow(), "version": queue_version(session), "query": urlencode(f.as_query()),
         "categories": [c.value for c in Category], "statuses": [s.value for s in TicketStatus],
         "priorities": [p.value for p in Priority],

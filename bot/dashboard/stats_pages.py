@@ -28,9 +28,13 @@ def month_of(visit: Visit) -> date | str:
     if not text:
         return utcnow().astimezone(visit.settings.tz).date().replace(day=1)
     try:
-        return date.fromisoformat(f"{text}-01")
+        month = date.fromisoformat(f"{text}-01")
     except ValueError:
         return visit.text("dashboard.bad_month")
+    # Month 1 and month 9999 have no month before or after them to count to (and no tickets).
+    if not date(2000, 1, 1) <= month <= date(2999, 12, 1):
+        return visit.text("dashboard.bad_month")
+    return month
 
 
 def figures_of(visit: Visit, month: date) -> stats.Statistics:

@@ -64,7 +64,7 @@ def render_ticket(visit: Visit, code: str, error: str = "", done: str = "", stat
 
 
 def ticket_page(visit: Visit) -> Response:
-    return render_ticket(visit, visit.path["code"], done=visit.params.get("done", "")[:100])
+    return render_ticket(visit, visit.path["code"], done=visit.done_message(100))
 
 
 def photo(visit: Visit) -> Response:
@@ -113,4 +113,4 @@ def ticket_step(visit: Visit) -> Response:
         visit.session.rollback()  # nothing of a refused step is kept; the page shows the ticket as it was
         return render_ticket(visit, code, error=problem.text(visit.pages.language), status=400)
     done = visit.text(f"done.{step}")
-    return RedirectResponse(f"/dashboard/tickets/{code}?{urlencode({'done': done})}", 303)
+    return RedirectResponse(f"/dashboard/tickets/{code}?{urlencode(visit.done_params(done))}", 303)

@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from bot.config import get_settings
 from bot.core.db import session_scope
-from bot.core.models import Category, StaffSession, StaffUser, Ticket, TicketEvent, TicketStatus
+from bot.core.models import Alert, Category, StaffSession, StaffUser, Ticket, TicketEvent, TicketStatus
 from bot.core.text.address import Address
 from bot.core.tickets.intake import TicketDraft, create_ticket, get_ticket_by_code, utcnow
 from tests.staff import PASSWORD, Staff, hidden, new_account
@@ -226,6 +226,9 @@ def test_statistics_page_and_csv_exports(app, dispatcher: Staff) -> None:  # typ
     stats_csv = dispatcher.get("/dashboard/export/statistics.csv").text
     assert "sla R4 met/judged" in stats_csv and "complaint closure rate" in stats_csv
     assert dispatcher.get("/dashboard/stats", month="11/2026").status_code == 400
+    for far in ("9999-12", "0001-01"):  # no month after or before to count to: refused, never a 500
+        assert dispatcher.get("/dashboard/stats", month=far).status_code == 400
+        assert dispatcher.get("/dashboard/export/statistics.csv", month=far).status_code == 400
 
 
 def test_alerts_are_listed_and_acknowledged(app, dispatcher: Staff) -> None:  # type: ignore[no-untyped-def]
@@ -243,3 +246,34 @@ def test_alerts_are_listed_and_acknowledged(app, dispatcher: Staff) -> None:  # 
             select(TicketEvent).join(Ticket).where(Ticket.code == code, TicketEvent.kind == "alert_acknowledged")
         )
         assert ack is not None and ack.actor == dispatcher.username
+
+
+def test_a_link_cannot_put_its_own_words_on_a_dashboard_page(dispatcher: Staff) -> None:
+    """The confirmation after a step travels in the redirect, signed; a crafted link's is not shown."""
+    code = make_ticket(estate_name())
+    phishing = "系统升级:请把密码发到 evil@example.com"
+    assert phishing not in dispatcher.get(f"/dashboard/tickets/{code}", done=phishing).text
+    assert phishing not in dispatcher.get("/dashboard/nlu/inbox", done=phishing).text
+    noted = dispatcher.act(code, "note", note="已电话联系")
+    assert noted.status_code == 303
+    shown = dispatcher.client.get(noted.headers["location"]).text  # the redirect as the browser follows it
+    assert 'class="done"' in shown
+
+
+def test_a_passed_deadline_stays_in_view_however_many_warnings_follow(app, dispatcher: Staff) -> None:  # type: ignore[no-untyped-def]
+    from bot.core.tickets.alerts import check_deadlines, raise_alert
+
+    breached = make_ticket(estate_name(), Category.REPORT_LEAK, minutes_ago=40)
+    with session_scope() as session:
+        check_deadlines(session, utcnow())
+    for _ in range(25):  # newer warnings than the breach, more than the box shows
+        code = make_ticket(estate_name())
+        with session_scope() as session:
+            ticket = get_ticket_by_code(session, code)
+            raise_alert(session, ticket, "R2", "contact_due_at", "warning", utcnow(), utcnow())  # type: ignore[arg-type]
+    page = dispatcher.get("/dashboard/").text
+    box = page[page.index("Alerts") : page.index("</section>")]
+    assert breached in box
+    with session_scope() as session:
+        total = session.scalar(select(func.count(Alert.id)).where(Alert.acknowledged_at.is_(None)))
+    assert f"Alerts ({total})" in box and "最紧要的 20 条" in box
