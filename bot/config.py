@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     followup_check_every_seconds: float = 30.0
     sla_check_every_seconds: float = 60.0
     max_message_chars: int = 1000
+    # Sites besides this one that may show the web chat in a frame (the company's website):
+    # space-separated origins, e.g. "https://www.example-heating.cn". None by default.
+    chat_frame_ancestors: str = ""
     # Web chat (bot/channels/web.py): request bodies past this many bytes are refused unread;
     # messages a minute per chat and per client address (0: no limit), over which a message is
     # kept and answered a little later, and far over which the client is told to resend.

@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
 
 from bot.channels.chat_ids import ChatIds
-from bot.channels.chat_page import render_chat_page
+from bot.channels.chat_page import chat_page_headers, render_chat_page
 from bot.channels.chat_rate_limits import ChatRateLimits, Pace
 from bot.channels.held_messages import hold
 from bot.channels.outage_feed import outages_feed
@@ -71,9 +71,10 @@ def chat_routes(settings: Settings, relay: Relay, telegram: TelegramChannel | No
     chat_ids = ChatIds(settings.resolved_secret_key())
     pace = ChatRateLimits(settings.chat_messages_per_minute, settings.chat_client_messages_per_minute)
     page = render_chat_page()
+    page_headers = chat_page_headers(page, settings.chat_frame_ancestors)
 
     async def index(request: Request) -> HTMLResponse:
-        return HTMLResponse(page)
+        return HTMLResponse(page, headers=page_headers)
 
     async def new_chat(request: Request) -> JSONResponse:
         return JSONResponse({"sender": chat_ids.issue()})

@@ -3,6 +3,8 @@ web chat's page in Chinese and English, the terminal chat's banner in English an
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 
 import httpx
@@ -52,3 +54,16 @@ async def test_the_terminal_chat_opens_with_its_banner_in_english_and_chinese(ap
     assert await run_terminal_chat(app.settings, io.StringIO(""), out, chat_id="banner-test") == 0
     assert out.getvalue() == "Type your message (Ctrl-D to quit). 请输入您的问题(Ctrl-D 退出)。\nyou> \n"
     assert out.getvalue().startswith(f"{say('terminal.banner', 'en')} {say('terminal.banner', 'zh')}\n")
+
+
+def test_the_web_chat_page_runs_only_its_own_script_and_is_framed_by_no_other_site(app: RunningApp) -> None:
+    served = httpx.get(f"{app.base_url}/", timeout=30)
+    policy = served.headers["content-security-policy"]
+    script = served.text.split("<script>", 1)[1].split("</script>", 1)[0]
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    assert f"script-src 'sha256-{digest}';" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'self'" in policy and served.headers["x-frame-options"] == "SAMEORIGIN"
+    # The company's website may be allowed to show it (HOTLINE_CHAT_FRAME_ANCESTORS).
+    allowed = chat_page.chat_page_headers(served.text, "https://www.example-heating.cn")
+    assert allowed["Content-Security-Policy"].endswith("frame-ancestors 'self' https://www.example-heating.cn")
+    assert "X-Frame-Options" not in allowed
