@@ -167,3 +167,17 @@ def test_spoken_addresses_and_self_introductions(text: str, expected: Address) -
 
 def test_a_room_read_out_alone_is_the_room() -> None:
     assert parse_address("六零二") == Address(room="602")
+
+
+@pytest.mark.parametrize(
+    ("typed", "estate"),
+    [
+        ("我叫张伟,住幸福家园5号楼2单元603", "幸福家园"),  # "住" before the name is no part of it
+        ("住金城小区10号楼", "金城小区"),
+        ('=HYPERLINK("http://x","点我")阳光花园9号楼1单元101', "阳光花园"),  # a formula before it
+        ('"阳光花园"3号楼2单元301', "阳光花园"),
+        ("阳光花园住宅区3号楼", "阳光花园住宅区"),  # 住宅 is part of a name
+    ],
+)
+def test_words_and_marks_before_an_estate_are_not_its_name(typed: str, estate: str) -> None:
+    assert parse_address(typed).estate == estate
