@@ -15,22 +15,21 @@ from actions.common import (
     AskingFormValidation,
     HotlineAction,
     button,
-    channel_of,
     language_of,
     latest_intent,
-    message_ref,
     reset_intake,
     say,
 )
 from actions.corrections import CORRECTABLE, FIELD_WORDS, earlier_answer_corrected
+from actions.drafts import draft_from_slots
 from actions.intake import asks_for_anonymity, leak_interruption
 from actions.outage import LINKED, create_linked
 from actions.unit_of_work import ActionCall
 from bot.core.conversation.messages import CATEGORY_NAMES, name_of
 from bot.core.conversation.privacy import forget_sender
 from bot.core.models import Category, Ticket
-from bot.core.text.address import address_from_parts
-from bot.core.tickets.intake import TicketDraft, create_ticket
+from bot.core.tickets.intake import create_ticket, utcnow
+from bot.core.tickets.unfinished import complete_filed, filed_ticket_of, forget_unfinished
 
 # A confirmation in words: one or more of these, with punctuation between ("对,没问题,提交吧").
 _YES_WORD = (
@@ -145,6 +144,7 @@ class ActionFinishIntake(HotlineAction):
         answer = tracker.get_slot("confirmation") or ""
         if answer == "cancel":
             dispatcher.utter_message(text=say("cancelled", language))
+            forget_unfinished(call.session, tracker.sender_id)
             return reset_intake()
         if answer.startswith("correct:"):
             field = answer.split(":", 1)[1]
@@ -161,31 +161,16 @@ class ActionFinishIntake(HotlineAction):
         return reset_intake()
 
 
-def draft_from_slots(tracker: Tracker, language: str) -> TicketDraft:
-    """The ticket the conversation collected."""
-    anonymous = bool(tracker.get_slot("anonymous"))
-    parts = tracker.get_slot("address_parts") or {}
-    return TicketDraft(
-        category=Category(tracker.get_slot("category")),
-        subcategory=tracker.get_slot("subcategory"),
-        description=tracker.get_slot("description") or "",
-        channel=channel_of(tracker.sender_id),
-        language=language,
-        address_raw=parts.get("raw") or tracker.get_slot("address"),
-        address=address_from_parts(parts),
-        phone=tracker.get_slot("phone"),
-        callback_window=tracker.get_slot("callback_time"),
-        anonymous=anonymous,
-        sender_ref=tracker.sender_id,
-        intake_ref=message_ref(tracker),  # a replayed confirmation finds its ticket (create_ticket)
-        followup_optin=tracker.get_slot("followup_optin") == "yes",
-    )
-
-
 def create_from_slots(tracker: Tracker, language: str, call: ActionCall) -> list[str]:
-    """Create the ticket the conversation collected and return the receipt (R3) to send."""
+    """Create the ticket the conversation collected and return the receipt (R3) to send; a leak
+    filed while the resident was away (bot/core/tickets/unfinished.py) is completed instead."""
     draft = draft_from_slots(tracker, language)
-    ticket = create_ticket(call.session, draft, call.settings)
+    if (filed := filed_ticket_of(call.session, tracker.sender_id)) is not None:
+        complete_filed(call.session, filed, draft, utcnow())
+        ticket = filed
+    else:
+        ticket = create_ticket(call.session, draft, call.settings)
+        forget_unfinished(call.session, tracker.sender_id)
     if draft.anonymous:
         forget_sender(call.session, draft.channel, tracker.sender_id)
     return receipt(ticket, language, call.settings.tz)

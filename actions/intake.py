@@ -27,6 +27,7 @@ from actions.common import (
     squash,
 )
 from actions.corrections import earlier_answer_corrected
+from actions.drafts import draft_from_slots
 from actions.followup import end_followup_for_new_report
 from actions.outage import ask_outage_choice, earlier_address, outage_slots, read_outage_choice, with_outage_question
 from actions.status import note_addition, own_open_ticket_named, tell_status
@@ -37,6 +38,8 @@ from bot.core.models import Category
 from bot.core.text.address import Address, address_from_parts, parse_address
 from bot.core.text.phone import check_phone, find_phone, valid_phones, with_spoken_digits
 from bot.core.text.ticket_codes import find_ticket_code
+from bot.core.tickets.intake import utcnow
+from bot.core.tickets.unfinished import forget_unfinished, remember_unfinished
 from nlu.leak_words import says_something_escapes, smells_of_gas
 
 _WHISTLE = re.compile(
@@ -375,6 +378,7 @@ class ActionCancelIntake(HotlineAction):
         return "action_cancel_intake"
 
     def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
+        forget_unfinished(call.session, tracker.sender_id)
         if tracker.active_loop_name or tracker.get_slot("category"):
             dispatcher.utter_message(text=say("cancelled", language))
         else:
@@ -489,6 +493,14 @@ class ValidateTicketForm(AskingFormValidation):
 
     def name(self) -> str:
         return "validate_ticket_form"
+
+    async def run_in_call(self, dispatcher, tracker, domain, call):  # type: ignore[no-untyped-def]
+        events = await super().run_in_call(dispatcher, tracker, domain, call)
+        # tracker.slots now hold this turn's answers (ask_next): a leak that names its place is
+        # kept, to be filed even if the resident stops answering (bot/core/tickets/unfinished.py).
+        if tracker.get_slot("category") == "report_leak" and tracker.get_slot("address"):
+            remember_unfinished(call.session, draft_from_slots(tracker, language_of(tracker)), utcnow())
+        return events
 
     async def required_slots(
         self,

@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     followup_check_every_seconds: float = 30.0
     sla_check_every_seconds: float = 60.0
     max_message_chars: int = 1000
+    # A leak report that names its place is filed after this many minutes without an answer,
+    # even if the resident never confirms it (bot/core/tickets/unfinished.py, R1).
+    unfinished_leak_minutes: int = Field(default=10, ge=1)
     # Sites besides this one that may show the web chat in a frame (the company's website):
     # space-separated origins, e.g. "https://www.example-heating.cn". None by default.
     chat_frame_ancestors: str = ""

@@ -33,6 +33,7 @@ from bot.core.outages.jobs import check_outages
 from bot.core.process_setup import set_up_process
 from bot.core.tickets.alerts import check_deadlines
 from bot.core.tickets.intake import utcnow
+from bot.core.tickets.unfinished import file_unfinished
 from bot.dashboard.app import create_dashboard
 from bot.engine.health import health_report
 
@@ -46,6 +47,17 @@ async def check_sla() -> None:
         with session_scope() as session:
             for alert in check_deadlines(session, utcnow()):
                 log.warning("SLA %s %s of ticket %s", alert.rule, alert.kind, alert.ticket_id)
+
+    await asyncio.to_thread(run)
+
+
+async def file_unfinished_reports(settings: Settings) -> None:
+    """File the leak reports whose residents stopped answering (a short transaction in a worker thread)."""
+
+    def run() -> None:
+        with session_scope() as session:
+            for ticket in file_unfinished(session, settings, utcnow()):
+                log.warning("Unfinished leak report filed as %s", ticket.code)
 
     await asyncio.to_thread(run)
 
@@ -76,6 +88,7 @@ def create_app(settings: Settings, relay: Relay | None = None) -> Starlette:
         # (the application was down) are found on the first run after start.
         every(settings.followup_check_every_seconds, followups.run_due, at_start=True)
         every(settings.sla_check_every_seconds, check_sla, at_start=True)
+        every(settings.sla_check_every_seconds, partial(file_unfinished_reports, settings), at_start=True)
         # Outages: planned works announced two days ahead, undeclared outages suspected (R10).
         every(settings.outage_check_every_seconds, partial(check_outages, settings), at_start=True)
         if telegram is not None:

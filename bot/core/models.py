@@ -464,3 +464,16 @@ class Claim(Base):
     name: Mapped[str] = mapped_column(String(160), primary_key=True)
     holder: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class UnfinishedReport(Base):
+    """A leak report that already names its place, kept while the resident answers the other
+    questions: if they stop answering, it is filed anyway (R1: a crew was promised), and what
+    they answer later completes that ticket (bot/core/tickets/unfinished.py)."""
+
+    __tablename__ = "unfinished_reports"
+
+    sender: Mapped[str] = mapped_column(String(128), primary_key=True)
+    draft: Mapped[dict[str, Any]] = mapped_column(JSON)  # the TicketDraft as collected so far
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))  # once filed

@@ -80,3 +80,32 @@ def test_action_server_down_is_reported_and_kept(stack, app: RunningApp) -> None
     reply = resident.say_text("阳光花园3号楼2单元301")
     assert "电话" in reply  # the kept message was replayed first: the report continues
     assert all(m.status is MessageStatus.PROCESSED for m in stored(resident) if m.direction == "in")
+
+
+def test_a_leak_whose_resident_stops_answering_is_filed_and_completed_when_they_come_back(resident: Resident) -> None:
+    """R1: the crew was promised once the leak had a place; a resident who then goes quiet (to
+    turn off the valve, say) still gets it, and what they answer later completes that ticket."""
+    from datetime import timedelta
+
+    from bot.core.tickets.intake import utcnow
+    from bot.core.tickets.unfinished import file_unfinished
+
+    settings = get_settings()
+    asked = resident.say_text("锦绣园2号楼3单元101暖气片爆了,水哗哗往外喷")
+    assert "电话" in asked  # the place is known: the phone question comes next, and the resident goes quiet
+    with session_scope() as session:
+        before = session.scalar(select(Ticket.id).order_by(Ticket.id.desc()).limit(1))
+        assert file_unfinished(session, settings, utcnow()) == []  # not yet: they may be busy with the valve
+        [filed] = file_unfinished(session, settings, utcnow() + timedelta(minutes=settings.unfinished_leak_minutes))
+        code = filed.code
+        assert filed.id != before and filed.estate == "锦绣园" and filed.room == "101" and filed.phone is None
+        assert "喷" in filed.description and filed.onsite_due_at is not None  # dispatched as any leak (R1)
+
+    resident.say("13812345678")
+    summary = resident.say("随时")
+    receipt = resident.press(summary, "确认")
+    assert ticket_code_in(receipt) == code  # the same ticket, not a second one
+    with session_scope() as session:
+        completed = session.scalar(select(Ticket).where(Ticket.code == code))
+        assert completed is not None and completed.phone == "+8613812345678" and completed.callback_window == "随时"
+        assert session.scalar(select(Ticket.id).where(Ticket.estate == "锦绣园", Ticket.id != completed.id)) is None

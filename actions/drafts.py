@@ -1,0 +1,31 @@
+"""The ticket a conversation has collected so far, from its slots."""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+
+from actions.common import channel_of, message_ref
+from bot.core.models import Category
+from bot.core.text.address import address_from_parts
+from bot.core.tickets.intake import TicketDraft
+
+
+def draft_from_slots(tracker: Tracker, language: str) -> TicketDraft:
+    """The ticket the conversation collected."""
+    anonymous = bool(tracker.get_slot("anonymous"))
+    parts = tracker.get_slot("address_parts") or {}
+    return TicketDraft(
+        category=Category(tracker.get_slot("category")),
+        subcategory=tracker.get_slot("subcategory"),
+        description=tracker.get_slot("description") or "",
+        channel=channel_of(tracker.sender_id),
+        language=language,
+        address_raw=parts.get("raw") or tracker.get_slot("address"),
+        address=address_from_parts(parts),
+        phone=tracker.get_slot("phone"),
+        callback_window=tracker.get_slot("callback_time"),
+        anonymous=anonymous,
+        sender_ref=tracker.sender_id,
+        intake_ref=message_ref(tracker),  # a replayed confirmation finds its ticket (create_ticket)
+        followup_optin=tracker.get_slot("followup_optin") == "yes",
+    )

@@ -1,0 +1,109 @@
+"""Leak reports whose residents stopped answering: filed anyway, completed if they come back.
+
+A leak's safety advice promises a crew (R1). Once the report names its place, the crew can go,
+whether or not the resident then gives a phone number and confirms the summary: after
+`Settings.unfinished_leak_minutes` without an answer, the report as collected so far becomes an
+urgent ticket (and the dispatchers are told, as for any ticket). If the resident comes back and
+confirms, their answers complete that ticket instead of opening a second one.
+
+The draft is kept under the chat's pseudonym only until it is filed; an anonymous report's is
+deleted as it is filed (R7: nothing then ties the ticket to the chat).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from bot.core.conversation.messages import say
+from bot.core.models import Category, Ticket, TicketEvent, UnfinishedReport
+from bot.core.text.address import Address
+from bot.core.text.redaction import redact_identifiers
+from bot.core.tickets.intake import TicketDraft, create_ticket
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+
+def as_json(draft: TicketDraft) -> dict[str, Any]:
+    return asdict(draft) | {"category": draft.category.value}
+
+
+def from_json(data: dict[str, Any]) -> TicketDraft:
+    return TicketDraft(**(data | {"category": Category(data["category"]), "address": Address(**data["address"])}))
+
+
+def remember_unfinished(session: Session, draft: TicketDraft, now: datetime) -> None:
+    """Keep (or bring up to date) the chat's report as collected so far."""
+    assert draft.sender_ref is not None
+    kept = session.get(UnfinishedReport, draft.sender_ref)
+    if kept is None:
+        session.add(UnfinishedReport(sender=draft.sender_ref, draft=as_json(draft), updated_at=now))
+    elif kept.ticket_id is None:
+        kept.draft, kept.updated_at = as_json(draft), now
+    else:
+        kept.draft = as_json(draft)  # filed already: kept to complete that ticket, not to file again
+
+
+def filed_ticket_of(session: Session, sender: str) -> Ticket | None:
+    """The ticket the chat's unfinished report was filed as while the resident was away."""
+    kept = session.get(UnfinishedReport, sender)
+    return session.get(Ticket, kept.ticket_id) if kept is not None and kept.ticket_id is not None else None
+
+
+def forget_unfinished(session: Session, sender: str) -> None:
+    """The report was confirmed, cancelled or made anonymous: nothing is to be filed for it."""
+    session.execute(delete(UnfinishedReport).where(UnfinishedReport.sender == sender))
+
+
+def complete_filed(session: Session, ticket: Ticket, draft: TicketDraft, now: datetime) -> None:
+    """The resident came back and confirmed: their answers complete the ticket filed without them."""
+    if draft.anonymous:
+        ticket.phone, ticket.callback_window, ticket.sender_ref = None, None, None
+        ticket.anonymous = True
+        ticket.description = redact_identifiers(draft.description)
+    else:
+        ticket.phone, ticket.callback_window = draft.phone, draft.callback_window
+        ticket.description = draft.description
+    ticket.updated_at = now
+    ticket.intake_ref = ticket.intake_ref or draft.intake_ref  # a replayed confirmation finds it again
+    ticket.events.append(TicketEvent(at=now, actor="resident", kind="completed", detail={}))
+    forget_unfinished(session, draft.sender_ref or "")
+
+
+def file_unfinished(session: Session, settings: Settings, now: datetime) -> list[Ticket]:
+    """File every report left without an answer for `unfinished_leak_minutes`; each once, even
+    with several application processes checking at the same time."""
+    waited = now - timedelta(minutes=settings.unfinished_leak_minutes)
+    due = session.execute(
+        select(UnfinishedReport.sender, UnfinishedReport.updated_at).where(
+            UnfinishedReport.ticket_id.is_(None), UnfinishedReport.updated_at <= waited
+        )
+    ).all()
+    filed: list[Ticket] = []
+    for sender, seen_at in due:
+        # Claimed by moving its time on: of two processes, the second finds it changed and skips it.
+        claimed = session.execute(
+            update(UnfinishedReport)
+            .where(UnfinishedReport.sender == sender, UnfinishedReport.updated_at == seen_at)
+            .values(updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            continue
+        kept = session.get_one(UnfinishedReport, sender, populate_existing=True)
+        draft = from_json(kept.draft)
+        note = say("unfinished_note", draft.language)
+        unconfirmed = replace(draft, description=f"{draft.description} {note}".strip(), intake_ref=None)
+        ticket = create_ticket(session, unconfirmed, settings, now=now)
+        ticket.events.append(TicketEvent(at=now, actor="bot", kind="filed_unfinished", detail={}))
+        if draft.anonymous:
+            session.delete(kept)  # R7: nothing left that ties the ticket to the chat
+        else:
+            kept.ticket_id = ticket.id
+        filed.append(ticket)
+    return filed

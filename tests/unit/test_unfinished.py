@@ -1,0 +1,65 @@
+"""A leak report that names its place is filed even if its resident stops answering (R1), once,
+and completed, not doubled, when they come back (bot/core/tickets/unfinished.py)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.config import get_settings
+from bot.core.models import Priority, Ticket, UnfinishedReport
+from bot.core.tickets.unfinished import complete_filed, file_unfinished, filed_ticket_of, remember_unfinished
+from tests.unit.test_tickets import draft
+
+REPORTED = datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)
+WAIT = timedelta(minutes=get_settings().unfinished_leak_minutes)
+
+
+def tickets(session: Session) -> int:
+    return session.scalar(select(func.count(Ticket.id))) or 0
+
+
+def test_a_leak_left_unanswered_is_filed_once_after_the_wait_and_completed_later(db_session: Session) -> None:
+    settings = get_settings()
+    so_far = draft(phone=None, callback_window=None, sender_ref="web:left")
+    remember_unfinished(db_session, so_far, REPORTED)
+    assert file_unfinished(db_session, settings, REPORTED + WAIT - timedelta(seconds=1)) == []
+    [filed] = file_unfinished(db_session, settings, REPORTED + WAIT)
+    db_session.commit()
+    assert filed.priority is Priority.URGENT and filed.onsite_due_at is not None and filed.phone is None
+    assert filed.estate == "阳光花园" and filed.room == "301" and "暖气片漏水了" in filed.description
+    assert file_unfinished(db_session, settings, REPORTED + 3 * WAIT) == []  # once
+
+    # The resident comes back, answers and confirms: the same ticket, completed.
+    assert filed_ticket_of(db_session, "web:left") is filed
+    complete_filed(
+        db_session, filed, replace(so_far, phone="+8613812345678", callback_window="下午"), REPORTED + 2 * WAIT
+    )
+    db_session.commit()
+    assert tickets(db_session) == 1 and filed.phone == "+8613812345678" and filed.callback_window == "下午"
+    assert db_session.get(UnfinishedReport, "web:left") is None
+
+
+def test_an_anonymous_leak_left_unanswered_keeps_nothing_that_ties_it_to_the_chat(db_session: Session) -> None:
+    remember_unfinished(db_session, draft(phone=None, anonymous=True, sender_ref="web:anon"), REPORTED)
+    [filed] = file_unfinished(db_session, get_settings(), REPORTED + WAIT)
+    db_session.commit()
+    assert filed.anonymous and filed.sender_ref is None and filed.phone is None
+    assert db_session.get(UnfinishedReport, "web:anon") is None
+
+
+def test_an_answer_puts_the_wait_back_and_another_process_files_it_no_second_time(db_session: Session) -> None:
+    settings = get_settings()
+    remember_unfinished(db_session, draft(phone=None, sender_ref="web:slow"), REPORTED)
+    remember_unfinished(db_session, draft(sender_ref="web:slow"), REPORTED + WAIT)  # answered the phone question
+    db_session.commit()
+    assert file_unfinished(db_session, settings, REPORTED + WAIT + timedelta(minutes=1)) == []
+    with Session(db_session.get_bind(), expire_on_commit=False) as other:
+        first = file_unfinished(db_session, settings, REPORTED + 2 * WAIT)
+        db_session.commit()
+        second = file_unfinished(other, settings, REPORTED + 2 * WAIT)
+        other.commit()
+    assert len(first) + len(second) == 1 and tickets(db_session) == 1
