@@ -170,6 +170,22 @@ def test_rasas_http_api_needs_the_token(stack: Stack) -> None:
     )
 
 
+def test_a_web_page_cannot_drive_rasas_chat_route_cross_site(stack: Stack) -> None:
+    """A "simple" cross-site request (text/plain, no preflight) from any page open in a browser on
+    this machine is refused; only JSON, which a browser sends cross-site only after a preflight
+    Rasa never grants, reaches the conversation."""
+    webhook = f"{stack.rasa_url}/webhooks/rest/webhook"
+    body = '{"sender": "web:cross-site", "message": "/greet"}'
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"):
+        refused = httpx.post(
+            webhook, content=body, headers={"Content-Type": content_type, "Origin": "http://evil.example"}
+        )
+        assert refused.status_code == 415, (content_type, refused.status_code, refused.text)
+        assert "access-control-allow-origin" not in refused.headers
+    answered = httpx.post(webhook, json={"sender": "web:cross-site", "message": "你好"}, timeout=60)
+    assert answered.status_code == 200 and answered.json()
+
+
 def listening_addresses(process: psutil.Process) -> set[tuple[str, int]]:
     """Where a process and its children accept TCP connections."""
     found = set()

@@ -52,6 +52,8 @@ _SPOKEN_NUMBER = re.compile(r"[零〇一二三四五六七八九幺两]{7,}")
 _LONG_NUMBER = re.compile(rf"(?<!\d)(?!{PLACEHOLDER_PHONE}(?!\d))\d{{9,}}(?!\d)")
 # What follows "我是…的" or "我是" when it is who one is, not a name ("我是3号楼的住户", "我是业主").
 _ROLES = "住户|业主|居民|租户|房东|老人|家属|用户|邻居|楼长|物业|人|老师|学生|退休"
+# Who one is as a resident, after which a name may follow ("我是602的住户吴小红,").
+_RESIDENT_ROLES = "住户|业主|居民|租户|房东|房主"
 _NAME_RULES = [
     re.compile(rf"(?P<cue>{_NAME_CUES})\s*(?P<name>{_CHINESE_NAME})"),
     # "我是3号楼301的王秀英", "我是王秀英,": a name after a self-introduction, before punctuation.
@@ -63,7 +65,7 @@ _NAME_RULES = [
     ),
     re.compile(rf"(?P<cue>我姓)\s*(?P<name>[{_HAN}])"),
     # "我是602的住户吴小红,": a name straight after who one is, before punctuation.
-    re.compile(rf"(?P<cue>(?:{_ROLES})\s*)(?P<name>(?!{_ROLES}|们)[{_HAN}]{{2,3}})(?=[\s,，。.!！?？;；]|$)"),
+    re.compile(rf"(?P<cue>(?:{_RESIDENT_ROLES})\s*)(?P<name>(?!{_ROLES}|们)[{_HAN}]{{2,3}})(?=[\s,，。.!！?？;；]|$)"),
     # The first word after the cue in any case; further ones only capitalised ("John Smith").
     re.compile(
         r"(?P<cue>(?i:my name is|my name's|i am called|i'm called|call me|name\s*:)\s*)"
