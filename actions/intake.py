@@ -47,7 +47,10 @@ _WHISTLE = re.compile(
     r"bribe|kickback|whistle|no receipt|without (a )?receipt|illegal connection|under the table",
     re.IGNORECASE,
 )
-_NO_HEAT = re.compile(r"不热|不供暖|没暖气|没有暖气|停暖|冰凉|no heat|not working|cold", re.IGNORECASE)
+_NO_HEAT = re.compile(
+    r"不热|不暖|不供暖|没暖气|没有暖气|停暖|冰凉|no heat|heating (?:has )?stopped|heating(?: is)? off|not working|not warm|cold",
+    re.IGNORECASE,
+)
 # A request not to be named, in the resident's own words (R7): 匿名 and "anonymous", but also
 # "别说是我报的", "别让他知道是我说的", "不要留我的名字", "don't mention my name", "keep me out of it".
 _ANONYMOUS = re.compile(

@@ -246,3 +246,12 @@ def test_on_postgresql_no_heat_in_an_outage_is_linked_and_a_leak_there_is_urgent
             assert leak is not None and leak.outage_id is None and leak.priority is Priority.URGENT
     finally:
         engine.dispose()
+
+
+def test_no_heat_told_in_english_inside_an_outage_gets_the_notice_in_english(outage_app: RunningApp) -> None:
+    estate = new_estate()
+    declare(estate)
+    resident = Resident(outage_app.base_url)
+    asked = texts(resident.say(f"My heating stopped, I live at {estate} building 5 unit 1 room 201"))
+    assert "something else" in asked.lower(), asked  # the outage's notice and question, in English
+    assert "30 minutes" not in asked and "30分钟" not in asked  # no repair clock promised

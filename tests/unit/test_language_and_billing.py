@@ -27,6 +27,10 @@ from bot.core.text.language import conversation_language, detect_language
         ("see https://example.com, my radiator is cold", "en"),
         ('{"text": "暖气不热"}', "zh"),
         ("it's 'cold' again", "en"),  # quotes in prose are words
+        # English sentences around a Chinese name are English; a few English words in Chinese are not.
+        ("My heating stopped, I live at 丽景苑 building 5 unit 1 room 201", "en"),
+        ("我的heating还没来,都11月了", "zh"),
+        ("15度还收full price,真是good job啊", "zh"),
     ],
 )
 def test_detect_language(text: str, expected: str | None) -> None:

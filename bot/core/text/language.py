@@ -1,4 +1,5 @@
-"""Which language a resident writes in: Chinese first, English as well, mixed counts as Chinese."""
+"""Which language a resident writes in: Chinese first, English as well, mixed counts as Chinese
+(unless it is English sentences around a Chinese name)."""
 
 from __future__ import annotations
 
@@ -31,15 +32,21 @@ def words_of(text: str) -> str:
 
 
 DEFAULT_LANGUAGE = "zh"
+# How many English words make a message English even with a Chinese name in it.
+ENGLISH_SENTENCE_WORDS = 4
 
 
 def detect_language(text: str | None) -> str | None:
     """Return 'zh', 'en', or None when the text says nothing (digits, emoji, a button payload)."""
     if not text or text.startswith("/"):
         return None
-    if _CJK.search(text):
+    latin_words = len(_LATIN_WORD.findall(words_of(text)))
+    chinese = len(_CJK.findall(text))
+    # English sentences around a Chinese name ("My heating stopped, I live at 丽景苑 building 5")
+    # are English; otherwise any Chinese makes a mixed message Chinese.
+    if chinese and not (latin_words >= ENGLISH_SENTENCE_WORDS and latin_words > chinese):
         return "zh"
-    if _LATIN_WORD.search(words_of(text)):
+    if latin_words:
         return "en"
     return None
 
