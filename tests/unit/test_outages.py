@@ -344,3 +344,15 @@ def test_a_ticket_is_filed_under_the_listed_estate_its_words_name(
     parsed: str | None, raw: str, stored: str | None
 ) -> None:
     assert listed_estate(parsed, raw, alias_table(get_settings().estates_file)) == stored
+
+
+def test_planned_works_called_off_before_they_start_count_no_hours(db_session: Session) -> None:
+    from bot.core.outages.stats import figures_for
+
+    start = NOW + timedelta(days=8)
+    planned = OutageRequest(["翠湖苑"], start, start + timedelta(hours=36), "管网改造", planned=True)
+    outage = declare_outage(db_session, planned, "d1", NOW, get_settings()).outage
+    restore_outage(db_session, outage.id, "d1", NOW + timedelta(minutes=1), get_settings())
+    assert outage.restored_at == start  # it stopped no heat
+    figures = figures_for(db_session, NOW - timedelta(days=1), NOW + timedelta(days=10))
+    assert figures.hours == 0

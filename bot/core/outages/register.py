@@ -152,7 +152,8 @@ def restore(session: Session, outage_id: int, actor: str, now: datetime, setting
     whether the heat really is back (a "no" reopens the report as a repair, R3)."""
     outage = get_outage(session, outage_id)
     _refuse_if_restored(outage, settings.tz)
-    outage.restored_at = now
+    # Planned works called off before they start stopped no heat at all: no negative duration.
+    outage.restored_at = max(now, outage.start_at)
     recheck_at = now + settings.outage_recheck_after
     for ticket in linked_tickets(session, outage.id):
         try:

@@ -72,7 +72,7 @@ def figures_for(session: Session, start: datetime, end: datetime) -> OutageFigur
     for outage in outages:
         figures.planned += outage.planned
         figures.faults += not outage.planned
-        figures.hours += ((outage.restored_at or outage.end_at) - outage.start_at).total_seconds() / 3600
+        figures.hours += max(0.0, ((outage.restored_at or outage.end_at) - outage.start_at).total_seconds() / 3600)
         verdict = announced_in_time(outage)
         if verdict is not None:
             figures.r10_judged += 1
