@@ -70,6 +70,8 @@ def test_a_fault_is_declared_with_notices_in_both_languages(db_session: Session)
         ({"reason": "  "}, "outage_no_reason"),
         ({"end_at": NOW - timedelta(hours=1)}, "outage_end_before_start"),
         ({"start_at": NOW - timedelta(hours=5), "end_at": NOW - timedelta(hours=1)}, "outage_ended"),
+        ({"buildings": ["三号楼", "abc"]}, "outage_bad_building"),  # never announced as "abc号楼"
+        ({"buildings": ["-1"]}, "outage_bad_building"),
     ],
 )
 def test_bad_declarations_are_refused_and_write_nothing(db_session: Session, request_fields, key) -> None:  # type: ignore[no-untyped-def]
@@ -356,3 +358,10 @@ def test_planned_works_called_off_before_they_start_count_no_hours(db_session: S
     assert outage.restored_at == start  # it stopped no heat
     figures = figures_for(db_session, NOW - timedelta(days=1), NOW + timedelta(days=10))
     assert figures.hours == 0
+
+
+def test_buildings_are_stored_as_the_address_parser_reads_them(db_session: Session) -> None:
+    request = fault("阳光花园")
+    request.buildings = ["三号楼", "3", "5号楼", "building 7"]
+    outage = declare_outage(db_session, request, "d1", NOW, get_settings()).outage
+    assert outage.buildings == ["3", "5", "7"]

@@ -10,6 +10,7 @@ estates' variants (estates.alias_table(Settings.estates_file)).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from bot.core.conversation.messages import join_names, say
 from bot.core.models import FollowupState, Outage, Ticket, TicketEvent, TicketStatus
 from bot.core.outages import estates
+from bot.core.text.address import parse_address
 from bot.core.tickets.milestones import refresh_next_due
 from bot.core.tickets.sla import deadlines_for
 from bot.core.tickets.workflow import TransitionRefused, change_status
@@ -90,7 +92,7 @@ def declare(session: Session, request: OutageRequest, actor: str, now: datetime,
     if not request.reason.strip():
         raise OutageRefused("outage_no_reason")
     _check_times(request.start_at, request.end_at, now)
-    buildings = list(dict.fromkeys(b.strip() for b in request.buildings or [] if b.strip())) or None
+    buildings = building_numbers(request.buildings or [])
     _check_no_overlap(session, names, buildings, request.start_at, request.end_at, tz, exclude=None)
     if breaks_r10(request.planned, request.start_at, request.end_at, now) and not (request.late_reason or "").strip():
         raise OutageRefused("outage_r10_late")
@@ -163,6 +165,22 @@ def restore(session: Session, outage_id: int, actor: str, now: datetime, setting
         if ticket.followup_state is FollowupState.SCHEDULED:
             ticket.followup_due_at = recheck_at
     return outage
+
+
+_BUILDING = re.compile(r"(?:building\s*)?(\d{1,3}|[一二两三四五六七八九十]{1,3})(?:号楼|号|栋|幢|楼)?", re.IGNORECASE)
+
+
+def building_numbers(typed: list[str]) -> list[str] | None:
+    """The buildings as the address parser stores them ("3", from "3", "3号楼", "三号楼"), each
+    once; anything else is refused, never announced as "abc号楼" (None: the whole estate)."""
+    numbers: list[str] = []
+    for each in (b.strip() for b in typed if b.strip()):
+        typed_number = _BUILDING.fullmatch(each)
+        number = parse_address(f"{typed_number.group(1)}号楼").building if typed_number else None
+        if number is None or not number.isdigit() or int(number) == 0:
+            raise OutageRefused("outage_bad_building", building=each[:20])
+        numbers.append(number)
+    return list(dict.fromkeys(numbers)) or None
 
 
 def _refuse_if_restored(outage: Outage, tz: ZoneInfo) -> None:
