@@ -132,6 +132,32 @@ def safety_advice(text: str, language: str) -> str:
     return say("steam_safety" if STEAM.search(text) else "leak_safety", language)
 
 
+# Harm to a person, beside the fault: first aid and the emergency numbers come before anything.
+_HARM = (
+    (
+        "unwell_advice",
+        re.compile(
+            r"头晕|头疼|恶心|呕吐|昏迷|晕倒|呼吸困难|喘不上气|中毒|dizzy|nause|faint|unconscious|can'?t breathe|poison",
+            re.IGNORECASE,
+        ),
+    ),
+    ("scald_advice", re.compile(r"烫伤|烫到|烫着|被烫|烫红|scald|burn(?:ed|t)?\b", re.IGNORECASE)),
+    (
+        "electric_advice",
+        re.compile(
+            r"火花|冒火|短路|漏电|触电|插座.{0,6}(?:水|湿)|(?:水|湿).{0,6}插座|spark|short[- ]circuit|electric shock|socket",
+            re.IGNORECASE,
+        ),
+    ),
+)
+
+
+def harm_advice(text: str, language: str) -> list[str]:
+    """First aid for what the message says happened to a person or to the wiring (a scald, sparks,
+    someone dizzy): said before the report's own advice."""
+    return [say(key, language) for key, words in _HARM if words.search(text)]
+
+
 def squash(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from actions.common import HotlineAction, Utterance, button, resident_text, say
+from actions.common import HotlineAction, Utterance, button, harm_advice, resident_text, say
 from actions.intake import start_intake_with
 from actions.status import asks_how_it_goes, tell_status
 from bot.core.conversation.messages import CATEGORY_NAMES, name_of
@@ -49,6 +49,8 @@ class ActionOutOfScope(HotlineAction):
         text = resident_text(tracker)
         if cold_room_reading(text) and tracker.active_loop_name is None:
             return start_intake_with("report_repair", text, tracker, dispatcher, language, call)  # R11
+        for advice in harm_advice(text, language):  # someone is hurt: first aid whatever else
+            dispatcher.utter_message(text=advice)
         if asks_how_it_goes(text):
             tell_status(text, tracker, dispatcher, language, call)
         else:
@@ -67,6 +69,8 @@ class ActionClarify(HotlineAction):
         if cold_room_reading(text) and tracker.active_loop_name is None:
             # "家里有刚出生的宝宝,家里才14度": below 18 °C is a repair case (R11), not a question.
             return start_intake_with("report_repair", text, tracker, dispatcher, language, call)
+        for advice in harm_advice(text, language):  # someone is hurt: first aid whatever else
+            dispatcher.utter_message(text=advice)
         if asks_how_it_goes(text):  # "我刚才报的怎么样了": how it goes, not which kind of problem
             tell_status(text, tracker, dispatcher, language, call)
             return []

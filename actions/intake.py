@@ -16,6 +16,7 @@ from actions.common import (
     AskingFormValidation,
     HotlineAction,
     button,
+    harm_advice,
     language_of,
     latest_intent,
     names_gas,
@@ -37,18 +38,21 @@ from bot.core.conversation.messages import FIELD_NAMES, join_names, name_of
 from bot.core.models import Category
 from bot.core.text.address import Address, address_from_parts, parse_address
 from bot.core.text.phone import check_phone, find_phone, valid_phones, with_spoken_digits
+from bot.core.text.temperature import cold_room_reading
 from bot.core.text.ticket_codes import find_ticket_code
 from bot.core.tickets.intake import utcnow
 from bot.core.tickets.unfinished import forget_unfinished, remember_unfinished
 from nlu.leak_words import says_something_escapes, smells_of_gas
 
 _WHISTLE = re.compile(
-    r"举报|红包|回扣|受贿|行贿|贿赂|好处费|私接|偷热|偷接|不给收据|不开收据|不给发票|吃拿卡要|"
+    r"举报|舉報|红包|紅包|回扣|受贿|受賄|行贿|贿赂|賄賂|好处费|私接|偷热|偷接|吃拿卡要|"
+    r"(?:不|没|沒)(?:给|給|开|開)(?:收据|收據|发票|發票|票)|(?:要|收)了.{0,6}(?:烟|煙|酒|钱|錢|红包)才|"
     r"bribe|kickback|whistle|no receipt|without (a )?receipt|illegal connection|under the table",
     re.IGNORECASE,
 )
 _NO_HEAT = re.compile(
-    r"不热|不暖|不供暖|没暖气|没有暖气|停暖|冰凉|no heat|heating (?:has )?stopped|heating(?: is)? off|not working|not warm|cold",
+    r"不热|不熱|不暖|不怎么热|不太热|不供暖|没暖气|没有暖气|沒暖氣|停暖|冰凉|冰涼|冻得|凍得|no heat|heating (?:has )?stopped|"
+    r"heating(?: is)? off|not working|not warm|not hot|cold|freezing",
     re.IGNORECASE,
 )
 # A request not to be named, in the resident's own words (R7): 匿名 and "anonymous", but also
@@ -56,7 +60,7 @@ _NO_HEAT = re.compile(
 _ANONYMOUS = re.compile(
     r"匿名|不留名|(?:替|为|给)我保密|"
     r"(?:别|不要|不用|千万别|请勿)\s*(?:说|讲|告诉|透露|让.{0,8}?知道|提)[^,,。.!!]{0,8}?是我|"
-    r"(?:别|不要|不想|不愿意?|请勿|千万别)\s*(?:留|登记|记录?|写|公开|透露|暴露|提|说出?|告诉.{0,6}?)(?:下|出)?(?:我的?)"
+    r"(?:别|不要|不想|不愿意?|请勿|千万别)\s*(?:留|登记|记录?|写|公开|透露|暴露|提|说出?|告诉.{0,6}?)(?:下|出)?(?:我的?)?"
     r"(?:名字|姓名|身份|电话|手机号?|信息)|"
     r"不(?:想|愿意?)(?:让|被)?(?:别人|人|他们?|她)?知道是我|"
     r"anonym|"
@@ -154,7 +158,7 @@ def subcategory_of(category: str, text: str) -> str | None:
         return "whistleblowing"
     if category == "complaint" and says_something_escapes(text):
         return "escaping"  # "报了漏水半天没人来,水还在往楼下流": urgent, as the leak is
-    if category == "report_repair" and _NO_HEAT.search(text):
+    if category == "report_repair" and (_NO_HEAT.search(text) or cold_room_reading(text)):
         return "no_heat"
     return None
 
@@ -249,20 +253,21 @@ def intake_start_events(category: str, subcategory: str | None, text: str, track
 
 
 def intake_intro(category: str, subcategory: str | None, language: str, text: str = "") -> list[str]:
-    """What the bot says first: safety advice for leaks (R1), help for faults (R9), courtesy.
-    `text`: the resident's message, for a complaint that says something escapes now."""
+    """What the bot says first: first aid when a person is hurt, safety advice for leaks (R1),
+    help for faults (R9), courtesy. `text`: the resident's message."""
+    first = harm_advice(text, language)
     if category == "report_leak":
-        return [say("gas_safety", language) if subcategory == "gas" else safety_advice(text, language)]
+        return [*first, say("gas_safety", language) if subcategory == "gas" else safety_advice(text, language)]
     if category == "report_repair":
-        return [say("repair_selfhelp", language)]
+        return [*first, say("repair_selfhelp", language)]
     if category == "complaint":
         intro = [say("whistle_intro" if subcategory == "whistleblowing" else "complaint_intro", language)]
         # "报了漏水两天没人来,楼下都淹了" is a complaint about the wait, but the water still runs:
         # the safety advice comes first whatever the report is about (R1).
         if not says_something_escapes(text):
-            return intro
-        return [say("gas_safety" if smells_of_gas(text) else "complaint_leak_safety", language), *intro]
-    return [say("billing_dispute_intro", language)]
+            return [*first, *intro]
+        return [*first, say("gas_safety" if smells_of_gas(text) else "complaint_leak_safety", language), *intro]
+    return [*first, say("billing_dispute_intro", language)]
 
 
 # What a message asking for anonymity or a person may also report; the first match wins, so a
@@ -326,6 +331,11 @@ class ActionStartIntake(HotlineAction):
     def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
         category = latest_intent(tracker) or "report_repair"
         text = report_text(tracker)
+        # "暖气管爆了,水喷得到处都是,打了三次热线没人接,我要投诉": R1 first. The leak is taken (a
+        # crew in 30 minutes), and the complaint's words go with it for the dispatcher to see.
+        complaint_too = category == "complaint" and says_something_escapes(text) and not _WHISTLE.search(text)
+        if complaint_too:
+            category = "report_leak"
         subcategory = subcategory_of(category, text)
         # "HL-4F7K2P 水越来越大了" from the chat that filed it: news for that ticket, not a second one
         # (a complaint about it is a complaint of its own, R5/R6).
@@ -337,6 +347,8 @@ class ActionStartIntake(HotlineAction):
         if own is not None:
             note_addition(own, text, dispatcher, language, call)
             return [FollowupAction("action_listen")]  # not the form the report's rule starts next
+        if complaint_too:
+            dispatcher.utter_message(text=say("complaint_with_leak", language))
         honour_requests_in(text, dispatcher, language)
         if category != "complaint" and billing_question_in(text, call.settings.billing_file):
             # "暖气片漏水了!还有你们的缴费方式有哪些": the report first, the question afterwards.
@@ -617,6 +629,10 @@ class ValidateTicketForm(AskingFormValidation):
     ) -> dict[str, Any]:
         text = with_spoken_digits(squash(str(value or "")))
         language = language_of(tracker)
+        if asks_for_anonymity(text) and not find_phone(text):
+            # "别说是我报的" where the number is asked: the report goes on without one (R7).
+            dispatcher.utter_message(text=say("anonymous_ok", language))
+            return {"phone": None, "callback_time": None, "anonymous": True}
         checked = check_phone(find_phone(text) or text)
         if checked.ok:
             others = [number for number in valid_phones(text) if number != checked.e164]

@@ -129,3 +129,39 @@ def test_a_billing_question_about_heat_is_answered_without_opening_a_report(resi
     replies = resident.say("空房没有暖气还要交全额采暖费吗")
     assert "以上信息能解决您的问题吗" in "".join(r.get("text") or "" for r in replies)
     assert say("billing_after_report", "zh") not in "".join(r.get("text") or "" for r in replies)
+
+
+def test_a_burst_pipe_in_a_complaint_is_taken_as_the_leak_with_the_complaint_kept(resident: Resident) -> None:
+    first = resident.say_text("暖气管爆了,水喷得到处都是,我打了三次热线都没人接,你们这服务太差了,我要投诉!")
+    assert say("leak_safety", "zh") in first and say("complaint_with_leak", "zh") in first, first
+    resident.say("阳光花园3号楼2单元301")
+    resident.say("13812345678")
+    filed = ticket(ticket_code_in(resident.press(resident.say("随时"), "确认")))
+    assert filed.category is Category.REPORT_LEAK and filed.priority is Priority.URGENT
+    assert filed.onsite_due_at is not None and "没人接" in filed.description  # R1's crew, and the complaint's words
+
+
+@pytest.mark.parametrize(
+    ("message", "advice"),
+    [
+        ("暖气片漏出来的水很烫,孩子被烫伤了", "scald_advice"),
+        ("暖气漏水漏到插座上了,还冒火花", "electric_advice"),
+        ("家里有老人头晕恶心,是不是暖气有毒气", "unwell_advice"),
+    ],
+)
+def test_a_person_hurt_or_sparking_wiring_gets_first_aid_before_anything(
+    resident: Resident, message: str, advice: str
+) -> None:
+    replies = [r["text"] for r in resident.say(message)]
+    assert replies[0] == say(advice, "zh"), replies
+
+
+def test_anonymity_asked_at_the_phone_question_drops_the_phone_question(resident: Resident) -> None:
+    resident.say("暖气不热,阳光花园3号楼2单元301")
+    answer = resident.say_text("别说是我报的")
+    assert say("anonymous_ok", "zh") in answer and "不是有效" not in answer, answer
+    replies = resident.say("不需要")
+    while not any(b["title"] == "确认提交" for r in replies for b in r.get("buttons") or []):
+        replies = resident.say("不需要")
+    filed = ticket(ticket_code_in(resident.press(replies, "确认提交")))
+    assert filed.anonymous and filed.phone is None
