@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from actions.common import HotlineAction, Utterance, button, harm_advice, resident_text, say
 from actions.intake import start_intake_with
-from actions.status import asks_how_it_goes, tell_status
+from actions.status import asks_how_it_goes, brings_news, note_addition, recent_open_ticket, tell_status
 from bot.core.conversation.messages import CATEGORY_NAMES, name_of
 from bot.core.text.temperature import cold_room_reading
 
@@ -51,7 +51,10 @@ class ActionOutOfScope(HotlineAction):
             return start_intake_with("report_repair", text, tracker, dispatcher, language, call)  # R11
         for advice in harm_advice(text, language):  # someone is hurt: first aid whatever else
             dispatcher.utter_message(text=advice)
-        if asks_how_it_goes(text):
+        if brings_news(text) and (filed := recent_open_ticket(tracker, call)) is not None:
+            # "补充一下,家里有个80岁的老人": more for the chat's open ticket, never lost.
+            note_addition(filed, text, dispatcher, language, call)
+        elif asks_how_it_goes(text):
             tell_status(text, tracker, dispatcher, language, call)
         else:
             dispatcher.utter_message(text=say("out_of_scope", language))
@@ -71,7 +74,10 @@ class ActionClarify(HotlineAction):
             return start_intake_with("report_repair", text, tracker, dispatcher, language, call)
         for advice in harm_advice(text, language):  # someone is hurt: first aid whatever else
             dispatcher.utter_message(text=advice)
-        if asks_how_it_goes(text):  # "我刚才报的怎么样了": how it goes, not which kind of problem
+        if brings_news(text) and (filed := recent_open_ticket(tracker, call)) is not None:
+            # "补充一下,家里有个80岁的老人": more for the chat's open ticket, never lost.
+            note_addition(filed, text, dispatcher, language, call)
+        elif asks_how_it_goes(text):  # "我刚才报的怎么样了": how it goes, not which kind of problem
             tell_status(text, tracker, dispatcher, language, call)
             return []
         ranking = [

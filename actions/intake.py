@@ -31,7 +31,7 @@ from actions.corrections import earlier_answer_corrected
 from actions.drafts import draft_from_slots
 from actions.followup import end_followup_for_new_report
 from actions.outage import ask_outage_choice, earlier_address, outage_slots, read_outage_choice, with_outage_question
-from actions.status import note_addition, own_open_ticket_named, tell_status
+from actions.status import note_addition, own_open_ticket_named, recent_open_ticket, tell_status
 from actions.unit_of_work import ActionCall
 from bot.core.billing import billing_question_in
 from bot.core.conversation.messages import FIELD_NAMES, join_names, name_of
@@ -396,6 +396,10 @@ class ActionCancelIntake(HotlineAction):
         forget_unfinished(call.session, tracker.sender_id)
         if tracker.active_loop_name or tracker.get_slot("category"):
             dispatcher.utter_message(text=say("cancelled", language))
+        elif (filed := recent_open_ticket(tracker, call)) is not None:
+            # "暖气又热了,不用来了,帮我取消吧" after the ticket exists: a dispatcher must hear it,
+            # or the crew still comes.
+            note_addition(filed, report_text(tracker), dispatcher, language, call, key="cancel_request_noted")
         else:
             dispatcher.utter_message(text=say("nothing_to_cancel", language))
         return [*reset_intake(), ActiveLoop(None), SlotSet("requested_slot", None)]

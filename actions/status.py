@@ -4,7 +4,7 @@ their own open ticket by its code ("HL-4F7K2P 补充一下,楼下也渗水了").
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from actions.common import HotlineAction, resident_text, say
@@ -68,12 +68,29 @@ def own_open_ticket_named(text: str, tracker, call) -> Ticket | None:  # type: i
     return ticket if ticket is not None and can_add_to(ticket, tracker.sender_id) else None
 
 
-def note_addition(ticket: Ticket, text: str, dispatcher, language: str, call) -> None:  # type: ignore[no-untyped-def]
+def note_addition(ticket: Ticket, text: str, dispatcher, language: str, call, key: str = "addition_noted") -> None:  # type: ignore[no-untyped-def]
     """Keep the resident's words on their ticket (dispatchers alerted) and say so, with its status."""
     now = utcnow()
     add_to_ticket(call.session, ticket, text, now)
-    dispatcher.utter_message(text=say("addition_noted", language, code=ticket.code))
+    dispatcher.utter_message(text=say(key, language, code=ticket.code))
     dispatcher.utter_message(text=status_line(ticket, language, call.settings.tz, now))
+
+
+# How long after filing a chat's words without a code are taken for its latest open ticket
+# ("补充一下,家里有个80岁的老人", "不用来了,帮我取消吧").
+RECENT = timedelta(hours=48)
+
+
+def recent_open_ticket(tracker, call) -> Ticket | None:  # type: ignore[no-untyped-def]
+    """This chat's latest ticket, if it is open and was filed in the last two days."""
+    latest = next(iter(tickets_of_sender(call.session, tracker.sender_id, limit=1)), None)
+    if latest is None or not can_add_to(latest, tracker.sender_id) or latest.created_at < utcnow() - RECENT:
+        return None
+    return latest
+
+
+def brings_news(text: str) -> bool:
+    return bool(_BRINGS_NEWS.search(text))
 
 
 # How residents ask after what they reported, in words the model may not know ("我刚才报的怎么样了",

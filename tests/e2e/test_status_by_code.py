@@ -124,3 +124,18 @@ def test_news_for_ones_own_ticket_goes_on_that_ticket_and_alerts_the_dispatchers
     stranger = Resident(app.base_url)
     assert "已记到工单" not in stranger.say_text(f"{code} 水越来越大了")
     assert additions_to(code)[0] == added
+
+
+def test_a_cancellation_or_more_news_after_the_ticket_reaches_it_without_a_code(resident: Resident) -> None:
+    """After the receipt, "不用来了,帮我取消吧" or "补充一下…" must reach a dispatcher, or the crew
+    comes for nothing, or without knowing what matters."""
+    resident.say("阳光花园3号楼2单元301暖气不热")
+    resident.say("13912348765")
+    code = confirm(resident, resident.say("随时"), "确认提交")
+    more = resident.say_text("补充一下,家里有个80岁的老人")
+    assert f"已记到工单 {code}" in more, more
+    cancel = resident.say_text("不好意思,刚才暖气又热了,不用来了,帮我取消吧")
+    assert f"取消的请求已记到工单 {code}" in cancel, cancel
+    added, alerts = additions_to(code)
+    assert added == ["补充一下,家里有个80岁的老人", "不好意思,刚才暖气又热了,不用来了,帮我取消吧"]
+    assert alerts.count("resident_added") == 2
