@@ -45,12 +45,43 @@ _LEAD_IN = re.compile(
 )
 
 
+# "是312不是311", "不是311,是312", "it's 502 not 501": a number of the address put right, with
+# neither a field's name nor "wrong" (what the number is comes from the address it replaces).
+_RIGHT_NOT_WRONG = re.compile(
+    r"(?P<right>\d{1,4})\s*[,，]?\s*(?:而?不是|not)\s*(?:room\s*)?(?P<wrong>\d{1,4})"
+    r"|(?:不是|not)\s*(?:room\s*)?(?P<wrong2>\d{1,4})\s*[,，]?\s*(?:而?是|it'?s|but)\s*(?P<right2>\d{1,4})",
+    re.IGNORECASE,
+)
+
+
+def number_put_right(text: str, tracker: Tracker, dispatcher: CollectingDispatcher,
+                     language: str) -> dict[str, Any] | None:  # fmt: skip
+    """The address with the number the resident put right, or None when the message puts right
+    no number the address has."""
+    match = _RIGHT_NOT_WRONG.search(text)
+    parts = tracker.get_slot("address_parts") or {}
+    if match is None or not tracker.get_slot("address"):
+        return None
+    right, wrong = match.group("right") or match.group("right2"), match.group("wrong") or match.group("wrong2")
+    field = next((name for name in ("room", "unit", "building") if parts.get(name) == wrong), None)
+    if field is None:
+        return None
+    address = address_from_parts(parts).merged_with(address_from_parts({field: right}))
+    formatted = address.format(language)
+    dispatcher.utter_message(text=say("corrected_address", language, value=formatted))
+    return {"address": formatted, "address_parts": {**asdict(address), "raw": formatted, "attempts": 1}}
+
+
 def earlier_answer_corrected(text: str, tracker: Tracker, dispatcher: CollectingDispatcher,
                              language: str) -> dict[str, Any] | None:  # fmt: skip
     """The slots a correction of an earlier answer changes, or None when `text` corrects none.
 
     Only a field answered before and other than the one asked counts: a correction of the
     pending question is simply its answer."""
+    # Not where a number is the answer itself (the address; "下午3点,不是4点" for the time).
+    numbers_asked = tracker.get_slot("requested_slot") in ("address", "callback_time")
+    if not numbers_asked and (put_right := number_put_right(text, tracker, dispatcher, language)):
+        return put_right
     if not _CORRECTION.search(text):
         return None
     asked = tracker.get_slot("requested_slot")

@@ -55,6 +55,11 @@ _NO_HEAT = re.compile(
     r"heating(?: is)? off|not working|not warm|not hot|cold|freezing",
     re.IGNORECASE,
 )
+# Water that is not the heating's: the tap, the toilet, the drain.
+_MAINS_WATER = re.compile(
+    r"水龙头|龙头|马桶|自来水|下水|水管子?.{0,4}厨房|洗手池|水池|toilet|faucet|\btap\b|sink|drain", re.IGNORECASE
+)
+_HEATING = re.compile(r"暖气|暖氣|散热器|地暖|热水管|供暖|radiator|heating|heater", re.IGNORECASE)
 # A request not to be named, in the resident's own words (R7): 匿名 and "anonymous", but also
 # "别说是我报的", "别让他知道是我说的", "不要留我的名字", "don't mention my name", "keep me out of it".
 _ANONYMOUS = re.compile(
@@ -257,9 +262,14 @@ def intake_intro(category: str, subcategory: str | None, language: str, text: st
     help for faults (R9), courtesy. `text`: the resident's message."""
     first = harm_advice(text, language)
     if category == "report_leak":
-        return [*first, say("gas_safety", language) if subcategory == "gas" else safety_advice(text, language)]
+        advice = say("gas_safety", language) if subcategory == "gas" else safety_advice(text, language)
+        # A tap or a toilet is the water company's or the estate's: said, and the report still taken.
+        mains = [say("not_heating_water", language)] if _MAINS_WATER.search(text) and not _HEATING.search(text) else []
+        return [*first, advice, *mains]
     if category == "report_repair":
-        return [*first, say("repair_selfhelp", language)]
+        # R11: below 18 °C the company must put it right; the resident is told the standard.
+        standard = [say("room_standard", language)] if cold_room_reading(text) else []
+        return [*first, *standard, say("repair_selfhelp", language)]
     if category == "complaint":
         intro = [say("whistle_intro" if subcategory == "whistleblowing" else "complaint_intro", language)]
         # "报了漏水两天没人来,楼下都淹了" is a complaint about the wait, but the water still runs:

@@ -185,8 +185,32 @@ def test_a_room_below_18_degrees_is_a_repair_whatever_the_model_thinks(resident:
     """R11: below 18 °C is a repair case; the model may call it small talk or be unsure."""
     first = resident.say_text(message)
     assert "地址" in first or "address" in first.lower(), first
+    assert "18" in first  # R11's standard, said
     resident.say("阳光花园3号楼2单元301")
     resident.say("13812345678")
     replies = resident.say("随时")
     recorded = ticket(confirm(resident, replies, "确认提交"))
     assert recorded.category is Category.REPORT_REPAIR and "14" in recorded.description
+
+
+@pytest.mark.parametrize(
+    ("report", "put_right", "kept"),
+    [
+        ("翠湖苑16号楼1单元311暖气不热", "不好意思,是312不是311", "312"),
+        ("my radiator is cold, Sunshine Garden building 3 unit 2 room 501", "sorry, it's 502 not 501", "502"),
+    ],
+)
+def test_a_number_of_the_address_put_right_at_the_phone_question_is_changed(
+    resident: Resident, report: str, put_right: str, kept: str
+) -> None:
+    resident.say(report)
+    answer = resident.say_text(put_right)
+    assert kept in answer and "不是有效" not in answer and "not a valid" not in answer, answer
+    resident.say("13812345678")
+    recorded = ticket(confirm(resident, resident.say("随时"), "确认提交"))
+    assert recorded.room == kept
+
+
+def test_a_dripping_tap_is_told_it_is_not_the_heating(resident: Resident) -> None:
+    first = resident.say_text("我家厨房水龙头一直滴水,关不紧")
+    assert "自来水" in first and "物业" in first, first
