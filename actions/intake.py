@@ -40,7 +40,7 @@ from bot.core.text.address import Address, address_from_parts, parse_address
 from bot.core.text.phone import check_phone, find_phone, valid_phones, with_spoken_digits
 from bot.core.text.temperature import cold_room_reading
 from bot.core.text.ticket_codes import find_ticket_code
-from bot.core.tickets.intake import utcnow
+from bot.core.tickets.intake import tickets_of_sender, utcnow
 from bot.core.tickets.unfinished import forget_unfinished, remember_unfinished
 from nlu.leak_words import says_something_escapes, smells_of_gas
 
@@ -54,6 +54,16 @@ _NO_HEAT = re.compile(
     r"不热|不熱|不暖|不怎么热|不太热|不供暖|没暖气|没有暖气|沒暖氣|停暖|冰凉|冰涼|冻得|凍得|no heat|heating (?:has )?stopped|"
     r"heating(?: is)? off|not working|not warm|not hot|cold|freezing",
     re.IGNORECASE,
+)
+# "The same as before": the chat's last report's answer is meant ("同上", "地址一样", "same address").
+_SAME_AS_BEFORE = re.compile(
+    r"^\s*(?:还是)?(?:同上|一样|和?(?:刚才|上次|之前|上回)的?一样|(?:地址|电话)(?:也|还是)?(?:一样|同上|不变)|还是那个)"
+    r"|same (?:address|number|phone|as before|as last time)|as before",
+    re.IGNORECASE,
+)
+# "我没有手机": not a wrong number but none; there are other ways to be called back.
+_NO_PHONE = re.compile(
+    r"没有?手机|不用手机|没有电话|no (?:mobile|phone|cell)|don'?t have a (?:mobile|phone|cell)", re.IGNORECASE
 )
 # Water that is not the heating's: the tap, the toilet, the drain.
 _MAINS_WATER = re.compile(
@@ -588,6 +598,12 @@ class ValidateTicketForm(AskingFormValidation):
         raw = squash(f"{parts.get('raw') or ''} {text}") if parts.get("raw") != text else text
         attempts = int(parts.get("attempts", 0)) + 1
         new_parts = {**asdict(address), "raw": raw, "attempts": attempts}
+        earlier = None if tracker.get_slot("anonymous") else earlier_address(tracker.sender_id, self.call)
+        if _SAME_AS_BEFORE.search(text) and earlier is not None and earlier.is_complete():
+            # "同上", "same address as before": the chat's last named report's address (never for
+            # an anonymous report: that address is the resident's own, R7).
+            formatted = earlier.format(language)
+            return {"address": formatted, "address_parts": {**asdict(earlier), "raw": formatted, "attempts": attempts}}
         if find_ticket_code(text):
             # "HL-4F7K2P 怎么样了" at "where?": a question about a ticket, answered; no place.
             tell_status(text, tracker, dispatcher, language, self.call)
@@ -643,6 +659,13 @@ class ValidateTicketForm(AskingFormValidation):
     ) -> dict[str, Any]:
         text = with_spoken_digits(squash(str(value or "")))
         language = language_of(tracker)
+        if _SAME_AS_BEFORE.search(text) and not find_phone(text):
+            earlier = next((t.phone for t in tickets_of_sender(self.call.session, tracker.sender_id) if t.phone), None)
+            if earlier:  # "电话也一样": the number of the chat's last named report
+                return {"phone": earlier}
+        if _NO_PHONE.search(text) and not find_phone(text):
+            dispatcher.utter_message(text=say("no_mobile_options", language))
+            return {"phone": None}
         if asks_for_anonymity(text) and not find_phone(text):
             # "别说是我报的" where the number is asked: the report goes on without one (R7).
             dispatcher.utter_message(text=say("anonymous_ok", language))

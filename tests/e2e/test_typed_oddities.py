@@ -214,3 +214,22 @@ def test_a_number_of_the_address_put_right_at_the_phone_question_is_changed(
 def test_a_dripping_tap_is_told_it_is_not_the_heating(resident: Resident) -> None:
     first = resident.say_text("我家厨房水龙头一直滴水,关不紧")
     assert "自来水" in first and "物业" in first, first
+
+
+def test_a_second_report_takes_the_same_address_and_phone_as_before(resident: Resident) -> None:
+    resident.say("暖气不热,阳光花园3号楼2单元301")
+    resident.say("13812345678")
+    first = ticket(confirm(resident, resident.say("随时"), "确认提交"))
+    resident.say("还有,卫生间的暖气片也在滴水")
+    asked = resident.say_text("同上")
+    assert "电话" in asked and "地址" not in asked.replace("请留下您的联系电话", ""), asked
+    resident.say("电话也一样")
+    second = ticket(confirm(resident, resident.say("随时"), "确认提交"))
+    assert (second.estate, second.building, second.unit, second.room) == (first.estate, "3", "2", "301")
+    assert second.phone == first.phone and second.code != first.code
+
+
+def test_no_mobile_is_offered_other_ways_to_be_called(resident: Resident) -> None:
+    resident.say("暖气不热,阳光花园3号楼2单元301")
+    answer = resident.say_text("我没有手机")
+    assert "座机" in answer and "匿名" in answer and "不是有效" not in answer, answer
