@@ -28,6 +28,7 @@ from actions.unit_of_work import ActionCall
 from bot.core.conversation.messages import CATEGORY_NAMES, name_of
 from bot.core.conversation.privacy import forget_sender
 from bot.core.models import Category, Ticket
+from bot.core.text.phone import check_phone, find_phone
 from bot.core.tickets.intake import create_ticket, utcnow
 from bot.core.tickets.unfinished import complete_filed, filed_ticket_of, forget_unfinished
 
@@ -118,6 +119,10 @@ class ValidateConfirmForm(AskingFormValidation):
             # The staffed line, and the summary again: the report is not lost for asking.
             dispatcher.utter_message(text=say("human_during_report", language))
             return {"confirmation": None}
+        if tracker.get_slot("anonymous") and (number := find_phone(text)) and (checked := check_phone(number)).ok:
+            # "算了,还是留个电话吧,139…": the resident gives their name back, by giving the number.
+            dispatcher.utter_message(text=say("corrected_phone", language, value=checked.e164))
+            return {"confirmation": None, "anonymous": False, "phone": checked.e164, "followup_optin": None}
         if intent == "request_anonymous" or asks_for_anonymity(text):  # "别说是我报的,我怕他报复" too
             dispatcher.utter_message(text=say("anonymous_ok", language))
             return {"confirmation": None, "anonymous": True, "phone": None, "callback_time": None,

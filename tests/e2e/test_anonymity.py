@@ -538,3 +538,17 @@ def test_anonymity_asked_at_the_summary_in_other_words_drops_the_phone(resident:
     with session_scope() as session:
         ticket = get_ticket_by_code(session, code)
         assert ticket is not None and ticket.anonymous and ticket.phone is None
+
+
+@pytest.mark.stack
+def test_a_resident_who_asked_for_anonymity_may_give_a_number_after_all(resident: Resident) -> None:
+    resident.say("暖气不热,阳光花园3号楼2单元301,我要匿名")
+    replies = resident.say("不需要")
+    while not any(b["title"] == "确认提交" for r in replies for b in r.get("buttons") or []):
+        replies = resident.say("不需要")
+    replies = resident.say("算了,还是留个电话吧,13912345640")
+    assert "13912345640" in "\n".join(r["text"] for r in replies)
+    code = ticket_code_in(resident.press(replies, "确认提交"))
+    with session_scope() as session:
+        ticket = get_ticket_by_code(session, code)
+        assert ticket is not None and not ticket.anonymous and ticket.phone == "+8613912345640"
