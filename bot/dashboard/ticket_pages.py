@@ -88,6 +88,8 @@ def photo(visit: Visit) -> Response:
 STEPS: dict[str, Callable[[Visit, Ticket, datetime], object]] = {
     "acknowledge": lambda v, t, now: ticket_work.acknowledge(v.session, t, v.user.username, now),
     "own": lambda v, t, now: ticket_work.take_ownership(v.session, t, v.user.username, now, is_admin=v.user.is_admin),
+    "hand_over": lambda v, t, now: ticket_work.hand_over(v.session, t, v.form.get("to", ""), v.user.username, now,
+                                                         is_admin=v.user.is_admin),
     "crew": lambda v, t, now: ticket_work.assign_crew(v.session, t, v.form.get("crew", ""), v.user.username, now),
     "status": lambda v, t, now: ticket_work.move(v.session, t, v.form.get("status", ""), v.user.username, now,
                                                  v.form.get("note", "")),

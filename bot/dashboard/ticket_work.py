@@ -15,7 +15,7 @@ from bot.core.conversation.inbox import collect
 from bot.core.conversation.messages import say
 from bot.core.conversation.outbox import store_replies
 from bot.core.conversation.replies import Reply
-from bot.core.models import Alert, Category, Priority, Ticket, TicketEvent, TicketStatus
+from bot.core.models import Alert, Category, Priority, StaffUser, Ticket, TicketEvent, TicketStatus
 from bot.core.tickets.intake import get_ticket_by_code, priority_for
 from bot.core.tickets.milestones import refresh_next_due
 from bot.core.tickets.sla import deadlines_for
@@ -82,6 +82,20 @@ def take_ownership(session: Session, ticket: Ticket, actor: str, now: datetime, 
         raise WorkError("work.owned_by", owner=ticket.owner)
     _log(ticket, actor, "owner_changed", now, **{"from": ticket.owner, "to": actor})
     ticket.owner = actor
+
+
+def hand_over(session: Session, ticket: Ticket, to: str, actor: str, now: datetime, *, is_admin: bool) -> None:
+    """R13: an admin hands a ticket to a named dispatcher (or admin) with an active account."""
+    if not is_admin:
+        raise WorkError("work.only_admin_hands_over")
+    to = (to or "").strip()
+    staff = session.scalar(select(StaffUser).where(StaffUser.username == to)) if to else None
+    if staff is None or not staff.active:
+        raise WorkError("work.unknown_staff", name=to[:64] or "-")
+    if ticket.owner == to:
+        raise WorkError("work.already_theirs", owner=to)
+    _log(ticket, actor, "owner_changed", now, **{"from": ticket.owner, "to": to})
+    ticket.owner = to
 
 
 def assign_crew(session: Session, ticket: Ticket, crew: str, actor: str, now: datetime) -> None:

@@ -277,3 +277,17 @@ def test_a_passed_deadline_stays_in_view_however_many_warnings_follow(app, dispa
     with session_scope() as session:
         total = session.scalar(select(func.count(Alert.id)).where(Alert.acknowledged_at.is_(None)))
     assert f"Alerts ({total})" in box and "最紧要的 20 条" in box
+
+
+def test_an_admin_hands_a_ticket_to_a_named_dispatcher_and_a_dispatcher_cannot(app, dispatcher: Staff) -> None:  # type: ignore[no-untyped-def]
+    code = make_ticket(estate_name())
+    assert dispatcher.act(code, "acknowledge").status_code == 303  # the dispatcher owns it
+    admin = Staff(app.base_url, new_account("admin"))
+    other = new_account("dispatcher")
+    unknown = admin.act(code, "hand_over", to="nobody-like-this")
+    assert unknown.status_code == 400 and "no active account" in unknown.text
+    assert dispatcher.act(code, "hand_over", to=other).status_code == 400  # only an admin hands over
+    assert admin.act(code, "hand_over", to=other).status_code == 303
+    with session_scope() as session:
+        ticket = get_ticket_by_code(session, code)
+        assert ticket is not None and ticket.owner == other
