@@ -137,7 +137,7 @@ _HARM = (
     (
         "unwell_advice",
         re.compile(
-            r"头晕|头疼|恶心|呕吐|昏迷|晕倒|呼吸困难|喘不上气|中毒|dizzy|nause|faint|unconscious|can'?t breathe|poison",
+            r"头晕|恶心|呕吐|昏迷|晕倒|呼吸困难|喘不上气|中毒|dizzy|nause|faint|unconscious|can'?t breathe|poison",
             re.IGNORECASE,
         ),
     ),

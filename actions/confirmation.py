@@ -21,8 +21,8 @@ from actions.common import (
     say,
 )
 from actions.corrections import CORRECTABLE, FIELD_WORDS, earlier_answer_corrected
-from actions.drafts import draft_from_slots
-from actions.intake import asks_for_anonymity, leak_interruption
+from actions.drafts import draft_from_slots, keep_unfinished
+from actions.intake import asks_for_anonymity, cancel_report, leak_interruption
 from actions.outage import LINKED, create_linked
 from actions.unit_of_work import ActionCall
 from bot.core.conversation.messages import CATEGORY_NAMES, name_of
@@ -84,6 +84,11 @@ class ValidateConfirmForm(AskingFormValidation):
 
     def name(self) -> str:
         return "validate_confirm_form"
+
+    async def run_in_call(self, dispatcher, tracker, domain, call):  # type: ignore[no-untyped-def]
+        events = await super().run_in_call(dispatcher, tracker, domain, call)
+        keep_unfinished(tracker, call)  # made anonymous, corrected, or turned into a leak at the summary
+        return events
 
     async def validate_answer(self, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
         if not tracker.slots_to_validate():
@@ -148,8 +153,7 @@ class ActionFinishIntake(HotlineAction):
     def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
         answer = tracker.get_slot("confirmation") or ""
         if answer == "cancel":
-            dispatcher.utter_message(text=say("cancelled", language))
-            forget_unfinished(call.session, tracker.sender_id)
+            cancel_report(tracker, dispatcher, language, call)
             return reset_intake()
         if answer.startswith("correct:"):
             field = answer.split(":", 1)[1]
@@ -170,7 +174,7 @@ def create_from_slots(tracker: Tracker, language: str, call: ActionCall) -> list
     """Create the ticket the conversation collected and return the receipt (R3) to send; a leak
     filed while the resident was away (bot/core/tickets/unfinished.py) is completed instead."""
     draft = draft_from_slots(tracker, language)
-    if (filed := filed_ticket_of(call.session, tracker.sender_id)) is not None:
+    if (filed := filed_ticket_of(call.session, tracker.sender_id, draft)) is not None:
         complete_filed(call.session, filed, draft, utcnow())
         ticket = filed
     else:

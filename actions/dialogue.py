@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from actions.common import HotlineAction, Utterance, button, harm_advice, resident_text, say
 from actions.intake import start_intake_with
-from actions.status import asks_how_it_goes, brings_news, note_addition, recent_open_ticket, tell_status
+from actions.status import asks_how_it_goes, news_for_recent_ticket, tell_status
 from bot.core.conversation.messages import CATEGORY_NAMES, name_of
 from bot.core.text.temperature import cold_room_reading
 
@@ -39,25 +39,35 @@ class ActionHelp(Utterance):
         return "action_help"
 
 
+def answered_without_the_model(text: str, tracker, dispatcher, language: str, call) -> list[dict] | None:  # type: ignore[no-untyped-def]
+    """What a message the model calls out of scope, or is unsure of, may still be: a cold room
+    (R11: a repair), news for the chat's open ticket, a question about a report; first aid comes
+    first when someone is hurt. The events of the answer, or None when it is none of these (the
+    first aid, if any, is said all the same)."""
+    if cold_room_reading(text) and tracker.active_loop_name is None:
+        # "家里有刚出生的宝宝,家里才14度": below 18 °C is a repair case (R11), not a question.
+        return start_intake_with("report_repair", text, tracker, dispatcher, language, call)
+    for advice in harm_advice(text, language):
+        dispatcher.utter_message(text=advice)
+    if news_for_recent_ticket(text, tracker, dispatcher, language, call):
+        return []
+    if asks_how_it_goes(text):  # "我刚才报的怎么样了": how it goes, not which kind of problem
+        tell_status(text, tracker, dispatcher, language, call)
+        return []
+    return None
+
+
 class ActionOutOfScope(HotlineAction):
-    """Nothing for the hotline, unless it asks after a report in words the model did not know."""
+    """Nothing for the hotline, unless it is something the model did not know (see above)."""
 
     def name(self) -> str:
         return "action_out_of_scope"
 
     def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
-        text = resident_text(tracker)
-        if cold_room_reading(text) and tracker.active_loop_name is None:
-            return start_intake_with("report_repair", text, tracker, dispatcher, language, call)  # R11
-        for advice in harm_advice(text, language):  # someone is hurt: first aid whatever else
-            dispatcher.utter_message(text=advice)
-        if brings_news(text) and (filed := recent_open_ticket(tracker, call)) is not None:
-            # "补充一下,家里有个80岁的老人": more for the chat's open ticket, never lost.
-            note_addition(filed, text, dispatcher, language, call)
-        elif asks_how_it_goes(text):
-            tell_status(text, tracker, dispatcher, language, call)
-        else:
-            dispatcher.utter_message(text=say("out_of_scope", language))
+        answered = answered_without_the_model(resident_text(tracker), tracker, dispatcher, language, call)
+        if answered is not None:
+            return answered
+        dispatcher.utter_message(text=say("out_of_scope", language))
         return []
 
 
@@ -68,18 +78,9 @@ class ActionClarify(HotlineAction):
         return "action_clarify"
 
     def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
-        text = resident_text(tracker)
-        if cold_room_reading(text) and tracker.active_loop_name is None:
-            # "家里有刚出生的宝宝,家里才14度": below 18 °C is a repair case (R11), not a question.
-            return start_intake_with("report_repair", text, tracker, dispatcher, language, call)
-        for advice in harm_advice(text, language):  # someone is hurt: first aid whatever else
-            dispatcher.utter_message(text=advice)
-        if brings_news(text) and (filed := recent_open_ticket(tracker, call)) is not None:
-            # "补充一下,家里有个80岁的老人": more for the chat's open ticket, never lost.
-            note_addition(filed, text, dispatcher, language, call)
-        elif asks_how_it_goes(text):  # "我刚才报的怎么样了": how it goes, not which kind of problem
-            tell_status(text, tracker, dispatcher, language, call)
-            return []
+        answered = answered_without_the_model(resident_text(tracker), tracker, dispatcher, language, call)
+        if answered is not None:
+            return answered
         ranking = [
             entry["name"]
             for entry in tracker.latest_message.get("intent_ranking", [])

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from rasa_sdk import Tracker
 
-from actions.common import channel_of, message_ref
+from actions.common import channel_of, language_of, message_ref
+from actions.unit_of_work import ActionCall
 from bot.core.models import Category
 from bot.core.text.address import address_from_parts
-from bot.core.tickets.intake import TicketDraft
+from bot.core.tickets.intake import TicketDraft, utcnow
+from bot.core.tickets.unfinished import remember_unfinished
 
 
 def draft_from_slots(tracker: Tracker, language: str) -> TicketDraft:
@@ -29,3 +31,11 @@ def draft_from_slots(tracker: Tracker, language: str) -> TicketDraft:
         intake_ref=message_ref(tracker),  # a replayed confirmation finds its ticket (create_ticket)
         followup_optin=tracker.get_slot("followup_optin") == "yes",
     )
+
+
+def keep_unfinished(tracker: Tracker, call: ActionCall) -> None:
+    """After each answer of a report (its form or its summary): a leak that names its place is
+    kept as it now stands (anonymous, corrected...), to be filed if the resident stops answering
+    (bot/core/tickets/unfinished.py, R1)."""
+    if tracker.get_slot("category") == "report_leak" and tracker.get_slot("address"):
+        remember_unfinished(call.session, draft_from_slots(tracker, language_of(tracker)), utcnow())

@@ -28,7 +28,7 @@ from actions.common import (
     squash,
 )
 from actions.corrections import earlier_answer_corrected
-from actions.drafts import draft_from_slots
+from actions.drafts import draft_from_slots, keep_unfinished
 from actions.followup import end_followup_for_new_report
 from actions.outage import ask_outage_choice, earlier_address, outage_slots, read_outage_choice, with_outage_question
 from actions.status import note_addition, own_open_ticket_named, recent_open_ticket, tell_status
@@ -40,8 +40,8 @@ from bot.core.text.address import Address, address_from_parts, parse_address
 from bot.core.text.phone import check_phone, find_phone, valid_phones, with_spoken_digits
 from bot.core.text.temperature import cold_room_reading
 from bot.core.text.ticket_codes import find_ticket_code
-from bot.core.tickets.intake import tickets_of_sender, utcnow
-from bot.core.tickets.unfinished import forget_unfinished, remember_unfinished
+from bot.core.tickets.intake import tickets_of_sender
+from bot.core.tickets.unfinished import filed_ticket_of, forget_unfinished
 from nlu.leak_words import says_something_escapes, smells_of_gas
 
 _WHISTLE = re.compile(
@@ -186,7 +186,8 @@ REPORT_AGAIN_ABOVE = 0.8
 
 # "没有煤气味", "not gas": a denial of gas is no gas.
 _NO_GAS = re.compile(
-    r"没有?(?:闻到)?[^,,。]{0,4}气味|不是[^,,。]{0,4}气|no (?:gas )?smell|not (?:a )?gas|don'?t smell", re.IGNORECASE
+    r"没有?(?:闻到)?(?:煤|燃|天然)?气味|不是(?:煤|燃|天然)气|no (?:gas )?smell|not (?:a )?gas\b|don'?t smell",
+    re.IGNORECASE,
 )
 
 
@@ -354,12 +355,13 @@ class ActionStartIntake(HotlineAction):
         # "暖气管爆了,水喷得到处都是,打了三次热线没人接,我要投诉": R1 first. The leak is taken (a
         # crew in 30 minutes), and the complaint's words go with it for the dispatcher to see.
         complaint_too = category == "complaint" and says_something_escapes(text) and not _WHISTLE.search(text)
+        # A complaint naming one's own ticket is a complaint of its own (R5/R6), not news for it.
+        adds = category != "complaint" and tracker.active_loop_name is None
         if complaint_too:
             category = "report_leak"
         subcategory = subcategory_of(category, text)
         # "HL-4F7K2P 水越来越大了" from the chat that filed it: news for that ticket, not a second one
         # (a complaint about it is a complaint of its own, R5/R6).
-        adds = category != "complaint" and tracker.active_loop_name is None
         own = own_open_ticket_named(text, tracker, call) if adds else None
         for line in intake_intro(category, subcategory, language, text):
             if own is None or category == "report_leak":  # the safety advice in any case (R1)
@@ -413,9 +415,8 @@ class ActionCancelIntake(HotlineAction):
         return "action_cancel_intake"
 
     def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
-        forget_unfinished(call.session, tracker.sender_id)
         if tracker.active_loop_name or tracker.get_slot("category"):
-            dispatcher.utter_message(text=say("cancelled", language))
+            cancel_report(tracker, dispatcher, language, call)
         elif (filed := recent_open_ticket(tracker, call)) is not None:
             # "暖气又热了,不用来了,帮我取消吧" after the ticket exists: a dispatcher must hear it,
             # or the crew still comes.
@@ -426,6 +427,19 @@ class ActionCancelIntake(HotlineAction):
 
 
 # The ticket form's questions, asked by its validation action (AskingFormValidation).
+
+
+def cancel_report(tracker: Tracker, dispatcher: CollectingDispatcher, language: str, call: ActionCall) -> None:
+    """Drop the report in progress; one already filed while the resident was away (a leak,
+    bot/core/tickets/unfinished.py) is a ticket a crew may be on the way for: the dispatchers
+    are told instead."""
+    draft = draft_from_slots(tracker, language) if tracker.get_slot("category") else None
+    filed = filed_ticket_of(call.session, tracker.sender_id, draft) if draft is not None else None
+    forget_unfinished(call.session, tracker.sender_id)
+    if filed is None:
+        dispatcher.utter_message(text=say("cancelled", language))
+    else:
+        note_addition(filed, report_text(tracker), dispatcher, language, call, key="cancel_request_noted")
 
 
 def ask_address(dispatcher: CollectingDispatcher, tracker: Tracker, language: str, call: ActionCall) -> None:
@@ -535,10 +549,7 @@ class ValidateTicketForm(AskingFormValidation):
 
     async def run_in_call(self, dispatcher, tracker, domain, call):  # type: ignore[no-untyped-def]
         events = await super().run_in_call(dispatcher, tracker, domain, call)
-        # tracker.slots now hold this turn's answers (ask_next): a leak that names its place is
-        # kept, to be filed even if the resident stops answering (bot/core/tickets/unfinished.py).
-        if tracker.get_slot("category") == "report_leak" and tracker.get_slot("address"):
-            remember_unfinished(call.session, draft_from_slots(tracker, language_of(tracker)), utcnow())
+        keep_unfinished(tracker, call)  # tracker.slots now hold this turn's answers (ask_next)
         return events
 
     async def required_slots(
@@ -598,8 +609,9 @@ class ValidateTicketForm(AskingFormValidation):
         raw = squash(f"{parts.get('raw') or ''} {text}") if parts.get("raw") != text else text
         attempts = int(parts.get("attempts", 0)) + 1
         new_parts = {**asdict(address), "raw": raw, "attempts": attempts}
-        earlier = None if tracker.get_slot("anonymous") else earlier_address(tracker.sender_id, self.call)
-        if _SAME_AS_BEFORE.search(text) and earlier is not None and earlier.is_complete():
+        same = _SAME_AS_BEFORE.search(text) and not tracker.get_slot("anonymous")
+        earlier = earlier_address(tracker.sender_id, self.call) if same else None
+        if earlier is not None and earlier.is_complete():
             # "同上", "same address as before": the chat's last named report's address (never for
             # an anonymous report: that address is the resident's own, R7).
             formatted = earlier.format(language)

@@ -41,8 +41,10 @@ def next_promise(ticket, language: str, tz: ZoneInfo, now: datetime) -> str:  # 
     promised an answer, a report a call, a crew on site and a fix."""
     for deadline in PROMISED:
         due = getattr(ticket, deadline.field)
-        if due is None or ticket.status in deadline.met_in:
+        if due is None or ticket.status in deadline.met_in or getattr(ticket, deadline.milestone) is not None:
             continue
+        if deadline.field == "contact_due_at" and ticket.phone is None:
+            continue  # anonymous, or no number: no call was promised
         key = f"status_promise.{deadline.field}"
         if deadline.field == "resolve_due_at" and ticket.category.value in ("complaint", "billing_query"):
             key = "status_promise.answer"
@@ -56,7 +58,7 @@ def next_promise(ticket, language: str, tz: ZoneInfo, now: datetime) -> str:  # 
 # A status question that brings news ("HL-4F7K2P 补充一下,楼下也渗水了", "… it got worse"): the
 # model calls it a status question, yet the words are for the ticket, not a question.
 _BRINGS_NEWS = re.compile(
-    r"补充|追加|另外|又[漏坏冒滴渗]|越来越|更[大严厉]|加重|蔓延|also|in addition|got worse|getting worse|spread|update:",
+    r"补充|追加|又[漏坏冒滴渗]|越来越|更[大严厉]|加重|蔓延|in addition|got worse|getting worse|spread|update:",
     re.IGNORECASE,
 )
 
@@ -89,8 +91,16 @@ def recent_open_ticket(tracker, call) -> Ticket | None:  # type: ignore[no-untyp
     return latest
 
 
-def brings_news(text: str) -> bool:
-    return bool(_BRINGS_NEWS.search(text))
+def news_for_recent_ticket(text: str, tracker, dispatcher, language: str, call) -> bool:  # type: ignore[no-untyped-def]
+    """ "补充一下,家里有个80岁的老人" outside a report: more for the chat's open ticket, noted on it
+    (True), never lost; False when the words bring no news or there is no such ticket."""
+    if tracker.active_loop_name is not None or not _BRINGS_NEWS.search(text):
+        return False
+    filed = recent_open_ticket(tracker, call)
+    if filed is None:
+        return False
+    note_addition(filed, text, dispatcher, language, call)
+    return True
 
 
 # How residents ask after what they reported, in words the model may not know ("我刚才报的怎么样了",

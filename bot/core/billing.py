@@ -24,7 +24,8 @@ class BillingAnswer:
 _CLAUSES = re.compile(r"[,,。.!!??;;\n]+|另外|还有|顺便|and also|\balso\b|\bby the way\b", re.IGNORECASE)
 # Words of money: a part that has them is about the bill ("空房没暖气还要交费吗").
 _MONEY = re.compile(
-    r"费|钱|账单|帐单|缴|交|收据|发票|退|扣|价|欠|bill|pay|charge|fee|invoice|refund|tariff|price|cost|owe|debt",
+    r"费|钱|账单|帐单|缴|交|收据|发票|退费|退款|退钱|扣|价|欠|"
+    r"\b(?:bills?|pay(?:ing|ment)?|charged?|charges|fees?|invoices?|refund|tariff|price|costs?|owe|owed|debt)\b",
     re.IGNORECASE,
 )
 

@@ -80,7 +80,8 @@ class Visit:
         """What the last step did ("Note added."), as our own redirect carried it: only with our
         signature, so that a link from elsewhere cannot put its words on a dashboard page."""
         text = self.params.get("done", "")
-        if not text or not hmac.compare_digest(self.params.get("sig", ""), _done_signature(self.settings, text)):
+        signature = self.params.get("sig", "").encode()
+        if not text or not hmac.compare_digest(signature, _done_signature(self.settings, text).encode()):
             return ""
         return text[:limit]
 

@@ -35,10 +35,11 @@ def queue_values(visit: Visit) -> dict[str, Any]:
     """The page's values, its rows rendered; FilterError names a filter it cannot use."""
     f = QueueFilter.from_query(dict(visit.params))
     session = visit.session
-    # Breaches first, then warnings, then the rest; the oldest first within each: a stream of new
+    # Breaches and residents' news (a leak got worse, "不用来了") first, then warnings, then the
+    # rest; the oldest first within each: a stream of new
     # warnings never pushes a passed deadline out of view. The count is of all, not of those shown.
     open_ones = Alert.acknowledged_at.is_(None)
-    first = case((Alert.kind == "breach", 0), (Alert.kind == "warning", 1), else_=2)
+    first = case((Alert.kind.in_(("breach", "resident_added")), 0), (Alert.kind == "warning", 1), else_=2)
     unacknowledged = (
         select(Alert)
         .options(joinedload(Alert.ticket))

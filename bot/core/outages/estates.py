@@ -23,6 +23,14 @@ from bot.core.models import Ticket
 _NOISE = re.compile(r"\s+|[·・'’\-_.,]|(?:小区|社区)$|(?:estate|community|residential)$")
 
 
+# How the names of estates end (阳光花园, 翠湖苑, 金城小区, Sunshine Garden…).
+_ESTATE_NAME_END = re.compile(
+    r"(?:花园|家园|小区|社区|苑|园|庭|府|里|庄|村|城|湾|居|公寓|大厦|广场|新村|宿舍|佳园|山庄|"
+    r"gardens?|estates?|court|homes?|village|residences?|apartments|park|towers?|heights|villas?)$",
+    re.IGNORECASE,
+)
+
+
 def normalise(name: str) -> str:
     key = unicodedata.normalize("NFKC", name).casefold().strip()
     previous = None
@@ -72,7 +80,9 @@ def listed_estate(estate: str | None, raw: str | None, aliases: dict[str, str]) 
 
     if estate and len(inside := named_in(estate)) == 1:
         return inside.pop()
-    if estate and raw and len(mentioned := named_in(raw)) == 1:
+    # Only when what was parsed is no estate's name at all ("上周三在"): "锦华苑…就在阳光花园旁边"
+    # is in 锦华苑, a name the list does not know.
+    if estate and raw and not _ESTATE_NAME_END.search(estate) and len(mentioned := named_in(raw)) == 1:
         return mentioned.pop()
     return estate
 

@@ -65,7 +65,9 @@ _NAME_RULES = [
     ),
     re.compile(rf"(?P<cue>我姓)\s*(?P<name>[{_HAN}])"),
     # "我是602的住户吴小红,": a name straight after who one is, before punctuation.
-    re.compile(rf"(?P<cue>(?:{_RESIDENT_ROLES})\s*)(?P<name>(?!{_ROLES}|们)[{_HAN}]{{2,3}})(?=[\s,，。.!！?？;；]|$)"),
+    re.compile(
+        rf"(?P<cue>我是[^,，。!！?？]{{0,16}}?(?:{_RESIDENT_ROLES})\s*)(?P<name>(?!{_ROLES}|们)[{_HAN}]{{2,3}})(?=[\s,，。.!！?？;；]|$)"
+    ),
     # The first word after the cue in any case; further ones only capitalised ("John Smith").
     re.compile(
         r"(?P<cue>(?i:my name is|my name's|i am called|i'm called|call me|name\s*:)\s*)"

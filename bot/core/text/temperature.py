@@ -12,8 +12,8 @@ MINIMUM_ROOM_CELSIUS = 18
 
 _CHINESE_NUMBER = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _READING = re.compile(
-    r"(?P<number>\d{1,2}(?:\.\d)?|十[一二三四五六七八九]?|[一二两三四五六七八九]十[一二三四五六七八九]?|[一二两三四五六七八九])"
-    r"\s*(?:度|°\s*[cC]?|℃|摄氏度|degrees?\b|deg\b|C\b)",
+    r"(?<![一再几首]|[A-Za-z])(?P<number>\d{1,2}(?:\.\d)?|十[一二三四五六七八九]?|[一二两三四五六七八九]十[一二三四五六七八九]?|[一二两三四五六七八九])"
+    r"\s*(?:度(?!以为|来|来电|电话)|°\s*[cC]?|℃|摄氏度|degrees?\b|deg\b)",
     re.IGNORECASE,
 )
 # Words that say the reading is not of the room (the weather outside, the water, a setting).

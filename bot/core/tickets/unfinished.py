@@ -6,12 +6,15 @@ whether or not the resident then gives a phone number and confirms the summary: 
 urgent ticket (and the dispatchers are told, as for any ticket). If the resident comes back and
 confirms, their answers complete that ticket instead of opening a second one.
 
-The draft is kept under the chat's pseudonym only until it is filed; an anonymous report's is
-deleted as it is filed (R7: nothing then ties the ticket to the chat).
+A filed draft is kept under the chat's pseudonym for a day at most, to be completed; an
+anonymous report's is deleted as it is filed, and the chat forgotten (R7: nothing then ties the
+ticket to the chat; a confirmation that still comes files it a second time, which a dispatcher
+marks as a duplicate).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -20,13 +23,17 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from bot.core.conversation.messages import say
+from bot.core.conversation.privacy import forget_sender
 from bot.core.models import Category, Ticket, TicketEvent, UnfinishedReport
 from bot.core.text.address import Address
 from bot.core.text.redaction import redact_identifiers
 from bot.core.tickets.intake import TicketDraft, create_ticket
+from bot.core.tickets.milestones import FINISHED
 
 if TYPE_CHECKING:
     from bot.config import Settings
+
+log = logging.getLogger(__name__)
 
 
 def as_json(draft: TicketDraft) -> dict[str, Any]:
@@ -49,10 +56,21 @@ def remember_unfinished(session: Session, draft: TicketDraft, now: datetime) -> 
         kept.draft = as_json(draft)  # filed already: kept to complete that ticket, not to file again
 
 
-def filed_ticket_of(session: Session, sender: str) -> Ticket | None:
-    """The ticket the chat's unfinished report was filed as while the resident was away."""
+# How long a filed draft waits for its resident to come back and complete it.
+KEPT_AFTER_FILING = timedelta(hours=24)
+
+
+def filed_ticket_of(session: Session, sender: str, draft: TicketDraft) -> Ticket | None:
+    """The ticket the chat's unfinished report was filed as while the resident was away, if
+    `draft` is that same report (same kind, same place) and the ticket is still open; a later,
+    other report of the chat is a ticket of its own."""
     kept = session.get(UnfinishedReport, sender)
-    return session.get(Ticket, kept.ticket_id) if kept is not None and kept.ticket_id is not None else None
+    ticket = session.get(Ticket, kept.ticket_id) if kept is not None and kept.ticket_id is not None else None
+    if ticket is None or ticket.status in FINISHED or ticket.category is not draft.category:
+        return None
+    place = (ticket.estate, ticket.building, ticket.unit, ticket.room)
+    address = draft.address
+    return ticket if place == (address.estate, address.building, address.unit, address.room) else None
 
 
 def forget_unfinished(session: Session, sender: str) -> None:
@@ -84,6 +102,12 @@ def file_unfinished(session: Session, settings: Settings, now: datetime) -> list
             UnfinishedReport.ticket_id.is_(None), UnfinishedReport.updated_at <= waited
         )
     ).all()
+    # Filed drafts nobody came back to complete: their words and number are not kept longer.
+    session.execute(
+        delete(UnfinishedReport).where(
+            UnfinishedReport.ticket_id.is_not(None), UnfinishedReport.updated_at <= now - KEPT_AFTER_FILING
+        )
+    )
     filed: list[Ticket] = []
     for sender, seen_at in due:
         # Claimed by moving its time on: of two processes, the second finds it changed and skips it.
@@ -95,15 +119,25 @@ def file_unfinished(session: Session, settings: Settings, now: datetime) -> list
         )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
             continue
-        kept = session.get_one(UnfinishedReport, sender, populate_existing=True)
-        draft = from_json(kept.draft)
-        note = say("unfinished_note", draft.language)
-        unconfirmed = replace(draft, description=f"{draft.description} {note}".strip(), intake_ref=None)
-        ticket = create_ticket(session, unconfirmed, settings, now=now)
-        ticket.events.append(TicketEvent(at=now, actor="bot", kind="filed_unfinished", detail={}))
-        if draft.anonymous:
-            session.delete(kept)  # R7: nothing left that ties the ticket to the chat
-        else:
-            kept.ticket_id = ticket.id
-        filed.append(ticket)
+        try:
+            with session.begin_nested():  # one bad draft must not keep every other leak from being filed
+                filed.append(
+                    _file(session, session.get_one(UnfinishedReport, sender, populate_existing=True), settings, now)
+                )
+        except Exception:  # noqa: BLE001  (logged; the others are filed)
+            log.exception("Could not file the unfinished report of %s", sender)
     return filed
+
+
+def _file(session: Session, kept: UnfinishedReport, settings: Settings, now: datetime) -> Ticket:
+    draft = from_json(kept.draft)
+    note = say("unfinished_note", draft.language)
+    unconfirmed = replace(draft, description=f"{draft.description} {note}".strip(), intake_ref=None)
+    ticket = create_ticket(session, unconfirmed, settings, now=now)
+    ticket.events.append(TicketEvent(at=now, actor="bot", kind="filed_unfinished", detail={}))
+    if draft.anonymous:
+        session.delete(kept)  # R7: nothing left that ties the ticket to the chat
+        forget_sender(session, draft.channel, kept.sender)
+    else:
+        kept.ticket_id = ticket.id
+    return ticket
