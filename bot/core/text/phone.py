@@ -34,13 +34,13 @@ class PhoneCheck:
 
 # A number read out digit by digit in Chinese ("一三九一二三四五六七八", voice-to-text; 幺 is a
 # spoken 1): seven or more such digits in a row.
-_SPOKEN_NUMBER = re.compile(r"[零〇一二三四五六七八九幺两]{7,}")
+SPOKEN_NUMBER = re.compile(r"[零〇一二三四五六七八九幺两]{7,}")
 _SPOKEN_DIGITS = str.maketrans("零〇一二三四五六七八九幺两", "0012345678912")
 
 
 def with_spoken_digits(text: str) -> str:
     """`text` with every number read out digit by digit in Chinese written in digits."""
-    return _SPOKEN_NUMBER.sub(lambda run: run.group().translate(_SPOKEN_DIGITS), text)
+    return SPOKEN_NUMBER.sub(lambda run: run.group().translate(_SPOKEN_DIGITS), text)
 
 
 def find_phone(text: str) -> str | None:

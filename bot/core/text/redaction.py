@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from bot.core.text.phone import SPOKEN_NUMBER
+
 # What a phone number becomes by default; the NLU inbox passes one the tokenizer already masks.
 PHONE = "[电话]"
 # The NLU inbox's placeholder: a real-looking mobile number, so the model still reads a phone.
@@ -46,8 +48,6 @@ _PHONE_RULES = [
     re.compile(r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)"),
     re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)"),
 ]
-# A number read out digit by digit in Chinese ("一三九一二三四五六七八", voice-to-text).
-_SPOKEN_NUMBER = re.compile(r"[零〇一二三四五六七八九幺两]{7,}")
 # Account, card and other long numbers (the inbox's phone placeholder itself is left alone).
 _LONG_NUMBER = re.compile(rf"(?<!\d)(?!{PLACEHOLDER_PHONE}(?!\d))\d{{9,}}(?!\d)")
 # What follows "我是…的" or "我是" when it is who one is, not a name ("我是3号楼的住户", "我是业主").
@@ -106,7 +106,7 @@ def redact_identifiers(text: str, phone_placeholder: str = PHONE) -> str:
     for pattern in _PHONE_RULES:
         text = pattern.sub(phone_placeholder, text)
     text = _LONG_NUMBER.sub("[号码]", text)
-    text = _SPOKEN_NUMBER.sub("[号码]", text)
+    text = SPOKEN_NUMBER.sub("[号码]", text)  # read out in Chinese digits (voice-to-text)
     for pattern in _NAME_RULES:
         text = pattern.sub(lambda match: match.group("cue") + NAME, text)
     return text
