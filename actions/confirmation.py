@@ -22,7 +22,7 @@ from actions.common import (
 )
 from actions.corrections import CORRECTABLE, FIELD_WORDS, earlier_answer_corrected
 from actions.drafts import draft_from_slots, keep_unfinished
-from actions.intake import asks_for_anonymity, cancel_report, leak_interruption
+from actions.intake import asks_for_anonymity, cancel_report, leak_interruption, report_told, take_report
 from actions.outage import LINKED, create_linked
 from actions.unit_of_work import ActionCall
 from bot.core.conversation.messages import CATEGORY_NAMES, name_of
@@ -140,6 +140,12 @@ class ValidateConfirmForm(AskingFormValidation):
             return {"confirmation": f"correct:{field}"}
         if intent == "affirm" or _YES.match(text):
             return {"confirmation": "yes"}
+        if (kind := report_told(tracker)) is not None:
+            # More of the problem, or a complaint, told at the summary: taken in, the summary again.
+            taken = take_report(tracker, dispatcher, language, kind)
+            if taken.get("anonymous"):
+                taken["followup_optin"] = "no"  # as for "我要匿名" at the summary
+            return {**taken, "confirmation": None}
         dispatcher.utter_message(text=say("which_field", language))
         return {"confirmation": None}
 

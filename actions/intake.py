@@ -222,6 +222,54 @@ def leak_interruption(tracker: Tracker, dispatcher: CollectingDispatcher, langua
     return slots | details_in(text, tracker, language)
 
 
+# The reports that may come in the middle of another one (a leak has leak_interruption).
+_OTHER_REPORTS = {Category.REPORT_REPAIR.value, Category.BILLING_QUERY.value, Category.COMPLAINT.value}
+
+
+def report_told(tracker: Tracker) -> str | None:
+    """The kind of report the latest message tells, where it is no answer to the question asked
+    ("对了,上次维修工收了我200块红包" at "where?", "the kitchen is cold too" at the summary); None
+    when it tells none. Whistle-blowing words make it a complaint whatever the model says."""
+    text = squash(tracker.latest_message.get("text") or "")
+    if not text or text.startswith("/"):
+        return None
+    if _WHISTLE.search(text):
+        return Category.COMPLAINT.value
+    intent = tracker.latest_message.get("intent") or {}
+    if intent.get("name") in _OTHER_REPORTS and (intent.get("confidence") or 0) >= REPORT_AGAIN_ABOVE:
+        return str(intent["name"])
+    return None
+
+
+def rejected(events: list[dict[str, Any]], slot: str) -> bool:
+    """Whether a validation's events turn the answer to `slot` down (set it to None)."""
+    return any(e.get("event") == "slot" and e.get("name") == slot and e.get("value") is None for e in events)
+
+
+def take_report(tracker: Tracker, dispatcher: CollectingDispatcher, language: str, kind: str) -> dict[str, Any]:
+    """The slots of a report told in the middle of another (`kind`: report_told's), said back.
+    Nothing is dropped (R6): the message joins the description. A complaint takes over a repair or
+    a billing question, whose fault stays in its description (DOMAIN: the complaint about handling
+    wins); a leak stays a leak. A request not to be named in the same message is honoured (R7)."""
+    text = squash(tracker.latest_message.get("text") or "")
+    category = tracker.get_slot("category")
+    earlier = tracker.get_slot("description") or ""
+    slots: dict[str, Any] = {}
+    if kind == Category.COMPLAINT.value and category in (Category.REPORT_REPAIR.value, Category.BILLING_QUERY.value):
+        dispatcher.utter_message(text=say("report_became_complaint", language))
+        slots = {"category": kind, "subcategory": subcategory_of(kind, text), "description": f"{text} / {earlier}"}
+    else:
+        dispatcher.utter_message(text=say("report_added", language))
+        if text not in earlier:
+            slots = {"description": f"{earlier} / {text}" if earlier else text}
+        if category == Category.COMPLAINT.value and not tracker.get_slot("subcategory"):
+            slots["subcategory"] = subcategory_of(category, text)
+    if asks_for_anonymity(text) and not tracker.get_slot("anonymous"):
+        dispatcher.utter_message(text=say("anonymous_ok", language))
+        slots |= {"anonymous": True, "phone": None, "callback_time": None}
+    return slots | details_in(text, tracker, language)
+
+
 def details_in(text: str, tracker: Tracker, language: str) -> dict[str, Any]:
     """The whole address and the phone number a message gives in passing (a leak that interrupts
     a form: "阳光花园3号楼2单元301,而且暖气片接口在滴水"; a number typed at the address question).
@@ -577,7 +625,17 @@ class ValidateTicketForm(AskingFormValidation):
         typed = squash(tracker.latest_message.get("text") or "")
         if not typed.startswith("/") and (corrected := earlier_answer_corrected(typed, tracker, dispatcher, language)):
             return await self._no_answer(corrected, dispatcher, tracker, domain, language)
+        said = len(dispatcher.messages)
         events = await super().validate_answer(dispatcher, tracker, domain)
+        asked = tracker.get_slot("requested_slot")
+        if asked not in (None, "description", "outage_choice") and rejected(events, asked):
+            if (kind := report_told(tracker)) is not None:
+                # Another report, no wrong answer: what the validation said of it goes unsaid.
+                del dispatcher.messages[said:]
+                kept = {e["name"]: e.get("value") for e in events if e.get("event") == "slot"}
+                kept.pop("requested_slot", None)
+                taken = take_report(tracker, dispatcher, language, kind)
+                return await self._no_answer(kept | taken, dispatcher, tracker, domain, language)
         # Only alongside a real answer: any other slot event would stop Rasa from rejecting the
         # form for a "取消" or "我要匿名" and letting the rules handle it.
         if any(e.get("name") not in (None, "requested_slot") for e in events):

@@ -199,3 +199,57 @@ def test_a_question_about_a_ticket_at_where_is_answered_and_never_the_address(re
     resident.say("13812345678")
     second = ticket(confirm(resident, resident.say("随时"), "确认提交"))
     assert code not in (second.address_raw or "") and (second.address_raw or "").startswith("阳光花园")
+
+
+BRIBE = "对了,你们维修工上次来收了我200块钱红包,不给就不修,我要举报"
+
+
+def test_a_whistle_blowing_report_at_where_is_takes_over_the_repair_and_keeps_both(resident: Resident) -> None:
+    """A bribe reported while the bot asks for the address is no wrong address, and is not
+    dropped: the report becomes the complaint (R5, whistle-blowing), with the fault told before
+    in its description (DOMAIN: the complaint about handling wins)."""
+    resident.say("我家暖气不热")
+    taken = resident.say_text(BRIBE)
+    assert "投诉" in taken and "地址" in taken, taken  # said so, then "where?" again
+    resident.say("阳光花园3号楼2单元301")
+    resident.say("13812345678")
+    filed = ticket(confirm(resident, resident.say("随时"), "确认提交"))
+    assert filed.category is Category.COMPLAINT and filed.subcategory == "whistleblowing"
+    assert "红包" in filed.description and "暖气不热" in filed.description
+
+
+@pytest.mark.parametrize("step", ["phone", "summary"])
+def test_another_fault_told_in_the_middle_of_a_report_is_added_to_it(resident: Resident, step: str) -> None:
+    """ "Also the kitchen radiator is cold" at the phone question or at the summary is neither a
+    wrong number nor an unknown field: it goes into the report, and the question comes again."""
+    resident.say("Sunshine Garden building 3 unit 2 room 301, the living room radiator is cold")
+    if step == "summary":
+        resident.say("13812345678")
+        resident.say("any time")
+    replies = resident.say("and also the kitchen radiator has been completely cold since yesterday")
+    added = "\n".join(r["text"] for r in replies).lower()
+    assert "added" in added and "not a valid" not in added and "which" not in added, added
+    if step == "phone":
+        assert "phone" in added
+        resident.say("13812345678")
+        replies = resident.say("any time")
+    filed = ticket(confirm(resident, replies, "Confirm"))  # the summary (again, at that step)
+    assert filed.category is Category.REPORT_REPAIR
+    assert "living room" in filed.description and "kitchen" in filed.description
+
+
+def test_a_bribe_told_at_the_phone_question_with_do_not_name_me_files_an_anonymous_complaint(
+    resident: Resident,
+) -> None:
+    """Report plus "别说是我举报的" in the middle of a repair: the complaint, anonymous (R7), and
+    no phone is asked for or kept."""
+    resident.say("阳光花园3号楼2单元301暖气不热")
+    taken = resident.say_text("对了,上次来的维修工收了我200块红包才肯修,别说是我举报的")
+    assert "投诉" in taken and "匿名" in taken, taken
+    assert "电话" not in taken.split("匿名")[-1], taken  # the phone is not asked for
+    replies = resident.say("不用回访")
+    code = confirm(resident, replies, "确认提交")
+    filed = ticket(code)
+    assert filed.category is Category.COMPLAINT and filed.subcategory == "whistleblowing"
+    assert filed.anonymous and not filed.phone
+    assert "红包" in filed.description and "暖气不热" in filed.description
