@@ -222,6 +222,12 @@ def leak_interruption(tracker: Tracker, dispatcher: CollectingDispatcher, langua
     return slots | details_in(text, tracker, language)
 
 
+# "不是漏水,是暖气不热", "it's not a leak": the resident takes the leak back (not "不是漏水那么简单").
+_NOT_A_LEAK = re.compile(
+    r"(?:不是|并不是|并没有?|没有?|沒有?)(?:在)?(?:漏水|漏|滴水|跑水|冒水)(?![水那這这而])"
+    r"|(?:not|isn'?t|wasn'?t|no)\s+(?:a\s+|actually\s+)?(?:leak|leaking|dripping)",
+    re.IGNORECASE,
+)
 # The reports that may come in the middle of another one (a leak has leak_interruption).
 _OTHER_REPORTS = {Category.REPORT_REPAIR.value, Category.BILLING_QUERY.value, Category.COMPLAINT.value}
 
@@ -241,6 +247,11 @@ def report_told(tracker: Tracker) -> str | None:
     return None
 
 
+def takes_the_leak_back(text: str) -> bool:
+    """ "不是漏水,是暖气不热": a leak denied, and no water escaping said anywhere else in it."""
+    return bool(_NOT_A_LEAK.search(text)) and not says_something_escapes(_NOT_A_LEAK.sub(" ", text))
+
+
 def rejected(events: list[dict[str, Any]], slot: str) -> bool:
     """Whether a validation's events turn the answer to `slot` down (set it to None)."""
     return any(e.get("event") == "slot" and e.get("name") == slot and e.get("value") is None for e in events)
@@ -258,6 +269,10 @@ def take_report(tracker: Tracker, dispatcher: CollectingDispatcher, language: st
     if kind == Category.COMPLAINT.value and category in (Category.REPORT_REPAIR.value, Category.BILLING_QUERY.value):
         dispatcher.utter_message(text=say("report_became_complaint", language))
         slots = {"category": kind, "subcategory": subcategory_of(kind, text), "description": f"{text} / {earlier}"}
+    elif kind == Category.REPORT_REPAIR.value and category == Category.REPORT_LEAK.value and takes_the_leak_back(text):
+        # The leak was a misunderstanding; the description keeps both what was said and the take-back.
+        dispatcher.utter_message(text=say("report_became_repair", language))
+        slots = {"category": kind, "subcategory": subcategory_of(kind, text), "description": f"{earlier} / {text}"}
     else:
         dispatcher.utter_message(text=say("report_added", language))
         if text not in earlier:

@@ -253,3 +253,15 @@ def test_a_bribe_told_at_the_phone_question_with_do_not_name_me_files_an_anonymo
     assert filed.category is Category.COMPLAINT and filed.subcategory == "whistleblowing"
     assert filed.anonymous and not filed.phone
     assert "红包" in filed.description and "暖气不热" in filed.description
+
+
+def test_a_leak_taken_back_becomes_a_repair(resident: Resident) -> None:
+    """ "不对,不是漏水,是暖气不热" after a leak report: a repair (no 30-minute crew sent for
+    nothing, R1/R2), with both messages in its description."""
+    resident.say("阳光花园3号楼2单元301暖气片漏水了")
+    taken_back = resident.say_text("不对不对,不是漏水,是暖气不热")
+    assert "报修" in taken_back and "电话" in taken_back, taken_back
+    resident.say("13812345678")
+    filed = ticket(confirm(resident, resident.say("随时"), "确认提交"))
+    assert filed.category is Category.REPORT_REPAIR and filed.priority is not Priority.URGENT
+    assert "不是漏水" in filed.description
