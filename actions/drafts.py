@@ -9,7 +9,7 @@ from actions.unit_of_work import ActionCall
 from bot.core.models import Category
 from bot.core.text.address import address_from_parts
 from bot.core.tickets.intake import TicketDraft, utcnow
-from bot.core.tickets.unfinished import remember_unfinished
+from bot.core.tickets.unfinished import drop_unfiled, remember_unfinished
 
 
 def draft_from_slots(tracker: Tracker, language: str) -> TicketDraft:
@@ -37,5 +37,8 @@ def keep_unfinished(tracker: Tracker, call: ActionCall) -> None:
     """After each answer of a report (its form or its summary): a leak that names its place is
     kept as it now stands (anonymous, corrected...), to be filed if the resident stops answering
     (bot/core/tickets/unfinished.py, R1)."""
-    if tracker.get_slot("category") == "report_leak" and tracker.get_slot("address"):
+    category = tracker.get_slot("category")
+    if category == "report_leak" and tracker.get_slot("address"):
         remember_unfinished(call.session, draft_from_slots(tracker, language_of(tracker)), utcnow())
+    elif category is not None:  # a leak taken back: a repair is not filed without its resident
+        drop_unfiled(call.session, tracker.sender_id)

@@ -110,3 +110,17 @@ def test_a_leak_whose_resident_stops_answering_is_filed_and_completed_when_they_
         completed = session.scalar(select(Ticket).where(Ticket.code == code))
         assert completed is not None and completed.phone == "+8613812345678" and completed.callback_window == "随时"
         assert session.scalar(select(Ticket.id).where(Ticket.estate == "锦绣园", Ticket.id != completed.id)) is None
+
+
+def test_a_leak_taken_back_is_not_filed_as_a_leak_when_the_resident_goes_quiet(resident: Resident) -> None:
+    """ "不是漏水,是暖气不热": no urgent crew is sent for a leak the resident took back."""
+    from datetime import timedelta
+
+    from bot.core.tickets.intake import utcnow
+    from bot.core.tickets.unfinished import file_unfinished
+
+    resident.say("翠湖苑5号楼1单元202暖气片漏水了")
+    assert "报修" in resident.say_text("不对,不是漏水,是暖气不热")
+    with session_scope() as session:
+        later = utcnow() + timedelta(minutes=get_settings().unfinished_leak_minutes + 1)
+        assert [t for t in file_unfinished(session, get_settings(), later) if t.estate == "翠湖苑"] == []

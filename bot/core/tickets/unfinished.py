@@ -78,6 +78,14 @@ def forget_unfinished(session: Session, sender: str) -> None:
     session.execute(delete(UnfinishedReport).where(UnfinishedReport.sender == sender))
 
 
+def drop_unfiled(session: Session, sender: str) -> None:
+    """The report is no leak any more ("不是漏水,是暖气不热"): nothing is to be filed for it if the
+    resident stops answering; a ticket already filed for it stays, to be completed."""
+    session.execute(
+        delete(UnfinishedReport).where(UnfinishedReport.sender == sender, UnfinishedReport.ticket_id.is_(None))
+    )
+
+
 def complete_filed(session: Session, ticket: Ticket, draft: TicketDraft, now: datetime) -> None:
     """The resident came back and confirmed: their answers complete the ticket filed without them."""
     if draft.anonymous:
