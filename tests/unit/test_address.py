@@ -23,6 +23,8 @@ FULL_EN = Address("Sunshine Garden", "3", "2", "301")
         ("张店区华光路阳光花园3号楼2单元301", FULL_ZH),
         ("山东省淄博市张店区华光路88号阳光花园3号楼2单元301", FULL_ZH),
         ("地址：阳光花园３号楼２单元３０１室", FULL_ZH),
+        ("您好,我家暖气不热,住址阳光花园3号楼2单元301", FULL_ZH),  # 住址, not 住 + an estate "址…"
+        ("家庭住址是阳光花园3号楼2单元301", FULL_ZH),
         ("阳光花园三号楼二单元301", FULL_ZH),
         ("阳光花园 building 3 unit 2 301", FULL_ZH),
         ("Sunshine Garden bldg 3 unit 2 room 301", FULL_EN),

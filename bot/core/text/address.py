@@ -111,7 +111,7 @@ _EN_ESTATE_END = re.compile(
 )
 _TITLE_WORDS = re.compile(r"(?:[A-Z][\w'-]*\s*)+")
 _CUE = re.compile(
-    r"^.*(?:我家住在|我家住|我家在|我家是|我住在|我住|我在|家住在|家住|住在|(?:(?<=^)|(?<=[,，。 ]))住(?![宅户房区])|位于|地址是|地址为|地址|我是|我们是|这里是|这是"
+    r"^.*(?:我家住在|我家住|我家在|我家是|我住在|我住|我在|家住在|家住|住在|(?:(?<=^)|(?<=[,，。 ]))住(?![宅户房区址])|位于|地址是|地址为|地址|住址是|住址为|住址|我是|我们是|这里是|这是"
     # Quotes and formula marks end whatever came before ('=HYPERLINK("…","点我")阳光花园').
     r"|[\"“”=<>\[\]{}|]"
     r"|(?<![a-z])(?:i live at|i live in|i['’]m at|i am at|live at|live in|my address is|address is|address"
