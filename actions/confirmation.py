@@ -37,7 +37,13 @@ _YES_WORD = (
     r"(?:是|是的|对|对的|没错|确认|确认提交|提交|提交吧|好|好的|好吧|可以|行|没问题|都对|yes|y|ok|okay|correct|confirm|"
     r"right|sure|that's right|looks good|submit|submit it|go ahead)"
 )
-_YES = re.compile(rf"^{_YES_WORD}(?:[,,、。.!! ]*{_YES_WORD})*[。.!! ]*$", re.IGNORECASE)
+_YES = re.compile(rf"^(?:please|请)?[,, ]*{_YES_WORD}(?:[,,、。.!! ]*{_YES_WORD})*[。.!! ]*$", re.IGNORECASE)
+# How sure the model must be that a message at the summary asks for anonymity, without its words.
+ANONYMOUS_ABOVE = 0.8
+
+
+def sure_of(tracker: Tracker) -> bool:
+    return ((tracker.latest_message.get("intent") or {}).get("confidence") or 0) >= ANONYMOUS_ABOVE
 
 
 def field_named_in(text: str, tracker: Tracker) -> str | None:
@@ -128,7 +134,9 @@ class ValidateConfirmForm(AskingFormValidation):
             # "算了,还是留个电话吧,139…": the resident gives their name back, by giving the number.
             dispatcher.utter_message(text=say("corrected_phone", language, value=checked.e164))
             return {"confirmation": None, "anonymous": False, "phone": checked.e164, "followup_optin": None}
-        if intent == "request_anonymous" or asks_for_anonymity(text):  # "别说是我报的,我怕他报复" too
+        if asks_for_anonymity(text) or (intent == "request_anonymous" and not _YES.match(text) and sure_of(tracker)):
+            # "别说是我报的,我怕他报复" too. The model alone must be sure: going anonymous here drops
+            # the phone, and "yes submit it" read as anonymity would file a report nobody can call back.
             dispatcher.utter_message(text=say("anonymous_ok", language))
             return {"confirmation": None, "anonymous": True, "phone": None, "callback_time": None,
                     "followup_optin": "no"}  # fmt: skip
@@ -140,7 +148,7 @@ class ValidateConfirmForm(AskingFormValidation):
             return {"confirmation": f"correct:{field}"}
         if intent == "affirm" or _YES.match(text):
             return {"confirmation": "yes"}
-        if (kind := report_told(tracker)) is not None:
+        if (kind := report_told(tracker, self.call.settings.billing_file)) is not None:
             # More of the problem, or a complaint, told at the summary: taken in, the summary again.
             taken = take_report(tracker, dispatcher, language, kind)
             if taken.get("anonymous"):

@@ -7,6 +7,7 @@ from actions.intake import start_intake_with
 from actions.status import asks_how_it_goes, news_for_recent_ticket, tell_status
 from bot.core.conversation.messages import CATEGORY_NAMES, name_of
 from bot.core.text.temperature import cold_room_reading
+from nlu.not_ours import appliance_trouble_only
 
 CORE_INTENTS = ("report_leak", "report_repair", "billing_query", "complaint")
 
@@ -67,7 +68,11 @@ class ActionOutOfScope(HotlineAction):
         answered = answered_without_the_model(resident_text(tracker), tracker, dispatcher, language, call)
         if answered is not None:
             return answered
-        dispatcher.utter_message(text=say("out_of_scope", language))
+        text = resident_text(tracker)
+        # A leaking fridge or a broken car: whom to call instead, not "I can't help".
+        dispatcher.utter_message(
+            text=say("not_heating_appliance" if appliance_trouble_only(text) else "out_of_scope", language)
+        )
         return []
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any, ClassVar
 
 from rasa_sdk import Tracker
@@ -33,7 +34,7 @@ from actions.followup import end_followup_for_new_report
 from actions.outage import ask_outage_choice, earlier_address, outage_slots, read_outage_choice, with_outage_question
 from actions.status import note_addition, own_open_ticket_named, recent_open_ticket, tell_status
 from actions.unit_of_work import ActionCall
-from bot.core.billing import billing_question_in
+from bot.core.billing import answer_billing, billing_question_in
 from bot.core.conversation.messages import FIELD_NAMES, join_names, name_of
 from bot.core.models import Category
 from bot.core.text.address import Address, address_from_parts, parse_address
@@ -182,6 +183,9 @@ def subcategory_of(category: str, text: str) -> str | None:
 LEAK_INTERRUPTS_ABOVE = 0.6
 # ... and that an answer to "where?" tells the problem again rather than naming a place.
 REPORT_AGAIN_ABOVE = 0.8
+# ... or is something else: a question of another kind, small talk, thanks.
+NOT_A_PLACE = {"out_of_scope", "greet", "goodbye", "thank", "help", "billing_query", "check_status"}
+NOT_A_PLACE_ABOVE = 0.7
 
 
 # "没有煤气味", "not gas": a denial of gas is no gas.
@@ -232,19 +236,22 @@ _NOT_A_LEAK = re.compile(
 _OTHER_REPORTS = {Category.REPORT_REPAIR.value, Category.BILLING_QUERY.value, Category.COMPLAINT.value}
 
 
-def report_told(tracker: Tracker) -> str | None:
+def report_told(tracker: Tracker, billing_file: Path) -> str | None:
     """The kind of report the latest message tells, where it is no answer to the question asked
     ("对了,上次维修工收了我200块红包" at "where?", "the kitchen is cold too" at the summary); None
-    when it tells none. Whistle-blowing words make it a complaint whatever the model says."""
+    when it tells none. Whistle-blowing words make it a complaint whatever the model says; a
+    billing question is a report only when it disputes a bill ("电费怎么交" is no report)."""
     text = squash(tracker.latest_message.get("text") or "")
     if not text or text.startswith("/"):
         return None
     if _WHISTLE.search(text):
         return Category.COMPLAINT.value
     intent = tracker.latest_message.get("intent") or {}
-    if intent.get("name") in _OTHER_REPORTS and (intent.get("confidence") or 0) >= REPORT_AGAIN_ABOVE:
-        return str(intent["name"])
-    return None
+    if intent.get("name") not in _OTHER_REPORTS or (intent.get("confidence") or 0) < REPORT_AGAIN_ABOVE:
+        return None
+    if intent["name"] == Category.BILLING_QUERY.value and not answer_billing(text, "zh", billing_file).is_dispute:
+        return None
+    return str(intent["name"])
 
 
 def takes_the_leak_back(text: str) -> bool:
@@ -644,7 +651,7 @@ class ValidateTicketForm(AskingFormValidation):
         events = await super().validate_answer(dispatcher, tracker, domain)
         asked = tracker.get_slot("requested_slot")
         if asked not in (None, "description", "outage_choice") and rejected(events, asked):
-            if (kind := report_told(tracker)) is not None:
+            if (kind := report_told(tracker, self.call.settings.billing_file)) is not None:
                 # Another report, no wrong answer: what the validation said of it goes unsaid.
                 del dispatcher.messages[said:]
                 kept = {e["name"]: e.get("value") for e in events if e.get("event") == "slot"}
@@ -702,6 +709,12 @@ class ValidateTicketForm(AskingFormValidation):
             if tracker.get_slot("category") == "report_leak" and _QUESTION_BACK.match(text):
                 dispatcher.utter_message(text=safety_advice(tracker.get_slot("description") or text, language))
             return {"address": None, "address_parts": parts or None, **details_in(text, tracker, language)}
+        if not added and (other := self._something_else(tracker)):
+            # "电费怎么交", "你是机器人吗", "what's the weather tomorrow": no place, so neither kept in the
+            # address nor taken as given later; a billing question is promised an answer after.
+            if other == "billing_query":
+                dispatcher.utter_message(text=say("billing_after_report", language))
+            return {"address": None, "address_parts": {**parts, "attempts": attempts} if parts else None}
         if address.is_complete():
             outage = outage_slots(tracker.get_slot("category"), tracker.get_slot("subcategory"), address, self.call)
             return {"address": address.format(language), "address_parts": new_parts, **outage}
@@ -710,6 +723,15 @@ class ValidateTicketForm(AskingFormValidation):
             formatted = address.format(language) if address.missing() != ["estate", "building", "unit", "room"] else ""
             return {"address": formatted or raw, "address_parts": new_parts}
         return {"address": None, "address_parts": new_parts}
+
+    @staticmethod
+    def _something_else(tracker: Tracker) -> str | None:
+        """The intent of an answer to "where?" that the model is sure is something else (a
+        question, small talk, thanks); None when it may be a place."""
+        intent = tracker.latest_message.get("intent") or {}
+        if intent.get("name") in NOT_A_PLACE and (intent.get("confidence") or 0) >= NOT_A_PLACE_ABOVE:
+            return str(intent["name"])
+        return None
 
     @staticmethod
     def _report_again(tracker: Tracker) -> bool:

@@ -247,6 +247,21 @@ def test_greetings_and_out_of_scope_never_open_a_ticket(resident: Resident, mess
     assert ticket_count() == before
 
 
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [("我家冰箱漏水了怎么办", "电器售后"), ("my washing machine is leaking water everywhere", "appliance's service")],
+)
+def test_a_leaking_appliance_is_told_whom_to_call_and_opens_no_report(
+    resident: Resident, message: str, expected: str
+) -> None:
+    """Not district heating: no crew promised (R1's advice is for the heating), no address asked."""
+    answer = resident.say_text(message)
+    assert expected in answer and "抢修" not in answer and "crew will" not in answer.lower(), answer
+    assert "地址" not in answer and "address" not in answer.lower()
+    followed = resident.say_text("阳光花园3号楼2单元301")  # nothing was waiting for an address
+    assert "电话" not in followed and "phone" not in followed.lower(), followed
+
+
 def test_status_of_an_unknown_code(resident: Resident) -> None:
     assert "没有找到" in resident.say_text("HL-ZZZZZZ 怎么样了")
 

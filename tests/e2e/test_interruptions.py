@@ -265,3 +265,29 @@ def test_a_leak_taken_back_becomes_a_repair(resident: Resident) -> None:
     filed = ticket(confirm(resident, resident.say("随时"), "确认提交"))
     assert filed.category is Category.REPORT_REPAIR and filed.priority is not Priority.URGENT
     assert "不是漏水" in filed.description
+
+
+@pytest.mark.parametrize("answer", ["yes submit it", "please submit it"])
+def test_yes_submit_it_at_the_summary_files_the_report_with_its_phone(resident: Resident, answer: str) -> None:
+    """A confirmation in words is a confirmation: never read as a request for anonymity, which
+    would drop the phone and file a report nobody can call back."""
+    resident.say("Sunshine Garden building 3 unit 2 room 301, the bedroom radiator is cold")
+    resident.say("13812345678")
+    resident.say("any time")
+    receipt = resident.say(answer)
+    filed = ticket(ticket_code_in(receipt))
+    assert not filed.anonymous and filed.phone == "+8613812345678"
+
+
+def test_small_talk_at_where_is_never_becomes_the_address(resident: Resident) -> None:
+    """Questions and small talk at "where?" are asked again about, however often: neither kept in
+    the address nor taken as given (a place the parser does not know is, on the second try)."""
+    resident.say("暖气不热")
+    for chat in ("电费怎么交", "你是机器人吗", "今天天气怎么样"):
+        assert "地址" in resident.say_text(chat), chat
+    resident.say("阳光花园3号楼2单元301")
+    resident.say("13812345678")
+    filed = ticket(confirm(resident, resident.say("随时"), "确认提交"))
+    assert (filed.estate, filed.building, filed.room) == ("阳光花园", "3", "301")
+    assert "机器人" not in (filed.address_raw or "") and "电费" not in (filed.address_raw or "")
+    assert "机器人" not in filed.description and "天气" not in filed.description

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from nlu.leak_words import says_something_escapes, smells_of_gas
+from nlu.not_ours import appliance_trouble_only
 from tests.harness import in_rasas_python
 
 ESCAPES = [
@@ -93,3 +94,38 @@ def test_a_smell_of_gas_is_told_apart(text: str) -> None:
 @pytest.mark.parametrize("text", ["the radiator gasket drips", "跟燃气公司一样不靠谱,漏水三天没人管", "暖气片漏水了"])
 def test_gas_named_without_a_smell_is_not(text: str) -> None:
     assert not smells_of_gas(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["我家冰箱漏水了怎么办", "楼上邻居家洗衣机漏水渗到我家天花板了", "my washing machine is leaking water everywhere",
+     "my car is leaking oil", "空调一直滴水", "熱水器壞了", "the fridge stopped working"],
+)  # fmt: skip
+def test_an_appliance_or_a_vehicle_in_trouble_is_not_ours(text: str) -> None:
+    assert appliance_trouble_only(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["暖气片漏水把洗衣机泡了", "the radiator leaked onto my washing machine", "燃气热水器漏气,有煤气味",
+     "厨房水管漏水了", "暖气不热", "I need a new washing machine", "I can smell gas near the boiler and the fridge"],
+)  # fmt: skip
+def test_the_heating_gas_or_no_trouble_keeps_it_ours(text: str) -> None:
+    assert not appliance_trouble_only(text)
+
+
+def test_the_nlu_makes_an_appliance_leak_out_of_scope_and_leaves_the_radiators() -> None:
+    """NotOurAppliance in Rasa's own Python, after the leak safety net."""
+    script = (
+        "import json; from nlu.not_ours_component import NotOurAppliance\n"
+        "from rasa.shared.nlu.training_data.message import Message\n"
+        "def msg(text, top):\n"
+        "    m = Message(data={'text': text})\n"
+        "    m.set('intent', {'name': top, 'confidence': 0.9})\n"
+        "    return m\n"
+        "cases = [msg('我家冰箱漏水了怎么办', 'report_leak'), msg('暖气片漏水把洗衣机泡了', 'report_leak'),\n"
+        "         msg('洗衣机坏了,你们投诉电话多少', 'complaint')]\n"
+        "NotOurAppliance().process(cases)\n"
+        "print('RESULT' + json.dumps([m.get('intent')['name'] for m in cases]))"
+    )
+    assert in_rasas_python(script) == ["out_of_scope", "report_leak", "complaint"]
