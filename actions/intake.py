@@ -281,7 +281,7 @@ def take_report(tracker: Tracker, dispatcher: CollectingDispatcher, language: st
         dispatcher.utter_message(text=say("report_became_repair", language))
         slots = {"category": kind, "subcategory": subcategory_of(kind, text), "description": f"{earlier} / {text}"}
     else:
-        dispatcher.utter_message(text=say("report_added", language))
+        dispatcher.utter_message(text=say("added_to_description", language))
         if text not in earlier:
             slots = {"description": f"{earlier} / {text}" if earlier else text}
         if category == Category.COMPLAINT.value and not tracker.get_slot("subcategory"):
@@ -797,10 +797,23 @@ class ValidateTicketForm(AskingFormValidation):
     def validate_followup_optin(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        answer = yes_or_no(str(value or ""), latest_intent(tracker))
-        if answer is None:
-            dispatcher.utter_message(text=say("optin_unclear", language_of(tracker)))
-        return {"followup_optin": answer}
+        text = squash(str(value or ""))
+        language = language_of(tracker)
+        answer = yes_or_no(text, latest_intent(tracker))
+        if answer is not None:
+            return {"followup_optin": answer}
+        if (number := find_phone(text)) and (checked := check_phone(number)).ok:
+            # "还是留个电话吧,139…": the resident gives their name back by giving the number; then
+            # the call-back time is asked instead of the chat follow-up.
+            dispatcher.utter_message(text=say("corrected_phone", language, value=checked.e164))
+            return {"followup_optin": None, "anonymous": False, "phone": checked.e164}
+        if len(text) >= 6 and _WORDS.search(text):
+            # "上周三,姓王的师傅": what happened, told at a yes/no question (for a whistle-blower
+            # the who and when are the evidence). It goes with the description; the question again.
+            dispatcher.utter_message(text=say("added_to_description", language))
+            return {"followup_optin": None, "description": f"{tracker.get_slot('description') or ''} {text}".strip()}
+        dispatcher.utter_message(text=say("optin_unclear", language))
+        return {"followup_optin": None}
 
     def validate_callback_time(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -291,3 +291,15 @@ def test_small_talk_at_where_is_never_becomes_the_address(resident: Resident) ->
     assert (filed.estate, filed.building, filed.room) == ("阳光花园", "3", "301")
     assert "机器人" not in (filed.address_raw or "") and "电费" not in (filed.address_raw or "")
     assert "机器人" not in filed.description and "天气" not in filed.description
+
+
+def test_who_and_when_told_at_the_follow_up_question_of_an_anonymous_report_are_kept(resident: Resident) -> None:
+    """For a whistle-blower the who and when are the evidence: typed at the yes/no question about
+    a follow-up, they join the description instead of being asked away."""
+    resident.say("我要匿名举报,你们有个维修师傅上门收了我200块红包才肯修")
+    asked = resident.say_text("阳光花园")
+    assert "回访" in asked, asked
+    added = resident.say_text("上周三来的,姓王的师傅")
+    assert "补充" in added and "回访" in added, added
+    filed = ticket(confirm(resident, resident.say("不需要"), "确认提交"))
+    assert filed.anonymous and "姓王的师傅" in filed.description and "红包" in filed.description
