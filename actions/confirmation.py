@@ -28,8 +28,9 @@ from actions.unit_of_work import ActionCall
 from bot.core.conversation.messages import CATEGORY_NAMES, name_of
 from bot.core.conversation.privacy import forget_sender
 from bot.core.models import Category, Ticket
+from bot.core.text.address import Address
 from bot.core.text.phone import check_phone, find_phone
-from bot.core.tickets.intake import create_ticket, utcnow
+from bot.core.tickets.intake import as_kept, create_ticket, utcnow
 from bot.core.tickets.unfinished import complete_filed, filed_ticket_of, forget_unfinished
 
 # A confirmation in words: one or more of these, with punctuation between ("对,没问题,提交吧").
@@ -61,11 +62,17 @@ def ask_confirmation(dispatcher: CollectingDispatcher, tracker: Tracker, languag
     the summary's validation action)."""
     anonymous = bool(tracker.get_slot("anonymous"))
     category = tracker.get_slot("category") or ""
+    address, description = tracker.get_slot("address"), tracker.get_slot("description")
+    if anonymous:
+        # What the ticket will keep, no more (R7: an anonymous complaint keeps no flat, no number).
+        kept = as_kept(draft_from_slots(tracker, language))
+        known = kept.address.missing() != list(Address.__dataclass_fields__)
+        address, description = kept.address.format(language) if known else address, kept.description
     lines = [
         say("summary_header", language),
         say("summary_category", language, value=name_of(CATEGORY_NAMES, category, language)),
-        say("summary_address", language, value=tracker.get_slot("address") or "-"),
-        say("summary_description", language, value=tracker.get_slot("description") or "-"),
+        say("summary_address", language, value=address or "-"),
+        say("summary_description", language, value=description or "-"),
     ]
     if anonymous:
         lines.append(say("summary_anonymous", language))

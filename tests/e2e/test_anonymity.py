@@ -43,6 +43,7 @@ from bot.dashboard.exports import EXPORT_FIELDS, export_rows
 from bot.dashboard.queue import QueueFilter
 from bot.migrate import upgrade
 from tests.conftest import POSTGRES_URL, Resident, ticket_code_in
+from tests.e2e.test_conversations import confirm, ticket
 from tests.harness import AppProcess
 from tests.staff import Staff, new_account
 
@@ -552,3 +553,16 @@ def test_a_resident_who_asked_for_anonymity_may_give_a_number_after_all(resident
     with session_scope() as session:
         ticket = get_ticket_by_code(session, code)
         assert ticket is not None and not ticket.anonymous and ticket.phone == "+8613912345640"
+
+
+def test_the_summary_of_an_anonymous_complaint_shows_only_what_its_ticket_keeps(resident: Resident) -> None:
+    """The whistle-blower gives the whole flat, a phone and a name anyway: the summary shows the
+    estate and building and none of the rest, as the ticket keeps them (R7)."""
+    resident.say("我要匿名举报抄表员收红包,不给钱就乱写读数")
+    resident.say("阳光花园3号楼2单元301,电话13800001111,我是602的住户")
+    summary = resident.say("不需要")
+    shown = "\n".join(r["text"] for r in summary)
+    assert "阳光花园3号楼" in shown and "301" not in shown and "13800001111" not in shown, shown
+    assert "2单元" not in shown and "602" not in shown
+    filed = ticket(confirm(resident, summary, "确认提交"))
+    assert (filed.estate, filed.building, filed.unit, filed.room, filed.phone) == ("阳光花园", "3", None, None, None)

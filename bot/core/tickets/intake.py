@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +68,24 @@ def priority_for(category: Category, subcategory: str | None) -> Priority:
     return Priority.NORMAL
 
 
+def as_kept(draft: TicketDraft) -> TicketDraft:
+    """The draft as its ticket keeps it (and as the summary shows it to the resident first).
+
+    R7: an anonymous ticket keeps nothing that leads back to the resident; an anonymous
+    complaint not even the flat, which would name the one who complained (a leak or a repair
+    keeps it: the crew must go there)."""
+    if not draft.anonymous:
+        return draft
+    description = redact_identifiers(draft.description)
+    address_raw = redact_identifiers(draft.address_raw) if draft.address_raw else draft.address_raw
+    address = draft.address
+    if draft.category is Category.COMPLAINT:
+        description = redact_flat(description)
+        address_raw = redact_flat(address_raw) if address_raw else address_raw
+        address = replace(address, unit=None, room=None)
+    return replace(draft, description=description, address_raw=address_raw, address=address)
+
+
 def create_ticket(session: Session, draft: TicketDraft, settings: Settings, *, now: datetime | None = None) -> Ticket:
     """Create a ticket with its deadlines (in the settings' time zone), follow-up time and first event."""
     if draft.intake_ref:
@@ -76,30 +94,20 @@ def create_ticket(session: Session, draft: TicketDraft, settings: Settings, *, n
             return existing
     now = now or utcnow()
     deadlines = deadlines_for(draft.category, draft.subcategory, now, settings.tz)
-    # R7: an anonymous ticket keeps nothing that leads back to the resident; an anonymous
-    # complaint not even the flat, which would name the one who complained (a leak or a repair
-    # keeps it: the crew must go there).
     anonymous = draft.anonymous
-    without_flat = anonymous and draft.category is Category.COMPLAINT
-    description, address_raw = draft.description, draft.address_raw
-    if anonymous:
-        description = redact_identifiers(description)
-        address_raw = redact_identifiers(address_raw) if address_raw else address_raw
-    if without_flat:
-        description = redact_flat(description)
-        address_raw = redact_flat(address_raw) if address_raw else address_raw
+    kept = as_kept(draft)
     ticket = Ticket(
         category=draft.category,
         subcategory=draft.subcategory,
         priority=priority_for(draft.category, draft.subcategory),
         status=TicketStatus.NEW,
         # Whatever else the resident typed into them (a phone, a name) is not kept either.
-        description=description,
-        address_raw=address_raw,
+        description=kept.description,
+        address_raw=kept.address_raw,
         estate=listed_estate(draft.address.estate, draft.address_raw, alias_table(settings.estates_file)),
-        building=draft.address.building,
-        unit=None if without_flat else draft.address.unit,
-        room=None if without_flat else draft.address.room,
+        building=kept.address.building,
+        unit=kept.address.unit,
+        room=kept.address.room,
         phone=None if anonymous else draft.phone,
         callback_window=None if anonymous else draft.callback_window,
         anonymous=anonymous,
