@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -37,6 +37,7 @@ from actions.unit_of_work import ActionCall
 from bot.core.billing import answer_billing, billing_question_in
 from bot.core.conversation.messages import FIELD_NAMES, join_names, name_of
 from bot.core.models import Category
+from bot.core.outages.estates import alias_table, estate_named_in
 from bot.core.text.address import Address, address_from_parts, parse_address
 from bot.core.text.phone import check_phone, find_phone, valid_phones, with_spoken_digits
 from bot.core.text.temperature import cold_room_reading
@@ -319,7 +320,7 @@ def intake_start_events(category: str, subcategory: str | None, text: str, track
     ]
     if text and not _GENERIC.match(text):
         events.append(SlotSet("description", squash(text)))
-    address = parse_address(text) if text else Address()
+    address = with_estate_named(parse_address(text), text, call.settings.estates_file) if text else Address()
     known, raw = address.missing() != list(address.__dataclass_fields__), text
     outage = outage_slots(category, subcategory, address, call)
     if not known and not anonymous and (earlier := earlier_address(tracker.sender_id, call)) is not None:
@@ -587,7 +588,16 @@ def ask_callback_time(dispatcher: CollectingDispatcher, tracker: Tracker, langua
     dispatcher.utter_message(text=say("ask_callback_time", language), buttons=buttons)
 
 
-def read_address_answer(text: str, parts: dict[str, Any]) -> tuple[Address, bool]:
+def with_estate_named(address: Address, text: str, estates_file: Path) -> Address:
+    """The address a message gives, with the listed estate it names in passing when the parser
+    found none ("我是阳光花园的老住户…我住三号楼二单元六零二": the flat, and the estate too)."""
+    if address.estate is not None or not text:
+        return address
+    estate = estate_named_in(text, alias_table(estates_file))
+    return address if estate is None else replace(address, estate=estate)
+
+
+def read_address_answer(text: str, parts: dict[str, Any], estates_file: Path) -> tuple[Address, bool]:
     """Merge an answer into the address so far; tell whether the answer added anything."""
     known = address_from_parts(parts)
     missing = known.missing()
@@ -596,7 +606,7 @@ def read_address_answer(text: str, parts: dict[str, Any]) -> tuple[Address, bool
         # "2" in answer to "which unit?" is the unit, not a room number.
         answer = Address(**{missing[0]: parse_address(bare.group(1)).room or bare.group(1)})
     else:
-        answer = parse_address(text)
+        answer = parse_address(text) if known.estate else with_estate_named(parse_address(text), text, estates_file)
     added = any(getattr(answer, field) is not None for field in Address.__dataclass_fields__)
     return known.merged_with(answer), added
 
@@ -685,7 +695,7 @@ class ValidateTicketForm(AskingFormValidation):
         text = squash(str(value or ""))
         language = language_of(tracker)
         parts = dict(tracker.get_slot("address_parts") or {})
-        address, added = read_address_answer(text, parts)
+        address, added = read_address_answer(text, parts, self.call.settings.estates_file)
         raw = squash(f"{parts.get('raw') or ''} {text}") if parts.get("raw") != text else text
         attempts = int(parts.get("attempts", 0)) + 1
         new_parts = {**asdict(address), "raw": raw, "attempts": attempts}
@@ -820,14 +830,15 @@ class ValidateTicketForm(AskingFormValidation):
     ) -> dict[str, Any]:
         text = squash(str(value or ""))
         language = language_of(tracker)
-        if _SAYS_WHEN.search(with_spoken_digits(text).replace(find_phone(text) or "\0", "")):
+        digits = with_spoken_digits(text)  # "一三九一二三四五六七八" is a number, never a time
+        if _SAYS_WHEN.search(digits.replace(find_phone(digits) or "\0", "")):
             return {"callback_time": text[:100]}
         if _MORE_TO_TELL.search(text) and len(text) >= 12:
             # "另外卫生间的暖气片也不热,家里有老人": more about the problem, not a time. It goes
             # with the description, and the question comes again.
             dispatcher.utter_message(text=say("added_to_description", language))
             return {"callback_time": None, "description": f"{tracker.get_slot('description') or ''} {text}".strip()}
-        if not _WORDS.search(text) or find_phone(text) or yes_or_no(text, latest_intent(tracker)) is not None:
+        if not _WORDS.search(text) or find_phone(digits) or yes_or_no(text, latest_intent(tracker)) is not None:
             # "好的", "yes", a typed "/affirm", 👍, the phone number again: no time; the question
             # again, with its buttons.
             dispatcher.utter_message(text=say("callback_time_unclear", language))

@@ -303,3 +303,18 @@ def test_who_and_when_told_at_the_follow_up_question_of_an_anonymous_report_are_
     assert "补充" in added and "回访" in added, added
     filed = ticket(confirm(resident, resident.say("不需要"), "确认提交"))
     assert filed.anonymous and "姓王的师傅" in filed.description and "红包" in filed.description
+
+
+def test_an_elderly_residents_spoken_report_keeps_estate_phone_and_time_apart(resident: Resident) -> None:
+    """Voice-to-text without punctuation, numbers in Chinese words: the estate named in passing is
+    the estate, the phone is the phone, and the phone said again is never the call-back time."""
+    first = resident.say_text(
+        "喂你好我是阳光花园的老住户我家暖气一点都不热老伴身体不好你们赶紧派人来看看吧"
+        "我住三号楼二单元六零二电话一三九一二三四五六七八"
+    )
+    assert "小区" not in first, first  # the estate is known: not asked for
+    again = resident.say_text("一三九一二三四五六七八")
+    assert "时间" in again, again  # the time is asked again, not filled with the number
+    filed = ticket(confirm(resident, resident.say("啥时候都行我们老两口都在家"), "确认提交"))
+    assert (filed.estate, filed.building, filed.unit, filed.room) == ("阳光花园", "3", "2", "602")
+    assert filed.phone == "+8613912345678" and "一三九" not in (filed.callback_window or "")

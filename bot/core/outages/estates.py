@@ -65,6 +65,17 @@ def canonical(name: str, aliases: dict[str, str]) -> str:
     return aliases.get(key, unicodedata.normalize("NFKC", name).strip())
 
 
+def named_in(text: str, aliases: dict[str, str]) -> set[str]:
+    """The listed estates whose names (any variant) the text holds."""
+    return {aliases[variant] for variant in aliases if variant and variant in normalise(text)}
+
+
+def estate_named_in(text: str, aliases: dict[str, str]) -> str | None:
+    """The one listed estate a message names in passing ("我是阳光花园的老住户…"), else None."""
+    named = named_in(text, aliases)
+    return named.pop() if len(named) == 1 else None
+
+
 def listed_estate(estate: str | None, raw: str | None, aliases: dict[str, str]) -> str | None:
     """The listed estate a ticket is about: the parsed name if it is one of the listed names or
     holds one ("住幸福家园", "翠湖小区", "Sunshine Garden"), else the one listed name the resident's
@@ -75,14 +86,11 @@ def listed_estate(estate: str | None, raw: str | None, aliases: dict[str, str]) 
     if estate and (key := normalise(estate)) in aliases:
         return aliases[key]
 
-    def named_in(text: str) -> set[str]:
-        return {aliases[variant] for variant in aliases if variant and variant in normalise(text)}
-
-    if estate and len(inside := named_in(estate)) == 1:
+    if estate and len(inside := named_in(estate, aliases)) == 1:
         return inside.pop()
     # Only when what was parsed is no estate's name at all ("上周三在"): "锦华苑…就在阳光花园旁边"
     # is in 锦华苑, a name the list does not know.
-    if estate and raw and not _ESTATE_NAME_END.search(estate) and len(mentioned := named_in(raw)) == 1:
+    if estate and raw and not _ESTATE_NAME_END.search(estate) and len(mentioned := named_in(raw, aliases)) == 1:
         return mentioned.pop()
     return estate
 
