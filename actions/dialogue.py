@@ -43,13 +43,16 @@ class ActionHelp(Utterance):
 def answered_without_the_model(text: str, tracker, dispatcher, language: str, call) -> list[dict] | None:  # type: ignore[no-untyped-def]
     """What a message the model calls out of scope, or is unsure of, may still be: a cold room
     (R11: a repair), news for the chat's open ticket, a question about a report; first aid comes
-    first when someone is hurt. The events of the answer, or None when it is none of these (the
-    first aid, if any, is said all the same)."""
+    first when someone is hurt, and an appliance's trouble is told whom to call. The events of
+    the answer, or None when it is none of these (the first aid, if any, is said all the same)."""
     if cold_room_reading(text) and tracker.active_loop_name is None:
         # "家里有刚出生的宝宝,家里才14度": below 18 °C is a repair case (R11), not a question.
         return start_intake_with("report_repair", text, tracker, dispatcher, language, call)
     for advice in harm_advice(text, language):
         dispatcher.utter_message(text=advice)
+    if appliance_trouble_only(text):  # a leaking fridge, a broken car: whom to call instead
+        dispatcher.utter_message(text=say("not_heating_appliance", language))
+        return []
     if news_for_recent_ticket(text, tracker, dispatcher, language, call):
         return []
     if asks_how_it_goes(text):  # "我刚才报的怎么样了": how it goes, not which kind of problem
@@ -68,11 +71,7 @@ class ActionOutOfScope(HotlineAction):
         answered = answered_without_the_model(resident_text(tracker), tracker, dispatcher, language, call)
         if answered is not None:
             return answered
-        text = resident_text(tracker)
-        # A leaking fridge or a broken car: whom to call instead, not "I can't help".
-        dispatcher.utter_message(
-            text=say("not_heating_appliance" if appliance_trouble_only(text) else "out_of_scope", language)
-        )
+        dispatcher.utter_message(text=say("out_of_scope", language))
         return []
 
 

@@ -606,7 +606,9 @@ def read_address_answer(text: str, parts: dict[str, Any], estates_file: Path) ->
         # "2" in answer to "which unit?" is the unit, not a room number.
         answer = Address(**{missing[0]: parse_address(bare.group(1)).room or bare.group(1)})
     else:
-        answer = parse_address(text) if known.estate else with_estate_named(parse_address(text), text, estates_file)
+        answer = parse_address(text)
+        if answer.estate is None and known.estate is None:
+            answer = with_estate_named(answer, text, estates_file)
     added = any(getattr(answer, field) is not None for field in Address.__dataclass_fields__)
     return known.merged_with(answer), added
 
@@ -809,14 +811,14 @@ class ValidateTicketForm(AskingFormValidation):
     ) -> dict[str, Any]:
         text = squash(str(value or ""))
         language = language_of(tracker)
-        answer = yes_or_no(text, latest_intent(tracker))
-        if answer is not None:
-            return {"followup_optin": answer}
-        if (number := find_phone(text)) and (checked := check_phone(number)).ok:
+        if (number := find_phone(with_spoken_digits(text))) and (checked := check_phone(number)).ok:
             # "还是留个电话吧,139…": the resident gives their name back by giving the number; then
             # the call-back time is asked instead of the chat follow-up.
             dispatcher.utter_message(text=say("corrected_phone", language, value=checked.e164))
             return {"followup_optin": None, "anonymous": False, "phone": checked.e164}
+        answer = yes_or_no(text, latest_intent(tracker))
+        if answer is not None:
+            return {"followup_optin": answer}
         if len(text) >= 6 and _WORDS.search(text):
             # "上周三,姓王的师傅": what happened, told at a yes/no question (for a whistle-blower
             # the who and when are the evidence). It goes with the description; the question again.

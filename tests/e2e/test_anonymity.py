@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from actions.intake import ValidateTicketForm, intake_start_events
-from actions.unit_of_work import ActionCall
+from actions.unit_of_work import ActionCall, current
 from bot.channels.relay import Relay
 from bot.config import Settings, get_settings
 from bot.core.conversation.inbox import collect, redact
@@ -342,7 +342,9 @@ def tracker(category: str, anonymous: bool, text: str = "", **slots: object) -> 
 
 
 def answer_address(category: str, anonymous: bool, words: str) -> dict[str, object]:
-    return ValidateTicketForm().validate_address(words, None, tracker(category, anonymous, words), {})  # type: ignore[arg-type]
+    """The validation of an answer to "where?", inside an action call as the action server runs it."""
+    with session_scope() as session, current(ActionCall(session, get_settings())):
+        return ValidateTicketForm().validate_address(words, None, tracker(category, anonymous, words), {})  # type: ignore[arg-type]
 
 
 def test_an_anonymous_complaint_takes_the_estate_or_nothing_for_an_address() -> None:

@@ -271,3 +271,10 @@ def test_gas_smell_gets_gas_safety_advice_first(resident: Resident, settings) ->
     assert "不要点火" in first and "打开门窗" in first
     assert settings.gas_emergency_number in first
     assert "地址" in first
+
+
+def test_an_unsure_appliance_message_gets_whom_to_call_not_the_category_picker(resident: Resident) -> None:
+    """Whether the model is sure or not, a car's oil is no report: no buttons that start one."""
+    replies = resident.say("my car is leaking oil in the garage")
+    assert not any(r.get("buttons") for r in replies), replies
+    assert "appliance's service" in "\n".join(r["text"] for r in replies)
