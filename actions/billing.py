@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -27,6 +29,16 @@ def report_beside_billing(text: str) -> str | None:
         if category := report_in(clause):
             return category
     return None
+
+
+# An amount of money ("300块", "¥120"): with a dispute's words, a bill disputed.
+_AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:块|元|塊|yuan|rmb|kuai)|[¥￥]\s*\d", re.IGNORECASE)
+
+
+def disputes_a_bill(text: str, billing_file: Path) -> bool:
+    """ "那多收的300块怎么办": a disputed bill in words the model may not know (the billing file's
+    dispute words, about money or an amount), so it is registered rather than refused."""
+    return answer_billing(text, "zh", billing_file).is_dispute and (about_money(text) or bool(_AMOUNT.search(text)))
 
 
 def start_billing_intake(dispatcher: CollectingDispatcher, tracker: Tracker, language: str,

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from actions.billing import disputes_a_bill, start_billing_intake
 from actions.common import HotlineAction, Utterance, button, harm_advice, resident_text, say
-from actions.intake import start_intake_with
-from actions.status import asks_how_it_goes, news_for_recent_ticket, tell_status
+from actions.intake import sounds_solved, start_intake_with
+from actions.status import (
+    asks_how_it_goes,
+    news_for_recent_ticket,
+    note_addition,
+    own_open_ticket_named,
+    recent_open_ticket,
+    tell_status,
+)
 from bot.core.conversation.messages import CATEGORY_NAMES, name_of
 from bot.core.text.temperature import cold_room_reading
 from nlu.not_ours import appliance_trouble_only
@@ -26,11 +34,22 @@ class ActionGoodbye(Utterance):
         return "action_goodbye"
 
 
-class ActionThank(Utterance):
-    text_key = "thank"
+class ActionThank(HotlineAction):
+    """You're welcome; and "HL-4F7K2P 已经好了,谢谢,不用来了" is news for that ticket (the crew
+    must hear it), noted on the chat's own open ticket the message names, or its latest one."""
 
     def name(self) -> str:
         return "action_thank"
+
+    def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
+        text = resident_text(tracker)
+        if sounds_solved(text) and tracker.active_loop_name is None:
+            filed = own_open_ticket_named(text, tracker, call) or recent_open_ticket(tracker, call)
+            if filed is not None:
+                note_addition(filed, text, dispatcher, language, call, key="solved_noted")
+                return []
+        dispatcher.utter_message(text=say("thank", language))
+        return []
 
 
 class ActionHelp(Utterance):
@@ -53,6 +72,8 @@ def answered_without_the_model(text: str, tracker, dispatcher, language: str, ca
     if appliance_trouble_only(text):  # a leaking fridge, a broken car: whom to call instead
         dispatcher.utter_message(text=say("not_heating_appliance", language))
         return []
+    if tracker.active_loop_name is None and disputes_a_bill(text, call.settings.billing_file):
+        return start_billing_intake(dispatcher, tracker, language, call)  # R15: registered, not refused
     if news_for_recent_ticket(text, tracker, dispatcher, language, call):
         return []
     if asks_how_it_goes(text):  # "我刚才报的怎么样了": how it goes, not which kind of problem

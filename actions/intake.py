@@ -260,6 +260,20 @@ def takes_the_leak_back(text: str) -> bool:
     return bool(_NOT_A_LEAK.search(text)) and not says_something_escapes(_NOT_A_LEAK.sub(" ", text))
 
 
+# "现在好了", "暖气又热了", "不用来了", "it's fixed now", "no need to come": the problem is over
+# (not "还没好", "still not fixed").
+_SOLVED = re.compile(
+    r"(?<![没不])(?:好了|修好|恢复了|又热了|热起来了|不用来了|不用修了|不用派人|不需要了|没事了|解决了)|"
+    r"\b(?:fixed|working again|sorted|resolved|back on|warm again|all good)\b|no need (?:to|for)",
+    re.IGNORECASE,
+)
+_NOT_SOLVED = re.compile(r"还没|没好|没修好|没有好|not (?:yet )?(?:fixed|working|sorted|resolved)|still", re.IGNORECASE)
+
+
+def sounds_solved(text: str) -> bool:
+    return bool(_SOLVED.search(text)) and not _NOT_SOLVED.search(text)
+
+
 def rejected(events: list[dict[str, Any]], slot: str) -> bool:
     """Whether a validation's events turn the answer to `slot` down (set it to None)."""
     return any(e.get("event") == "slot" and e.get("name") == slot and e.get("value") is None for e in events)
@@ -670,6 +684,13 @@ class ValidateTicketForm(AskingFormValidation):
                 kept.pop("requested_slot", None)
                 taken = take_report(tracker, dispatcher, language, kind)
                 return await self._no_answer(kept | taken, dispatcher, tracker, domain, language)
+            if sounds_solved(typed):
+                # "it's fixed now, my husband opened the valve" where the phone is asked: no wrong
+                # number, and no dead end: the report can be dropped with one press, or go on.
+                del dispatcher.messages[said:]
+                dispatcher.utter_message(
+                    text=say("solved_offer_cancel", language), buttons=[button(say("cancel", language), "cancel")]
+                )
         # Only alongside a real answer: any other slot event would stop Rasa from rejecting the
         # form for a "取消" or "我要匿名" and letting the rules handle it.
         if any(e.get("name") not in (None, "requested_slot") for e in events):

@@ -278,3 +278,14 @@ def test_an_unsure_appliance_message_gets_whom_to_call_not_the_category_picker(r
     replies = resident.say("my car is leaking oil in the garage")
     assert not any(r.get("buttons") for r in replies), replies
     assert "appliance's service" in "\n".join(r["text"] for r in replies)
+
+
+def test_a_disputed_amount_after_a_report_is_registered_as_promised(resident: Resident) -> None:
+    """The bot said "ask about the bill afterwards; a wrong bill is registered": it keeps its word
+    when the resident asks in words the model does not know (R15)."""
+    first = resident.say_text("阳光花园3号楼2单元301暖气不热,另外这个月暖气费为什么多收了我300块")
+    assert "之后" in first, first
+    resident.say("13812345678")
+    confirm(resident, resident.say("随时"), "确认提交")
+    answer = resident.say_text("那多收的300块怎么办")
+    assert "收费人员" in answer and "帮不上" not in answer, answer

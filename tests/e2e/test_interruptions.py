@@ -8,7 +8,7 @@ import pytest
 
 from bot.core.models import Category, FollowupState, Priority, TicketStatus
 from tests.conftest import Resident, RunningApp, ticket_code_in
-from tests.e2e.test_conversations import confirm, ticket
+from tests.e2e.test_conversations import confirm, ticket, ticket_count
 from tests.e2e.test_followup_conversation import daytime, report_leak, run_followups, updates
 
 pytestmark = pytest.mark.stack
@@ -318,3 +318,25 @@ def test_an_elderly_residents_spoken_report_keeps_estate_phone_and_time_apart(re
     filed = ticket(confirm(resident, resident.say("啥时候都行我们老两口都在家"), "确认提交"))
     assert (filed.estate, filed.building, filed.unit, filed.room) == ("阳光花园", "3", "2", "602")
     assert filed.phone == "+8613912345678" and "一三九" not in (filed.callback_window or "")
+
+
+@pytest.mark.parametrize(
+    ("opening", "solved", "cancelled"),
+    [
+        ("Sunshine Garden building 7 unit 1 room 101, my radiator is cold",
+         "oh wait, thanks, it's fixed now, my husband opened the valve", "cancel"),
+        ("阳光花园7号楼1单元101暖气不热", "哦,谢谢,现在好了,刚才阀门没开", "取消"),
+    ],
+)  # fmt: skip
+def test_a_problem_solved_in_the_middle_of_its_report_can_be_dropped_with_one_press(
+    resident: Resident, opening: str, solved: str, cancelled: str
+) -> None:
+    """No "not a valid phone number" loop: the resident is offered to drop the report."""
+    resident.say(opening)
+    replies = resident.say(solved)
+    said = "\n".join(r["text"] for r in replies)
+    assert "not a valid" not in said and "不是有效" not in said, said
+    before = ticket_count()
+    done = resident.press(replies, "Cancel" if cancelled == "cancel" else "取消")
+    assert cancelled in "\n".join(r["text"] for r in done).lower() or "取消" in "\n".join(r["text"] for r in done)
+    assert ticket_count() == before

@@ -139,3 +139,14 @@ def test_a_cancellation_or_more_news_after_the_ticket_reaches_it_without_a_code(
     added, alerts = additions_to(code)
     assert added == ["补充一下,家里有个80岁的老人", "不好意思,刚才暖气又热了,不用来了,帮我取消吧"]
     assert alerts.count("resident_added") == 2
+
+
+def test_solved_and_thanks_for_ones_own_ticket_reaches_its_dispatchers(resident: Resident) -> None:
+    """ "HL-… 已经好了,谢谢,不用来了" is no mere thanks: the crew must hear it."""
+    resident.say("阳光花园3号楼2单元301暖气不热")
+    resident.say("13912348765")
+    code = confirm(resident, resident.say("随时"), "确认提交")
+    answer = resident.say_text(f"{code} 已经好了,谢谢,不用来了")
+    assert f"工单 {code}" in answer and "已经解决" in answer, answer
+    added, alerts = additions_to(code)
+    assert added == [f"{code} 已经好了,谢谢,不用来了"] and alerts.count("resident_added") == 1
