@@ -570,9 +570,9 @@ _YES = re.compile(r"需要|要|好|可以|行|yes|sure|ok|please|\baffirm\b", re
 # Words that say when, in an answer to "when may we call you back?" (a digit, a part of the day,
 # a day, "any time"): such an answer is the time, whatever else it says.
 _SAYS_WHEN = re.compile(
-    r"\d|上午|中午|下午|傍晚|晚上|早上|早晨|白天|夜里|夜间|晚|点|时|随时|都行|都可以|随便|今天|明天|后天|周|星期|礼拜|以后|之前|马上|现在|尽快"
+    r"\d|上午|中午|下午|傍晚|晚上|早上|早晨|白天|夜里|夜间|晚|点|时|随时|都行|都可以|随便|今天|明天|后天|周|星期|礼拜|以后|之前|马上|现在|尽快|越快越好|越早越好"
     r"|\b(?:any ?time|anytime|whenever|morning|noon|lunch|afternoon|evening|night|tonight|today|tomorrow|weekend|week|"
-    r"weekdays?|day|[ap]m|o'?clock|now|asap|soon|after|before|until|one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"weekdays?|day|[ap]m|o'?clock|now|asap|soon|as soon as possible|after|before|until|one|two|three|four|five|six|seven|eight|nine|ten|"
     r"eleven|twelve|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
     re.IGNORECASE,
 )

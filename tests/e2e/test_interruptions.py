@@ -340,3 +340,20 @@ def test_a_problem_solved_in_the_middle_of_its_report_can_be_dropped_with_one_pr
     done = resident.press(replies, "Cancel" if cancelled == "cancel" else "取消")
     assert cancelled in "\n".join(r["text"] for r in done).lower() or "取消" in "\n".join(r["text"] for r in done)
     assert ticket_count() == before
+
+
+def test_a_time_typed_at_the_summary_changes_the_call_back_time(resident: Resident) -> None:
+    resident.say("阳光花园3号楼2单元301暖气不热")
+    resident.say("13812345678")
+    resident.say("上午")
+    replies = resident.say("随时")
+    assert "已改为" in "\n".join(r["text"] for r in replies)
+    filed = ticket(confirm(resident, replies, "确认提交"))  # the summary again, with the new time
+    assert filed.callback_window == "随时"
+
+
+def test_as_soon_as_possible_is_a_call_back_time(resident: Resident) -> None:
+    resident.say("阳光花园3号楼2单元301暖气不热")
+    resident.say("13812345678")
+    filed = ticket(confirm(resident, resident.say("越快越好"), "确认提交"))
+    assert filed.callback_window == "越快越好"
