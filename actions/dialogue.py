@@ -15,6 +15,7 @@ from actions.status import (
 )
 from bot.core.conversation.messages import CATEGORY_NAMES, name_of
 from bot.core.text.temperature import cold_room_reading
+from bot.core.text.ticket_codes import mistyped_ticket_code
 from nlu.not_ours import appliance_trouble_only
 
 CORE_INTENTS = ("report_leak", "report_repair", "billing_query", "complaint")
@@ -75,6 +76,9 @@ def answered_without_the_model(text: str, tracker, dispatcher, language: str, ca
     if tracker.active_loop_name is None and disputes_a_bill(text, call.settings.billing_file):
         return start_billing_intake(dispatcher, tracker, language, call)  # R15: registered, not refused
     if news_for_recent_ticket(text, tracker, dispatcher, language, call):
+        return []
+    if (typed := mistyped_ticket_code(text)) is not None:  # "HL-12345 查询": the code is wrong, say so
+        dispatcher.utter_message(text=say("status_code_malformed", language, value=typed))
         return []
     if asks_how_it_goes(text):  # "我刚才报的怎么样了": how it goes, not which kind of problem
         tell_status(text, tracker, dispatcher, language, call)

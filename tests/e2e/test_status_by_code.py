@@ -150,3 +150,8 @@ def test_solved_and_thanks_for_ones_own_ticket_reaches_its_dispatchers(resident:
     assert f"工单 {code}" in answer and "已经解决" in answer, answer
     added, alerts = additions_to(code)
     assert added == [f"{code} 已经好了,谢谢,不用来了"] and alerts.count("resident_added") == 1
+
+
+def test_a_mistyped_code_is_told_so(resident: Resident) -> None:
+    answer = resident.say_text("HL-12345 查询")
+    assert "HL-12345" in answer and "6 位" in answer and "帮不上" not in answer, answer

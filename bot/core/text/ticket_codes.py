@@ -15,3 +15,16 @@ def find_ticket_code(text: str) -> str | None:
     """The first ticket code in `text`, as the system writes it (HL-4F7K2P), or None."""
     match = TICKET_CODE.search(unicodedata.normalize("NFKC", text))
     return "HL-" + match.group(1).upper() if match else None
+
+
+# "HL-12345", "HL-4F7K2", "HL4F7K2PX": meant as a code, but not one (a character missing or too many).
+_LOOKS_LIKE_A_CODE = re.compile(r"(?<![A-Za-z0-9])HL\s*-?\s*[0-9A-Za-z]{3,12}(?![A-Za-z0-9])", re.IGNORECASE)
+
+
+def mistyped_ticket_code(text: str) -> str | None:
+    """What the resident typed as a ticket code when it is none, or None."""
+    normal = unicodedata.normalize("NFKC", text)
+    if TICKET_CODE.search(normal):
+        return None
+    match = _LOOKS_LIKE_A_CODE.search(normal)
+    return match.group(0) if match else None

@@ -1,0 +1,17 @@
+"""Ticket codes as residents type them, and ones they mistype."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.text.ticket_codes import find_ticket_code, mistyped_ticket_code
+
+
+@pytest.mark.parametrize("text", ["HL-12345 查询", "hl4f7k2 status", "HL-4F7K2PX 怎么样了", "ＨＬ－１２３４５"])
+def test_a_mistyped_code_is_told_apart(text: str) -> None:
+    assert find_ticket_code(text) is None and mistyped_ticket_code(text)
+
+
+@pytest.mark.parametrize("text", ["HL-4F7K2P 怎么样了", "hl4f7k2p", "HELLO", "我住HL小区", "暖气不热"])
+def test_a_real_code_or_no_code_is_no_mistyped_one(text: str) -> None:
+    assert mistyped_ticket_code(text) is None
