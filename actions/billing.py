@@ -41,6 +41,13 @@ def disputes_a_bill(text: str, billing_file: Path) -> bool:
     return answer_billing(text, "zh", billing_file).is_dispute and (about_money(text) or bool(_AMOUNT.search(text)))
 
 
+def heating_season_answer(text: str, language: str, billing_file: Path) -> str | None:
+    """The heating season's dates from the billing file, when the message asks when it starts or
+    ends ("今年什么时候开始供暖?", "is the heating on yet?"); None otherwise."""
+    answer = answer_billing(text, language, billing_file)
+    return answer.texts[answer.topics.index("season")] if "season" in answer.topics else None
+
+
 def start_billing_intake(dispatcher: CollectingDispatcher, tracker: Tracker, language: str,
                          call: ActionCall) -> list[dict[str, Any]]:  # fmt: skip
     """Register a billing case for a person to check."""

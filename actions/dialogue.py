@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from actions.billing import disputes_a_bill, start_billing_intake
+from actions.billing import disputes_a_bill, heating_season_answer, start_billing_intake
 from actions.common import HotlineAction, Utterance, button, harm_advice, resident_text, say
 from actions.intake import sounds_solved, start_intake_with
 from actions.status import (
@@ -72,6 +72,9 @@ def answered_without_the_model(text: str, tracker, dispatcher, language: str, ca
         dispatcher.utter_message(text=advice)
     if appliance_trouble_only(text):  # a leaking fridge, a broken car: whom to call instead
         dispatcher.utter_message(text=say("not_heating_appliance", language))
+        return []
+    if season := heating_season_answer(text, language, call.settings.billing_file):
+        dispatcher.utter_message(text=season)  # "今年什么时候开始供暖?": the company's own dates
         return []
     if tracker.active_loop_name is None and disputes_a_bill(text, call.settings.billing_file):
         return start_billing_intake(dispatcher, tracker, language, call)  # R15: registered, not refused

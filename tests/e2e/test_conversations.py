@@ -289,3 +289,16 @@ def test_a_disputed_amount_after_a_report_is_registered_as_promised(resident: Re
     confirm(resident, resident.say("随时"), "确认提交")
     answer = resident.say_text("那多收的300块怎么办")
     assert "收费人员" in answer and "帮不上" not in answer, answer
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("今年什么时候开始供暖?", "11月15日"), ("is the heating on yet this year?", "15 November")],
+)
+def test_when_the_heating_starts_is_answered_with_the_companys_dates(
+    resident: Resident, question: str, expected: str
+) -> None:
+    before = ticket_count()
+    answer = resident.say_text(question)
+    assert expected in answer and "帮不上" not in answer and "can't help" not in answer, answer
+    assert ticket_count() == before
