@@ -673,11 +673,17 @@ class ValidateTicketForm(AskingFormValidation):
         typed = squash(tracker.latest_message.get("text") or "")
         if not typed.startswith("/") and (corrected := earlier_answer_corrected(typed, tracker, dispatcher, language)):
             return await self._no_answer(corrected, dispatcher, tracker, domain, language)
+        asked = tracker.get_slot("requested_slot")
+        billing_file = self.call.settings.billing_file
+        if asked == "callback_time" and not _SAYS_WHEN.search(with_spoken_digits(typed)):
+            # Any words may be a time ("等我下班"), so a report there is caught before its validation.
+            if (kind := report_told(tracker, billing_file)) is not None:
+                return await self._no_answer(take_report(tracker, dispatcher, language, kind), dispatcher, tracker,
+                                             domain, language)  # fmt: skip
         said = len(dispatcher.messages)
         events = await super().validate_answer(dispatcher, tracker, domain)
-        asked = tracker.get_slot("requested_slot")
         if asked not in (None, "description", "outage_choice") and rejected(events, asked):
-            if (kind := report_told(tracker, self.call.settings.billing_file)) is not None:
+            if (kind := report_told(tracker, billing_file)) is not None:
                 # Another report, no wrong answer: what the validation said of it goes unsaid.
                 del dispatcher.messages[said:]
                 kept = {e["name"]: e.get("value") for e in events if e.get("event") == "slot"}

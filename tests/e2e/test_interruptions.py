@@ -357,3 +357,15 @@ def test_as_soon_as_possible_is_a_call_back_time(resident: Resident) -> None:
     resident.say("13812345678")
     filed = ticket(confirm(resident, resident.say("越快越好"), "确认提交"))
     assert filed.callback_window == "越快越好"
+
+
+def test_a_complaint_told_where_the_call_back_time_is_asked_is_no_time(resident: Resident) -> None:
+    """Any words may be a time, so the time question took a complaint for one; now it is the
+    complaint, and the time is asked again."""
+    resident.say("阳光花园3号楼2单元301暖气不热")
+    resident.say("13812345678")
+    taken = resident.say_text("还有,你们客服态度太差了,我要投诉")
+    assert "投诉" in taken and "时间" in taken, taken
+    filed = ticket(confirm(resident, resident.say("下午"), "确认提交"))
+    assert filed.category is Category.COMPLAINT and filed.callback_window == "下午"
+    assert "态度太差" in filed.description and "暖气不热" in filed.description
