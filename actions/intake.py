@@ -45,6 +45,7 @@ from bot.core.text.ticket_codes import find_ticket_code
 from bot.core.tickets.intake import tickets_of_sender
 from bot.core.tickets.unfinished import filed_ticket_of, forget_unfinished
 from nlu.leak_words import says_something_escapes, smells_of_gas
+from nlu.not_ours import appliance_trouble_only
 
 _WHISTLE = re.compile(
     r"举报|舉報|红包|紅包|回扣|受贿|受賄|行贿|贿赂|賄賂|好处费|私接|偷热|偷接|吃拿卡要|"
@@ -690,6 +691,16 @@ class ValidateTicketForm(AskingFormValidation):
                 kept.pop("requested_slot", None)
                 taken = take_report(tracker, dispatcher, language, kind)
                 return await self._no_answer(kept | taken, dispatcher, tracker, domain, language)
+            if appliance_trouble_only(typed):
+                # "看错了,不是漏水,是空调滴水": not the heating's. Said, kept in the description (a
+                # dispatcher may still see it), and the report can be dropped with one press.
+                del dispatcher.messages[said:]
+                dispatcher.utter_message(
+                    text=say("appliance_offer_cancel", language), buttons=[button(say("cancel", language), "cancel")]
+                )
+                earlier = tracker.get_slot("description") or ""
+                kept = {"description": f"{earlier} / {typed}" if earlier else typed}
+                return await self._no_answer(kept, dispatcher, tracker, domain, language)
             if sounds_solved(typed):
                 # "it's fixed now, my husband opened the valve" where the phone is asked: no wrong
                 # number, and no dead end: the report can be dropped with one press, or go on.

@@ -369,3 +369,15 @@ def test_a_complaint_told_where_the_call_back_time_is_asked_is_no_time(resident:
     filed = ticket(confirm(resident, resident.say("下午"), "确认提交"))
     assert filed.category is Category.COMPLAINT and filed.callback_window == "下午"
     assert "态度太差" in filed.description and "暖气不热" in filed.description
+
+
+def test_not_a_leak_but_the_air_conditioner_at_the_phone_question_can_be_dropped(resident: Resident) -> None:
+    resident.say("暖气漏水了")
+    resident.say("翠湖苑1号楼1单元101")
+    replies = resident.say("不好意思看错了不是漏水是空调滴水")
+    said = "\n".join(r["text"] for r in replies)
+    assert "不是有效" not in said and "电器" in said, said
+    before = ticket_count()
+    done = resident.press(replies, "取消")
+    assert "取消" in "\n".join(r["text"] for r in done)
+    assert ticket_count() == before
