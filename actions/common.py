@@ -36,6 +36,7 @@ INTAKE_SLOTS = (
     "field",
     "outage_id",
     "outage_choice",
+    "set_aside",
 )
 
 

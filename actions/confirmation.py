@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from rasa_sdk import Tracker
@@ -30,7 +31,7 @@ from bot.core.conversation.privacy import forget_sender
 from bot.core.models import Category, Ticket
 from bot.core.text.address import Address
 from bot.core.text.phone import check_phone, find_phone
-from bot.core.tickets.intake import as_kept, create_ticket, utcnow
+from bot.core.tickets.intake import TicketDraft, as_kept, create_ticket, utcnow
 from bot.core.tickets.unfinished import complete_filed, filed_ticket_of, forget_unfinished
 
 # A confirmation in words: one or more of these, with punctuation between ("对,没问题,提交吧").
@@ -80,6 +81,8 @@ def ask_confirmation(dispatcher: CollectingDispatcher, tracker: Tracker, languag
         say("summary_address", language, value=address or "-"),
         say("summary_description", language, value=description or "-"),
     ]
+    if set_aside := tracker.get_slot("set_aside"):
+        lines.append(say("summary_set_aside", language, value=set_aside.get("description") or "-"))
     if anonymous:
         lines.append(say("summary_anonymous", language))
         optin = tracker.get_slot("followup_optin") == "yes"
@@ -193,7 +196,10 @@ class ActionFinishIntake(HotlineAction):
                 events.append(SlotSet("address_parts", None))
             return [*events, FollowupAction("ticket_form")]
         if tracker.get_slot("outage_choice") == LINKED:
-            ticket_lines = create_linked(tracker, draft_from_slots(tracker, language), language, call)
+            draft = draft_from_slots(tracker, language)
+            ticket_lines = create_linked(tracker, draft, language, call) + file_set_aside(
+                tracker, draft, language, call
+            )
         else:
             ticket_lines = create_from_slots(tracker, language, call)
         for line in ticket_lines:
@@ -211,9 +217,24 @@ def create_from_slots(tracker: Tracker, language: str, call: ActionCall) -> list
     else:
         ticket = create_ticket(call.session, draft, call.settings)
         forget_unfinished(call.session, tracker.sender_id)
+    lines = receipt(ticket, language, call.settings.tz) + file_set_aside(tracker, draft, language, call)
     if draft.anonymous:
         forget_sender(call.session, draft.channel, tracker.sender_id)
-    return receipt(ticket, language, call.settings.tz)
+    return lines
+
+
+def file_set_aside(tracker: Tracker, draft: TicketDraft, language: str, call: ActionCall) -> list[str]:
+    """A complaint told in the middle of the report (actions/intake.py, take_report) becomes a
+    ticket of its own beside it (R5), from the same reporter and place; its receipt, if any."""
+    set_aside = tracker.get_slot("set_aside")
+    if not set_aside:
+        return []
+    complaint = replace(
+        draft, category=Category.COMPLAINT, subcategory=set_aside.get("subcategory"),
+        description=set_aside.get("description") or "",
+        intake_ref=f"{draft.intake_ref}+complaint" if draft.intake_ref else None,  # a replay finds it again
+    )  # fmt: skip
+    return receipt(create_ticket(call.session, complaint, call.settings), language, call.settings.tz)
 
 
 def receipt(ticket: Ticket, language: str, tz: Any) -> list[str]:

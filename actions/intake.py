@@ -282,16 +282,24 @@ def rejected(events: list[dict[str, Any]], slot: str) -> bool:
 
 def take_report(tracker: Tracker, dispatcher: CollectingDispatcher, language: str, kind: str) -> dict[str, Any]:
     """The slots of a report told in the middle of another (`kind`: report_told's), said back.
-    Nothing is dropped (R6): the message joins the description. A complaint takes over a repair or
-    a billing question, whose fault stays in its description (DOMAIN: the complaint about handling
-    wins); a leak stays a leak. A request not to be named in the same message is honoured (R7)."""
+    Nothing is dropped (R6): the message joins the description; a complaint in the middle of a
+    repair or a billing report is set aside to be filed beside it; a leak stays a leak. A request
+    not to be named in the same message is honoured (R7)."""
     text = squash(tracker.latest_message.get("text") or "")
     category = tracker.get_slot("category")
     earlier = tracker.get_slot("description") or ""
     slots: dict[str, Any] = {}
     if kind == Category.COMPLAINT.value and category in (Category.REPORT_REPAIR.value, Category.BILLING_QUERY.value):
-        dispatcher.utter_message(text=say("report_became_complaint", language))
-        slots = {"category": kind, "subcategory": subcategory_of(kind, text), "description": f"{text} / {earlier}"}
+        # The fault still needs its crew (R2) or its billing officer, and the complaint its own
+        # answer (R5): it is filed beside the report, as a ticket of its own.
+        dispatcher.utter_message(text=say("complaint_set_aside", language))
+        told = (tracker.get_slot("set_aside") or {}).get("description")
+        slots = {
+            "set_aside": {
+                "subcategory": subcategory_of(kind, text),
+                "description": f"{told} / {text}" if told else text,
+            }
+        }
     elif kind == Category.REPORT_REPAIR.value and category == Category.REPORT_LEAK.value and takes_the_leak_back(text):
         # The leak was a misunderstanding; the description keeps both what was said and the take-back.
         dispatcher.utter_message(text=say("report_became_repair", language))

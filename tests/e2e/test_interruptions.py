@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.models import Category, FollowupState, Priority, TicketStatus
-from tests.conftest import Resident, RunningApp, ticket_code_in
+from tests.conftest import CODE, Resident, RunningApp, ticket_code_in
 from tests.e2e.test_conversations import confirm, ticket, ticket_count
 from tests.e2e.test_followup_conversation import daytime, report_leak, run_followups, updates
 
@@ -204,18 +204,28 @@ def test_a_question_about_a_ticket_at_where_is_answered_and_never_the_address(re
 BRIBE = "对了,你们维修工上次来收了我200块钱红包,不给就不修,我要举报"
 
 
-def test_a_whistle_blowing_report_at_where_is_takes_over_the_repair_and_keeps_both(resident: Resident) -> None:
+def codes_in(replies: list[dict]) -> list[str]:
+    """The ticket codes a receipt gives, each once, in order (an anonymous one repeats its code)."""
+    return list(dict.fromkeys(CODE.findall("\n".join(r["text"] for r in replies))))
+
+
+def test_a_bribe_told_at_where_is_is_filed_beside_the_repair(resident: Resident) -> None:
     """A bribe reported while the bot asks for the address is no wrong address, and is not
-    dropped: the report becomes the complaint (R5, whistle-blowing), with the fault told before
-    in its description (DOMAIN: the complaint about handling wins)."""
+    dropped: it becomes a whistle-blowing complaint of its own (R5), and the cold radiator still
+    gets its repair ticket and crew (R2)."""
     resident.say("我家暖气不热")
     taken = resident.say_text(BRIBE)
     assert "投诉" in taken and "地址" in taken, taken  # said so, then "where?" again
     resident.say("阳光花园3号楼2单元301")
     resident.say("13812345678")
-    filed = ticket(confirm(resident, resident.say("随时"), "确认提交"))
-    assert filed.category is Category.COMPLAINT and filed.subcategory == "whistleblowing"
-    assert "红包" in filed.description and "暖气不热" in filed.description
+    summary = resident.say("随时")
+    assert "另行登记" in "\n".join(r["text"] for r in summary)
+    repair_code, complaint_code = codes_in(resident.press(summary, "确认提交"))
+    repair, complaint = ticket(repair_code), ticket(complaint_code)
+    assert repair.category is Category.REPORT_REPAIR and "暖气不热" in repair.description
+    assert repair.contact_due_at is not None  # R2's clock runs
+    assert complaint.category is Category.COMPLAINT and complaint.subcategory == "whistleblowing"
+    assert "红包" in complaint.description and complaint.room == "301" and complaint.phone == "+8613812345678"
 
 
 @pytest.mark.parametrize("step", ["phone", "summary"])
@@ -238,21 +248,22 @@ def test_another_fault_told_in_the_middle_of_a_report_is_added_to_it(resident: R
     assert "living room" in filed.description and "kitchen" in filed.description
 
 
-def test_a_bribe_told_at_the_phone_question_with_do_not_name_me_files_an_anonymous_complaint(
+def test_a_bribe_told_at_the_phone_question_with_do_not_name_me_files_both_anonymously(
     resident: Resident,
 ) -> None:
-    """Report plus "别说是我举报的" in the middle of a repair: the complaint, anonymous (R7), and
-    no phone is asked for or kept."""
+    """Report plus "别说是我举报的" in the middle of a repair: the complaint beside the repair, both
+    anonymous (R7); no phone is asked for or kept, and the complaint keeps no flat."""
     resident.say("阳光花园3号楼2单元301暖气不热")
     taken = resident.say_text("对了,上次来的维修工收了我200块红包才肯修,别说是我举报的")
     assert "投诉" in taken and "匿名" in taken, taken
     assert "电话" not in taken.split("匿名")[-1], taken  # the phone is not asked for
     replies = resident.say("不用回访")
-    code = confirm(resident, replies, "确认提交")
-    filed = ticket(code)
-    assert filed.category is Category.COMPLAINT and filed.subcategory == "whistleblowing"
-    assert filed.anonymous and not filed.phone
-    assert "红包" in filed.description and "暖气不热" in filed.description
+    repair_code, complaint_code = codes_in(resident.press(replies, "确认提交"))
+    repair, complaint = ticket(repair_code), ticket(complaint_code)
+    assert repair.category is Category.REPORT_REPAIR and repair.anonymous and not repair.phone
+    assert complaint.category is Category.COMPLAINT and complaint.subcategory == "whistleblowing"
+    assert complaint.anonymous and not complaint.phone and complaint.room is None
+    assert "红包" in complaint.description
 
 
 def test_a_leak_taken_back_becomes_a_repair(resident: Resident) -> None:
@@ -360,15 +371,16 @@ def test_as_soon_as_possible_is_a_call_back_time(resident: Resident) -> None:
 
 
 def test_a_complaint_told_where_the_call_back_time_is_asked_is_no_time(resident: Resident) -> None:
-    """Any words may be a time, so the time question took a complaint for one; now it is the
-    complaint, and the time is asked again."""
+    """Any words may be a time, so the time question took a complaint for one; now it is a
+    complaint of its own, and the time is asked again."""
     resident.say("阳光花园3号楼2单元301暖气不热")
     resident.say("13812345678")
     taken = resident.say_text("还有,你们客服态度太差了,我要投诉")
     assert "投诉" in taken and "时间" in taken, taken
-    filed = ticket(confirm(resident, resident.say("下午"), "确认提交"))
-    assert filed.category is Category.COMPLAINT and filed.callback_window == "下午"
-    assert "态度太差" in filed.description and "暖气不热" in filed.description
+    repair_code, complaint_code = codes_in(resident.press(resident.say("下午"), "确认提交"))
+    repair, complaint = ticket(repair_code), ticket(complaint_code)
+    assert repair.category is Category.REPORT_REPAIR and repair.callback_window == "下午"
+    assert complaint.category is Category.COMPLAINT and "态度太差" in complaint.description
 
 
 def test_not_a_leak_but_the_air_conditioner_at_the_phone_question_can_be_dropped(resident: Resident) -> None:
