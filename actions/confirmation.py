@@ -26,6 +26,7 @@ from actions.drafts import draft_from_slots, keep_unfinished
 from actions.intake import asks_for_anonymity, cancel_report, leak_interruption, report_told, take_report
 from actions.outage import LINKED, create_linked
 from actions.unit_of_work import ActionCall
+from bot.core.billing import answer_billing
 from bot.core.conversation.messages import CATEGORY_NAMES, name_of
 from bot.core.conversation.privacy import forget_sender
 from bot.core.models import Category, Ticket
@@ -37,7 +38,7 @@ from bot.core.tickets.unfinished import complete_filed, filed_ticket_of, forget_
 # A confirmation in words: one or more of these, with punctuation between ("对,没问题,提交吧").
 _YES_WORD = (
     r"(?:是|是的|对|对的|没错|确认|确认提交|提交|提交吧|好|好的|好吧|可以|行|没问题|都对|yes|y|ok|okay|correct|confirm|"
-    r"right|sure|that's right|looks good|submit|submit it|go ahead)"
+    r"right|sure|that's right|looks good|submit|submit it|go ahead|send|send it|file it)"
 )
 _YES = re.compile(rf"^(?:please|请)?[,, ]*{_YES_WORD}(?:[,,、。.!! ]*{_YES_WORD})*[。.!! ]*$", re.IGNORECASE)
 # A call-back time and nothing else ("随时", "改成下午", "in the evening"): never "都可以", which may be a yes.
@@ -168,6 +169,12 @@ class ValidateConfirmForm(AskingFormValidation):
             # "随时", "下午" typed at the summary: the call-back time changed, the summary again.
             dispatcher.utter_message(text=say("corrected_callback", language, value=text))
             return {"callback_time": text, "confirmation": None}
+        billing = answer_billing(text, language, self.call.settings.billing_file)
+        if billing.topics and not billing.is_dispute:
+            # "对了暖气费多少钱一平米" at the summary: answered, then the summary again.
+            for line in billing.texts:
+                dispatcher.utter_message(text=line)
+            return {"confirmation": None}
         if (kind := report_told(tracker, self.call.settings.billing_file)) is not None:
             # More of the problem, or a complaint, told at the summary: taken in, the summary again.
             taken = take_report(tracker, dispatcher, language, kind)

@@ -393,3 +393,13 @@ def test_not_a_leak_but_the_air_conditioner_at_the_phone_question_can_be_dropped
     done = resident.press(replies, "取消")
     assert "取消" in "\n".join(r["text"] for r in done)
     assert ticket_count() == before
+
+
+def test_a_billing_question_at_the_summary_is_answered_and_ok_send_submits(resident: Resident) -> None:
+    resident.say("Sunshine Garden building 8 unit 1 room 101, the radiator is cold")
+    resident.say("13888889999")
+    resident.say("any time")
+    answered = resident.say_text("by the way, how much is the heating per square metre?")
+    assert "22.5" in answered and "which detail" not in answered.lower(), answered
+    receipt = resident.say("ok send")
+    assert ticket(ticket_code_in(receipt)).category is Category.REPORT_REPAIR
