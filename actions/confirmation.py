@@ -21,7 +21,7 @@ from actions.common import (
     reset_intake,
     say,
 )
-from actions.corrections import CORRECTABLE, FIELD_WORDS, earlier_answer_corrected
+from actions.corrections import CORRECTABLE, FIELD_WORDS, earlier_answer_corrected, says_it_is_wrong
 from actions.drafts import draft_from_slots, keep_unfinished
 from actions.intake import asks_for_anonymity, cancel_report, leak_interruption, report_told, take_report
 from actions.outage import LINKED, create_linked
@@ -160,7 +160,9 @@ class ValidateConfirmForm(AskingFormValidation):
         corrected = earlier_answer_corrected(text, tracker, dispatcher, language)
         if corrected and None not in corrected.values():
             return {**corrected, "confirmation": None}  # the new value said back, and the summary again
-        field = field_named_in(text, tracker) if intent in ("correct_field", "deny") else None
+        # "地址说错了" names the field and says it is wrong, whatever the model makes of it.
+        wrong = intent in ("correct_field", "deny") or says_it_is_wrong(text)
+        field = field_named_in(text, tracker) if wrong else None
         if field:
             return {"confirmation": f"correct:{field}"}
         if intent == "affirm" or _YES.match(text):

@@ -36,6 +36,12 @@ _CORRECTION = re.compile(
     re.IGNORECASE,
 )
 
+
+def says_it_is_wrong(text: str) -> bool:
+    """ "说错了", "that's wrong", "应该是…": the message corrects something."""
+    return bool(_CORRECTION.search(text))
+
+
 # What comes before the new value in a correction ("不对,地址错了,是", "sorry, wrong address, it's"):
 # up to the last "that was wrong", field name, "is" or punctuation. The address parser would
 # take it for the estate's name.

@@ -50,7 +50,9 @@ from nlu.not_ours import appliance_trouble_only
 _WHISTLE = re.compile(
     r"举报|舉報|红包|紅包|回扣|受贿|受賄|行贿|贿赂|賄賂|好处费|私接|偷热|偷接|吃拿卡要|"
     r"(?:不|没|沒)(?:给|給|开|開)(?:收据|收據|发票|發票|票)|(?:要|收)了.{0,6}(?:烟|煙|酒|钱|錢|红包)才|"
-    r"bribe|kickback|whistle|no receipt|without (a )?receipt|illegal connection|under the table",
+    r"bribe|kickback|whistle|no receipt|without (a )?receipt|illegal connection|under the table|"
+    r"if I (?:pay|paid|give|gave) (?:him|her|them)|(?:asked|wanted|demanded) (?:me )?for (?:money|cash|a tip)|"
+    r"(?:pay|paid|give|gave) (?:him|her|them) \d+|cash in hand|backhander",
     re.IGNORECASE,
 )
 _NO_HEAT = re.compile(
@@ -234,6 +236,8 @@ _NOT_A_LEAK = re.compile(
     r"|(?:not|isn'?t|wasn'?t|no)\s+(?:a\s+|actually\s+)?(?:leak|leaking|dripping)",
     re.IGNORECASE,
 )
+# The reports beside which a complaint told in their middle is filed as a ticket of its own.
+_SETS_ASIDE_A_COMPLAINT = {Category.REPORT_LEAK.value, Category.REPORT_REPAIR.value, Category.BILLING_QUERY.value}
 # The reports that may come in the middle of another one (a leak has leak_interruption).
 _OTHER_REPORTS = {Category.REPORT_REPAIR.value, Category.BILLING_QUERY.value, Category.COMPLAINT.value}
 
@@ -264,7 +268,7 @@ def takes_the_leak_back(text: str) -> bool:
 # "现在好了", "暖气又热了", "不用来了", "it's fixed now", "no need to come": the problem is over
 # (not "还没好", "still not fixed").
 _SOLVED = re.compile(
-    r"(?<![没不])(?:好了|修好|恢复了|又热了|热起来了|不用来了|不用修了|不用派人|不需要了|没事了|解决了)|"
+    r"(?:已经|现在|又|都|自己)好了|(?<![没不])(?:修好|恢复了|又热了|热了|热起来了|不用来了|不用修了|不用派人|没事了|解决了)|"
     r"\b(?:fixed|working again|sorted|resolved|back on|warm again|all good)\b|no need (?:to|for)",
     re.IGNORECASE,
 )
@@ -289,9 +293,9 @@ def take_report(tracker: Tracker, dispatcher: CollectingDispatcher, language: st
     category = tracker.get_slot("category")
     earlier = tracker.get_slot("description") or ""
     slots: dict[str, Any] = {}
-    if kind == Category.COMPLAINT.value and category in (Category.REPORT_REPAIR.value, Category.BILLING_QUERY.value):
-        # The fault still needs its crew (R2) or its billing officer, and the complaint its own
-        # answer (R5): it is filed beside the report, as a ticket of its own.
+    if kind == Category.COMPLAINT.value and category in _SETS_ASIDE_A_COMPLAINT:
+        # The fault still needs its crew (R1, R2) or its billing officer, and the complaint its own
+        # answer (R5), away from the ticket the crew reads: it is filed beside it, on its own.
         dispatcher.utter_message(text=say("complaint_set_aside", language))
         told = (tracker.get_slot("set_aside") or {}).get("description")
         slots = {
@@ -862,6 +866,12 @@ class ValidateTicketForm(AskingFormValidation):
             # the call-back time is asked instead of the chat follow-up.
             dispatcher.utter_message(text=say("corrected_phone", language, value=checked.e164))
             return {"followup_optin": None, "anonymous": False, "phone": checked.e164}
+        if sounds_solved(text):
+            # "刚刚暖气热了,不用来了": not "no follow-up" but no report; it can be dropped with one press.
+            dispatcher.utter_message(
+                text=say("solved_offer_cancel", language), buttons=[button(say("cancel", language), "cancel")]
+            )
+            return {"followup_optin": None}
         answer = yes_or_no(text, latest_intent(tracker))
         if answer is not None:
             return {"followup_optin": answer}

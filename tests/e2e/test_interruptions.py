@@ -403,3 +403,38 @@ def test_a_billing_question_at_the_summary_is_answered_and_ok_send_submits(resid
     assert "22.5" in answered and "which detail" not in answered.lower(), answered
     receipt = resident.say("ok send")
     assert ticket(ticket_code_in(receipt)).category is Category.REPORT_REPAIR
+
+
+def test_a_complaint_told_during_a_leak_report_is_filed_on_its_own_and_the_leak_stays_urgent(
+    resident: Resident,
+) -> None:
+    resident.say("阳光花园3号楼2单元301暖气片漏水了")
+    taken = resident.say_text("the meter reader said he can lower my bill if I pay him 500 cash")
+    assert "complaint" in taken.lower() or "投诉" in taken, taken
+    resident.say("13812345678")
+    leak_code, complaint_code = codes_in(resident.press(resident.say("随时"), "确认提交"))
+    leak, complaint = ticket(leak_code), ticket(complaint_code)
+    assert leak.category is Category.REPORT_LEAK and leak.priority is Priority.URGENT
+    assert "500" not in leak.description  # the accusation is not in the ticket the crew reads
+    assert complaint.category is Category.COMPLAINT and complaint.subcategory == "whistleblowing"
+
+
+def test_solved_at_the_anonymous_follow_up_question_offers_to_drop_the_report(resident: Resident) -> None:
+    resident.say("阳光花园3号楼2单元301暖气不热")
+    resident.say("我要匿名")
+    replies = resident.say("刚刚暖气热了 不用来了")
+    said = "\n".join(r["text"] for r in replies)
+    assert "解决" in said and "核对" not in said, said  # no summary: the report can be dropped
+    before = ticket_count()
+    resident.press(replies, "取消")
+    assert ticket_count() == before
+
+
+def test_the_address_said_wrong_at_the_summary_is_asked_again_whatever_the_model_thinks(resident: Resident) -> None:
+    resident.say("阳光花园3号楼2单元301暖气不热")
+    resident.say("13812345678")
+    resident.say("随时")
+    asked = resident.say_text("地址说错了")
+    assert "地址" in asked and "哪一项" not in asked, asked
+    filed = ticket(confirm(resident, resident.say("阳光花园3号楼2单元302"), "确认提交"))
+    assert filed.room == "302"
