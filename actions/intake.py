@@ -297,13 +297,11 @@ def take_report(tracker: Tracker, dispatcher: CollectingDispatcher, language: st
         # The fault still needs its crew (R1, R2) or its billing officer, and the complaint its own
         # answer (R5), away from the ticket the crew reads: it is filed beside it, on its own.
         dispatcher.utter_message(text=say("complaint_set_aside", language))
+        subcategory = subcategory_of(kind, text)
+        if subcategory == "whistleblowing" and not tracker.get_slot("anonymous") and not asks_for_anonymity(text):
+            dispatcher.utter_message(text=say("whistle_intro", language))  # they may stay anonymous (R7)
         told = (tracker.get_slot("set_aside") or {}).get("description")
-        slots = {
-            "set_aside": {
-                "subcategory": subcategory_of(kind, text),
-                "description": f"{told} / {text}" if told else text,
-            }
-        }
+        slots = {"set_aside": {"subcategory": subcategory, "description": f"{told} / {text}" if told else text}}
     elif kind == Category.REPORT_REPAIR.value and category == Category.REPORT_LEAK.value and takes_the_leak_back(text):
         # The leak was a misunderstanding; the description keeps both what was said and the take-back.
         dispatcher.utter_message(text=say("report_became_repair", language))

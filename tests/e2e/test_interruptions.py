@@ -216,6 +216,7 @@ def test_a_bribe_told_at_where_is_is_filed_beside_the_repair(resident: Resident)
     resident.say("我家暖气不热")
     taken = resident.say_text(BRIBE)
     assert "投诉" in taken and "地址" in taken, taken  # said so, then "where?" again
+    assert "匿名" in taken  # a whistle-blower is told they may stay anonymous (R7)
     resident.say("阳光花园3号楼2单元301")
     resident.say("13812345678")
     summary = resident.say("随时")
