@@ -279,6 +279,12 @@ def sounds_solved(text: str) -> bool:
     return bool(_SOLVED.search(text)) and not _NOT_SOLVED.search(text)
 
 
+def offer_to_drop(dispatcher: CollectingDispatcher, key: str, language: str) -> None:
+    """Say why the report may no longer be needed, with a button that drops it (the question that
+    was pending comes again after it, for a resident who still wants the report)."""
+    dispatcher.utter_message(text=say(key, language), buttons=[button(say("cancel", language), "cancel")])
+
+
 def rejected(events: list[dict[str, Any]], slot: str) -> bool:
     """Whether a validation's events turn the answer to `slot` down (set it to None)."""
     return any(e.get("event") == "slot" and e.get("name") == slot and e.get("value") is None for e in events)
@@ -705,9 +711,7 @@ class ValidateTicketForm(AskingFormValidation):
                 # "看错了,不是漏水,是空调滴水": not the heating's. Said, kept in the description (a
                 # dispatcher may still see it), and the report can be dropped with one press.
                 del dispatcher.messages[said:]
-                dispatcher.utter_message(
-                    text=say("appliance_offer_cancel", language), buttons=[button(say("cancel", language), "cancel")]
-                )
+                offer_to_drop(dispatcher, "appliance_offer_cancel", language)
                 earlier = tracker.get_slot("description") or ""
                 kept = {"description": f"{earlier} / {typed}" if earlier else typed}
                 return await self._no_answer(kept, dispatcher, tracker, domain, language)
@@ -715,9 +719,7 @@ class ValidateTicketForm(AskingFormValidation):
                 # "it's fixed now, my husband opened the valve" where the phone is asked: no wrong
                 # number, and no dead end: the report can be dropped with one press, or go on.
                 del dispatcher.messages[said:]
-                dispatcher.utter_message(
-                    text=say("solved_offer_cancel", language), buttons=[button(say("cancel", language), "cancel")]
-                )
+                offer_to_drop(dispatcher, "solved_offer_cancel", language)
         # Only alongside a real answer: any other slot event would stop Rasa from rejecting the
         # form for a "取消" or "我要匿名" and letting the rules handle it.
         if any(e.get("name") not in (None, "requested_slot") for e in events):
@@ -866,9 +868,7 @@ class ValidateTicketForm(AskingFormValidation):
             return {"followup_optin": None, "anonymous": False, "phone": checked.e164}
         if sounds_solved(text):
             # "刚刚暖气热了,不用来了": not "no follow-up" but no report; it can be dropped with one press.
-            dispatcher.utter_message(
-                text=say("solved_offer_cancel", language), buttons=[button(say("cancel", language), "cancel")]
-            )
+            offer_to_drop(dispatcher, "solved_offer_cancel", language)
             return {"followup_optin": None}
         answer = yes_or_no(text, latest_intent(tracker))
         if answer is not None:
