@@ -32,8 +32,8 @@ from bot.core.conversation.privacy import forget_sender
 from bot.core.models import Category, Ticket
 from bot.core.text.address import Address
 from bot.core.text.phone import check_phone, find_phone
-from bot.core.tickets.intake import TicketDraft, as_kept, create_ticket, utcnow
-from bot.core.tickets.unfinished import complete_filed, filed_ticket_of, forget_unfinished
+from bot.core.tickets.intake import TicketDraft, as_kept, complaint_beside, create_ticket, utcnow
+from bot.core.tickets.unfinished import complete_filed, filed_ref, filed_ticket_of, forget_unfinished
 
 # A confirmation in words: one or more of these, with punctuation between ("对,没问题,提交吧").
 _YES_WORD = (
@@ -65,25 +65,34 @@ def field_named_in(text: str, tracker: Tracker) -> str | None:
     return None
 
 
+def kind_name(category: str, subcategory: str | None, language: str) -> str:
+    """The report's type as the summary names it: a gas smell is no water leak to the resident."""
+    if category == "report_leak" and subcategory == "gas":
+        return say("summary_gas_leak", language)
+    return name_of(CATEGORY_NAMES, category, language)
+
+
 def ask_confirmation(dispatcher: CollectingDispatcher, tracker: Tracker, language: str, call: ActionCall) -> None:
     """Show what was collected, with buttons to confirm, change a detail or cancel (asked by
     the summary's validation action)."""
     anonymous = bool(tracker.get_slot("anonymous"))
     category = tracker.get_slot("category") or ""
     address, description = tracker.get_slot("address"), tracker.get_slot("description")
+    draft = draft_from_slots(tracker, language)
     if anonymous:
         # What the ticket will keep, no more (R7: an anonymous complaint keeps no flat, no number).
-        kept = as_kept(draft_from_slots(tracker, language))
+        kept = as_kept(draft)
         known = kept.address.missing() != list(Address.__dataclass_fields__)
         address, description = kept.address.format(language) if known else address, kept.description
     lines = [
         say("summary_header", language),
-        say("summary_category", language, value=name_of(CATEGORY_NAMES, category, language)),
+        say("summary_category", language, value=kind_name(category, tracker.get_slot("subcategory"), language)),
         say("summary_address", language, value=address or "-"),
         say("summary_description", language, value=description or "-"),
     ]
-    if set_aside := tracker.get_slot("set_aside"):
-        lines.append(say("summary_set_aside", language, value=set_aside.get("description") or "-"))
+    if (complaint := set_aside_draft(tracker, draft)) is not None:
+        # An anonymous resident sees the complaint as its ticket will keep it, as the report above.
+        lines.append(say("summary_set_aside", language, value=as_kept(complaint).description or "-"))
     if anonymous:
         lines.append(say("summary_anonymous", language))
         optin = tracker.get_slot("followup_optin") == "yes"
@@ -223,6 +232,7 @@ def create_from_slots(tracker: Tracker, language: str, call: ActionCall) -> list
     if (filed := filed_ticket_of(call.session, tracker.sender_id, draft)) is not None:
         complete_filed(call.session, filed, draft, utcnow())
         ticket = filed
+        draft = replace(draft, intake_ref=filed_ref(filed))  # the complaint beside it may be filed too
     else:
         ticket = create_ticket(call.session, draft, call.settings)
         forget_unfinished(call.session, tracker.sender_id)
@@ -235,15 +245,18 @@ def create_from_slots(tracker: Tracker, language: str, call: ActionCall) -> list
 def file_set_aside(tracker: Tracker, draft: TicketDraft, language: str, call: ActionCall) -> list[str]:
     """A complaint told in the middle of the report (actions/intake.py, take_report) becomes a
     ticket of its own beside it (R5), from the same reporter and place; its receipt, if any."""
+    complaint = set_aside_draft(tracker, draft)
+    if complaint is None:
+        return []
+    return receipt(create_ticket(call.session, complaint, call.settings), language, call.settings.tz)
+
+
+def set_aside_draft(tracker: Tracker, draft: TicketDraft) -> TicketDraft | None:
+    """The complaint set aside beside the report `draft`, as a draft of its own (or None)."""
     set_aside = tracker.get_slot("set_aside")
     if not set_aside:
-        return []
-    complaint = replace(
-        draft, category=Category.COMPLAINT, subcategory=set_aside.get("subcategory"),
-        description=set_aside.get("description") or "",
-        intake_ref=f"{draft.intake_ref}+complaint" if draft.intake_ref else None,  # a replay finds it again
-    )  # fmt: skip
-    return receipt(create_ticket(call.session, complaint, call.settings), language, call.settings.tz)
+        return None
+    return complaint_beside(draft, set_aside.get("subcategory"), set_aside.get("description") or "")
 
 
 def receipt(ticket: Ticket, language: str, tz: Any) -> list[str]:

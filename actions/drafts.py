@@ -39,6 +39,7 @@ def keep_unfinished(tracker: Tracker, call: ActionCall) -> None:
     (bot/core/tickets/unfinished.py, R1)."""
     category = tracker.get_slot("category")
     if category == "report_leak" and tracker.get_slot("address"):
-        remember_unfinished(call.session, draft_from_slots(tracker, language_of(tracker)), utcnow())
+        draft = draft_from_slots(tracker, language_of(tracker))
+        remember_unfinished(call.session, draft, utcnow(), set_aside=tracker.get_slot("set_aside"))
     elif category is not None:  # a leak taken back: a repair is not filed without its resident
         drop_unfiled(call.session, tracker.sender_id)

@@ -290,6 +290,16 @@ def rejected(events: list[dict[str, Any]], slot: str) -> bool:
     return any(e.get("event") == "slot" and e.get("name") == slot and e.get("value") is None for e in events)
 
 
+def slot_values(events: list[dict[str, Any]]) -> dict[str, Any]:
+    """The slots a validation's events set, but the form's own `requested_slot`."""
+    return {e["name"]: e.get("value") for e in events if e.get("event") == "slot" and e["name"] != "requested_slot"}
+
+
+def answered(events: list[dict[str, Any]], slot: str) -> bool:
+    """Whether a validation's events take the answer to `slot` (set it to a value)."""
+    return any(e.get("event") == "slot" and e.get("name") == slot and e.get("value") is not None for e in events)
+
+
 def take_report(tracker: Tracker, dispatcher: CollectingDispatcher, language: str, kind: str) -> dict[str, Any]:
     """The slots of a report told in the middle of another (`kind`: report_told's), said back.
     Nothing is dropped (R6): the message joins the description; a complaint in the middle of a
@@ -298,13 +308,17 @@ def take_report(tracker: Tracker, dispatcher: CollectingDispatcher, language: st
     text = squash(tracker.latest_message.get("text") or "")
     category = tracker.get_slot("category")
     earlier = tracker.get_slot("description") or ""
+    # "别说是我举报的" beside the number: the resident is named to us, kept secret from the accused.
+    anonymous_now = (
+        asks_for_anonymity(text) and not tracker.get_slot("anonymous") and not find_phone(with_spoken_digits(text))
+    )
     slots: dict[str, Any] = {}
     if kind == Category.COMPLAINT.value and category in _SETS_ASIDE_A_COMPLAINT:
         # The fault still needs its crew (R1, R2) or its billing officer, and the complaint its own
         # answer (R5), away from the ticket the crew reads: it is filed beside it, on its own.
         dispatcher.utter_message(text=say("complaint_set_aside", language))
         subcategory = subcategory_of(kind, text)
-        if subcategory == "whistleblowing" and not tracker.get_slot("anonymous") and not asks_for_anonymity(text):
+        if subcategory == "whistleblowing" and not tracker.get_slot("anonymous") and not anonymous_now:
             dispatcher.utter_message(text=say("whistle_intro", language))  # they may stay anonymous (R7)
         told = (tracker.get_slot("set_aside") or {}).get("description")
         slots = {"set_aside": {"subcategory": subcategory, "description": f"{told} / {text}" if told else text}}
@@ -318,7 +332,7 @@ def take_report(tracker: Tracker, dispatcher: CollectingDispatcher, language: st
             slots = {"description": f"{earlier} / {text}" if earlier else text}
         if category == Category.COMPLAINT.value and not tracker.get_slot("subcategory"):
             slots["subcategory"] = subcategory_of(category, text)
-    if asks_for_anonymity(text) and not tracker.get_slot("anonymous"):
+    if anonymous_now:
         dispatcher.utter_message(text=say("anonymous_ok", language))
         slots |= {"anonymous": True, "phone": None, "callback_time": None}
     return slots | details_in(text, tracker, language)
@@ -595,6 +609,14 @@ _SAYS_WHEN = re.compile(
 )
 
 
+# A worried question about what is kept of an anonymous resident ("会不会泄露我的信息", "will
+# they know it was me?").
+_ASKS_ABOUT_PRIVACY = re.compile(
+    r"泄露|泄密|保密|隐私|个人信息|知道是我|查到我|找到我|报复|"
+    r"privacy|private|secret|my (?:data|details|information|identity)|revenge|"
+    r"(?:know|find out|learn|tell)\b.{0,20}\b(?:it was|it's|it is) me\b|find out who",
+    re.IGNORECASE,
+)
 # Letters or Chinese: an answer in words at all (not 👍 or "???").
 _WORDS = re.compile(r"[A-Za-z\u4e00-\u9fff]")
 # What starts telling more about the problem where a time is asked.
@@ -703,10 +725,8 @@ class ValidateTicketForm(AskingFormValidation):
             if (kind := report_told(tracker, billing_file)) is not None:
                 # Another report, no wrong answer: what the validation said of it goes unsaid.
                 del dispatcher.messages[said:]
-                kept = {e["name"]: e.get("value") for e in events if e.get("event") == "slot"}
-                kept.pop("requested_slot", None)
                 taken = take_report(tracker, dispatcher, language, kind)
-                return await self._no_answer(kept | taken, dispatcher, tracker, domain, language)
+                return await self._no_answer(slot_values(events) | taken, dispatcher, tracker, domain, language)
             if appliance_trouble_only(typed):
                 # "看错了,不是漏水,是空调滴水": not the heating's. Said, kept in the description (a
                 # dispatcher may still see it), and the report can be dropped with one press.
@@ -720,6 +740,13 @@ class ValidateTicketForm(AskingFormValidation):
                 # number, and no dead end: the report can be dropped with one press, or go on.
                 del dispatcher.messages[said:]
                 offer_to_drop(dispatcher, "solved_offer_cancel", language)
+        elif asked not in (None, "description", "outage_choice") and answered(events, asked):
+            kind = report_told(tracker, billing_file)
+            if kind is not None and kind != tracker.get_slot("category"):
+                # The answer and another report in one message ("电话138…,维修工收了我200块红包"):
+                # the answer is kept and the report taken too, never dropped (R5, R6).
+                taken = take_report(tracker, dispatcher, language, kind)
+                return await self._no_answer(taken | slot_values(events), dispatcher, tracker, domain, language)
         # Only alongside a real answer: any other slot event would stop Rasa from rejecting the
         # form for a "取消" or "我要匿名" and letting the rules handle it.
         if any(e.get("name") not in (None, "requested_slot") for e in events):
@@ -873,6 +900,11 @@ class ValidateTicketForm(AskingFormValidation):
         answer = yes_or_no(text, latest_intent(tracker))
         if answer is not None:
             return {"followup_optin": answer}
+        if _ASKS_ABOUT_PRIVACY.search(text):
+            # "你们会不会泄露我的信息?": a question to answer (what an anonymous report keeps), not
+            # evidence for the description; then the question again.
+            dispatcher.utter_message(text=say("anonymous_ok", language))
+            return {"followup_optin": None}
         if len(text) >= 6 and _WORDS.search(text):
             # "上周三,姓王的师傅": what happened, told at a yes/no question (for a whistle-blower
             # the who and when are the evidence). It goes with the description; the question again.

@@ -440,6 +440,31 @@ def test_an_anonymous_whistle_blower_is_not_asked_for_a_room(resident: Resident)
 
 
 @pytest.mark.stack
+@pytest.mark.parametrize(
+    ("worry", "kept", "no", "submit"),
+    [
+        ("你们会不会泄露我的信息?", "不记录", "不需要", "确认提交"),
+        ("will they find out it was me?", "recorded", "No, thanks", "Confirm"),
+    ],
+)
+def test_a_worry_about_privacy_at_the_follow_up_question_is_answered_not_filed(
+    resident: Resident, worry: str, kept: str, no: str, submit: str
+) -> None:
+    """The whistle-blower asks whether they will be found out: they are told what is kept, the
+    question comes again, and the worry is not added to the complaint."""
+    resident.say("我要匿名举报")
+    resident.say("收费员收了我家的现金,不给收据")
+    resident.say("阳光花园")
+    answered = resident.say(worry)
+    said = "\n".join(reply["text"] for reply in answered)
+    assert kept in said, said
+    code = ticket_code_in(resident.press(resident.press(answered, no), submit))  # the question again
+    with session_scope() as session:
+        ticket = get_ticket_by_code(session, code)
+        assert ticket is not None and worry not in ticket.description and "泄露" not in ticket.description
+
+
+@pytest.mark.stack
 def test_an_anonymous_whistle_blower_may_keep_the_estate_to_themselves(resident: Resident) -> None:
     resident.say("我要匿名举报")
     resident.say("收费员收了我家的现金,不给收据")

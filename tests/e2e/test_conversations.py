@@ -78,6 +78,18 @@ def test_english_repair_report_asks_for_each_missing_detail(resident: Resident) 
     assert saved.resolve_due_at - saved.created_at == timedelta(hours=24)
 
 
+def test_an_english_conversation_stays_english_when_the_address_is_written_in_chinese(resident: Resident) -> None:
+    """Estates are named in Chinese: an English speaker types the address as it is written,
+    and the bot goes on in English (a Chinese sentence would switch it)."""
+    assert "address" in resident.say_text("My radiator has been cold since yesterday").lower()
+    asked = resident.say_text("阳光花园3号楼2单元301")
+    assert "phone" in asked.lower() and "电话" not in asked, asked
+    assert "call you back" in resident.say_text("13812345678").lower()
+    summary = resident.say("afternoon")
+    assert "Building 3" in summary[-1]["text"], summary[-1]["text"]
+    assert ticket(confirm(resident, summary, "Confirm")).language == "en"
+
+
 def test_mixed_message_and_a_wrong_phone_gets_a_second_chance(resident: Resident) -> None:
     first = resident.say_text("我家radiator漏水了")
     assert "阀门" in first and "地址" in first

@@ -71,6 +71,8 @@ def test_a_gas_smell_in_the_middle_of_a_water_leak_report_gets_the_gas_advice(re
         resident.say("13811119999")
     if step != "summary":
         replies = resident.say("随时")
+    summary = "\n".join(r["text"] for r in replies)
+    assert "类别:燃气泄漏" in summary, summary  # not "漏水": the resident reported gas
     leak = ticket(confirm(resident, replies, "确认提交"))  # the summary (again, at that step)
     assert leak.subcategory == "gas" and "煤气味" in leak.description
     assert leak.callback_window == "随时"  # the gas words were never taken as the time
@@ -265,6 +267,32 @@ def test_a_bribe_told_at_the_phone_question_with_do_not_name_me_files_both_anony
     assert complaint.category is Category.COMPLAINT and complaint.subcategory == "whistleblowing"
     assert complaint.anonymous and not complaint.phone and complaint.room is None
     assert "红包" in complaint.description
+
+
+def test_the_summary_shows_an_anonymous_set_aside_complaint_as_its_ticket_keeps_it(resident: Resident) -> None:
+    """The complaint set aside beside an anonymous report names the resident and their flat: the
+    summary shows it without them, as the complaint's ticket will keep it (R7)."""
+    resident.say("阳光花园3号楼2单元301暖气不热")
+    resident.say("维修工收了我200块红包才肯修,我是301的王秀英,别说是我举报的")
+    replies = resident.say("不用回访")
+    [set_aside] = [line for r in replies for line in r["text"].splitlines() if line.startswith("另行登记的投诉")]
+    assert "红包" in set_aside and "王秀英" not in set_aside and "301" not in set_aside, set_aside
+    complaint = ticket(codes_in(resident.press(replies, "确认提交"))[1])
+    assert "王秀英" not in complaint.description and "301" not in complaint.description
+
+
+def test_a_bribe_told_with_the_phone_number_is_filed_beside_the_report(resident: Resident) -> None:
+    """The number and a complaint in one answer: the number is taken and the complaint set aside
+    as its own ticket, never dropped; "别说是我举报的" beside a number keeps them named to us and
+    secret from the accused (the whistle-blower is told so)."""
+    resident.say("阳光花园3号楼2单元301暖气不热")
+    taken = resident.say_text("维修工收了我200块红包才肯修,电话13812345678,别说是我举报的")
+    assert "投诉" in taken and "保密" in taken and "联系您" in taken, taken  # then the time is asked
+    repair_code, complaint_code = codes_in(resident.press(resident.say("随时"), "确认提交"))
+    repair, complaint = ticket(repair_code), ticket(complaint_code)
+    assert repair.phone == complaint.phone == "+8613812345678" and not complaint.anonymous
+    assert complaint.subcategory == "whistleblowing" and "红包" in complaint.description
+    assert "红包" not in repair.description  # the crew's ticket does not carry the accusation
 
 
 def test_a_leak_taken_back_becomes_a_repair(resident: Resident) -> None:

@@ -50,6 +50,14 @@ def test_detect_language(text: str, expected: str | None) -> None:
         ("13812345678", None, "zh"),
         ('{"action": "confirm", "value": true, "reason": "none"}', "zh", "zh"),
         ("https://example.com/my/radiator/is/cold", "zh", "zh"),
+        # A Chinese address alone, where an English conversation asked for it, keeps it English;
+        # a Chinese sentence switches it.
+        ("阳光花园3号楼2单元301", "en", "en"),
+        ("丽景苑5栋", "en", "en"),
+        ("阳光花园3号楼2单元301", None, "zh"),
+        ("阳光花园3号楼暖气不热", "en", "zh"),
+        ("我家在阳光花园", "en", "zh"),
+        ("暖气不热", "en", "zh"),
     ],
 )
 def test_conversation_language(text: str, previous: str | None, expected: str) -> None:

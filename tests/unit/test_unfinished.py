@@ -10,8 +10,15 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.config import get_settings
-from bot.core.models import Priority, Ticket, UnfinishedReport
-from bot.core.tickets.unfinished import complete_filed, file_unfinished, filed_ticket_of, remember_unfinished
+from bot.core.models import Category, Priority, Ticket, UnfinishedReport
+from bot.core.tickets.intake import complaint_beside, create_ticket
+from bot.core.tickets.unfinished import (
+    complete_filed,
+    file_unfinished,
+    filed_ref,
+    filed_ticket_of,
+    remember_unfinished,
+)
 from tests.unit.test_tickets import draft
 
 REPORTED = datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)
@@ -43,6 +50,28 @@ def test_a_leak_left_unanswered_is_filed_once_after_the_wait_and_completed_later
     db_session.commit()
     assert tickets(db_session) == 1 and filed.phone == "+8613812345678" and filed.callback_window == "下午"
     assert db_session.get(UnfinishedReport, "web:left") is None
+
+
+def test_a_complaint_told_beside_an_unanswered_leak_is_filed_with_it_and_not_doubled_later(
+    db_session: Session,
+) -> None:
+    """Nothing a resident reported is lost: the complaint set aside in the middle of the leak
+    report is filed beside it; the resident's later confirmation finds both again."""
+    settings = get_settings()
+    so_far = draft(phone=None, callback_window=None, sender_ref="web:bribe")
+    bribe = {"subcategory": "whistleblowing", "description": "维修工要了200块红包"}
+    remember_unfinished(db_session, so_far, REPORTED, set_aside=bribe)
+    leak, complaint = file_unfinished(db_session, settings, REPORTED + WAIT)
+    db_session.commit()
+    assert leak.category is Category.REPORT_LEAK and complaint.category is Category.COMPLAINT
+    assert complaint.subcategory == "whistleblowing" and "红包" in complaint.description
+    assert complaint.estate == "阳光花园" and complaint.intake_ref == f"{filed_ref(leak)}+complaint"
+
+    # They come back and confirm: create_from_slots (actions/confirmation.py) stands the draft for
+    # the filed ticket, so the complaint beside it is the one filed, not a second.
+    assert filed_ticket_of(db_session, "web:bribe", so_far) is leak
+    again = complaint_beside(replace(so_far, intake_ref=filed_ref(leak)), **bribe)
+    assert create_ticket(db_session, again, settings) is complaint and tickets(db_session) == 2
 
 
 def test_an_anonymous_leak_left_unanswered_keeps_nothing_that_ties_it_to_the_chat(db_session: Session) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from bot.core.text.address import parse_address
 from bot.core.text.ticket_codes import TICKET_CODE
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -51,11 +52,30 @@ def detect_language(text: str | None) -> str | None:
     return None
 
 
+# Words of a Chinese sentence that no estate's or street's name has: a reply with none of them
+# is a name, not a switch to Chinese.
+_SENTENCE_WORDS = re.compile(r"[我你您他她们的了吗呢吧啊呀是不没要请在有这那么什怎想能会说谢还就都]")
+# How many Chinese characters a name (an estate, a street, a building) may have at most.
+NAME_CHARACTERS = 16
+
+
+def is_chinese_address_only(text: str) -> bool:
+    """ "阳光花园3号楼2单元301", "丽景苑5栋": a Chinese address and nothing else; an English
+    speaker gives their address in the script it is written in."""
+    if len(_CJK.findall(text)) > NAME_CHARACTERS or _SENTENCE_WORDS.search(text) or _LATIN_WORD.search(text):
+        return False
+    address = parse_address(text)
+    return bool(address.estate or address.building)
+
+
 def conversation_language(text: str | None, previous: str | None) -> str:
     """The language to answer in: the latest message's, except that a short English reply
-    ("evening", "ok", "yes please") inside a Chinese conversation does not switch it; residents
-    mix in such words without wanting an English bot."""
+    ("evening", "ok", "yes please") inside a Chinese conversation does not switch it, nor does
+    a Chinese address alone inside an English one; residents mix in such words without wanting
+    the bot to change its language."""
     said = detect_language(text)
     if said == "en" and previous == "zh" and len(_LATIN_WORD.findall(text or "")) < 3:
         return "zh"
+    if said == "zh" and previous == "en" and is_chinese_address_only(text or ""):
+        return "en"
     return said or previous or DEFAULT_LANGUAGE

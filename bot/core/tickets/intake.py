@@ -86,6 +86,15 @@ def as_kept(draft: TicketDraft) -> TicketDraft:
     return replace(draft, description=description, address_raw=address_raw, address=address)
 
 
+def complaint_beside(draft: TicketDraft, subcategory: str | None, description: str) -> TicketDraft:
+    """A complaint told in the middle of the report `draft`, as a ticket of its own from the same
+    reporter and place (R5); a replayed confirmation finds it again by its intake reference."""
+    intake_ref = f"{draft.intake_ref}+complaint" if draft.intake_ref else None
+    return replace(
+        draft, category=Category.COMPLAINT, subcategory=subcategory, description=description, intake_ref=intake_ref
+    )
+
+
 def create_ticket(session: Session, draft: TicketDraft, settings: Settings, *, now: datetime | None = None) -> Ticket:
     """Create a ticket with its deadlines (in the settings' time zone), follow-up time and first event."""
     if draft.intake_ref:

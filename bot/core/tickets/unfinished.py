@@ -27,7 +27,7 @@ from bot.core.conversation.privacy import forget_sender
 from bot.core.models import Category, Ticket, TicketEvent, UnfinishedReport
 from bot.core.text.address import Address
 from bot.core.text.redaction import redact_identifiers
-from bot.core.tickets.intake import TicketDraft, create_ticket
+from bot.core.tickets.intake import TicketDraft, complaint_beside, create_ticket
 from bot.core.tickets.milestones import FINISHED
 
 if TYPE_CHECKING:
@@ -35,25 +35,39 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# The key of the kept draft's JSON under which the complaint told beside the report waits.
+SET_ASIDE = "set_aside"
+
 
 def as_json(draft: TicketDraft) -> dict[str, Any]:
     return asdict(draft) | {"category": draft.category.value}
 
 
 def from_json(data: dict[str, Any]) -> TicketDraft:
-    return TicketDraft(**(data | {"category": Category(data["category"]), "address": Address(**data["address"])}))
+    fields = {key: value for key, value in data.items() if key != SET_ASIDE}
+    return TicketDraft(**(fields | {"category": Category(data["category"]), "address": Address(**data["address"])}))
 
 
-def remember_unfinished(session: Session, draft: TicketDraft, now: datetime) -> None:
-    """Keep (or bring up to date) the chat's report as collected so far."""
+def filed_ref(ticket: Ticket) -> str:
+    """The intake reference a report filed without its resident stands for when they come back:
+    the complaint told beside it, filed with it, is found again under it (complaint_beside)."""
+    return f"unfinished:{ticket.code}"
+
+
+def remember_unfinished(
+    session: Session, draft: TicketDraft, now: datetime, set_aside: dict[str, Any] | None = None
+) -> None:
+    """Keep (or bring up to date) the chat's report as collected so far, with the complaint told
+    beside it (`set_aside`: its subcategory and description), which is filed with it."""
     assert draft.sender_ref is not None
+    data = as_json(draft) | ({SET_ASIDE: set_aside} if set_aside else {})
     kept = session.get(UnfinishedReport, draft.sender_ref)
     if kept is None:
-        session.add(UnfinishedReport(sender=draft.sender_ref, draft=as_json(draft), updated_at=now))
+        session.add(UnfinishedReport(sender=draft.sender_ref, draft=data, updated_at=now))
     elif kept.ticket_id is None:
-        kept.draft, kept.updated_at = as_json(draft), now
+        kept.draft, kept.updated_at = data, now
     else:
-        kept.draft = as_json(draft)  # filed already: kept to complete that ticket, not to file again
+        kept.draft = data  # filed already: kept to complete that ticket, not to file again
 
 
 # How long a filed draft waits for its resident to come back and complete it.
@@ -129,23 +143,30 @@ def file_unfinished(session: Session, settings: Settings, now: datetime) -> list
             continue
         try:
             with session.begin_nested():  # one bad draft must not keep every other leak from being filed
-                filed.append(
-                    _file(session, session.get_one(UnfinishedReport, sender, populate_existing=True), settings, now)
+                filed += _file(
+                    session, session.get_one(UnfinishedReport, sender, populate_existing=True), settings, now
                 )
         except Exception:  # noqa: BLE001  (logged; the others are filed)
             log.exception("Could not file the unfinished report of %s", sender)
     return filed
 
 
-def _file(session: Session, kept: UnfinishedReport, settings: Settings, now: datetime) -> Ticket:
+def _file(session: Session, kept: UnfinishedReport, settings: Settings, now: datetime) -> list[Ticket]:
     draft = from_json(kept.draft)
     note = say("unfinished_note", draft.language)
     unconfirmed = replace(draft, description=f"{draft.description} {note}".strip(), intake_ref=None)
     ticket = create_ticket(session, unconfirmed, settings, now=now)
-    ticket.events.append(TicketEvent(at=now, actor="bot", kind="filed_unfinished", detail={}))
+    tickets = [ticket]
+    if set_aside := kept.draft.get(SET_ASIDE):  # nothing a resident reported is lost (R5)
+        complaint = complaint_beside(replace(draft, intake_ref=filed_ref(ticket)), **set_aside)
+        tickets.append(
+            create_ticket(session, replace(complaint, description=f"{complaint.description} {note}"), settings, now=now)
+        )
+    for filed in tickets:
+        filed.events.append(TicketEvent(at=now, actor="bot", kind="filed_unfinished", detail={}))
     if draft.anonymous:
         session.delete(kept)  # R7: nothing left that ties the ticket to the chat
         forget_sender(session, draft.channel, kept.sender)
     else:
         kept.ticket_id = ticket.id
-    return ticket
+    return tickets
