@@ -11,7 +11,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import HotlineAction, button, report_text, resident_text, say
-from actions.intake import intake_intro, intake_start_events, report_in, start_intake_with
+from actions.intake import answer_beside_report, intake_intro, intake_start_events, report_in, start_intake_with
 from actions.unit_of_work import ActionCall
 from bot.core.billing import about_money, answer_billing, clauses_of
 from nlu.leak_words import says_something_escapes
@@ -69,15 +69,18 @@ class ActionAnswerBilling(HotlineAction):
         if tracker.active_loop_name is None and (category := report_beside_billing(text)):
             # The report is taken down now (a leak's advice comes first); the question is answered
             # as far as the billing file can, and a disputed bill can be raised once it is done.
-            lines = [] if answer.is_dispute else answer.texts
             events = start_intake_with(category, text, tracker, dispatcher, language, call)
-            for line in lines:
-                dispatcher.utter_message(text=line)
-            dispatcher.utter_message(text=say("billing_after_report", language))
+            answer_beside_report(answer, dispatcher, language)
             return events
         if answer.is_dispute:
             return start_billing_intake(dispatcher, tracker, language, call)
-        for line in answer.texts or [say("billing_unknown", language)]:
+        if not answer.texts:
+            # What the bot can tell, and the person who can tell more; no "did this answer it?"
+            # after an answer that was none.
+            need_person = button(say("billing_need_person", language), "request_human")
+            dispatcher.utter_message(text=say("billing_unknown", language), buttons=[need_person])
+            return [SlotSet("category", "billing_query")]
+        for line in answer.texts:
             dispatcher.utter_message(text=line)
         dispatcher.utter_message(
             text=say("billing_more", language),

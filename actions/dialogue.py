@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from actions.billing import disputes_a_bill, heating_season_answer, start_billing_intake
 from actions.common import HotlineAction, Utterance, button, harm_advice, resident_text, say
 from actions.intake import sounds_solved, start_intake_with
@@ -60,6 +62,15 @@ class ActionHelp(Utterance):
         return "action_help"
 
 
+# "Do you speak English?", "能说中文吗": a foreigner's first question, not an off-topic one.
+_ASKS_FOR_A_LANGUAGE = re.compile(
+    r"\b(?:do|can|could) (?:you|u|i) (?:speak|understand|read|write|talk|use|chat)(?: in)? (?:english|chinese)\b|"
+    r"\benglish (?:please|ok|okay)\b|\bspeak english\b|"
+    r"(?:会|能|可以)(?:说|讲|用|打)?(?:英文|英语|中文|汉语)(?:吗|嘛|么|不)",
+    re.IGNORECASE,
+)
+
+
 def answered_without_the_model(text: str, tracker, dispatcher, language: str, call) -> list[dict] | None:  # type: ignore[no-untyped-def]
     """What a message the model calls out of scope, or is unsure of, may still be: a cold room
     (R11: a repair), news for the chat's open ticket, a question about a report; first aid comes
@@ -70,6 +81,9 @@ def answered_without_the_model(text: str, tracker, dispatcher, language: str, ca
         return start_intake_with("report_repair", text, tracker, dispatcher, language, call)
     for advice in harm_advice(text, language):
         dispatcher.utter_message(text=advice)
+    if _ASKS_FOR_A_LANGUAGE.search(text):  # "do you speak English?": yes, and what is wrong?
+        dispatcher.utter_message(text=say("languages_spoken", language))
+        return []
     if appliance_trouble_only(text):  # a leaking fridge, a broken car: whom to call instead
         dispatcher.utter_message(text=say("not_heating_appliance", language))
         return []

@@ -34,7 +34,7 @@ from actions.followup import end_followup_for_new_report
 from actions.outage import ask_outage_choice, earlier_address, outage_slots, read_outage_choice, with_outage_question
 from actions.status import note_addition, own_open_ticket_named, recent_open_ticket, tell_status
 from actions.unit_of_work import ActionCall
-from bot.core.billing import answer_billing, billing_question_in
+from bot.core.billing import BillingAnswer, answer_billing, billing_answer_in
 from bot.core.conversation.messages import FIELD_NAMES, join_names, name_of
 from bot.core.models import Category
 from bot.core.outages.estates import alias_table, estate_named_in
@@ -46,15 +46,8 @@ from bot.core.tickets.intake import tickets_of_sender
 from bot.core.tickets.unfinished import filed_ticket_of, forget_unfinished
 from nlu.leak_words import says_something_escapes, smells_of_gas
 from nlu.not_ours import appliance_trouble_only
+from nlu.whistle_words import tells_of_bribery
 
-_WHISTLE = re.compile(
-    r"举报|舉報|红包|紅包|回扣|受贿|受賄|行贿|贿赂|賄賂|好处费|私接|偷热|偷接|吃拿卡要|"
-    r"(?:不|没|沒)(?:给|給|开|開)(?:收据|收據|发票|發票|票)|(?:要|收)了.{0,6}(?:烟|煙|酒|钱|錢|红包)才|"
-    r"bribe|kickback|whistle|no receipt|without (a )?receipt|illegal connection|under the table|"
-    r"if I (?:pay|paid|give|gave) (?:him|her|them)|(?:asked|wanted|demanded) (?:me )?for (?:money|cash|a tip)|"
-    r"(?:pay|paid|give|gave) (?:him|her|them) \d+|cash in hand|backhander",
-    re.IGNORECASE,
-)
 _NO_HEAT = re.compile(
     r"不热|不熱|不暖|不怎么热|不太热|不供暖|没暖气|没有暖气|沒暖氣|停暖|冰凉|冰涼|冻得|凍得|no heat|heating (?:has )?stopped|"
     r"heating(?: is)? off|not working|not warm|not hot|cold|freezing",
@@ -81,21 +74,25 @@ _ANONYMOUS = re.compile(
     r"匿名|不留名|(?:替|为|给)我保密|"
     r"(?:别|不要|不用|千万别|请勿)\s*(?:说|讲|告诉|透露|让.{0,8}?知道|提)[^,,。.!!]{0,8}?是我|"
     r"(?:别|不要|不想|不愿意?|请勿|千万别)\s*(?:留|登记|记录?|写|公开|透露|暴露|提|说出?|告诉.{0,6}?)(?:下|出)?(?:我的?)?"
-    r"(?:名字|姓名|身份|电话|手机号?|信息)|"
+    r"(?:名字|姓名|身份|电话|手机号?|号码|联系方式|信息)|"
+    r"(?:电话|手机号?|号码|名字|姓名)(?:就|也|还是)?(?:别|不要|不用|甭)(?:记|留|登记|写|存)|"
     r"不(?:想|愿意?)(?:让|被)?(?:别人|人|他们?|她)?知道是我|"
     r"anonym|"
     r"(?:don'?t|do not|please don'?t|never|without)\s+(?:\w+\s+){0,2}?"
-    r"(?:mention|use|give|share|pass on|reveal|tell|put|record|take|saying|giving|using|mentioning)\s+"
+    r"(?:mention|use|give|share|pass on|reveal|tell|put|record|take|keep|store|save|log|write down|"
+    r"saying|giving|using|mentioning)\s+"
     r"(?:\w+\s+){0,2}?(?:my name|my number|my identity|who i am|(?:that )?it was me|(?:that )?i (?:told|reported|called))|"
     r"(?:keep|leave)\s+(?:my name|me|my identity)\s+out|keep (?:my name|me|my identity|this) (?:confidential|private|secret)|"
+    r"(?:delete|remove|forget|erase|drop)\s+my\s+(?:name|number|phone|details)|"
     r"off the record",
     re.IGNORECASE,
 )
 # A request that names the kind of case but not what happened: ask for the details.
 _GENERIC = re.compile(
-    r"^(你好|您好)?[,,]?(我|我们)?(要|想|想要|需要)?(报修|维修|修理|投诉|举报|报漏水|反映(一下)?(问题|情况)?|报个修)(一下)?[。.!!]*$"
-    r"|^(hi|hello)?[ ,]*(i )?(want|would like|need|wanna)?( to)? ?(report|complain|make a complaint|file a (report|complaint)|"
-    r"report a (fault|problem|leak|repair)|get (something|it) repaired)[ .!]*$",
+    r"^(你好|您好)?[,,]?(我|我们)?(要|想|想要|需要)?(报修|维修|修理|投诉|举报|报漏水|反映(一下|个|一个)?(问题|情况|事)?|报个修)(一下)?[。.!!]*$"
+    r"|^(?:hi|hello|hey)?[ ,]*(?:please[ ,]*)?(?:i(?:'d| would)? (?:like|want|need|wanna)|i have|can i|could i|may i)?"
+    r"(?: to)? ?(?:make |file |lodge |raise |log )?(?:a |an )?(?:report|complain|complaint|fault report|repair request|"
+    r"report a (?:fault|problem|leak|repair)|get (?:something|it) repaired)[ .!?]*(?:please)?[ .!?]*$",
     re.IGNORECASE,
 )
 _BARE_NUMBER = re.compile(r"^\s*(\d{1,5}|[零〇一二两三四五六七八九十]+)\s*(号|室|号楼|单元)?\s*$")
@@ -174,7 +171,7 @@ def enough_of_address(parts: dict[str, Any], language: str) -> str | None:
 def subcategory_of(category: str, text: str) -> str | None:
     if category == "report_leak" and names_gas(text):
         return "gas"
-    if category == "complaint" and _WHISTLE.search(text):
+    if category == "complaint" and tells_of_bribery(text):
         return "whistleblowing"
     if category == "complaint" and says_something_escapes(text):
         return "escaping"  # "报了漏水半天没人来,水还在往楼下流": urgent, as the leak is
@@ -217,10 +214,19 @@ def leak_interruption(tracker: Tracker, dispatcher: CollectingDispatcher, langua
         return None
     subcategory = "gas" if gas else subcategory_of("report_leak", text)
     dispatcher.utter_message(text=say("gas_safety", language) if gas else safety_advice(text, language))
-    # What was reported before stays in the description: nothing the resident said is lost.
     earlier = tracker.get_slot("description")
-    description = f"{text} / {earlier}" if earlier and earlier != text else text
-    slots: dict[str, Any] = {"category": "report_leak", "subcategory": subcategory, "description": description}
+    slots: dict[str, Any] = {"category": "report_leak", "subcategory": subcategory}
+    if tracker.get_slot("category") == Category.COMPLAINT.value and earlier:
+        # The complaint keeps a ticket and an answer of its own (R5), out of the crew's work order
+        # (it may be about that crew): it is set aside, filed beside the leak.
+        dispatcher.utter_message(text=say("complaint_kept_beside_leak", language))
+        slots |= {
+            "description": text,
+            "set_aside": {"subcategory": tracker.get_slot("subcategory"), "description": earlier},
+        }
+    else:
+        # What was reported before stays in the description: nothing the resident said is lost.
+        slots["description"] = f"{text} / {earlier}" if earlier and earlier != text else text
     if tracker.get_slot("outage_id"):  # an outage never takes a leak
         slots |= {"outage_id": None, "outage_choice": None}
     parts = address_from_parts(tracker.get_slot("address_parts") or {})
@@ -250,13 +256,15 @@ def report_told(tracker: Tracker, billing_file: Path) -> str | None:
     text = squash(tracker.latest_message.get("text") or "")
     if not text or text.startswith("/"):
         return None
-    if _WHISTLE.search(text):
+    if tells_of_bribery(text):
         return Category.COMPLAINT.value
     intent = tracker.latest_message.get("intent") or {}
     if intent.get("name") not in _OTHER_REPORTS or (intent.get("confidence") or 0) < REPORT_AGAIN_ABOVE:
         return None
     if intent["name"] == Category.BILLING_QUERY.value and not answer_billing(text, "zh", billing_file).is_dispute:
         return None
+    if intent["name"] == Category.REPORT_REPAIR.value and sounds_solved(text):
+        return None  # "刚刚暖气热了,不用来了": the fault is over, no fault to report (offer_to_drop)
     return str(intent["name"])
 
 
@@ -288,6 +296,24 @@ def offer_to_drop(dispatcher: CollectingDispatcher, key: str, language: str) -> 
 def rejected(events: list[dict[str, Any]], slot: str) -> bool:
     """Whether a validation's events turn the answer to `slot` down (set it to None)."""
     return any(e.get("event") == "slot" and e.get("name") == slot and e.get("value") is None for e in events)
+
+
+# What an answer to "where?", "your number?" or "when?" says of itself: numbers, the words of an
+# address or a phone, and the commonest small words around them.
+_ANSWER_WORDS = re.compile(
+    r"\d+|号楼|单元|电话|手机|号码|座机|联系|我的|[号楼栋室层是打我的]|"
+    r"\b(?:my|phone|mobile|number|call|me|is|it's|at|on|building|unit|room|flat|bldg)\b",
+    re.IGNORECASE,
+)
+# How many words (Chinese characters count one each) beside the answer make it tell more.
+MORE_THAN_AN_ANSWER = 8
+
+
+def says_more(text: str) -> bool:
+    """Whether an accepted answer also says something else ("电话138…,维修工收了我200块红包"),
+    not just the answer in words ("我的电话是一三八一二三四五六七八")."""
+    rest = _ANSWER_WORDS.sub(" ", with_spoken_digits(text))
+    return len(re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]", rest)) >= MORE_THAN_AN_ANSWER
 
 
 def slot_values(events: list[dict[str, Any]]) -> dict[str, Any]:
@@ -459,6 +485,16 @@ def start_intake_with(category: str, text: str, tracker: Tracker, dispatcher: Co
     return [*events, FollowupAction("ticket_form")]
 
 
+def answer_beside_report(question: BillingAnswer, dispatcher: CollectingDispatcher, language: str) -> None:
+    """A billing question asked beside a report: answered now when the billing file can; a
+    disputed bill (or one the file cannot answer) can be raised once the report is done."""
+    answers = [] if question.is_dispute else question.texts
+    for line in answers:
+        dispatcher.utter_message(text=line)
+    if not answers:
+        dispatcher.utter_message(text=say("billing_after_report", language))
+
+
 class ActionStartIntake(HotlineAction):
     """Start a leak, repair or complaint report from the resident's first message."""
 
@@ -470,7 +506,7 @@ class ActionStartIntake(HotlineAction):
         text = report_text(tracker)
         # "暖气管爆了,水喷得到处都是,打了三次热线没人接,我要投诉": R1 first. The leak is taken (a
         # crew in 30 minutes), and the complaint's words go with it for the dispatcher to see.
-        complaint_too = category == "complaint" and says_something_escapes(text) and not _WHISTLE.search(text)
+        complaint_too = category == "complaint" and says_something_escapes(text) and not tells_of_bribery(text)
         # A complaint naming one's own ticket is a complaint of its own (R5/R6), not news for it.
         adds = category != "complaint" and tracker.active_loop_name is None
         if complaint_too:
@@ -488,9 +524,9 @@ class ActionStartIntake(HotlineAction):
         if complaint_too:
             dispatcher.utter_message(text=say("complaint_with_leak", language))
         honour_requests_in(text, dispatcher, language)
-        if category != "complaint" and billing_question_in(text, call.settings.billing_file):
-            # "暖气片漏水了!还有你们的缴费方式有哪些": the report first, the question afterwards.
-            dispatcher.utter_message(text=say("billing_after_report", language))
+        if category != "complaint" and (question := billing_answer_in(text, language, call.settings.billing_file)):
+            # "暖气片漏水了!还有你们的缴费方式有哪些": the report is taken, the question answered.
+            answer_beside_report(question, dispatcher, language)
         # A leak written in the middle of a follow-up (data/rules.yml): the follow-up keeps what
         # was answered, and the leak is a report of its own.
         ended = end_followup_for_new_report(tracker, call) if tracker.active_loop_name == "followup_form" else []
@@ -714,6 +750,11 @@ class ValidateTicketForm(AskingFormValidation):
             return await self._no_answer(corrected, dispatcher, tracker, domain, language)
         asked = tracker.get_slot("requested_slot")
         billing_file = self.call.settings.billing_file
+        if tracker.get_slot("anonymous") and _ASKS_ABOUT_PRIVACY.search(typed) and not tells_of_bribery(typed):
+            # "你们会不会泄露我的信息?" from an anonymous resident: a question to answer (what is
+            # kept), neither an answer nor evidence for the description; then the question again.
+            dispatcher.utter_message(text=say("anonymous_ok", language))
+            return await self._no_answer({}, dispatcher, tracker, domain, language)
         if asked == "callback_time" and not _SAYS_WHEN.search(with_spoken_digits(typed)):
             # Any words may be a time ("等我下班"), so a report there is caught before its validation.
             if (kind := report_told(tracker, billing_file)) is not None:
@@ -727,6 +768,14 @@ class ValidateTicketForm(AskingFormValidation):
                 del dispatcher.messages[said:]
                 taken = take_report(tracker, dispatcher, language, kind)
                 return await self._no_answer(slot_values(events) | taken, dispatcher, tracker, domain, language)
+            billing = answer_billing(typed, language, billing_file)
+            if billing.topics and not billing.is_dispute:
+                # "对了,采暖费多少钱一平米" where the number is asked: no wrong number; the question
+                # is answered, and the form's question comes again.
+                del dispatcher.messages[said:]
+                for line in billing.texts:
+                    dispatcher.utter_message(text=line)
+                return await self._no_answer({}, dispatcher, tracker, domain, language)
             if appliance_trouble_only(typed):
                 # "看错了,不是漏水,是空调滴水": not the heating's. Said, kept in the description (a
                 # dispatcher may still see it), and the report can be dropped with one press.
@@ -740,7 +789,7 @@ class ValidateTicketForm(AskingFormValidation):
                 # number, and no dead end: the report can be dropped with one press, or go on.
                 del dispatcher.messages[said:]
                 offer_to_drop(dispatcher, "solved_offer_cancel", language)
-        elif asked not in (None, "description", "outage_choice") and answered(events, asked):
+        elif asked not in (None, "description", "outage_choice") and answered(events, asked) and says_more(typed):
             kind = report_told(tracker, billing_file)
             if kind is not None and kind != tracker.get_slot("category"):
                 # The answer and another report in one message ("电话138…,维修工收了我200块红包"):
@@ -900,11 +949,6 @@ class ValidateTicketForm(AskingFormValidation):
         answer = yes_or_no(text, latest_intent(tracker))
         if answer is not None:
             return {"followup_optin": answer}
-        if _ASKS_ABOUT_PRIVACY.search(text):
-            # "你们会不会泄露我的信息?": a question to answer (what an anonymous report keeps), not
-            # evidence for the description; then the question again.
-            dispatcher.utter_message(text=say("anonymous_ok", language))
-            return {"followup_optin": None}
         if len(text) >= 6 and _WORDS.search(text):
             # "上周三,姓王的师傅": what happened, told at a yes/no question (for a whistle-blower
             # the who and when are the evidence). It goes with the description; the question again.
@@ -919,6 +963,10 @@ class ValidateTicketForm(AskingFormValidation):
         text = squash(str(value or ""))
         language = language_of(tracker)
         digits = with_spoken_digits(text)  # "一三九一二三四五六七八" is a number, never a time
+        if asks_for_anonymity(text) and not find_phone(digits):
+            # "等一下,电话别记了" where the time is asked: the number given is dropped (R7), no time.
+            dispatcher.utter_message(text=say("anonymous_ok", language))
+            return {"callback_time": None, "phone": None, "anonymous": True}
         if _SAYS_WHEN.search(digits.replace(find_phone(digits) or "\0", "")):
             return {"callback_time": text[:100]}
         if _MORE_TO_TELL.search(text) and len(text) >= 12:

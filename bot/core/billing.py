@@ -41,12 +41,18 @@ def about_money(clause: str) -> bool:
 def billing_question_in(text: str, billing_file: Path) -> bool:
     """Whether a part of the message about money asks something the billing file knows of
     ("暖气片漏水了!还有你们的缴费方式有哪些": a leak, and a question to come back to)."""
+    return billing_answer_in(text, "zh", billing_file) is not None
+
+
+def billing_answer_in(text: str, language: str, billing_file: Path) -> BillingAnswer | None:
+    """The billing file's answer to the part of the message about money, in `language`; None
+    when no such part asks anything the file knows of."""
     for clause in clauses_of(text):
         if about_money(clause):
-            answer = answer_billing(clause, "zh", billing_file)
+            answer = answer_billing(clause, language, billing_file)
             if answer.topics or answer.is_dispute:
-                return True
-    return False
+                return answer
+    return None
 
 
 @lru_cache

@@ -593,3 +593,29 @@ def test_the_summary_of_an_anonymous_complaint_shows_only_what_its_ticket_keeps(
     assert "2单元" not in shown and "602" not in shown
     filed = ticket(confirm(resident, summary, "确认提交"))
     assert (filed.estate, filed.building, filed.unit, filed.room, filed.phone) == ("阳光花园", "3", None, None, None)
+
+
+@pytest.mark.stack
+@pytest.mark.parametrize(
+    ("report", "address", "phone", "dont", "no", "submit"),
+    [
+        ("暖气不热", "阳光花园3号楼2单元301", "13812345678", "等一下,电话别记了", "不需要", "确认提交"),
+        (
+            "My radiator is cold", "Sunshine Garden bldg 3 unit 2 room 301", "13812345678",
+            "wait, don't keep my number", "No, thanks", "Confirm",
+        ),
+    ],
+)  # fmt: skip
+def test_do_not_keep_my_number_where_the_call_back_time_is_asked_drops_the_number(
+    resident: Resident, report: str, address: str, phone: str, dont: str, no: str, submit: str
+) -> None:
+    """R7 at any step: the number given one step earlier is dropped, and no time is kept."""
+    for message in (report, address, phone):
+        resident.say(message)
+    replies = resident.say(dont)
+    summary = resident.press(replies, no)  # the anonymous report's follow-up question
+    assert "13812345678" not in "\n".join(r["text"] for r in summary)
+    code = ticket_code_in(resident.press(summary, submit))
+    with session_scope() as session:
+        ticket = get_ticket_by_code(session, code)
+        assert ticket is not None and ticket.anonymous and ticket.phone is None and ticket.callback_window is None

@@ -314,3 +314,22 @@ def test_when_the_heating_starts_is_answered_with_the_companys_dates(
     answer = resident.say_text(question)
     assert expected in answer and "帮不上" not in answer and "can't help" not in answer, answer
     assert ticket_count() == before
+
+
+@pytest.mark.parametrize("opening", ["I'd like to file a complaint", "Hello, I have a complaint"])
+def test_an_english_complaint_without_its_story_is_asked_what_happened(resident: Resident, opening: str) -> None:
+    """Only "I want to complain": the bot asks what happened, as it does in Chinese, so the
+    complaint reaches the office with its content."""
+    resident.say(opening)
+    asked = resident.say_text("Sunshine Garden bldg 3 unit 2 room 301")
+    assert "what happened" in asked.lower(), asked
+    resident.say("The engineer who came on Monday shouted at my mother")
+    resident.say("13812345678")
+    complaint = ticket(confirm(resident, resident.say("afternoon"), "Confirm"))
+    assert complaint.category is Category.COMPLAINT and "shouted" in complaint.description
+
+
+@pytest.mark.parametrize(("question", "answer"), [("hi, do you speak English?", "English"), ("你们会说英文吗", "英文")])
+def test_a_question_about_the_language_is_answered_yes(resident: Resident, question: str, answer: str) -> None:
+    said = resident.say_text(question)
+    assert answer in said and "can't help" not in said and "帮不上" not in said, said

@@ -163,12 +163,38 @@ def test_a_leak_in_the_middle_of_an_anonymous_complaint_asks_for_the_flat_and_ke
     resident.say("阳光花园")  # enough for an anonymous complaint (R7)
     interrupted = resident.say_text("家里暖气管漏水了")
     assert "阀门" in interrupted and "房间号" in interrupted, interrupted  # the crew needs the flat
+    assert "另外单独登记" in interrupted, interrupted  # the complaint is not lost
     replies = resident.say("阳光花园3号楼2单元301")
     while not any(b["title"] == "确认提交" for r in replies for b in r.get("buttons") or []):
         replies = resident.press(replies, "不需要")  # the anonymous report's follow-up question
-    leak = ticket(confirm(resident, replies, "确认提交"))
+    leak_code, complaint_code = codes_in(resident.press(replies, "确认提交"))
+    leak, complaint = ticket(leak_code), ticket(complaint_code)
     assert leak.category is Category.REPORT_LEAK and (leak.building, leak.unit, leak.room) == ("3", "2", "301")
-    assert "乱收费" in leak.description and leak.phone is None
+    assert leak.phone is None and "乱收费" not in leak.description  # not in the crew's work order
+    assert complaint.category is Category.COMPLAINT and "乱收费" in complaint.description
+    assert complaint.anonymous and complaint.phone is None and complaint.room is None
+
+
+def test_a_leak_in_the_middle_of_a_named_complaint_files_both(resident: Resident) -> None:
+    resident.say("投诉你们师傅态度差")
+    resident.say("阳光花园3号楼2单元301")
+    assert "另外单独登记" in resident.say_text("哎呀不好了 暖气管子漏水了 水流了一地")
+    resident.say("13812345678")
+    leak_code, complaint_code = codes_in(resident.press(resident.say("随时"), "确认提交"))
+    leak, complaint = ticket(leak_code), ticket(complaint_code)
+    assert leak.category is Category.REPORT_LEAK and leak.priority is Priority.URGENT
+    assert complaint.category is Category.COMPLAINT and "态度差" in complaint.description
+    assert complaint.phone == leak.phone == "+8613812345678"
+
+
+@pytest.mark.parametrize("answer", ["我的电话是一三八一二三四五六七八", "my number is 138 1234 5678"])
+def test_a_phone_number_in_words_is_the_number_and_nothing_else(resident: Resident, answer: str) -> None:
+    """The answer alone, however it is worded, opens no second ticket."""
+    resident.say("阳光花园3号楼2单元301暖气不热")
+    said = resident.say_text(answer)
+    assert "投诉" not in said and "complaint" not in said.lower(), said
+    codes = codes_in(resident.press(resident.say("随时"), "确认提交"))
+    assert len(codes) == 1 and ticket(codes[0]).phone == "+8613812345678"
 
 
 def test_a_question_or_the_problem_again_at_where_is_never_the_address(resident: Resident) -> None:
@@ -449,3 +475,15 @@ def test_the_address_said_wrong_at_the_summary_is_asked_again_whatever_the_model
     assert "地址" in asked and "哪一项" not in asked, asked
     filed = ticket(confirm(resident, resident.say("阳光花园3号楼2单元302"), "确认提交"))
     assert filed.room == "302"
+
+
+def test_a_billing_question_where_the_phone_is_asked_is_answered_and_the_phone_asked_again(
+    resident: Resident,
+) -> None:
+    resident.say("暖气不热")
+    resident.say("阳光花园3号楼2单元301")
+    answered = resident.say_text("对了,采暖费多少钱一平米")
+    assert "22.5" in answered and "不是有效" not in answered and "电话" in answered, answered
+    resident.say("13812345678")
+    repair = ticket(confirm(resident, resident.say("随时"), "确认提交"))
+    assert repair.phone == "+8613812345678" and "采暖费" not in repair.description

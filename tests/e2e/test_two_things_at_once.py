@@ -102,19 +102,28 @@ def test_a_complaint_about_a_leak_that_still_runs_gets_the_safety_advice_first(
 
 
 @pytest.mark.parametrize(
-    ("message", "category", "words"),
+    ("message", "category", "words", "answered"),
     [
-        ("暖气不热,另外我想问一下这个月的账单为什么这么高", Category.REPORT_REPAIR, "暖气不热"),
-        ("卫生间暖气片漏水了!还有你们的缴费方式有哪些", Category.REPORT_LEAK, "漏水"),
-        ("My radiator is stone cold. Also, how do I pay my heating bill?", Category.REPORT_REPAIR, "stone cold"),
+        # A disputed bill is raised once the report is done; a question the billing file
+        # answers is answered at once, in the resident's language.
+        ("暖气不热,另外我想问一下这个月的账单为什么这么高", Category.REPORT_REPAIR, "暖气不热", "之后您可以接着问我"),
+        ("卫生间暖气片漏水了!还有你们的缴费方式有哪些", Category.REPORT_LEAK, "漏水", "支付宝"),
+        (
+            "My radiator is stone cold. Also, how do I pay my heating bill?",
+            Category.REPORT_REPAIR,
+            "stone cold",
+            "Alipay",
+        ),
+        ("My radiator is cold and also how do I get an invoice?", Category.REPORT_REPAIR, "cold", "invoice"),
     ],
 )
 def test_a_report_beside_a_billing_question_is_taken_and_the_question_not_forgotten(
-    resident: Resident, message: str, category: Category, words: str
+    resident: Resident, message: str, category: Category, words: str, answered: str
 ) -> None:
     replies = resident.say_text(message)
-    english = message.isascii()
-    assert say("billing_after_report", "en" if english else "zh") in replies
+    assert answered in replies, replies
+    later = say("billing_after_report", "en" if message.isascii() else "zh")
+    assert (later in replies) is (answered in later), replies  # never "ask me again" after an answer
     if category is Category.REPORT_LEAK:
         assert say("leak_safety", "zh").split("。")[0] in replies  # the safety advice (R1)
     resident.say("阳光花园3号楼2单元301")
@@ -122,6 +131,14 @@ def test_a_report_beside_a_billing_question_is_taken_and_the_question_not_forgot
     summary = resident.say("随时")
     filed = ticket(ticket_code_in(resident.press(summary, "确认")))  # the answers were Chinese
     assert filed.category is category and words in filed.description
+
+
+@pytest.mark.parametrize("question", ["why is my bill so high", "我家采暖费怎么比去年贵了这么多"])
+def test_a_bill_thought_too_high_is_taken_down_for_a_billing_officer(resident: Resident, question: str) -> None:
+    """No menu of topics followed by "did this answer it?": the bill is checked (R15)."""
+    replies = "\n".join(r.get("text") or "" for r in resident.say(question))
+    assert "Does this answer" not in replies and "能解决您的问题吗" not in replies, replies
+    assert "address" in replies.lower() or "地址" in replies or "户号" in replies, replies
 
 
 def test_a_billing_question_about_heat_is_answered_without_opening_a_report(resident: Resident) -> None:

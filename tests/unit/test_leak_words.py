@@ -129,3 +129,26 @@ def test_the_nlu_makes_an_appliance_leak_out_of_scope_and_leaves_the_radiators()
         "print('RESULT' + json.dumps([m.get('intent')['name'] for m in cases]))"
     )
     assert in_rasas_python(script) == ["out_of_scope", "report_leak", "complaint"]
+
+
+def test_the_nlu_makes_a_bribe_read_as_no_report_a_complaint_and_leaves_the_other_reports() -> None:
+    """WhistleBlowing in Rasa's own Python: a bribe read as small talk or a status question is a
+    complaint, sure enough for no clarifying question; a report's own reading stays."""
+    script = (
+        "import json; from nlu.whistle_component import WhistleBlowing\n"
+        "from rasa.shared.nlu.training_data.message import Message\n"
+        "def msg(text, top):\n"
+        "    m = Message(data={'text': text})\n"
+        "    m.set('intent', {'name': top, 'confidence': 0.5})\n"
+        "    m.set('intent_ranking', [{'name': top, 'confidence': 0.5}, {'name': 'complaint', 'confidence': 0.3}])\n"
+        "    return m\n"
+        "cases = [msg('师傅收红包,我微信号是zhangwei88', 'out_of_scope'),\n"
+        "         msg('the engineer said he would only fix it if I paid him 200 cash', 'check_status'),\n"
+        "         msg('收了我的钱没给收据,我要退费', 'billing_query'), msg('谢谢师傅,修好了', 'thank')]\n"
+        "WhistleBlowing().process(cases)\n"
+        "print('RESULT' + json.dumps([[m.get('intent'), len(m.get('intent_ranking'))] for m in cases]))"
+    )
+    wechat, paid, receipt, thanks = in_rasas_python(script)  # type: ignore[misc]
+    assert wechat == [{"name": "complaint", "confidence": 1.0}, 2]
+    assert paid[0]["name"] == "complaint"
+    assert receipt[0]["name"] == "billing_query" and thanks[0]["name"] == "thank"

@@ -18,6 +18,7 @@ from bot.core.text.redaction import redact_flat, redact_identifiers
         ("我微信号是wxid_abc123,有事联系", ["wxid_abc123", "abc123"]),
         ("我的微信 zhang_san88,QQ号 12345678", ["zhang_san88", "12345678"]),
         ("WeChat: lily_2024", ["lily_2024"]),
+        ("My WeChat is zhang_wei88, add me", ["zhang_wei88"]),
     ],
 )
 def test_names_and_chat_accounts_are_redacted(typed: str, secrets: list[str]) -> None:

@@ -34,7 +34,7 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"wxid_\w+", re.IGNORECASE), "[账号]"),
     (
         re.compile(
-            r"(?:微信号?|vx|wechat(?:\s*id)?|weixin|QQ号?)\s*(?:号码?|是|为|:|：)?\s*[A-Za-z0-9][\w-]{4,19}",
+            r"(?:微信号?|vx|wechat(?:\s*id)?|weixin|QQ号?)\s*(?:号码?|是|为|:|：|\bis\b|=)?\s*[A-Za-z0-9][\w-]{4,19}",
             re.IGNORECASE,
         ),
         "[账号]",
