@@ -99,7 +99,9 @@ def ask_confirmation(dispatcher: CollectingDispatcher, tracker: Tracker, languag
         lines.append(say("summary_optin", language, value=say("optin_yes" if optin else "optin_no", language)))
     else:
         lines.append(say("summary_phone", language, value=tracker.get_slot("phone") or "-"))
-        lines.append(say("summary_callback", language, value=tracker.get_slot("callback_time") or "-"))
+        gas = tracker.get_slot("subcategory") == "gas"  # no time asked (ValidateTicketForm)
+        when = tracker.get_slot("callback_time") or (say("callback_at_once", language) if gas else "-")
+        lines.append(say("summary_callback", language, value=when))
     lines.append(say("summary_question", language))
     fields = ("address", "description") if anonymous else CORRECTABLE
     buttons = [button(say("confirm", language), "affirm")]

@@ -24,7 +24,11 @@ from bot.core.text.phone import check_phone, find_phone
 CORRECTABLE = ("address", "description", "phone", "callback_time")
 # The words that name each field a resident may correct.
 FIELD_WORDS = {
-    "address": re.compile(r"地址|小区|楼|单元|房间|门牌|address|building|room|unit", re.IGNORECASE),
+    "address": re.compile(
+        r"地址|小区|花园|家园|苑|社区|新村|大厦|公寓|楼|单元|房间|门牌|"
+        r"address|building|room|unit|gardens?|community|court|estate|residence|village|compound",
+        re.IGNORECASE,
+    ),
     "phone": re.compile(r"电话|手机|号码|联系方式|phone|number|mobile", re.IGNORECASE),
     "callback_time": re.compile(r"时间|几点|上午|下午|晚上|time|when|morning|afternoon|evening", re.IGNORECASE),
     "description": re.compile(r"描述|情况|问题|内容|description|details|problem|what happened", re.IGNORECASE),
@@ -32,7 +36,9 @@ FIELD_WORDS = {
 # "That was wrong": what turns a message naming a field into a correction of it.
 _CORRECTION = re.compile(
     r"不对|错了|有误|写错|说错|输错|打错|填错|弄错|搞错|记错|更正|改成|改为|改一下|应该是|其实是"
-    r"|\bwrong\b|\bmistake|\btypo\b|\bcorrection\b|\bi meant\b|\bshould (?:be|have been)\b|\bchange (?:my|the)\b",
+    r"|不是[^,，。.!！?？]{1,20}[,，]?\s*而?是"  # "不是阳光花园,是幸福小区"
+    r"|\bwrong\b|\bmistake|\btypo\b|\bcorrection\b|\bi meant\b|\bshould (?:be|have been)\b|\bchange (?:my|the)\b"
+    r"|\bnot\b[^,.!?]{1,40}[,.]?\s*(?:it'?s|it is|but)\b",  # "not Sunshine Garden, it's Xingfu Community"
     re.IGNORECASE,
 )
 

@@ -734,6 +734,10 @@ class ValidateTicketForm(AskingFormValidation):
             slots = [slot for slot in domain_slots if slot not in ("phone", "callback_time")]
         else:
             slots = [slot for slot in domain_slots if slot != "followup_optin"]
+        if tracker.get_slot("subcategory") == "gas":
+            # A resident told to leave a gas smell is asked no more than the crew needs: it calls
+            # at once (R1), there is no time to agree.
+            slots = [slot for slot in slots if slot != "callback_time"]
         return with_outage_question(slots, tracker)
 
     def validate_outage_choice(

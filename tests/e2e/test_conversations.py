@@ -333,3 +333,24 @@ def test_an_english_complaint_without_its_story_is_asked_what_happened(resident:
 def test_a_question_about_the_language_is_answered_yes(resident: Resident, question: str, answer: str) -> None:
     said = resident.say_text(question)
     assert answer in said and "can't help" not in said and "帮不上" not in said, said
+
+
+@pytest.mark.parametrize(
+    ("report", "address", "time", "correction", "corrected", "submit"),
+    [
+        ("暖气不热", "阳光花园3号楼2单元301", "上午", "不是阳光花园,是幸福小区", "幸福小区3号楼2单元301室", "确认提交"),
+        (
+            "My radiator is cold", "Sunshine Garden bldg 3 unit 2 room 301", "morning",
+            "not Sunshine Garden, it's Xingfu Community", "Xingfu Community, Building 3, Unit 2, Room 301", "Confirm",
+        ),
+    ],
+)  # fmt: skip
+def test_the_estate_put_right_at_the_summary_keeps_the_building_and_the_flat(
+    resident: Resident, report: str, address: str, time: str, correction: str, corrected: str, submit: str
+) -> None:
+    for message in (report, address, "13812345678", time):
+        resident.say(message)
+    summary = resident.say(correction)
+    assert corrected in summary[-1]["text"], summary
+    filed = ticket(confirm(resident, summary, submit))
+    assert (filed.building, filed.unit, filed.room) == ("3", "2", "301") and filed.estate in corrected

@@ -73,6 +73,7 @@ def test_a_gas_smell_in_the_middle_of_a_water_leak_report_gets_the_gas_advice(re
         replies = resident.say("随时")
     summary = "\n".join(r["text"] for r in replies)
     assert "类别:燃气泄漏" in summary, summary  # not "漏水": the resident reported gas
+    assert "什么时间" not in summary  # told to leave, asked no more than the crew needs
     leak = ticket(confirm(resident, replies, "确认提交"))  # the summary (again, at that step)
     assert leak.subcategory == "gas" and "煤气味" in leak.description
     assert leak.callback_window == "随时"  # the gas words were never taken as the time
