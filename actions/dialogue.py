@@ -6,7 +6,7 @@ import re
 
 from actions.billing import disputes_a_bill, heating_season_answer, start_billing_intake
 from actions.common import HotlineAction, Utterance, button, harm_advice, resident_text, say
-from actions.intake import sounds_solved, start_intake_with
+from actions.intake import mains_water_only, sounds_solved, start_intake_with
 from actions.status import (
     asks_how_it_goes,
     news_for_recent_ticket,
@@ -84,6 +84,9 @@ def answered_without_the_model(text: str, tracker, dispatcher, language: str, ca
     if _ASKS_FOR_A_LANGUAGE.search(text):  # "do you speak English?": yes, and what is wrong?
         dispatcher.utter_message(text=say("languages_spoken", language))
         return []
+    if mains_water_only(text):  # a dripping tap or toilet: the water company's or the estate's
+        dispatcher.utter_message(text=say("not_heating_water", language))
+        return []
     if appliance_trouble_only(text):  # a leaking fridge, a broken car: whom to call instead
         dispatcher.utter_message(text=say("not_heating_appliance", language))
         return []
@@ -94,10 +97,8 @@ def answered_without_the_model(text: str, tracker, dispatcher, language: str, ca
         return start_billing_intake(dispatcher, tracker, language, call)  # R15: registered, not refused
     if news_for_recent_ticket(text, tracker, dispatcher, language, call):
         return []
-    if (typed := mistyped_ticket_code(text)) is not None:  # "HL-12345 查询": the code is wrong, say so
-        dispatcher.utter_message(text=say("status_code_malformed", language, value=typed))
-        return []
-    if asks_how_it_goes(text):  # "我刚才报的怎么样了": how it goes, not which kind of problem
+    if mistyped_ticket_code(text) is not None or asks_how_it_goes(text):
+        # "HL-12345 查询" (told the code is wrong), "我刚才报的怎么样了": how it goes, not which problem
         tell_status(text, tracker, dispatcher, language, call)
         return []
     return None

@@ -17,6 +17,7 @@ from actions.common import (
     AskingFormValidation,
     HotlineAction,
     button,
+    channel_of,
     harm_advice,
     language_of,
     latest_intent,
@@ -36,13 +37,14 @@ from actions.status import note_addition, own_open_ticket_named, recent_open_tic
 from actions.unit_of_work import ActionCall
 from bot.core.billing import BillingAnswer, answer_billing, billing_answer_in
 from bot.core.conversation.messages import FIELD_NAMES, join_names, name_of
+from bot.core.conversation.privacy import forget_sender
 from bot.core.models import Category
 from bot.core.outages.estates import alias_table, estate_named_in
 from bot.core.text.address import Address, address_from_parts, parse_address
 from bot.core.text.phone import check_phone, find_phone, valid_phones, with_spoken_digits
 from bot.core.text.temperature import cold_room_reading
 from bot.core.text.ticket_codes import find_ticket_code
-from bot.core.tickets.intake import tickets_of_sender
+from bot.core.tickets.intake import make_filed_anonymous, tickets_of_sender, utcnow
 from bot.core.tickets.unfinished import filed_ticket_of, forget_unfinished
 from nlu.leak_words import says_something_escapes, smells_of_gas
 from nlu.not_ours import appliance_trouble_only
@@ -68,6 +70,13 @@ _MAINS_WATER = re.compile(
     r"水龙头|龙头|马桶|自来水|下水|水管子?.{0,4}厨房|洗手池|水池|toilet|faucet|\btap\b|sink|drain", re.IGNORECASE
 )
 _HEATING = re.compile(r"暖气|暖氣|散热器|地暖|热水管|供暖|radiator|heating|heater", re.IGNORECASE)
+
+
+def mains_water_only(text: str) -> bool:
+    """A tap, a toilet or a drain, and nothing of the heating."""
+    return bool(_MAINS_WATER.search(text)) and not _HEATING.search(text)
+
+
 # A request not to be named, in the resident's own words (R7): 匿名 and "anonymous", but also
 # "别说是我报的", "别让他知道是我说的", "不要留我的名字", "don't mention my name", "keep me out of it".
 _ANONYMOUS = re.compile(
@@ -137,6 +146,15 @@ _COMMAND_WORDS = re.compile(
     r"check_status|correct_field|billing_query|complaint|report_\w+|request_\w+|action_\w+|utter_\w+|external_\w+)"
     r"(?:\{.*\})?[\s.!。]*"
     r"|\s*\{.*\}\s*",
+    re.IGNORECASE,
+)
+
+
+# "刚才那个投诉", "改成匿名", "the one I just sent": a request about the ticket the chat has filed.
+_THE_FILED_ONE = re.compile(
+    r"(?:刚才|刚刚|之前|前面|上一?次?)(?:那个|那张|的|提交的?|报的)|上一个|那张工单|那个工单|已经提交|已经登记|"
+    r"(?:改成|改为|变成|设为|换成)匿名|"
+    r"\b(?:that|the|my|last)\s+(?:one|ticket|report|complaint)\b|make it anonymous|already (?:sent|submitted|filed)",
     re.IGNORECASE,
 )
 
@@ -242,6 +260,12 @@ _NOT_A_LEAK = re.compile(
     r"|(?:not|isn'?t|wasn'?t|no)\s+(?:a\s+|actually\s+)?(?:leak|leaking|dripping)",
     re.IGNORECASE,
 )
+# "不投诉了", "not a complaint": the resident takes back a complaint for what follows.
+_NO_COMPLAINT = re.compile(
+    r"不(?:想|要|用)?投诉了?|不是(?:要)?投诉|别(?:算|按)投诉|no complaint|not (?:a |to )?complain|"
+    r"don'?t (?:want to |need to )?complain",
+    re.IGNORECASE,
+)
 # The reports beside which a complaint told in their middle is filed as a ticket of its own.
 _SETS_ASIDE_A_COMPLAINT = {Category.REPORT_LEAK.value, Category.REPORT_REPAIR.value, Category.BILLING_QUERY.value}
 # The reports that may come in the middle of another one (a leak has leak_interruption).
@@ -258,6 +282,12 @@ def report_told(tracker: Tracker, billing_file: Path) -> str | None:
         return None
     if tells_of_bribery(text):
         return Category.COMPLAINT.value
+    if (
+        tracker.get_slot("category") == Category.COMPLAINT.value
+        and _NO_COMPLAINT.search(text)
+        and _NO_HEAT.search(text)
+    ):
+        return Category.REPORT_REPAIR.value  # "no complaint, I just need my cold radiator fixed"
     intent = tracker.latest_message.get("intent") or {}
     if intent.get("name") not in _OTHER_REPORTS or (intent.get("confidence") or 0) < REPORT_AGAIN_ABOVE:
         return None
@@ -316,6 +346,14 @@ def says_more(text: str) -> bool:
     return len(re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]", rest)) >= MORE_THAN_AN_ANSWER
 
 
+def phone_in_passing(text: str, tracker: Tracker) -> str | None:
+    """A valid number a message gives before it is asked for, unless the report is anonymous."""
+    if tracker.get_slot("anonymous") or tracker.get_slot("phone"):
+        return None
+    found = find_phone(with_spoken_digits(text))
+    return checked.e164 if found and (checked := check_phone(found)).ok else None
+
+
 def slot_values(events: list[dict[str, Any]]) -> dict[str, Any]:
     """The slots a validation's events set, but the form's own `requested_slot`."""
     return {e["name"]: e.get("value") for e in events if e.get("event") == "slot" and e["name"] != "requested_slot"}
@@ -348,6 +386,14 @@ def take_report(tracker: Tracker, dispatcher: CollectingDispatcher, language: st
             dispatcher.utter_message(text=say("whistle_intro", language))  # they may stay anonymous (R7)
         told = (tracker.get_slot("set_aside") or {}).get("description")
         slots = {"set_aside": {"subcategory": subcategory, "description": f"{told} / {text}" if told else text}}
+    elif kind == Category.REPORT_REPAIR.value and category == Category.COMPLAINT.value and _NO_COMPLAINT.search(text):
+        # "算了不投诉了,就是想报修,暖气不热": the resident changed their mind; a repair (R2's crew).
+        dispatcher.utter_message(text=say("complaint_became_repair", language))
+        slots = {
+            "category": kind,
+            "subcategory": subcategory_of(kind, text),
+            "description": f"{earlier} / {text}" if earlier else text,
+        }
     elif kind == Category.REPORT_REPAIR.value and category == Category.REPORT_LEAK.value and takes_the_leak_back(text):
         # The leak was a misunderstanding; the description keeps both what was said and the take-back.
         dispatcher.utter_message(text=say("report_became_repair", language))
@@ -372,9 +418,8 @@ def details_in(text: str, tracker: Tracker, language: str) -> dict[str, Any]:
     address = parse_address(text)
     if address.is_complete():
         slots |= {"address": address.format(language), "address_parts": {**asdict(address), "raw": text, "attempts": 0}}
-    found = None if tracker.get_slot("anonymous") or tracker.get_slot("phone") else find_phone(with_spoken_digits(text))
-    if found and (checked := check_phone(found)).ok:
-        slots["phone"] = checked.e164
+    if (number := phone_in_passing(text, tracker)) is not None:
+        slots["phone"] = number
     return slots
 
 
@@ -417,7 +462,7 @@ def intake_intro(category: str, subcategory: str | None, language: str, text: st
     if category == "report_leak":
         advice = say("gas_safety", language) if subcategory == "gas" else safety_advice(text, language)
         # A tap or a toilet is the water company's or the estate's: said, and the report still taken.
-        mains = [say("not_heating_water", language)] if _MAINS_WATER.search(text) and not _HEATING.search(text) else []
+        mains = [say("not_heating_water", language)] if mains_water_only(text) else []
         return [*first, advice, *mains]
     if category == "report_repair":
         # R11: below 18 °C the company must put it right; the resident is told the standard.
@@ -504,6 +549,8 @@ class ActionStartIntake(HotlineAction):
     def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
         category = latest_intent(tracker) or "report_repair"
         text = report_text(tracker)
+        if asks_for_anonymity(text) and made_filed_anonymous(text, tracker, dispatcher, language, call):
+            return []  # "please make my last complaint anonymous": no new complaint
         # "暖气管爆了,水喷得到处都是,打了三次热线没人接,我要投诉": R1 first. The leak is taken (a
         # crew in 30 minutes), and the complaint's words go with it for the dispatcher to see.
         complaint_too = category == "complaint" and says_something_escapes(text) and not tells_of_bribery(text)
@@ -533,6 +580,22 @@ class ActionStartIntake(HotlineAction):
         return [*ended, *intake_start_events(category, subcategory, text, tracker, call)]
 
 
+def made_filed_anonymous(text: str, tracker: Tracker, dispatcher: CollectingDispatcher, language: str,
+                         call: ActionCall) -> bool:  # fmt: skip
+    """ "我刚才那个投诉能不能改成匿名的": the ticket the chat just filed is made anonymous (R7),
+    rather than a new, empty report; True when it was."""
+    if tracker.active_loop_name is not None or not _THE_FILED_ONE.search(text) or tells_of_bribery(text):
+        return False
+    filed = recent_open_ticket(tracker, call)
+    if filed is None or filed.anonymous:
+        return False
+    make_filed_anonymous(filed, utcnow())
+    call.session.flush()  # the report's messages are those since the chat's last named ticket
+    forget_sender(call.session, channel_of(tracker.sender_id), tracker.sender_id)
+    dispatcher.utter_message(text=say("filed_made_anonymous", language, code=filed.code))
+    return True
+
+
 class ActionSetAnonymous(HotlineAction):
     """Honour a request for anonymity (R7): no phone, name or chat id will be kept."""
 
@@ -540,8 +603,10 @@ class ActionSetAnonymous(HotlineAction):
         return "action_set_anonymous"
 
     def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
-        dispatcher.utter_message(text=say("anonymous_ok", language))
         text = report_text(tracker)
+        if made_filed_anonymous(text, tracker, dispatcher, language, call):
+            return [SlotSet("anonymous", False)]
+        dispatcher.utter_message(text=say("anonymous_ok", language))
         if tracker.active_loop_name is None and (category := report_in(text)):
             # "我要举报…,我要匿名": the report starts now, anonymous; its words are not dropped.
             return start_intake_with(category, text, tracker, dispatcher, language, call, anonymous=True)
@@ -824,7 +889,14 @@ class ValidateTicketForm(AskingFormValidation):
     def validate_address(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        text = squash(str(value or ""))
+        slots = self._address_answer(squash(str(value or "")), dispatcher, tracker)
+        if (number := phone_in_passing(squash(str(value or "")), tracker)) is not None:
+            # "手机号码是我儿子的13698765432" where the flat is asked: kept, never asked for again.
+            dispatcher.utter_message(text=say("phone_noted", language_of(tracker), value=number))
+            slots["phone"] = number
+        return slots
+
+    def _address_answer(self, text: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         language = language_of(tracker)
         parts = dict(tracker.get_slot("address_parts") or {})
         address, added = read_address_answer(text, parts, self.call.settings.estates_file)
@@ -844,9 +916,9 @@ class ValidateTicketForm(AskingFormValidation):
             return {"address": None, "address_parts": parts or None}
         if address_is_optional(tracker.get_slot("category"), bool(tracker.get_slot("anonymous"))):
             return self._optional_address(text, new_parts, language)
-        if not added and (names_no_place(text) or self._report_again(tracker)):
-            # "hello?", "what should I do?", "稍等我看看", the problem told again: no address, and
-            # no try counted (the question again); a phone number is kept for its own question.
+        if not added and (names_no_place(text) or self._report_again(tracker) or phone_in_passing(text, tracker)):
+            # "hello?", "what should I do?", "稍等我看看", the problem told again, a phone number
+            # (kept for its own question): no address, and no try counted (the question again).
             # A question during a leak gets the safety advice again: it may be what they ask.
             if tracker.get_slot("category") == "report_leak" and _QUESTION_BACK.match(text):
                 dispatcher.utter_message(text=safety_advice(tracker.get_slot("description") or text, language))

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from actions.common import HotlineAction, resident_text, say
 from bot.core.conversation.messages import CATEGORY_NAMES, STATUS_NAMES, name_of
 from bot.core.models import Ticket
-from bot.core.text.ticket_codes import find_ticket_code
+from bot.core.text.ticket_codes import find_ticket_code, mistyped_ticket_code
 from bot.core.tickets.additions import add_to_ticket, can_add_to
 from bot.core.tickets.intake import get_ticket_by_code, tickets_of_sender, utcnow
 from bot.core.tickets.milestones import DEADLINES
@@ -130,6 +130,9 @@ def tell_status(text: str, tracker, dispatcher, language: str, call) -> None:  #
             dispatcher.utter_message(text=say("status_not_found", language, code=code))
         else:
             dispatcher.utter_message(text=status_line(ticket, language, tz, now))
+        return
+    if (typed := mistyped_ticket_code(text)) is not None:  # "HL-12345 查询": the code is wrong, say so
+        dispatcher.utter_message(text=say("status_code_malformed", language, value=typed))
         return
     own = tickets_of_sender(call.session, tracker.sender_id)
     if own:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from rasa_sdk import Tracker
-from sqlalchemy import inspect, select, text
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -619,3 +619,29 @@ def test_do_not_keep_my_number_where_the_call_back_time_is_asked_drops_the_numbe
     with session_scope() as session:
         ticket = get_ticket_by_code(session, code)
         assert ticket is not None and ticket.anonymous and ticket.phone is None and ticket.callback_window is None
+
+
+@pytest.mark.stack
+@pytest.mark.parametrize(
+    ("ask", "done"),
+    [("我刚才那个投诉能不能改成匿名的", "已改为匿名"), ("please make my last complaint anonymous", "now anonymous")],
+)
+def test_a_filed_complaint_made_anonymous_afterwards_keeps_no_phone_and_no_second_ticket_is_opened(
+    resident: Resident, ask: str, done: str
+) -> None:
+    """R7 after the fact: that ticket drops the number, the chat and the flat; nothing new is filed."""
+    resident.say("投诉师傅乱收费")
+    resident.say("阳光花园3号楼2单元301")
+    phone = unique_mobile()
+    resident.say(phone)
+    code = ticket_code_in(resident.press(resident.say("上午"), "确认提交"))
+    with session_scope() as session:
+        before = session.scalar(select(func.count(Ticket.id))) or 0
+    said = resident.say_text(ask)
+    assert done in said and code in said, said
+    with session_scope() as session:
+        ticket = get_ticket_by_code(session, code)
+        assert ticket is not None and ticket.anonymous and ticket.phone is None and ticket.sender_ref is None
+        assert ticket.room is None and ticket.callback_window is None
+        assert (session.scalar(select(func.count(Ticket.id))) or 0) == before
+        assert session.scalar(select(ChatMessage.id).where(ChatMessage.text.contains(phone))) is None

@@ -488,3 +488,36 @@ def test_a_billing_question_where_the_phone_is_asked_is_answered_and_the_phone_a
     resident.say("13812345678")
     repair = ticket(confirm(resident, resident.say("随时"), "确认提交"))
     assert repair.phone == "+8613812345678" and "采暖费" not in repair.description
+
+
+def test_a_phone_number_given_where_the_flat_is_asked_is_kept_and_not_asked_again(resident: Resident) -> None:
+    resident.say("暖气不热")
+    resident.say("我住在幸福家园7号楼")
+    noted = resident.say_text("我不会弄那个手机号码是我儿子的13698765432")
+    assert "13698765432" in noted and "电话" in noted, noted
+    asked = resident.say_text("2单元601")
+    assert "什么时间" in asked and "请留下您的联系电话" not in asked, asked
+    filed = ticket(confirm(resident, resident.say("随时"), "确认提交"))
+    assert filed.phone == "+8613698765432" and (filed.building, filed.unit, filed.room) == ("7", "2", "601")
+
+
+@pytest.mark.parametrize(
+    ("opening", "change", "address", "time", "submit"),
+    [
+        ("我要投诉", "算了不投诉了,就是想报修,暖气不热", "阳光花园3号楼2单元301", "上午", "确认提交"),
+        (
+            "I want to complain", "actually no complaint, I just need someone to fix my cold radiator",
+            "Sunshine Garden bldg 3 unit 2 room 301", "morning", "Confirm",
+        ),
+    ],
+)  # fmt: skip
+def test_a_complaint_taken_back_for_a_repair_becomes_the_repair(
+    resident: Resident, opening: str, change: str, address: str, time: str, submit: str
+) -> None:
+    resident.say(opening)
+    changed = resident.say_text(change)
+    assert "报修" in changed or "repair" in changed.lower(), changed
+    for answer in (address, "13812345678"):
+        resident.say(answer)
+    repair = ticket(confirm(resident, resident.say(time), submit))
+    assert repair.category is Category.REPORT_REPAIR and repair.resolve_due_at is not None

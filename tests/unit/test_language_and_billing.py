@@ -31,6 +31,8 @@ from bot.core.text.language import conversation_language, detect_language
         ("My heating stopped, I live at 丽景苑 building 5 unit 1 room 201", "en"),
         ("我的heating还没来,都11月了", "zh"),
         ("15度还收full price,真是good job啊", "zh"),
+        ("my radiator is cold, 阳光花园3号楼2单元301, 电话13812345678", "en"),  # the address is no Chinese sentence
+        ("我家在阳光花园,暖气不热", "zh"),
     ],
 )
 def test_detect_language(text: str, expected: str | None) -> None:

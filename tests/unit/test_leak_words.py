@@ -7,6 +7,7 @@ import pytest
 
 from nlu.leak_words import says_something_escapes, smells_of_gas
 from nlu.not_ours import appliance_trouble_only
+from nlu.whistle_words import tells_of_bribery
 from tests.harness import in_rasas_python
 
 ESCAPES = [
@@ -152,3 +153,18 @@ def test_the_nlu_makes_a_bribe_read_as_no_report_a_complaint_and_leaves_the_othe
     assert wechat == [{"name": "complaint", "confidence": 1.0}, 2]
     assert paid[0]["name"] == "complaint"
     assert receipt[0]["name"] == "billing_query" and thanks[0]["name"] == "thank"
+
+
+@pytest.mark.parametrize(
+    ("text", "bribery"),
+    [
+        ("我要投诉你们的维修师傅,态度很差,还跟我要钱", True),
+        ("我要投訴你們的維修師傅,態度很差,還跟我要錢", True),
+        ("师傅收红包,我微信号是zhangwei88", True),
+        ("he said he'd only fix it if I paid him 200", True),
+        ("我想交钱,在哪交", False),
+        ("师傅态度很差", False),
+    ],
+)
+def test_whistle_blowing_is_told_by_its_words(text: str, bribery: bool) -> None:
+    assert tells_of_bribery(text) is bribery

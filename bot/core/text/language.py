@@ -32,6 +32,13 @@ def words_of(text: str) -> str:
     return _NOT_WORDS.sub(" ", text)
 
 
+# The Chinese of an address or a phone given inside English sentences ("my radiator is cold,
+# 阳光花园3号楼2单元301, 电话138…"): names and labels, not the language the resident writes in.
+_ADDRESS_WORDS = re.compile(
+    r"(?:(?![我你您他她们的了吗呢吧啊呀是不没要请在有这那么什怎想能会说谢还就都])[\u4e00-\u9fff]){1,6}?"
+    r"(?:小区|花园|家园|公寓|新村|社区|大厦|苑|园)|\d+\s*(?:号楼|栋|幢|单元|室|号|楼|层)|电话|手机"
+)
+
 DEFAULT_LANGUAGE = "zh"
 # How many English words make a message English even with a Chinese name in it.
 ENGLISH_SENTENCE_WORDS = 4
@@ -42,7 +49,7 @@ def detect_language(text: str | None) -> str | None:
     if not text or text.startswith("/"):
         return None
     latin_words = len(_LATIN_WORD.findall(words_of(text)))
-    chinese = len(_CJK.findall(text))
+    chinese = len(_CJK.findall(_ADDRESS_WORDS.sub(" ", text)))
     # English sentences around a Chinese name ("My heating stopped, I live at 丽景苑 building 5")
     # are English; otherwise any Chinese makes a mixed message Chinese.
     if chinese and not (latin_words >= ENGLISH_SENTENCE_WORDS and latin_words > chinese):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.conversation.attachments import link_to_ticket
 from bot.core.conversation.handles import seal
-from bot.core.models import Category, Priority, Ticket, TicketEvent, TicketStatus
+from bot.core.models import Category, FollowupState, Priority, Ticket, TicketEvent, TicketStatus
 from bot.core.outages.estates import alias_table, listed_estate
 from bot.core.text.address import Address
 from bot.core.text.redaction import redact_flat, redact_identifiers
@@ -84,6 +84,25 @@ def as_kept(draft: TicketDraft) -> TicketDraft:
         address_raw = redact_flat(address_raw) if address_raw else address_raw
         address = replace(address, unit=None, room=None)
     return replace(draft, description=description, address_raw=address_raw, address=address)
+
+
+def make_filed_anonymous(ticket: Ticket, now: datetime) -> None:
+    """R7 after the fact ("我刚才那个投诉能不能改成匿名的"): the filed ticket keeps from now on
+    only what an anonymous one keeps (as_kept); no follow-up, having no way back to the chat.
+    The chat's messages of the report go with bot/core/conversation/privacy.forget_sender."""
+    address = Address(estate=ticket.estate, building=ticket.building, unit=ticket.unit, room=ticket.room)
+    kept = as_kept(
+        TicketDraft(category=ticket.category, subcategory=ticket.subcategory, description=ticket.description,
+                    channel=ticket.channel, language=ticket.language, address_raw=ticket.address_raw,
+                    address=address, anonymous=True)
+    )  # fmt: skip
+    ticket.description, ticket.address_raw = kept.description, kept.address_raw
+    ticket.unit, ticket.room = kept.address.unit, kept.address.room
+    ticket.phone = ticket.callback_window = ticket.sender_ref = ticket.followup_handle = None
+    ticket.anonymous, ticket.updated_at = True, now
+    if ticket.followup_state is FollowupState.SCHEDULED:
+        ticket.followup_state = initial_state(ticket)
+    ticket.events.append(TicketEvent(at=now, actor="resident", kind="made_anonymous", detail={}))
 
 
 def complaint_beside(draft: TicketDraft, subcategory: str | None, description: str) -> TicketDraft:
