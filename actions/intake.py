@@ -584,8 +584,10 @@ def made_filed_anonymous(text: str, tracker: Tracker, dispatcher: CollectingDisp
                          call: ActionCall) -> bool:  # fmt: skip
     """ "我刚才那个投诉能不能改成匿名的": the ticket the chat just filed is made anonymous (R7),
     rather than a new, empty report; True when it was."""
-    if tracker.active_loop_name is not None or not _THE_FILED_ONE.search(text) or tells_of_bribery(text):
+    if tracker.active_loop_name is not None or not _THE_FILED_ONE.search(text):
         return False
+    if tells_of_bribery(text) or says_something_escapes(text):
+        return False  # a new report ("刚才那个又漏了,别说是我报的"), not a request about the old one
     filed = recent_open_ticket(tracker, call)
     if filed is None or filed.anonymous:
         return False
@@ -714,7 +716,7 @@ _SAYS_WHEN = re.compile(
 # they know it was me?").
 _ASKS_ABOUT_PRIVACY = re.compile(
     r"泄露|泄密|保密|隐私|个人信息|知道是我|查到我|找到我|报复|"
-    r"privacy|private|secret|my (?:data|details|information|identity)|revenge|"
+    r"privacy|secret|my (?:data|details|information|identity)|revenge|"
     r"(?:know|find out|learn|tell)\b.{0,20}\b(?:it was|it's|it is) me\b|find out who",
     re.IGNORECASE,
 )

@@ -488,6 +488,11 @@ def test_an_anonymous_whistle_blower_may_keep_the_estate_to_themselves(resident:
         ),  # fmt: skip
         ("举报抄表员收红包,我要匿名,我微信号是wxid_abc123", "阳光花园", ["wxid_abc123"]),
         (
+            "Anonymous report: your meter reader took a bribe from me. My WeChat is zhang_wei88",
+            "阳光花园",  # the estate as listed (estates.yml files "Sunshine Garden" under it too)
+            ["zhang_wei88", "账号"],  # and an English resident's words keep English tags
+        ),
+        (
             "我要匿名举报幸福家园的收费员周八,上周三在6号楼2单元收了我家500块没开票,我是602的住户吴小红,"
             "手机一三九一二三四五六七八",
             "幸福家园",
@@ -645,3 +650,16 @@ def test_a_filed_complaint_made_anonymous_afterwards_keeps_no_phone_and_no_secon
         assert ticket.room is None and ticket.callback_window is None
         assert (session.scalar(select(func.count(Ticket.id))) or 0) == before
         assert session.scalar(select(ChatMessage.id).where(ChatMessage.text.contains(phone))) is None
+
+
+@pytest.mark.stack
+def test_a_new_leak_after_a_filed_report_with_do_not_name_me_is_a_new_anonymous_report(resident: Resident) -> None:
+    """ "刚才那个又开始漏水了,别说是我报的": a leak now (R1), not a request about the old ticket."""
+    resident.say("阳光花园3号楼2单元301暖气不热")
+    resident.say(unique_mobile())
+    code = ticket_code_in(resident.press(resident.say("随时"), "确认提交"))
+    said = resident.say_text("刚才报的那个暖气片又开始漏水了,别说是我报的")
+    assert "阀门" in said and "已改为匿名" not in said, said
+    with session_scope() as session:
+        ticket = get_ticket_by_code(session, code)
+        assert ticket is not None and not ticket.anonymous and ticket.phone is not None

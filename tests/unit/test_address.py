@@ -28,6 +28,7 @@ FULL_EN = Address("Sunshine Garden", "3", "2", "301")
         ("阳光花园三号楼二单元301", FULL_ZH),
         ("阳光花园 building 3 unit 2 301", FULL_ZH),
         ("Sunshine Garden bldg 3 unit 2 room 301", FULL_EN),
+        ("阳光花园3号楼东单元301", Address("阳光花园", "3", "东", "301")),  # a unit named by its side
         ("Sunshine Garden Building 3, Unit 2, Room 301", FULL_EN),
         ("Sunshine Garden block 3 entrance 2 rm 301", FULL_EN),
         ("room 301 building 3 unit 2 Sunshine Garden", FULL_EN),

@@ -13,6 +13,7 @@ from bot.core.models import Category, Priority, Ticket, TicketEvent, TicketStatu
 from bot.core.text.address import Address
 from bot.core.tickets.intake import (
     TicketDraft,
+    as_kept,
     change_status,
     create_ticket,
     get_ticket_by_code,
@@ -117,3 +118,18 @@ def test_serialised_with_model_field_names(db_session: Session) -> None:
         "anonymous",
         "followup_due_at",
     }
+
+
+def test_an_anonymous_english_complaint_keeps_its_words_with_english_tags() -> None:
+    """What the summary shows an English resident: "[name]", not "[姓名]"."""
+    kept = as_kept(
+        draft(
+            category=Category.COMPLAINT, language="en", anonymous=True,
+            description="My name is John, I live in room 301, call 13812345678. The meter reader took a bribe.",
+        )
+    )  # fmt: skip
+    assert "[name]" in kept.description and "[phone]" in kept.description and "[flat]" in kept.description
+    assert "John" not in kept.description and "13812345678" not in kept.description
+    assert not any("\u4e00" <= character <= "\u9fff" for character in kept.description)
+    chinese = as_kept(draft(category=Category.COMPLAINT, anonymous=True, description="我叫王明,电话13812345678"))
+    assert "[姓名]" in chinese.description and "[电话]" in chinese.description

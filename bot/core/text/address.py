@@ -88,6 +88,7 @@ _COMPONENT = re.compile(
     | {_num("building_zh")}\s*(?:号楼|栋|幢|座)
     | {_num("building_zh2")}\s*[号楼](?=\s*第?\s*(?:[0-9]+|{_CN_NUM})\s*单元)
     | {_num("unit_zh")}\s*单元
+    | (?P<unit_side>[东西南北中])\s*单元
     | {_num("room_zh")}\s*室
     """,
     re.VERBOSE | re.IGNORECASE,
@@ -162,7 +163,8 @@ def _parse_simplified(text: str) -> Address:
         for key, value in groups.items():
             field = {"dash_b": "building", "dash_u": "unit", "dash_r": "room"}.get(key, key.split("_")[0])
             if field not in found:
-                found[field], ends[field] = _to_arabic(value), match.end()
+                found[field] = value if key == "unit_side" else _to_arabic(value)  # "东单元": a side, no number
+                ends[field] = match.end()
         first_start, last_end = min(first_start, match.start()), max(last_end, match.end())
     if "room" not in found:
         room, end = _bare_room(text, ends)

@@ -91,6 +91,23 @@ _UNIT = re.compile(r"(?<![\d\[])\d{1,2}\s*单元|\bunit\s*#?\s*\d{1,2}\b", re.IG
 UNIT = "[单元]"
 
 
+# The tags above stand in a resident's words; an English resident reads them in English (the
+# summary of an anonymous report shows what its ticket keeps).
+_ENGLISH_TAGS = {
+    PHONE: "[phone]", NAME: "[name]", "[账号]": "[account]", "[身份证号]": "[ID number]",
+    "[号码]": "[number]", "[房号]": "[flat]", "[单元]": "[unit]",
+}  # fmt: skip
+
+
+def tags_in(text: str, language: str) -> str:
+    """`text` with its redaction tags in `language` ("zh": as they are)."""
+    if language != "en":
+        return text
+    for tag, english in _ENGLISH_TAGS.items():
+        text = text.replace(tag, english)
+    return text
+
+
 def redact_flat(text: str) -> str:
     """`text` without the flat and its unit: in an anonymous complaint they point at the one who
     complained (R7). The estate and the building stay, for the case to be looked into."""

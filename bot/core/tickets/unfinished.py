@@ -26,7 +26,7 @@ from bot.core.conversation.messages import say
 from bot.core.conversation.privacy import forget_sender
 from bot.core.models import Category, Ticket, TicketEvent, UnfinishedReport
 from bot.core.text.address import Address
-from bot.core.text.redaction import redact_identifiers
+from bot.core.text.redaction import redact_identifiers, tags_in
 from bot.core.tickets.intake import TicketDraft, complaint_beside, create_ticket
 from bot.core.tickets.milestones import FINISHED
 
@@ -105,7 +105,7 @@ def complete_filed(session: Session, ticket: Ticket, draft: TicketDraft, now: da
     if draft.anonymous:
         ticket.phone, ticket.callback_window, ticket.sender_ref = None, None, None
         ticket.anonymous = True
-        ticket.description = redact_identifiers(draft.description)
+        ticket.description = tags_in(redact_identifiers(draft.description), draft.language)
     else:
         ticket.phone, ticket.callback_window = draft.phone, draft.callback_window
         ticket.description = draft.description
