@@ -266,6 +266,12 @@ _NO_COMPLAINT = re.compile(
     r"don'?t (?:want to |need to )?complain",
     re.IGNORECASE,
 )
+# "其实是想投诉", "actually I want to complain": the resident takes back a repair for a complaint.
+_REALLY_A_COMPLAINT = re.compile(
+    r"(?:其实|实际上|我)(?:是|就是)?(?:想|要)投诉|不是(?:要|想)?报修|不(?:想|要|用)报修了|"
+    r"actually (?:i (?:want|wanted|would like|'d like) to |it'?s a |this is a )complain|not (?:a |about a )?repair",
+    re.IGNORECASE,
+)
 # The reports beside which a complaint told in their middle is filed as a ticket of its own.
 _SETS_ASIDE_A_COMPLAINT = {Category.REPORT_LEAK.value, Category.REPORT_REPAIR.value, Category.BILLING_QUERY.value}
 # The reports that may come in the middle of another one (a leak has leak_interruption).
@@ -288,6 +294,8 @@ def report_told(tracker: Tracker, billing_file: Path) -> str | None:
         and _NO_HEAT.search(text)
     ):
         return Category.REPORT_REPAIR.value  # "no complaint, I just need my cold radiator fixed"
+    if tracker.get_slot("category") == Category.REPORT_REPAIR.value and _REALLY_A_COMPLAINT.search(text):
+        return Category.COMPLAINT.value  # "算了,其实是想投诉": whatever the model reads in the rest
     intent = tracker.latest_message.get("intent") or {}
     if intent.get("name") not in _OTHER_REPORTS or (intent.get("confidence") or 0) < REPORT_AGAIN_ABOVE:
         return None
@@ -354,6 +362,19 @@ def phone_in_passing(text: str, tracker: Tracker) -> str | None:
     return checked.e164 if found and (checked := check_phone(found)).ok else None
 
 
+def _said_last_turn(tracker: Tracker, words: str) -> bool:
+    """Whether the bot said `words` in answer to the message before the latest one."""
+    users_seen = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users_seen += 1
+            if users_seen == 2:
+                return False
+        elif users_seen == 1 and event.get("event") == "bot" and event.get("text") == words:
+            return True
+    return False
+
+
 def slot_values(events: list[dict[str, Any]]) -> dict[str, Any]:
     """The slots a validation's events set, but the form's own `requested_slot`."""
     return {e["name"]: e.get("value") for e in events if e.get("event") == "slot" and e["name"] != "requested_slot"}
@@ -377,7 +398,15 @@ def take_report(tracker: Tracker, dispatcher: CollectingDispatcher, language: st
         asks_for_anonymity(text) and not tracker.get_slot("anonymous") and not find_phone(with_spoken_digits(text))
     )
     slots: dict[str, Any] = {}
-    if kind == Category.COMPLAINT.value and category in _SETS_ASIDE_A_COMPLAINT:
+    if kind == Category.COMPLAINT.value and category == Category.REPORT_REPAIR.value and _REALLY_A_COMPLAINT.search(text):
+        # "算了,其实是想投诉,维修工骂人": the resident changed their mind; one complaint (R5), no repair.
+        dispatcher.utter_message(text=say("repair_became_complaint", language))
+        slots = {
+            "category": kind,
+            "subcategory": subcategory_of(kind, f"{earlier} {text}"),
+            "description": f"{earlier} / {text}" if earlier else text,
+        }
+    elif kind == Category.COMPLAINT.value and category in _SETS_ASIDE_A_COMPLAINT:
         # The fault still needs its crew (R1, R2) or its billing officer, and the complaint its own
         # answer (R5), away from the ticket the crew reads: it is filed beside it, on its own.
         dispatcher.utter_message(text=say("complaint_set_aside", language))
@@ -705,9 +734,11 @@ _YES = re.compile(r"需要|要|好|可以|行|yes|sure|ok|please|\baffirm\b", re
 # a day, "any time"): such an answer is the time, whatever else it says.
 _SAYS_WHEN = re.compile(
     r"\d|上午|中午|下午|傍晚|晚上|早上|早晨|白天|夜里|夜间|晚|点|时|随时|都行|都可以|随便|今天|明天|后天|周|星期|礼拜|以后|之前|马上|现在|尽快|越快越好|越早越好"
+    r"|下班|放学|回家|饭后|吃完饭|午饭|晚饭|早饭|有空|空闲|方便的?时候|在家|天亮|早点|晚点|工作日|节假日|凌晨|半夜"
     r"|\b(?:any ?time|anytime|whenever|morning|noon|lunch|afternoon|evening|night|tonight|today|tomorrow|weekend|week|"
     r"weekdays?|day|[ap]m|o'?clock|now|asap|soon|as soon as possible|after|before|until|one|two|three|four|five|six|seven|eight|nine|ten|"
-    r"eleven|twelve|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+    r"eleven|twelve|monday|tuesday|wednesday|thursday|friday|saturday|sunday|after work|when i'?m (?:home|back|free)|"
+    r"free|home|lunchtime|dinner|breakfast|early|late)\b",
     re.IGNORECASE,
 )
 
@@ -1055,6 +1086,11 @@ class ValidateTicketForm(AskingFormValidation):
         if not _WORDS.search(text) or find_phone(digits) or yes_or_no(text, latest_intent(tracker)) is not None:
             # "好的", "yes", a typed "/affirm", 👍, the phone number again: no time; the question
             # again, with its buttons.
+            dispatcher.utter_message(text=say("callback_time_unclear", language))
+            return {"callback_time": None}
+        if not _said_last_turn(tracker, say("callback_time_unclear", language)):
+            # "香蕉": words with no time in them. The question once more, with examples; a
+            # resident who answers in their own words again is taken at their word.
             dispatcher.utter_message(text=say("callback_time_unclear", language))
             return {"callback_time": None}
         return {"callback_time": text[:100]}

@@ -354,3 +354,27 @@ def test_the_estate_put_right_at_the_summary_keeps_the_building_and_the_flat(
     assert corrected in summary[-1]["text"], summary
     filed = ticket(confirm(resident, summary, submit))
     assert (filed.building, filed.unit, filed.room) == ("3", "2", "301") and filed.estate in corrected
+
+
+
+@pytest.mark.parametrize(
+    ("opening", "address", "answers", "submit"),
+    [
+        ("暖气不热", "阳光花园3号楼2单元301", ["香蕉", "香蕉"], "确认提交"),
+        ("my radiator is cold", "Sunshine Garden bldg 3 unit 2 room 301", ["banana", "banana"], "Confirm"),
+        ("暖气不热", "阳光花园3号楼2单元301", ["等我下班回来"], "确认提交"),
+        ("my radiator is cold", "Sunshine Garden bldg 3 unit 2 room 301", ["after work"], "Confirm"),
+    ],
+)  # fmt: skip
+def test_a_call_back_time_with_no_time_in_it_is_asked_once_more(
+    resident: Resident, opening: str, address: str, answers: list[str], submit: str
+) -> None:
+    for answer in (opening, address, "13812345678"):
+        resident.say(answer)
+    if len(answers) == 2:  # words with no time in them: the question again, with examples
+        again = resident.say(answers[0])
+        assert not any(b["title"] == submit for r in again for b in r.get("buttons") or []), again
+        said = "\n".join(r["text"] for r in again)
+        assert "随时" in said or "any time" in said.lower(), said
+    summary = resident.say(answers[-1])  # a time in words, or the same words again: taken as given
+    assert ticket(confirm(resident, summary, submit)).callback_window == answers[-1]

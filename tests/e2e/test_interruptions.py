@@ -521,3 +521,27 @@ def test_a_complaint_taken_back_for_a_repair_becomes_the_repair(
         resident.say(answer)
     repair = ticket(confirm(resident, resident.say(time), submit))
     assert repair.category is Category.REPORT_REPAIR and repair.resolve_due_at is not None
+
+
+@pytest.mark.parametrize(
+    ("opening", "change", "address", "time", "submit"),
+    [
+        ("暖气不热", "算了,其实是想投诉,你们维修工上次来了不修还骂人", "阳光花园3号楼2单元301", "上午", "确认提交"),
+        (
+            "my radiator is cold", "actually I want to complain: your repairman came last week and was rude to me",
+            "Sunshine Garden bldg 3 unit 2 room 301", "morning", "Confirm",
+        ),
+    ],
+)  # fmt: skip
+def test_a_repair_taken_back_for_a_complaint_becomes_the_complaint(
+    resident: Resident, opening: str, change: str, address: str, time: str, submit: str
+) -> None:
+    before = ticket_count()
+    resident.say(opening)
+    changed = resident.say_text(change)
+    assert "投诉" in changed or "complaint" in changed.lower(), changed
+    for answer in (address, "13812345678"):
+        resident.say(answer)
+    complaint = ticket(confirm(resident, resident.say(time), submit))
+    assert complaint.category is Category.COMPLAINT and complaint.onsite_due_at is None  # R5's clock, no crew
+    assert ticket_count() == before + 1  # the repair taken back is no second ticket
