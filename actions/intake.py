@@ -96,6 +96,13 @@ _ANONYMOUS = re.compile(
     r"off the record",
     re.IGNORECASE,
 )
+# "没有单元", "是独栋别墅", "it's a house": a place with no unit or room to ask for.
+_NO_MORE_PARTS = re.compile(
+    r"没有?(?:单元|房号|房间号|门牌号?|室号)|不分单元|独栋|独门独院|别墅|平房|自建房|四合院|"
+    r"\bno (?:unit|room|flat|apartment)|there (?:is|are) no (?:units?|rooms?|flat)|(?:it'?s|it is|i live in) an? "
+    r"(?:detached |single |private )?(?:house|villa|bungalow|cottage)|\bdetached\b|\bvilla\b",
+    re.IGNORECASE,
+)
 # A request that names the kind of case but not what happened: ask for the details.
 _GENERIC = re.compile(
     r"^(你好|您好)?[,,]?(我|我们)?(要|想|想要|需要)?(报修|维修|修理|投诉|举报|报漏水|反映(一下|个|一个)?(问题|情况|事)?|报个修)(一下)?[。.!!]*$"
@@ -956,6 +963,9 @@ class ValidateTicketForm(AskingFormValidation):
             if tracker.get_slot("category") == "report_leak" and _QUESTION_BACK.match(text):
                 dispatcher.utter_message(text=safety_advice(tracker.get_slot("description") or text, language))
             return {"address": None, "address_parts": parts or None, **details_in(text, tracker, language)}
+        if _NO_MORE_PARTS.search(text) and (parts.get("raw") or added or re.search(r"\d", text)):
+            # "是独栋别墅,没有单元和房号", "Rose Court villa 18": nothing more to ask; their words.
+            return {"address": raw, "address_parts": new_parts}
         if not added and (other := self._something_else(tracker)):
             # "电费怎么交", "你是机器人吗", "what's the weather tomorrow": no place, so neither kept in the
             # address nor taken as given later; a billing question is promised an answer after.
@@ -966,9 +976,9 @@ class ValidateTicketForm(AskingFormValidation):
             outage = outage_slots(tracker.get_slot("category"), tracker.get_slot("subcategory"), address, self.call)
             return {"address": address.format(language), "address_parts": new_parts, **outage}
         if not added and attempts >= 2 and text:
-            # The resident has nothing more to add (no unit, a house, a landmark): take it as given.
-            formatted = address.format(language) if address.missing() != ["estate", "building", "unit", "room"] else ""
-            return {"address": formatted or raw, "address_parts": new_parts}
+            # The resident has nothing more to add (no unit, a villa, "二楼", a landmark): taken as
+            # given, in their own words, which say more than the parts the parser knows.
+            return {"address": raw, "address_parts": new_parts}
         return {"address": None, "address_parts": new_parts}
 
     @staticmethod

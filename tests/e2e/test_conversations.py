@@ -378,3 +378,25 @@ def test_a_call_back_time_with_no_time_in_it_is_asked_once_more(
         assert "随时" in said or "any time" in said.lower(), said
     summary = resident.say(answers[-1])  # a time in words, or the same words again: taken as given
     assert ticket(confirm(resident, summary, submit)).callback_window == answers[-1]
+
+
+@pytest.mark.parametrize(
+    ("answers", "kept"),
+    [
+        (["幸福小区别墅区18号", "是独栋别墅,没有单元和房号"], "别墅区18号"),
+        (["阳光花园3号楼2单元二楼", "二楼就一户,没有门牌号"], "二楼"),
+        (["Rose Court villa 18", "it's a house, there is no unit or room"], "villa 18"),
+    ],
+)
+def test_an_address_with_no_unit_or_room_keeps_the_residents_words(
+    resident: Resident, answers: list[str], kept: str
+) -> None:
+    chinese = answers[0][0] > "\u4e00"
+    resident.say("暖气不热" if chinese else "my radiator is cold")
+    for answer in answers:
+        resident.say(answer)
+    resident.say("13812345678")
+    summary = resident.say("随时" if chinese else "any time")
+    assert kept in summary[-1]["text"], summary[-1]["text"]  # the summary shows what was said
+    filed = ticket(confirm(resident, summary, "确认提交" if chinese else "Confirm"))
+    assert kept in (filed.address_raw or ""), filed.address_raw
