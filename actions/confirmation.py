@@ -32,7 +32,7 @@ from bot.core.conversation.privacy import forget_sender
 from bot.core.models import Category, Ticket
 from bot.core.text.address import Address
 from bot.core.text.phone import check_phone, find_phone
-from bot.core.tickets.intake import TicketDraft, as_kept, complaint_beside, create_ticket, utcnow
+from bot.core.tickets.intake import TicketDraft, as_kept, create_ticket, report_beside, utcnow
 from bot.core.tickets.unfinished import complete_filed, filed_ref, filed_ticket_of, forget_unfinished
 
 # A confirmation in words: one or more of these, with punctuation between ("对,没问题,提交吧").
@@ -92,7 +92,8 @@ def ask_confirmation(dispatcher: CollectingDispatcher, tracker: Tracker, languag
     ]
     if (complaint := set_aside_draft(tracker, draft)) is not None:
         # An anonymous resident sees the complaint as its ticket will keep it, as the report above.
-        lines.append(say("summary_set_aside", language, value=as_kept(complaint).description or "-"))
+        key = "summary_set_aside" if complaint.category is Category.COMPLAINT else "summary_set_aside_billing"
+        lines.append(say(key, language, value=as_kept(complaint).description or "-"))
     if anonymous:
         lines.append(say("summary_anonymous", language))
         optin = tracker.get_slot("followup_optin") == "yes"
@@ -258,7 +259,7 @@ def set_aside_draft(tracker: Tracker, draft: TicketDraft) -> TicketDraft | None:
     set_aside = tracker.get_slot("set_aside")
     if not set_aside:
         return None
-    return complaint_beside(draft, set_aside.get("subcategory"), set_aside.get("description") or "")
+    return report_beside(draft, **set_aside)
 
 
 def receipt(ticket: Ticket, language: str, tz: Any) -> list[str]:

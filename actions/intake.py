@@ -241,13 +241,15 @@ def leak_interruption(tracker: Tracker, dispatcher: CollectingDispatcher, langua
     dispatcher.utter_message(text=say("gas_safety", language) if gas else safety_advice(text, language))
     earlier = tracker.get_slot("description")
     slots: dict[str, Any] = {"category": "report_leak", "subcategory": subcategory}
-    if tracker.get_slot("category") == Category.COMPLAINT.value and earlier:
-        # The complaint keeps a ticket and an answer of its own (R5), out of the crew's work order
-        # (it may be about that crew): it is set aside, filed beside the leak.
-        dispatcher.utter_message(text=say("complaint_kept_beside_leak", language))
+    category = tracker.get_slot("category")
+    if category in _KEPT_BESIDE_A_LEAK and earlier and not tracker.get_slot("set_aside"):
+        # A complaint keeps a ticket and an answer of its own (R5), out of the crew's work order
+        # (it may be about that crew); a disputed bill goes to the billing officers (R15): it is
+        # set aside, filed beside the leak.
+        dispatcher.utter_message(text=say(f"{category}_kept_beside_leak", language))
         slots |= {
             "description": text,
-            "set_aside": {"subcategory": tracker.get_slot("subcategory"), "description": earlier},
+            "set_aside": {"category": category, "subcategory": tracker.get_slot("subcategory"), "description": earlier},
         }
     else:
         # What was reported before stays in the description: nothing the resident said is lost.
@@ -275,10 +277,12 @@ _NO_COMPLAINT = re.compile(
 )
 # "其实是想投诉", "actually I want to complain": the resident takes back a repair for a complaint.
 _REALLY_A_COMPLAINT = re.compile(
-    r"(?:其实|实际上|我)(?:是|就是)?(?:想|要)投诉|不是(?:要|想)?报修|不(?:想|要|用)报修了|"
+    r"(?:其实|实际上|本来)我?(?:是|就是)?(?:想|要)投诉|不是(?:要|想)?报修|不(?:想|要|用)报修了|"
     r"actually (?:i (?:want|wanted|would like|'d like) to |it'?s a |this is a )complain|not (?:a |about a )?repair",
     re.IGNORECASE,
 )
+# The reports that a leak told in their middle leaves to be filed beside it, on their own.
+_KEPT_BESIDE_A_LEAK = {Category.COMPLAINT.value, Category.BILLING_QUERY.value}
 # The reports beside which a complaint told in their middle is filed as a ticket of its own.
 _SETS_ASIDE_A_COMPLAINT = {Category.REPORT_LEAK.value, Category.REPORT_REPAIR.value, Category.BILLING_QUERY.value}
 # The reports that may come in the middle of another one (a leak has leak_interruption).
@@ -405,7 +409,11 @@ def take_report(tracker: Tracker, dispatcher: CollectingDispatcher, language: st
         asks_for_anonymity(text) and not tracker.get_slot("anonymous") and not find_phone(with_spoken_digits(text))
     )
     slots: dict[str, Any] = {}
-    if kind == Category.COMPLAINT.value and category == Category.REPORT_REPAIR.value and _REALLY_A_COMPLAINT.search(text):
+    if (
+        kind == Category.COMPLAINT.value
+        and category == Category.REPORT_REPAIR.value
+        and _REALLY_A_COMPLAINT.search(text)
+    ):
         # "算了,其实是想投诉,维修工骂人": the resident changed their mind; one complaint (R5), no repair.
         dispatcher.utter_message(text=say("repair_became_complaint", language))
         slots = {

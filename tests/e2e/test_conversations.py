@@ -356,7 +356,6 @@ def test_the_estate_put_right_at_the_summary_keeps_the_building_and_the_flat(
     assert (filed.building, filed.unit, filed.room) == ("3", "2", "301") and filed.estate in corrected
 
 
-
 @pytest.mark.parametrize(
     ("opening", "address", "answers", "submit"),
     [

@@ -5,8 +5,10 @@ an answer to the question that was pending."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
-from bot.core.models import Category, FollowupState, Priority, TicketStatus
+from bot.core.db import session_scope
+from bot.core.models import Category, FollowupState, Priority, Ticket, TicketStatus
 from tests.conftest import CODE, Resident, RunningApp, ticket_code_in
 from tests.e2e.test_conversations import confirm, ticket, ticket_count
 from tests.e2e.test_followup_conversation import daytime, report_leak, run_followups, updates
@@ -545,3 +547,22 @@ def test_a_repair_taken_back_for_a_complaint_becomes_the_complaint(
     complaint = ticket(confirm(resident, resident.say(time), submit))
     assert complaint.category is Category.COMPLAINT and complaint.onsite_due_at is None  # R5's clock, no crew
     assert ticket_count() == before + 1  # the repair taken back is no second ticket
+
+
+def test_a_leak_in_the_middle_of_a_billing_dispute_keeps_the_dispute_for_the_billing_officers(
+    resident: Resident,
+) -> None:
+    before = ticket_count()
+    resident.say("我的账单算错了,这个月多收了我好几百块钱")
+    resident.say("阳光花园3号楼2单元301")
+    interrupted = resident.say_text("哎呀卫生间暖气管爆了,水喷出来了!")
+    assert "阀门" in interrupted and "收费" in interrupted, interrupted  # safety first; the bill kept
+    resident.say("13812345678")
+    summary = resident.say("随时")
+    assert "多收了" in summary[-1]["text"], summary[-1]["text"]
+    leak = ticket(confirm(resident, summary, "确认提交"))
+    assert leak.category is Category.REPORT_LEAK and "多收了" not in leak.description
+    assert ticket_count() == before + 2
+    with session_scope() as session:
+        bill = session.scalars(select(Ticket).order_by(Ticket.id.desc())).first()
+        assert bill.category is Category.BILLING_QUERY and "多收了" in bill.description and bill.phone == leak.phone

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import get_settings
 from bot.core.models import Category, Priority, Ticket, UnfinishedReport
-from bot.core.tickets.intake import complaint_beside, create_ticket
+from bot.core.tickets.intake import create_ticket, report_beside
 from bot.core.tickets.unfinished import (
     complete_filed,
     file_unfinished,
@@ -70,8 +70,19 @@ def test_a_complaint_told_beside_an_unanswered_leak_is_filed_with_it_and_not_dou
     # They come back and confirm: create_from_slots (actions/confirmation.py) stands the draft for
     # the filed ticket, so the complaint beside it is the one filed, not a second.
     assert filed_ticket_of(db_session, "web:bribe", so_far) is leak
-    again = complaint_beside(replace(so_far, intake_ref=filed_ref(leak)), **bribe)
+    again = report_beside(replace(so_far, intake_ref=filed_ref(leak)), **bribe)
     assert create_ticket(db_session, again, settings) is complaint and tickets(db_session) == 2
+
+
+def test_a_disputed_bill_told_before_an_unanswered_leak_is_filed_for_the_billing_officers(db_session: Session) -> None:
+    bill = {"category": "billing_query", "subcategory": "dispute", "description": "这个月多收了我好几百"}
+    remember_unfinished(db_session, draft(phone=None, callback_window=None, sender_ref="web:bill"), REPORTED,
+                        set_aside=bill)  # fmt: skip
+    leak, billing = file_unfinished(db_session, get_settings(), REPORTED + WAIT)
+    db_session.commit()
+    assert leak.category is Category.REPORT_LEAK and "多收了" not in leak.description
+    assert billing.category is Category.BILLING_QUERY and billing.subcategory == "dispute"
+    assert billing.intake_ref == f"{filed_ref(leak)}+billing"
 
 
 def test_an_anonymous_leak_left_unanswered_keeps_nothing_that_ties_it_to_the_chat(db_session: Session) -> None:

@@ -107,12 +107,15 @@ def make_filed_anonymous(ticket: Ticket, now: datetime) -> None:
     ticket.events.append(TicketEvent(at=now, actor="resident", kind="made_anonymous", detail={}))
 
 
-def complaint_beside(draft: TicketDraft, subcategory: str | None, description: str) -> TicketDraft:
-    """A complaint told in the middle of the report `draft`, as a ticket of its own from the same
-    reporter and place (R5); a replayed confirmation finds it again by its intake reference."""
-    intake_ref = f"{draft.intake_ref}+complaint" if draft.intake_ref else None
+def report_beside(
+    draft: TicketDraft, subcategory: str | None, description: str, category: str = Category.COMPLAINT.value
+) -> TicketDraft:
+    """A complaint (or a disputed bill) told in the middle of the report `draft`, as a ticket of
+    its own from the same reporter and place (R5, R15); a replayed confirmation finds it again by
+    its intake reference."""
+    intake_ref = f"{draft.intake_ref}+{category.replace('_query', '')}" if draft.intake_ref else None
     return replace(
-        draft, category=Category.COMPLAINT, subcategory=subcategory, description=description, intake_ref=intake_ref
+        draft, category=Category(category), subcategory=subcategory, description=description, intake_ref=intake_ref
     )
 
 

@@ -27,7 +27,7 @@ from bot.core.conversation.privacy import forget_sender
 from bot.core.models import Category, Ticket, TicketEvent, UnfinishedReport
 from bot.core.text.address import Address
 from bot.core.text.redaction import redact_identifiers, tags_in
-from bot.core.tickets.intake import TicketDraft, complaint_beside, create_ticket
+from bot.core.tickets.intake import TicketDraft, create_ticket, report_beside
 from bot.core.tickets.milestones import FINISHED
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ def from_json(data: dict[str, Any]) -> TicketDraft:
 
 def filed_ref(ticket: Ticket) -> str:
     """The intake reference a report filed without its resident stands for when they come back:
-    the complaint told beside it, filed with it, is found again under it (complaint_beside)."""
+    the complaint told beside it, filed with it, is found again under it (report_beside)."""
     return f"unfinished:{ticket.code}"
 
 
@@ -158,7 +158,7 @@ def _file(session: Session, kept: UnfinishedReport, settings: Settings, now: dat
     ticket = create_ticket(session, unconfirmed, settings, now=now)
     tickets = [ticket]
     if set_aside := kept.draft.get(SET_ASIDE):  # nothing a resident reported is lost (R5)
-        complaint = complaint_beside(replace(draft, intake_ref=filed_ref(ticket)), **set_aside)
+        complaint = report_beside(replace(draft, intake_ref=filed_ref(ticket)), **set_aside)
         tickets.append(
             create_ticket(session, replace(complaint, description=f"{complaint.description} {note}"), settings, now=now)
         )
