@@ -16,13 +16,14 @@ from actions.common import (
     button,
     language_of,
     latest_intent,
+    names_gas,
     safety_advice,
     say,
     squash,
 )
 from actions.unit_of_work import ActionCall
 from bot.core.conversation.messages import CATEGORY_NAMES, name_of
-from bot.core.models import FollowupState, Ticket
+from bot.core.models import Category, FollowupState, Ticket
 from bot.core.tickets.followups import ASKING, AWAITING_ANSWER, is_bound_to, record_answer
 from bot.core.tickets.intake import get_ticket_by_code, utcnow
 
@@ -31,6 +32,11 @@ _FINE = re.compile(r"没问题|不错|没毛病|no problem|all good", re.IGNOREC
 _NOT_SOLVED = re.compile(r"没|未|不|还是|仍然|依旧|又|not|no\b|nope|still|isn't|didn't|hasn't", re.IGNORECASE)
 _SOLVED = re.compile(r"解决|好了|修好|热了|正常|可以了|搞定|yes|solved|fixed|fine|works|ok", re.IGNORECASE)
 _NO_COMMENT = re.compile(r"^(没有|无|没|不用|跳过|no|none|nothing|skip|no comment|-)[。.!! ]*$", re.IGNORECASE)
+# "厨房也开始漏了", "another radiator": a leak other than the ticket's.
+_ANOTHER_ONE = re.compile(
+    r"另(?:一|外)|别的|其他|其它|也(?:开始|在)?(?:漏|滴|渗|冒)|新的?|another|other|\balso\b|as well|\btoo\b|\bnew\b",
+    re.IGNORECASE,
+)
 _RATINGS = {"非常满意": 5, "很满意": 5, "满意": 4, "一般": 3, "还行": 3, "不满意": 2, "很差": 1, "非常不满意": 1,
             "very satisfied": 5, "satisfied": 4, "ok": 3, "dissatisfied": 2, "very dissatisfied": 1}  # fmt: skip
 
@@ -151,11 +157,6 @@ class ValidateFollowupForm(HotlineFormValidation):
     def validate_followup_solved(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if latest_intent(tracker) == "report_leak":
-            # "还在漏水" / a new burst: not solved, reopened at a higher priority with an alert;
-            # the safety advice comes first (R1).
-            dispatcher.utter_message(text=safety_advice(str(value or ""), language_of(tracker)))
-            return {"followup_solved": "no"}
         answer = read_solved(str(value or ""), latest_intent(tracker))
         if answer is None:
             dispatcher.utter_message(text=say("followup_unclear", language_of(tracker)))
@@ -176,6 +177,26 @@ class ValidateFollowupForm(HotlineFormValidation):
         text = squash(str(value or ""))[:1000]
         no_comment = not text or _NO_COMMENT.match(text) or text == say("no_comment", language_of(tracker))
         return {"followup_comment": "" if no_comment else text}
+
+
+def still_leaking(tracker: Tracker, text: str, dispatcher: CollectingDispatcher, language: str,
+                  call: ActionCall) -> list[dict[str, Any]] | None:  # fmt: skip
+    """A leak told where the follow-up asks "solved?" (data/rules.yml sends it to the intake):
+    "还在漏水" about a water leak is the answer, not solved: the safety advice (R1), and the ticket
+    reopened at a higher priority with the resident's words. None when the leak is another one
+    (a gas ticket's follow-up answered with water, "现在厨房也漏了", a repair's): a report of its own."""
+    if tracker.get_slot("requested_slot") != "followup_solved":
+        return None
+    ticket = bound_ticket(call, tracker, AWAITING_ANSWER)
+    if ticket is None or ticket.category is not Category.REPORT_LEAK or _ANOTHER_ONE.search(text):
+        return None
+    if names_gas(text) != (ticket.subcategory == "gas"):
+        return None
+    dispatcher.utter_message(text=safety_advice(text, language))
+    record_answer(call.session, ticket, call.settings, solved=False, satisfaction=None, comment=text, now=utcnow())
+    dispatcher.utter_message(text=say("followup_reopened", language, code=ticket.code))
+    forget = [SlotSet(slot, None) for slot in (*FOLLOWUP_SLOTS, "followup_code", "followup_kind")]
+    return [*forget, ActiveLoop(None), FollowupAction("action_listen")]
 
 
 def end_followup_for_new_report(tracker: Tracker, call: ActionCall) -> list[dict[str, Any]]:
@@ -213,6 +234,9 @@ class ActionFinishFollowup(HotlineAction):
             comment=tracker.get_slot("followup_comment") if solved else None,
             now=utcnow(),
         )
-        key = "followup_thanks" if solved else "followup_reopened"
+        # An anonymous resident cannot be called: they are told what happens without a call.
+        key = (
+            "followup_thanks" if solved else "followup_reopened_anonymous" if ticket.anonymous else "followup_reopened"
+        )
         dispatcher.utter_message(text=say(key, language, code=code))
         return [SlotSet(slot, None) for slot in (*FOLLOWUP_SLOTS, "followup_code", "followup_kind")]

@@ -31,7 +31,7 @@ from actions.common import (
 )
 from actions.corrections import earlier_answer_corrected
 from actions.drafts import draft_from_slots, keep_unfinished
-from actions.followup import end_followup_for_new_report
+from actions.followup import end_followup_for_new_report, still_leaking
 from actions.outage import ask_outage_choice, earlier_address, outage_slots, read_outage_choice, with_outage_question
 from actions.status import note_addition, own_open_ticket_named, recent_open_ticket, tell_status
 from actions.unit_of_work import ActionCall
@@ -595,6 +595,9 @@ class ActionStartIntake(HotlineAction):
         text = report_text(tracker)
         if asks_for_anonymity(text) and made_filed_anonymous(text, tracker, dispatcher, language, call):
             return []  # "please make my last complaint anonymous": no new complaint
+        if tracker.active_loop_name == "followup_form" and (answer := still_leaking(tracker, text, dispatcher,
+                                                                                    language, call)):  # fmt: skip
+            return answer  # "还在漏水" at "solved?": the follow-up's answer, no second leak
         # "暖气管爆了,水喷得到处都是,打了三次热线没人接,我要投诉": R1 first. The leak is taken (a
         # crew in 30 minutes), and the complaint's words go with it for the dispatcher to see.
         complaint_too = category == "complaint" and says_something_escapes(text) and not tells_of_bribery(text)

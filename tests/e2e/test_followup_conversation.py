@@ -185,6 +185,17 @@ def test_anonymous_resident_who_opted_in_gets_the_followup_and_the_handle_is_the
     assert not any(code in text for text in linked)  # nothing ties this chat to the ticket any more
 
 
+def test_an_anonymous_resident_told_not_solved_is_promised_no_call(resident: Resident, app: RunningApp) -> None:
+    resident.say("我要匿名")
+    resident.say("楼道里的暖气一直不热,好几天了")
+    summary = resident.press(resident.say("阳光花园3号楼2单元301"), "需要回访")
+    code = confirm(resident, summary, "确认提交")
+    run_followups(app, daytime(ticket(code).followup_due_at))
+    answer = resident.press(updates(resident), "还没解决")
+    said = "\n".join(r["text"] for r in answer)
+    assert code in said and "不会给您打电话" in said and "与您联系" not in said, said
+    assert ticket(code).followup_state is FollowupState.NOT_SOLVED
+
 def test_anonymous_without_optin_is_never_pushed(resident: Resident, app: RunningApp) -> None:
     resident.say("I want to stay anonymous")
     resident.say("the pipe in the basement is leaking")

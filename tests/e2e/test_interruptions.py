@@ -566,3 +566,33 @@ def test_a_leak_in_the_middle_of_a_billing_dispute_keeps_the_dispute_for_the_bil
     with session_scope() as session:
         bill = session.scalars(select(Ticket).order_by(Ticket.id.desc())).first()
         assert bill.category is Category.BILLING_QUERY and "多收了" in bill.description and bill.phone == leak.phone
+
+
+@pytest.mark.parametrize(
+    ("report", "new_leak"),
+    [
+        ("阳光花园3号楼2单元301暖气不热", "还没好呢 人也没来 现在卫生间暖气片接头那开始往下滴水了"),
+        ("阳光花园3号楼2单元301,厨房里有很浓的煤气味", "那个味儿是没了 但是现在我家厨房暖气管子又漏水了 地上全是水"),
+    ],
+)
+def test_a_new_leak_told_at_the_solved_question_is_a_leak_report_of_its_own(
+    resident: Resident, app: RunningApp, report: str, new_leak: str
+) -> None:
+    resident.say(report)
+    resident.say("13812345678")
+    replies = resident.say("随时")
+    if not any(b["title"] == "确认提交" for r in replies for b in r.get("buttons") or []):
+        replies = resident.say("随时")  # a gas report asks no call-back time
+    code = confirm(resident, replies, "确认提交")
+    run_followups(app, daytime(ticket(code).followup_due_at))
+    assert updates(resident)  # "has it been solved?"
+    answer = resident.say_text(new_leak)
+    assert "阀门" in answer and "地址" in answer, answer  # the water advice (R1), then where is it?
+    first = ticket(code)
+    assert first.status is not TicketStatus.REOPENED and first.priority is not Priority.URGENT or "煤气" in report
+    resident.say("同上")
+    resident.say("13812345678")
+    leak = ticket(confirm(resident, resident.say("随时"), "确认提交"))
+    assert leak.code != code and leak.category is Category.REPORT_LEAK
+    assert "滴水" in leak.description or "漏水" in leak.description
+    assert ticket(code).status is not TicketStatus.REOPENED  # nothing said the old one was not solved
