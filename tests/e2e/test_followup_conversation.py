@@ -196,6 +196,7 @@ def test_an_anonymous_resident_told_not_solved_is_promised_no_call(resident: Res
     assert code in said and "不会给您打电话" in said and "与您联系" not in said, said
     assert ticket(code).followup_state is FollowupState.NOT_SOLVED
 
+
 def test_anonymous_without_optin_is_never_pushed(resident: Resident, app: RunningApp) -> None:
     resident.say("I want to stay anonymous")
     resident.say("the pipe in the basement is leaking")
