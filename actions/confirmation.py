@@ -111,6 +111,15 @@ def ask_confirmation(dispatcher: CollectingDispatcher, tracker: Tracker, languag
     dispatcher.utter_message(text="\n".join(lines), buttons=buttons)
 
 
+# "把那个投诉去掉", "我没要投诉", "remove the complaint": the complaint set aside is taken back.
+_DROP_SET_ASIDE = re.compile(
+    r"投诉.{0,8}?(?:去掉|删掉|删了|不要了?|不用(?:登记|了)?|取消|撤[销回]|算了)|(?:没|没有|不是)(?:要|想)?投诉|不投诉|"
+    r"(?:remove|drop|delete|cancel|scrap|forget)\s+(?:the|that|my)\s+complaint|"
+    r"(?:no|not a|didn'?t (?:want|make|ask for|mean) a)\s+complaint",
+    re.IGNORECASE,
+)
+
+
 class ValidateConfirmForm(AskingFormValidation):
     """Read the resident's answer to the summary as yes, cancel or 'change <field>'; show the
     summary (again) while there is no answer."""
@@ -159,6 +168,10 @@ class ValidateConfirmForm(AskingFormValidation):
             # The staffed line, and the summary again: the report is not lost for asking.
             dispatcher.utter_message(text=say("human_during_report", language))
             return {"confirmation": None}
+        if tracker.get_slot("set_aside") and _DROP_SET_ASIDE.search(text):
+            # "我没要投诉啊,把那个投诉去掉": the complaint set aside beside the report is not filed.
+            dispatcher.utter_message(text=say("set_aside_dropped", language))
+            return {"set_aside": None, "confirmation": None}
         if tracker.get_slot("anonymous") and (number := find_phone(text)) and (checked := check_phone(number)).ok:
             # "算了,还是留个电话吧,139…": the resident gives their name back, by giving the number.
             dispatcher.utter_message(text=say("corrected_phone", language, value=checked.e164))

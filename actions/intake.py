@@ -40,7 +40,7 @@ from bot.core.conversation.messages import FIELD_NAMES, join_names, name_of
 from bot.core.conversation.privacy import forget_sender
 from bot.core.models import Category
 from bot.core.outages.estates import alias_table, estate_named_in
-from bot.core.text.address import Address, address_from_parts, parse_address
+from bot.core.text.address import Address, address_from_parts, looks_like_estate, parse_address
 from bot.core.text.phone import check_phone, find_phone, valid_phones, with_spoken_digits
 from bot.core.text.temperature import cold_room_reading
 from bot.core.text.ticket_codes import find_ticket_code
@@ -84,8 +84,8 @@ _ANONYMOUS = re.compile(
     r"(?:别|不要|不用|千万别|请勿)\s*(?:说|讲|告诉|透露|让.{0,8}?知道|提)[^,,。.!!]{0,8}?是我|"
     r"(?:别|不要|不想|不愿意?|请勿|千万别)\s*(?:留|登记|记录?|写|公开|透露|暴露|提|说出?|告诉.{0,6}?)(?:下|出)?(?:我的?)?"
     r"(?:名字|姓名|身份|电话|手机号?|号码|联系方式|信息)|"
-    r"(?:电话|手机号?|号码|名字|姓名)(?:就|也|还是)?(?:别|不要|不用|甭)(?:记|留|登记|写|存)|"
-    r"不(?:想|愿意?)(?:让|被)?(?:别人|人|他们?|她)?知道是我|"
+    r"(?:电话|手机号?|号码|名字|姓名)(?:就|也|还是)?(?:(?:别|不要|不用|甭)(?:记|留|登记|写|存)|不(?:留|登记|存))|"
+    r"不(?:想|愿意?)(?:让|被)?(?:别人|人|他们?|她)?知道是我|怕(?:被|让)?(?:别人|人家|人|他们?|她)?知道是我|"
     r"anonym|"
     r"(?:don'?t|do not|please don'?t|never|without)\s+(?:\w+\s+){0,2}?"
     r"(?:mention|use|give|share|pass on|reveal|tell|put|record|take|keep|store|save|log|write down|"
@@ -98,7 +98,7 @@ _ANONYMOUS = re.compile(
 )
 # "没有单元", "是独栋别墅", "it's a house": a place with no unit or room to ask for.
 _NO_MORE_PARTS = re.compile(
-    r"没有?(?:单元|房号|房间号|门牌号?|室号)|不分单元|独栋|独门独院|别墅|平房|自建房|四合院|"
+    r"没有?(?:单元|房号|房间号|门牌号?|室号)|不分单元|一层(?:就|只有)?一户|独栋|独门独院|别墅|平房|自建房|四合院|"
     r"\bno (?:unit|room|flat|apartment)|there (?:is|are) no (?:units?|rooms?|flat)|(?:it'?s|it is|i live in) an? "
     r"(?:detached |single |private )?(?:house|villa|bungalow|cottage)|\bdetached\b|\bvilla\b",
     re.IGNORECASE,
@@ -169,6 +169,12 @@ _THE_FILED_ONE = re.compile(
 def asks_for_anonymity(text: str) -> bool:
     """ "我要匿名", and the request in other words ("别说是我报的", "keep me out of it")."""
     return bool(_ANONYMOUS.search(text))
+
+
+def only_asks_anonymity(text: str) -> bool:
+    """A request not to be named and little else ("电话就不留了吧,我怕被他知道是我说的")."""
+    rest = _ANONYMOUS.sub(" ", text)
+    return bool(_ANONYMOUS.search(text)) and len(re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]", rest)) < MORE_THAN_AN_ANSWER
 
 
 def names_no_place(text: str) -> bool:
@@ -299,6 +305,8 @@ def report_told(tracker: Tracker, billing_file: Path) -> str | None:
         return None
     if tells_of_bribery(text):
         return Category.COMPLAINT.value
+    if tracker.get_slot("requested_slot") == "address" and _NO_MORE_PARTS.search(text):
+        return None  # "我说了啊,一层就一户没门牌号": the place explained, crossly; no complaint
     if (
         tracker.get_slot("category") == Category.COMPLAINT.value
         and _NO_COMPLAINT.search(text)
@@ -814,6 +822,8 @@ def read_address_answer(text: str, parts: dict[str, Any], estates_file: Path) ->
         answer = parse_address(text)
         if answer.estate is None and known.estate is None:
             answer = with_estate_named(answer, text, estates_file)
+        elif known.estate and answer.estate and not looks_like_estate(answer.estate):
+            answer = replace(answer, estate=None)  # "我说了啊,2门303": words before the unit, no estate
     added = any(getattr(answer, field) is not None for field in Address.__dataclass_fields__)
     return known.merged_with(answer), added
 
@@ -882,8 +892,19 @@ class ValidateTicketForm(AskingFormValidation):
                                              domain, language)  # fmt: skip
         said = len(dispatcher.messages)
         events = await super().validate_answer(dispatcher, tracker, domain)
+        if asked in ("address", "description") and self._asks_anonymity(typed, tracker):
+            # "能不能别留我电话,怕他报复" where the flat is asked: honoured now (R7), with the answer
+            # the message also gave, if any; a complaint's address is then enough as it is.
+            dispatcher.utter_message(text=say("anonymous_ok", language))
+            slots = slot_values(events) | {"anonymous": True, "phone": None, "callback_time": None}
+            if address_is_optional(tracker.get_slot("category"), True) and not slots.get("address"):
+                parts = slots.get("address_parts") or tracker.get_slot("address_parts") or {}
+                slots["address"] = enough_of_address(parts, language) or tracker.get_slot("address")
+            return await self._no_answer(slots, dispatcher, tracker, domain, language)
         if asked not in (None, "description", "outage_choice") and rejected(events, asked):
-            if (kind := report_told(tracker, billing_file)) is not None:
+            if slot_values(events).get("anonymous") and only_asks_anonymity(typed):
+                pass  # "电话就不留了吧,怕他知道是我说的": honoured by the validation; nothing to report
+            elif (kind := report_told(tracker, billing_file)) is not None:
                 # Another report, no wrong answer: what the validation said of it goes unsaid.
                 del dispatcher.messages[said:]
                 taken = take_report(tracker, dispatcher, language, kind)
@@ -967,16 +988,24 @@ class ValidateTicketForm(AskingFormValidation):
             return {"address": None, "address_parts": parts or None}
         if address_is_optional(tracker.get_slot("category"), bool(tracker.get_slot("anonymous"))):
             return self._optional_address(text, new_parts, language)
-        if not added and (names_no_place(text) or self._report_again(tracker) or phone_in_passing(text, tracker)):
+        if _NO_MORE_PARTS.search(text) and (
+            parts.get("raw") or added or re.search(r"\d|[一二三四五六七八九十]楼", text)
+        ):
+            # "是独栋别墅,没有单元和房号", "一层就一户 没门牌号 就是五楼": nothing more to ask (and no
+            # complaint, however cross it sounds); their words as given.
+            return {"address": raw, "address_parts": new_parts}
+        if not added and (
+            names_no_place(text)
+            or asks_for_anonymity(text)
+            or self._report_again(tracker)
+            or phone_in_passing(text, tracker)
+        ):
             # "hello?", "what should I do?", "稍等我看看", the problem told again, a phone number
             # (kept for its own question): no address, and no try counted (the question again).
             # A question during a leak gets the safety advice again: it may be what they ask.
             if tracker.get_slot("category") == "report_leak" and _QUESTION_BACK.match(text):
                 dispatcher.utter_message(text=safety_advice(tracker.get_slot("description") or text, language))
             return {"address": None, "address_parts": parts or None, **details_in(text, tracker, language)}
-        if _NO_MORE_PARTS.search(text) and (parts.get("raw") or added or re.search(r"\d", text)):
-            # "是独栋别墅,没有单元和房号", "Rose Court villa 18": nothing more to ask; their words.
-            return {"address": raw, "address_parts": new_parts}
         if not added and (other := self._something_else(tracker)):
             # "电费怎么交", "你是机器人吗", "what's the weather tomorrow": no place, so neither kept in the
             # address nor taken as given later; a billing question is promised an answer after.
@@ -991,6 +1020,13 @@ class ValidateTicketForm(AskingFormValidation):
             # given, in their own words, which say more than the parts the parser knows.
             return {"address": raw, "address_parts": new_parts}
         return {"address": None, "address_parts": new_parts}
+
+    @staticmethod
+    def _asks_anonymity(text: str, tracker: Tracker) -> bool:
+        """A request not to be named, from a resident not yet anonymous, without a number in it."""
+        return (
+            not tracker.get_slot("anonymous") and asks_for_anonymity(text) and not find_phone(with_spoken_digits(text))
+        )
 
     @staticmethod
     def _something_else(tracker: Tracker) -> str | None:

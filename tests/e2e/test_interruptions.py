@@ -596,3 +596,59 @@ def test_a_new_leak_told_at_the_solved_question_is_a_leak_report_of_its_own(
     assert leak.code != code and leak.category is Category.REPORT_LEAK
     assert "滴水" in leak.description or "漏水" in leak.description
     assert ticket(code).status is not TicketStatus.REOPENED  # nothing said the old one was not solved
+
+
+def test_a_floor_with_no_flat_number_explained_at_where_is_the_address_not_a_complaint(resident: Resident) -> None:
+    before = ticket_count()
+    resident.say("暖气片冰凉 幸福家园12号楼2单元")
+    explained = resident.say_text("俺们这楼一层就一户 没门牌号 就是五楼")
+    assert "投诉" not in explained and "电话" in explained, explained
+    resident.say("13812345678")
+    summary = resident.say("随时")
+    assert "五楼" in summary[-1]["text"] and "另行登记" not in summary[-1]["text"], summary[-1]["text"]
+    filed = ticket(confirm(resident, summary, "确认提交"))
+    assert filed.category is Category.REPORT_REPAIR and ticket_count() == before + 1
+    assert (filed.estate, filed.building, filed.unit) == ("幸福家园", "12", "2") and "五楼" in filed.address_raw
+
+
+def test_entrance_numbers_are_units_even_said_crossly(resident: Resident) -> None:
+    resident.say("暖气片不热 阳光花园 11栋")
+    asked = resident.say_text("我说了啊 2门303")
+    assert "电话" in asked and "投诉" not in asked, asked
+    resident.say("13812345678")
+    filed = ticket(confirm(resident, resident.say("随时"), "确认提交"))
+    assert (filed.estate, filed.building, filed.unit, filed.room) == ("阳光花园", "11", "2", "303")
+
+
+@pytest.mark.parametrize(
+    ("step", "wish"),
+    [("address", "能不能别留我电话 怕他报复"), ("phone", "电话就不留了吧 我怕被他知道是我说的")],
+)
+def test_a_wish_not_to_be_named_in_other_words_is_honoured_at_any_question(
+    resident: Resident, step: str, wish: str
+) -> None:
+    resident.say("你们那个姓赵的师傅太不像话了 来了就抽烟 说他两句还骂人")
+    if step == "phone":
+        resident.say("阳光花园11号楼2单元303")
+    honoured = resident.say_text(wish)
+    assert "匿名" in honoured and "请留下您的联系电话" not in honoured, honoured
+    replies = resident.say("不需要") if "回访" in honoured else []
+    if step == "address" and not any(b["title"] == "确认提交" for r in replies for b in r.get("buttons") or []):
+        replies = resident.say("阳光花园")
+        replies = resident.say("不需要") if "回访" in replies[-1]["text"] else replies
+    filed = ticket(confirm(resident, replies, "确认提交"))
+    assert filed.anonymous and filed.phone is None and filed.category is Category.COMPLAINT
+    assert "抽烟" in filed.description and "报复" not in filed.description and "不留" not in filed.description
+
+
+def test_a_complaint_set_aside_by_mistake_can_be_taken_back_at_the_summary(resident: Resident) -> None:
+    before = ticket_count()
+    resident.say("阳光花园3号楼2单元301暖气不热")
+    resident.say("13812345678")
+    resident.say("还有,你们客服态度太差了,我要投诉")
+    summary = resident.say("下午")
+    assert "另行登记的投诉" in summary[-1]["text"]
+    again = resident.say("我没要投诉啊 把那个投诉去掉")
+    assert "另行登记的投诉" not in again[-1]["text"] and "不再另外按投诉登记" in again[0]["text"], again
+    filed = ticket(confirm(resident, again, "确认提交"))
+    assert filed.category is Category.REPORT_REPAIR and ticket_count() == before + 1

@@ -87,7 +87,7 @@ _COMPONENT = re.compile(
     | \#\s*(?P<building_hash>[0-9]+)
     | {_num("building_zh")}\s*(?:号楼|栋|幢|座)
     | {_num("building_zh2")}\s*[号楼](?=\s*第?\s*(?:[0-9]+|{_CN_NUM})\s*单元)
-    | {_num("unit_zh")}\s*单元
+    | {_num("unit_zh")}\s*(?:单元|门(?![口牌卫面诊店市]))
     | (?P<unit_side>[东西南北中])\s*单元
     | {_num("room_zh")}\s*室
     """,
@@ -216,6 +216,11 @@ def _estate_without_components(text: str) -> str | None:
         if _looks_like_estate(candidate, allow_title_case=False):
             return candidate
     return None
+
+
+def looks_like_estate(name: str) -> bool:
+    """Whether `name` reads like an estate's (a suffix such as 花园 or Garden, or Title Case)."""
+    return _looks_like_estate(name, allow_title_case=True) is not None
 
 
 def _looks_like_estate(candidate: str, allow_title_case: bool) -> str | None:
