@@ -23,7 +23,14 @@ from actions.common import (
 )
 from actions.corrections import CORRECTABLE, FIELD_WORDS, earlier_answer_corrected, says_it_is_wrong
 from actions.drafts import draft_from_slots, keep_unfinished
-from actions.intake import asks_for_anonymity, cancel_report, leak_interruption, report_told, take_report
+from actions.intake import (
+    asks_for_anonymity,
+    cancel_report,
+    gives_own_number,
+    leak_interruption,
+    report_told,
+    take_report,
+)
 from actions.outage import LINKED, create_linked
 from actions.unit_of_work import ActionCall
 from bot.core.billing import answer_billing
@@ -31,7 +38,7 @@ from bot.core.conversation.messages import CATEGORY_NAMES, name_of
 from bot.core.conversation.privacy import forget_sender
 from bot.core.models import Category, Ticket
 from bot.core.text.address import Address
-from bot.core.text.phone import check_phone, find_phone
+from bot.core.text.phone import find_phone
 from bot.core.tickets.intake import TicketDraft, as_kept, create_ticket, report_beside, utcnow
 from bot.core.tickets.unfinished import complete_filed, filed_ref, filed_ticket_of, forget_unfinished
 
@@ -172,10 +179,14 @@ class ValidateConfirmForm(AskingFormValidation):
             # "我没要投诉啊,把那个投诉去掉": the complaint set aside beside the report is not filed.
             dispatcher.utter_message(text=say("set_aside_dropped", language))
             return {"set_aside": None, "confirmation": None}
-        if tracker.get_slot("anonymous") and (number := find_phone(text)) and (checked := check_phone(number)).ok:
+        if tracker.get_slot("anonymous") and (number := gives_own_number(text)):
             # "算了,还是留个电话吧,139…": the resident gives their name back, by giving the number.
-            dispatcher.utter_message(text=say("corrected_phone", language, value=checked.e164))
-            return {"confirmation": None, "anonymous": False, "phone": checked.e164, "followup_optin": None}
+            dispatcher.utter_message(text=say("corrected_phone", language, value=number))
+            return {"confirmation": None, "anonymous": False, "phone": number, "followup_optin": None}
+        if tracker.get_slot("anonymous") and find_phone(text):
+            # "他还收了邻居老张的钱,老张电话139…": more evidence, not the reporter's number (R7).
+            dispatcher.utter_message(text=say("added_to_description", language))
+            return {"confirmation": None, "description": f"{tracker.get_slot('description') or ''} / {text}"}
         if asks_for_anonymity(text) or (intent == "request_anonymous" and not _YES.match(text) and sure_of(tracker)):
             # "别说是我报的,我怕他报复" too. The model alone must be sure: going anonymous here drops
             # the phone, and "yes submit it" read as anonymity would file a report nobody can call back.

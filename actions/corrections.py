@@ -57,6 +57,13 @@ _LEAD_IN = re.compile(
 )
 
 
+# "是阳光花园 不是翠湖苑", "it's Rose Court, not Sunshine Garden": the wrong value named last; it
+# goes before the lead-in is cut (which would keep what follows the last 是).
+_WRONG_NAMED_LAST = re.compile(
+    r"[,，\s]*而?不是[^,，。.!！?？]{1,20}[。.!！]*$|,?\s+not\s+[^,.!?]{1,40}[.!]*$", re.IGNORECASE
+)
+
+
 # "是312不是311", "不是311,是312", "it's 502 not 501": a number of the address put right, with
 # neither a field's name nor "wrong" (what the number is comes from the address it replaces).
 _RIGHT_NOT_WRONG = re.compile(
@@ -106,7 +113,7 @@ def earlier_answer_corrected(text: str, tracker: Tracker, dispatcher: Collecting
 def _new_value(field: str, text: str, tracker: Tracker, dispatcher: CollectingDispatcher,
                language: str) -> dict[str, Any]:  # fmt: skip
     if field == "address":
-        named = parse_address(_LEAD_IN.sub("", text))
+        named = parse_address(_LEAD_IN.sub("", _WRONG_NAMED_LAST.sub("", text)))
         if any(asdict(named).values()):
             address = address_from_parts(tracker.get_slot("address_parts") or {}).merged_with(named)
             formatted = address.format(language)

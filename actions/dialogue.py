@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 
 from actions.billing import disputes_a_bill, heating_season_answer, start_billing_intake
-from actions.common import HotlineAction, Utterance, button, harm_advice, resident_text, say
+from actions.common import HotlineAction, Utterance, button, harm_advice, resident_text, safety_advice, say
 from actions.intake import mains_water_only, sounds_solved, start_intake_with
 from actions.status import (
     asks_how_it_goes,
+    brings_news,
     news_for_recent_ticket,
     note_addition,
     own_open_ticket_named,
@@ -17,7 +18,8 @@ from actions.status import (
 )
 from bot.core.conversation.messages import CATEGORY_NAMES, name_of
 from bot.core.text.temperature import cold_room_reading
-from bot.core.text.ticket_codes import mistyped_ticket_code
+from bot.core.text.ticket_codes import find_ticket_code, mistyped_ticket_code
+from nlu.leak_words import says_something_escapes
 from nlu.not_ours import appliance_trouble_only
 
 CORE_INTENTS = ("report_leak", "report_repair", "billing_query", "complaint")
@@ -97,8 +99,9 @@ def answered_without_the_model(text: str, tracker, dispatcher, language: str, ca
         return start_billing_intake(dispatcher, tracker, language, call)  # R15: registered, not refused
     if news_for_recent_ticket(text, tracker, dispatcher, language, call):
         return []
-    if mistyped_ticket_code(text) is not None or asks_how_it_goes(text):
-        # "HL-12345 查询" (told the code is wrong), "我刚才报的怎么样了": how it goes, not which problem
+    if find_ticket_code(text) or mistyped_ticket_code(text) is not None or asks_how_it_goes(text):
+        # "HL—4F7K2P" (a code, whatever the model read), "HL-12345 查询" (told the code is wrong),
+        # "我刚才报的怎么样了": how it goes, not which problem
         tell_status(text, tracker, dispatcher, language, call)
         return []
     return None
@@ -149,3 +152,29 @@ class ActionDefaultFallback(ActionClarify):
 
     def name(self) -> str:
         return "action_default_fallback"
+
+
+class ActionCheckStatus(HotlineAction):
+    """How a ticket stands; news for one's own open ticket is kept on it. Water escaping now
+    gets the safety advice first (R1), and, unless it is news for this chat's open ticket, a
+    leak report of its own: a relative on another phone, or a closed ticket, cannot take it."""
+
+    def name(self) -> str:
+        return "action_check_status"
+
+    def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
+        text = resident_text(tracker)
+        escaping = says_something_escapes(text)
+        own = own_open_ticket_named(text, tracker, call) if escaping or brings_news(text) else None
+        if own is not None:
+            if escaping:
+                dispatcher.utter_message(text=safety_advice(text, language))
+            note_addition(own, text, dispatcher, language, call)
+            return []
+        if escaping:
+            return start_intake_with("report_leak", text, tracker, dispatcher, language, call)
+        tell_status(text, tracker, dispatcher, language, call)
+        if brings_news(text) and find_ticket_code(text):
+            # "HL-4F7K2P 补充一下…" from another chat, or for a closed ticket: not added; say so.
+            dispatcher.utter_message(text=say("news_not_added", language))
+        return []

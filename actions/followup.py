@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -25,12 +26,13 @@ from actions.unit_of_work import ActionCall
 from bot.core.conversation.messages import CATEGORY_NAMES, name_of
 from bot.core.models import Category, FollowupState, Ticket
 from bot.core.tickets.followups import ASKING, AWAITING_ANSWER, is_bound_to, record_answer
-from bot.core.tickets.intake import get_ticket_by_code, utcnow
+from bot.core.tickets.intake import create_ticket, draft_of, get_ticket_by_code, report_beside, utcnow
+from nlu.whistle_words import tells_of_bribery
 
 FOLLOWUP_SLOTS = ("followup_solved", "satisfaction", "followup_comment")
 _FINE = re.compile(r"没问题|不错|没毛病|no problem|all good", re.IGNORECASE)
 _NOT_SOLVED = re.compile(r"没|未|不|还是|仍然|依旧|又|not|no\b|nope|still|isn't|didn't|hasn't", re.IGNORECASE)
-_SOLVED = re.compile(r"解决|好了|修好|热了|正常|可以了|搞定|yes|solved|fixed|fine|works|ok", re.IGNORECASE)
+_SOLVED = re.compile(r"解决|好了|修好|热了|暖和|正常|可以了|搞定|yes|solved|fixed|fine|works|ok|warm", re.IGNORECASE)
 _NO_COMMENT = re.compile(r"^(没有|无|没|不用|跳过|no|none|nothing|skip|no comment|-)[。.!! ]*$", re.IGNORECASE)
 # "厨房也开始漏了", "another radiator": a leak other than the ticket's.
 _ANOTHER_ONE = re.compile(
@@ -199,6 +201,26 @@ def still_leaking(tracker: Tracker, text: str, dispatcher: CollectingDispatcher,
     return [*forget, ActiveLoop(None), FollowupAction("action_listen")]
 
 
+# "我要投诉他", "I want this to be a formal complaint": the comment asks to be a complaint.
+_WANTS_A_COMPLAINT = re.compile(r"投诉|举报|告他|complain|report (?:him|her|them)", re.IGNORECASE)
+# How sure the model must be that a comment without those words is a complaint.
+COMPLAINT_ABOVE = 0.8
+
+
+def complaint_in_comment(ticket: Ticket, tracker: Tracker, call: ActionCall) -> Ticket | None:
+    """A complaint told as the follow-up's comment ("修好了,但那个师傅进门就骂人,我要投诉他") is a
+    ticket of its own (R5), from the same reporter and place, not only a rating's remark; None
+    when the comment complains of nothing."""
+    comment = tracker.get_slot("followup_comment") or ""
+    intent = tracker.latest_message.get("intent") or {}
+    sure = intent.get("name") == "complaint" and (intent.get("confidence") or 0) >= COMPLAINT_ABOVE
+    if not comment or not (_WANTS_A_COMPLAINT.search(comment) or tells_of_bribery(comment) or sure):
+        return None
+    subcategory = "whistleblowing" if tells_of_bribery(comment) else None
+    draft = replace(draft_of(ticket), intake_ref=f"{ticket.code}+followup")  # replayed: found, not doubled
+    return create_ticket(call.session, report_beside(draft, subcategory, comment), call.settings)
+
+
 def end_followup_for_new_report(tracker: Tracker, call: ActionCall) -> list[dict[str, Any]]:
     """A new report (a leak) cut the follow-up short: a "solved" already given is recorded with
     its rating, if any, and no comment; an unanswered follow-up stays open for its reminder."""
@@ -234,6 +256,9 @@ class ActionFinishFollowup(HotlineAction):
             comment=tracker.get_slot("followup_comment") if solved else None,
             now=utcnow(),
         )
+        complaint = complaint_in_comment(ticket, tracker, call) if solved else None
+        if complaint is not None:
+            dispatcher.utter_message(text=say("followup_complaint_filed", language, code=complaint.code))
         # An anonymous resident cannot be called: they are told what happens without a call.
         key = (
             "followup_thanks" if solved else "followup_reopened_anonymous" if ticket.anonymous else "followup_reopened"

@@ -394,6 +394,28 @@ def _said_last_turn(tracker: Tracker, words: str) -> bool:
     return False
 
 
+# "留个电话吧", "my number is": the number is the resident's own; "老张电话139…", "物业经理的电话":
+# somebody else's, evidence for the description, never the reporter's contact.
+_OWN_NUMBER = re.compile(
+    r"(?:我的?|留个?|还是留|留下)(?:电话|手机|号码|联系方式)|打我(?:的)?(?:电话|手机)|\b(?:call me|my (?:number|phone|mobile)|reach me)\b",
+    re.IGNORECASE,
+)
+_SOMEONE_ELSES = re.compile(
+    r"(?:邻居|物业|经理|老[张王李赵刘陈杨黄周吴]|[他她]们?|师傅|维修工|收费员|抄表员|主任|书记|朋友|亲戚|儿子|女儿)的?(?:电话|手机|号码|微信)|"
+    r"\b(?:neighbou?r|manager|his|her|their|friend)'?s? (?:number|phone|mobile)",
+    re.IGNORECASE,
+)
+
+
+def gives_own_number(text: str) -> str | None:
+    """The number of an anonymous resident who gives their name back by giving it ("算了,还是留个
+    电话吧,139…", or the number alone); None for a number told as somebody else's or in passing."""
+    found = find_phone(with_spoken_digits(text))
+    if not found or not (checked := check_phone(found)).ok or _SOMEONE_ELSES.search(text):
+        return None
+    return checked.e164 if _OWN_NUMBER.search(text) or not says_more(text) else None
+
+
 def slot_values(events: list[dict[str, Any]]) -> dict[str, Any]:
     """The slots a validation's events set, but the form's own `requested_slot`."""
     return {e["name"]: e.get("value") for e in events if e.get("event") == "slot" and e["name"] != "requested_slot"}
@@ -710,6 +732,10 @@ def cancel_report(tracker: Tracker, dispatcher: CollectingDispatcher, language: 
     draft = draft_from_slots(tracker, language) if tracker.get_slot("category") else None
     filed = filed_ticket_of(call.session, tracker.sender_id, draft) if draft is not None else None
     forget_unfinished(call.session, tracker.sender_id)
+    if tracker.get_slot("anonymous"):
+        # "算了,取消吧,我怕被报复": what was said under anonymity leaves the chat's history, as
+        # for a filed report (R7); the relay then wipes the conversation, which is over anyway.
+        forget_sender(call.session, channel_of(tracker.sender_id), tracker.sender_id)
     if filed is None:
         dispatcher.utter_message(text=say("cancelled", language))
     else:
@@ -1103,11 +1129,15 @@ class ValidateTicketForm(AskingFormValidation):
     ) -> dict[str, Any]:
         text = squash(str(value or ""))
         language = language_of(tracker)
-        if (number := find_phone(with_spoken_digits(text))) and (checked := check_phone(number)).ok:
+        if number := gives_own_number(text):
             # "还是留个电话吧,139…": the resident gives their name back by giving the number; then
             # the call-back time is asked instead of the chat follow-up.
-            dispatcher.utter_message(text=say("corrected_phone", language, value=checked.e164))
-            return {"followup_optin": None, "anonymous": False, "phone": checked.e164}
+            dispatcher.utter_message(text=say("corrected_phone", language, value=number))
+            return {"followup_optin": None, "anonymous": False, "phone": number}
+        if find_phone(with_spoken_digits(text)) and says_more(text):
+            # "有问题可以问物业王经理139…": evidence, not the reporter's number; anonymity holds.
+            dispatcher.utter_message(text=say("added_to_description", language))
+            return {"followup_optin": None, "description": f"{tracker.get_slot('description') or ''} / {text}"}
         if sounds_solved(text):
             # "刚刚暖气热了,不用来了": not "no follow-up" but no report; it can be dropped with one press.
             offer_to_drop(dispatcher, "solved_offer_cancel", language)

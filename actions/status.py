@@ -7,14 +7,13 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from actions.common import HotlineAction, resident_text, say
+from actions.common import say
 from bot.core.conversation.messages import CATEGORY_NAMES, STATUS_NAMES, name_of
 from bot.core.models import Ticket
 from bot.core.text.ticket_codes import find_ticket_code, mistyped_ticket_code
 from bot.core.tickets.additions import add_to_ticket, can_add_to
 from bot.core.tickets.intake import get_ticket_by_code, tickets_of_sender, utcnow
 from bot.core.tickets.milestones import DEADLINES
-from nlu.leak_words import says_something_escapes
 
 # The promises a resident was given (R1, R2, R5), in the order they fall due; the station's own
 # deadline for a handling opinion (R4, response_due_at) is the company's business, not theirs.
@@ -61,6 +60,10 @@ _BRINGS_NEWS = re.compile(
     r"补充|追加|又[漏坏冒滴渗]|越来越|更[大严厉]|加重|蔓延|in addition|got worse|getting worse|spread|update:",
     re.IGNORECASE,
 )
+
+
+def brings_news(text: str) -> bool:
+    return bool(_BRINGS_NEWS.search(text))
 
 
 def own_open_ticket_named(text: str, tracker, call) -> Ticket | None:  # type: ignore[no-untyped-def]
@@ -140,17 +143,3 @@ def tell_status(text: str, tracker, dispatcher, language: str, call) -> None:  #
         dispatcher.utter_message(text="\n".join(lines))
     else:
         dispatcher.utter_message(text=say("status_ask_code", language))
-
-
-class ActionCheckStatus(HotlineAction):
-    def name(self) -> str:
-        return "action_check_status"
-
-    def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
-        text = resident_text(tracker)
-        news = _BRINGS_NEWS.search(text) or says_something_escapes(text)
-        if news and (ticket := own_open_ticket_named(text, tracker, call)) is not None:
-            note_addition(ticket, text, dispatcher, language, call)
-            return []
-        tell_status(text, tracker, dispatcher, language, call)
-        return []

@@ -13,7 +13,8 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from bot.core.conversation.attachments import attachments_of, photo_path
-from bot.core.models import Alert, Attachment, Category, ChatMessage, Ticket
+from bot.core.conversation.transcript import transcript_of
+from bot.core.models import Alert, Attachment, Category, Ticket
 from bot.core.tickets.intake import get_ticket_by_code, utcnow
 from bot.core.tickets.workflow import next_statuses
 from bot.dashboard import ticket_work
@@ -34,14 +35,7 @@ def ticket_routes(guard: Guard) -> list[Route]:
 
 def ticket_values(visit: Visit, ticket: Ticket) -> dict[str, Any]:
     session = visit.session
-    transcript: list[MessageView] = []
-    if not ticket.anonymous and ticket.sender_ref:  # R7: never for an anonymous ticket
-        transcript = plain_all(MessageView, session.scalars(
-            select(ChatMessage)
-            .where(ChatMessage.channel == ticket.channel, ChatMessage.sender == ticket.sender_ref)
-            .order_by(ChatMessage.id)
-            .limit(TRANSCRIPT_SHOWN)
-        ))  # fmt: skip
+    transcript = plain_all(MessageView, transcript_of(session, ticket, TRANSCRIPT_SHOWN))
     original = session.get(Ticket, ticket.duplicate_of_id) if ticket.duplicate_of_id else None
     alerts = session.scalars(select(Alert).where(Alert.ticket_id == ticket.id, Alert.acknowledged_at.is_(None)))
     return {

@@ -134,9 +134,11 @@ def correct_category(session: Session, ticket: Ticket, target: str, actor: str, 
     if category is ticket.category:
         raise WorkError("work.already_filed", category=category.value)
     _log(ticket, actor, "category_corrected", now, **{"from": ticket.category.value, "to": category.value})
-    # What the bot misfiled is what it must learn: the resident's words go to the NLU inbox.
-    collect(session, ticket.description, "category_corrected", now, predicted=ticket.category.value,
-            suggested=category.value, ticket_id=ticket.id)  # fmt: skip
+    # What the bot misfiled is what it must learn: the resident's words go to the NLU inbox; an
+    # anonymous report's never do (R7: the inbox feeds versioned training data).
+    if not ticket.anonymous:
+        collect(session, ticket.description, "category_corrected", now, predicted=ticket.category.value,
+                suggested=category.value, ticket_id=ticket.id)  # fmt: skip
     ticket.category = category
     deadlines = deadlines_for(category, ticket.subcategory, ticket.created_at, tz)
     for item in fields(deadlines):

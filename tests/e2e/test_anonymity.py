@@ -33,6 +33,7 @@ from bot.channels.relay import Relay
 from bot.config import Settings, get_settings
 from bot.core.conversation.inbox import collect, redact
 from bot.core.conversation.privacy import forget_conversation, forget_sender, is_anonymous_pseudonym
+from bot.core.conversation.transcript import transcript_of
 from bot.core.db import flush_wal, make_engine, session_scope, sqlite_file
 from bot.core.models import Category, ChatMessage, NluInboxItem, Ticket, TicketEvent
 from bot.core.text.address import Address
@@ -663,3 +664,54 @@ def test_a_new_leak_after_a_filed_report_with_do_not_name_me_is_a_new_anonymous_
     with session_scope() as session:
         ticket = get_ticket_by_code(session, code)
         assert ticket is not None and not ticket.anonymous and ticket.phone is not None
+
+
+@pytest.mark.stack
+@pytest.mark.parametrize("then", ["幸福小区", "取消"])
+def test_words_said_under_anonymity_never_join_the_chats_named_ticket(resident: Resident, then: str) -> None:
+    """A named repair, then an anonymous report in the same chat, in progress or withdrawn: the
+    dispatchers read the named ticket's conversation (its chat's messages); the whistle-blower's
+    words are not in it, whether or not the anonymous report is ever filed."""
+    resident.say("幸福小区11号楼1单元101暖气不热")
+    resident.say(unique_mobile())
+    named = ticket_code_in(resident.press(resident.say("随时都可以"), "确认提交"))
+    resident.say("我要匿名举报,抄表员李某收了我300块红包")
+    resident.say(then)
+    with session_scope() as session:
+        ticket = get_ticket_by_code(session, named)
+        assert ticket is not None and not ticket.anonymous
+        transcript = [message.text for message in transcript_of(session, ticket, 500)]  # the dashboard's
+        assert any("暖气不热" in line for line in transcript)  # the named report's own words stay
+        assert any(named in line for line in transcript)  # with its receipt
+        assert not any("抄表员" in line or "300块" in line for line in transcript), transcript
+        if then == "取消":  # withdrawn: nowhere under the chat's name any more
+            chat = Relay(get_settings()).sender_ref("web", resident.sender)
+            kept = session.scalars(select(ChatMessage.text).where(ChatMessage.sender == chat)).all()
+            assert not any("抄表员" in line for line in kept), kept
+
+
+@pytest.mark.stack
+@pytest.mark.parametrize(
+    ("step", "evidence"),
+    [
+        ("summary", "补充一下,他还收了我邻居老张的钱,老张电话13911112222,你们可以问他"),
+        ("optin", "不需要回访,有问题可以问物业王经理13922221111"),
+    ],
+)
+def test_somebody_elses_number_told_in_an_anonymous_report_keeps_it_anonymous(
+    resident: Resident, step: str, evidence: str
+) -> None:
+    resident.say("我要匿名举报,抄表员李某收了我300块红包")
+    optin = resident.say("幸福小区")
+    replies = resident.say(evidence) if step == "optin" else resident.press(optin, "不需要")
+    if step == "summary":
+        replies = resident.say(evidence)
+    said = "\n".join(r["text"] for r in replies)
+    assert "联系电话已改为" not in said and "什么时间" not in said, said
+    if not any(b["title"] == "确认提交" for r in replies for b in r.get("buttons") or []):
+        replies = resident.press(replies, "不需要")
+    code = ticket_code_in(resident.press(replies, "确认提交"))
+    with session_scope() as session:
+        filed = get_ticket_by_code(session, code)
+        assert filed is not None and filed.anonymous and filed.phone is None and filed.sender_ref is None
+        assert "经理" in filed.description or "老张" in filed.description  # the evidence is kept

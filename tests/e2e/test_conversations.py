@@ -399,3 +399,54 @@ def test_an_address_with_no_unit_or_room_keeps_the_residents_words(
     assert kept in summary[-1]["text"], summary[-1]["text"]  # the summary shows what was said
     filed = ticket(confirm(resident, summary, "确认提交" if chinese else "Confirm"))
     assert kept in (filed.address_raw or ""), filed.address_raw
+
+
+def test_a_ticket_code_typed_with_an_input_methods_dash_gets_its_status(resident: Resident) -> None:
+    resident.say("阳光花园3号楼2单元301暖气不热")
+    resident.say("13812345678")
+    code = confirm(resident, resident.say("随时"), "确认提交")
+    for typed in (code.replace("-", "—"), code.replace("-", "——") + "怎么样了", "单号是 " + code.replace("-", " ")):
+        answer = resident.say_text(typed)
+        assert code in answer and "帮不上忙" not in answer, (typed, answer)
+    english = resident.say_text(code.lower().replace("-", "_") + " status?")
+    assert code in english, english
+
+
+def test_news_with_a_ticket_code_from_another_chat_is_never_silently_dropped(resident: Resident, app) -> None:  # type: ignore[no-untyped-def]
+    resident.say("阳光花园3号楼2单元301暖气不热")
+    resident.say("13812345678")
+    code = confirm(resident, resident.say("随时"), "确认提交")
+    relative = Resident(app.base_url)  # another phone: the code is all it has
+    leak = relative.say_text(f"{code} 补充一下,楼下也渗水了")
+    assert "阀门" in leak and "地址" in leak, leak  # the safety advice (R1), and a leak report of its own
+    other = Resident(app.base_url)
+    news = other.say_text(f"{code} 补充一下,家里有个80岁的老人")
+    assert code in news and "没有记到工单上" in news, news  # the status, and plainly: not added
+    own = resident.say_text(f"{code} 补充一下,楼下也渗水了")
+    assert "阀门" in own and "已记到工单" in own, own  # the owner's news is kept on the ticket
+    with session_scope() as session:
+        kept = get_ticket_by_code(session, code)
+        assert kept is not None and any("渗水" in str(event.detail) for event in kept.events)
+        assert not any("80岁" in str(event.detail) for event in kept.events)  # another chat's words
+
+
+@pytest.mark.parametrize(
+    ("opening", "correction", "right", "submit"),
+    [
+        ("翠湖苑4号楼2单元601暖气不热", "小区说错了 是阳光花园 不是翠湖苑", "阳光花园", "确认提交"),
+        (
+            "Sunshine Garden bldg 4 unit 2 room 601, radiator cold", "wrong estate, it's Rose Court, not Sunshine Garden",
+            "Rose Court", "Confirm",
+        ),
+    ],
+)  # fmt: skip
+def test_an_estate_put_right_with_the_wrong_one_named_last_takes_the_right_one(
+    resident: Resident, opening: str, correction: str, right: str, submit: str
+) -> None:
+    resident.say(opening)
+    resident.say("13812345678")
+    resident.say("随时" if submit == "确认提交" else "any time")
+    corrected = resident.say(correction)
+    assert right in corrected[-1]["text"], corrected
+    filed = ticket(confirm(resident, corrected, submit))
+    assert filed.estate == right and (filed.building, filed.room) == ("4", "601")

@@ -18,7 +18,7 @@ from bot.core.models import Alert, Category, ChatMessage, FollowupState, Priorit
 from bot.core.tickets.followups import Window
 from bot.core.tickets.intake import TicketDraft, create_ticket, utcnow
 from bot.engine.client import RasaClient
-from tests.conftest import Resident, RunningApp
+from tests.conftest import Resident, RunningApp, ticket_code_in
 from tests.e2e.test_conversations import confirm, ticket
 
 pytestmark = pytest.mark.stack
@@ -206,3 +206,20 @@ def test_anonymous_without_optin_is_never_pushed(resident: Resident, app: Runnin
     assert saved.followup_state is FollowupState.SKIPPED and saved.followup_handle is None
     run_followups(app, daytime(saved.followup_due_at + timedelta(days=3)))
     assert updates(resident) == []
+
+
+def test_a_complaint_told_as_the_follow_up_comment_is_a_complaint_of_its_own(
+    resident: Resident, app: RunningApp
+) -> None:
+    code = report_leak(resident)
+    run_followups(app, daytime(ticket(code).followup_due_at))
+    resident.press(updates(resident), "已解决")
+    resident.say("1")
+    closing = resident.say("修是修好了 但是那个师傅进门就骂骂咧咧的 我要投诉他")
+    said = "\n".join(r["text"] for r in closing)
+    assert "已结案" in said and "投诉" in said, said
+    complaint = ticket(ticket_code_in([{"text": said.split("投诉登记")[1]}]))
+    assert complaint.category is Category.COMPLAINT and "骂骂咧咧" in complaint.description
+    first = ticket(code)
+    assert complaint.phone == first.phone and complaint.room == first.room and complaint.code != code
+    assert first.satisfaction == 1 and first.status is TicketStatus.CLOSED

@@ -137,3 +137,13 @@ def test_a_broken_data_file_is_a_page_naming_it_not_a_server_error(app) -> None:
         finally:
             broken.write_text(good, encoding="utf-8")
         assert all(admin.get(path).status_code == 200 for path in pages)
+
+
+def test_an_anonymous_tickets_words_never_reach_the_inbox_when_it_is_refiled(app) -> None:  # type: ignore[no-untyped-def]
+    """R7: the admins' inbox feeds versioned training data; an anonymous report's words (with
+    whatever redaction missed) are never offered there, refiled or not."""
+    words = f"抄表员王某上门收了红包{uuid.uuid4().hex[:6]}"
+    code = make_ticket(estate_name(), Category.COMPLAINT, description=words, anonymous=True)
+    Staff(app.base_url, new_account("dispatcher")).act(code, "category", category="billing_query")
+    with session_scope() as session:
+        assert session.scalar(select(NluInboxItem).where(NluInboxItem.text.contains(words[-6:]))) is None

@@ -82,7 +82,18 @@ def test_find_phone_ignores_non_phone_text(text: str) -> None:
     assert find_phone(text) is None
 
 
-@pytest.mark.parametrize("typed", ["一三九一二三四五六七八", "我电话是幺三九幺二三四五六七八", "139一二三四五六七八"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "一三九一二三四五六七八", "我电话是幺三九幺二三四五六七八", "139一二三四五六七八",
+        "一三八 零五三三 一二七六", "零五三三 二八一五六六七", "電話是零五三三-二八一五六六七",
+    ],
+)  # fmt: skip
 def test_a_number_read_out_in_chinese_digits(typed: str) -> None:
     spoken = with_spoken_digits(typed)
     assert check_phone(find_phone(spoken) or spoken).ok, spoken
+
+
+@pytest.mark.parametrize("typed", ["三四五", "幸福小区三号楼二单元", "一二三 四五"])
+def test_short_runs_of_chinese_digits_stay_words(typed: str) -> None:
+    assert with_spoken_digits(typed) == typed

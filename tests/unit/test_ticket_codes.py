@@ -15,3 +15,10 @@ def test_a_mistyped_code_is_told_apart(text: str) -> None:
 @pytest.mark.parametrize("text", ["HL-4F7K2P 怎么样了", "hl4f7k2p", "HELLO", "我住HL小区", "暖气不热"])
 def test_a_real_code_or_no_code_is_no_mistyped_one(text: str) -> None:
     assert mistyped_ticket_code(text) is None
+
+
+@pytest.mark.parametrize(
+    "typed", ["HL—4F7K2P", "HL——4F7K2P怎么样了", "单号是 HL 4F7K2P", "hl_4f7k2p status?", "HL–4F7K2P", "HL一4F7K2P"]
+)
+def test_a_code_typed_with_a_chinese_dash_an_underscore_or_a_space_is_found(typed: str) -> None:
+    assert find_ticket_code(typed) == "HL-4F7K2P"

@@ -33,14 +33,22 @@ class PhoneCheck:
 
 
 # A number read out digit by digit in Chinese ("一三九一二三四五六七八", voice-to-text; 幺 is a
-# spoken 1): seven or more such digits in a row.
-SPOKEN_NUMBER = re.compile(r"[零〇一二三四五六七八九幺两]{7,}")
+# spoken 1): seven or more such digits in a row, or in groups as people dictate them
+# ("一三八 零五三三 一二七六", "零五三三-二八一五六六七").
+_SPOKEN = "[零〇一二三四五六七八九幺两]"
+SPOKEN_NUMBER = re.compile(rf"{_SPOKEN}{{3,}}(?:[ \u3000\-－]{{1,2}}{_SPOKEN}{{3,}})*")
+_SPOKEN_AT_LEAST = 7
 _SPOKEN_DIGITS = str.maketrans("零〇一二三四五六七八九幺两", "0012345678912")
 
 
 def with_spoken_digits(text: str) -> str:
     """`text` with every number read out digit by digit in Chinese written in digits."""
-    return SPOKEN_NUMBER.sub(lambda run: run.group().translate(_SPOKEN_DIGITS), text)
+
+    def digits(run: re.Match[str]) -> str:
+        spoken = run.group()
+        return spoken.translate(_SPOKEN_DIGITS) if len(re.findall(_SPOKEN, spoken)) >= _SPOKEN_AT_LEAST else spoken
+
+    return SPOKEN_NUMBER.sub(digits, text)
 
 
 def find_phone(text: str) -> str | None:

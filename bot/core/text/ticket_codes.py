@@ -8,7 +8,9 @@ import re
 import unicodedata
 
 # Not inside a longer run of Latin letters or digits; Chinese may touch it on either side.
-TICKET_CODE = re.compile(r"(?<![A-Za-z0-9])HL\s*-?\s*([0-9A-Za-z]{6})(?![A-Za-z0-9])", re.IGNORECASE)
+# The dash as input methods give it too: em and en dashes ("HL——4F7K2P"), an underscore, 一.
+_DASH = r"\s*(?:[-_\u2010-\u2015\u2212一]{1,2}\s*)?"
+TICKET_CODE = re.compile(rf"(?<![A-Za-z0-9])HL{_DASH}([0-9A-Za-z]{{6}})(?![A-Za-z0-9])", re.IGNORECASE)
 
 
 def find_ticket_code(text: str) -> str | None:
@@ -18,7 +20,7 @@ def find_ticket_code(text: str) -> str | None:
 
 
 # "HL-12345", "HL-4F7K2", "HL4F7K2PX": meant as a code, but not one (a character missing or too many).
-_LOOKS_LIKE_A_CODE = re.compile(r"(?<![A-Za-z0-9])HL\s*-?\s*[0-9A-Za-z]{3,12}(?![A-Za-z0-9])", re.IGNORECASE)
+_LOOKS_LIKE_A_CODE = re.compile(rf"(?<![A-Za-z0-9])HL{_DASH}[0-9A-Za-z]{{3,12}}(?![A-Za-z0-9])", re.IGNORECASE)
 
 
 def mistyped_ticket_code(text: str) -> str | None:

@@ -88,16 +88,20 @@ def as_kept(draft: TicketDraft) -> TicketDraft:
     return replace(draft, description=description, address_raw=address_raw, address=address)
 
 
+def draft_of(ticket: Ticket) -> TicketDraft:
+    """A filed ticket as the draft it was made from: its reporter, place and words."""
+    address = Address(estate=ticket.estate, building=ticket.building, unit=ticket.unit, room=ticket.room)
+    return TicketDraft(category=ticket.category, subcategory=ticket.subcategory, description=ticket.description,
+                       channel=ticket.channel, language=ticket.language, address_raw=ticket.address_raw,
+                       address=address, phone=ticket.phone, callback_window=ticket.callback_window,
+                       anonymous=ticket.anonymous, sender_ref=ticket.sender_ref)  # fmt: skip
+
+
 def make_filed_anonymous(ticket: Ticket, now: datetime) -> None:
     """R7 after the fact ("我刚才那个投诉能不能改成匿名的"): the filed ticket keeps from now on
     only what an anonymous one keeps (as_kept); no follow-up, having no way back to the chat.
     The chat's messages of the report go with bot/core/conversation/privacy.forget_sender."""
-    address = Address(estate=ticket.estate, building=ticket.building, unit=ticket.unit, room=ticket.room)
-    kept = as_kept(
-        TicketDraft(category=ticket.category, subcategory=ticket.subcategory, description=ticket.description,
-                    channel=ticket.channel, language=ticket.language, address_raw=ticket.address_raw,
-                    address=address, anonymous=True)
-    )  # fmt: skip
+    kept = as_kept(replace(draft_of(ticket), anonymous=True))
     ticket.description, ticket.address_raw = kept.description, kept.address_raw
     ticket.unit, ticket.room = kept.address.unit, kept.address.room
     ticket.phone = ticket.callback_window = ticket.sender_ref = ticket.followup_handle = None
