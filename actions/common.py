@@ -114,7 +114,10 @@ def button(title: str, intent: str, **entities: str) -> dict[str, str]:
 _WHITESPACE = re.compile(r"\s+")
 # A leak that smells of gas gets the gas advice instead of the leak advice (R1). The actions see
 # the resident's own characters, so the traditional forms too (家裡有煤氣味).
-GAS = re.compile(r"煤[气氣]|燃[气氣]|天然[气氣]|瓦斯|(?<![a-z])gas(?![a-z])", re.IGNORECASE)  # not "gasket"
+GAS = re.compile(
+    r"煤[气氣]|燃[气氣]|天然[气氣]|瓦斯|液化[气氣石]|(?:气|氣)罐|硫化[氢氫]|硫[磺黄黃]味|(?<![a-z])(?:gas|lpg|propane|butane)(?![a-z])",
+    re.IGNORECASE,
+)  # not "gasket"
 
 
 def names_gas(text: str) -> bool:

@@ -6,7 +6,7 @@ import re
 
 from actions.billing import disputes_a_bill, heating_season_answer, start_billing_intake
 from actions.common import HotlineAction, Utterance, button, harm_advice, resident_text, safety_advice, say
-from actions.intake import mains_water_only, sounds_solved, start_intake_with
+from actions.intake import denies_gas, mains_water_only, sounds_solved, start_intake_with
 from actions.status import (
     asks_how_it_goes,
     brings_news,
@@ -19,7 +19,7 @@ from actions.status import (
 from bot.core.conversation.messages import CATEGORY_NAMES, name_of
 from bot.core.text.temperature import cold_room_reading
 from bot.core.text.ticket_codes import find_ticket_code, mistyped_ticket_code
-from nlu.leak_words import says_something_escapes
+from nlu.leak_words import says_something_escapes, smells_of_gas
 from nlu.not_ours import appliance_trouble_only
 
 CORE_INTENTS = ("report_leak", "report_repair", "billing_query", "complaint")
@@ -78,6 +78,9 @@ def answered_without_the_model(text: str, tracker, dispatcher, language: str, ca
     (R11: a repair), news for the chat's open ticket, a question about a report; first aid comes
     first when someone is hurt, and an appliance's trouble is told whom to call. The events of
     the answer, or None when it is none of these (the first aid, if any, is said all the same)."""
+    if smells_of_gas(text) and not denies_gas(text) and tracker.active_loop_name is None:
+        # "楼下饭店的液化气好像漏了": gas is told by its words, whatever the model read (R1).
+        return start_intake_with("report_leak", text, tracker, dispatcher, language, call)
     if cold_room_reading(text) and tracker.active_loop_name is None:
         # "家里有刚出生的宝宝,家里才14度": below 18 °C is a repair case (R11), not a question.
         return start_intake_with("report_repair", text, tracker, dispatcher, language, call)

@@ -39,8 +39,12 @@ _ANOTHER_ONE = re.compile(
     r"另(?:一|外)|别的|其他|其它|也(?:开始|在)?(?:漏|滴|渗|冒)|新的?|another|other|\balso\b|as well|\btoo\b|\bnew\b",
     re.IGNORECASE,
 )
+# "修好了,不过…", "it's warm now, but…": what follows is something else than the answer.
+_BUT = re.compile(r"[,，\s]*(?:不过|但是|可是|就是|只是|\bbut\b|\bthough\b|\bhowever\b)")
 _RATINGS = {"非常满意": 5, "很满意": 5, "满意": 4, "一般": 3, "还行": 3, "不满意": 2, "很差": 1, "非常不满意": 1,
-            "very satisfied": 5, "satisfied": 4, "ok": 3, "dissatisfied": 2, "very dissatisfied": 1}  # fmt: skip
+            "very satisfied": 5, "satisfied": 4, "ok": 3, "dissatisfied": 2, "very dissatisfied": 1,
+            "五星": 5, "5星": 5, "满分": 5, "四星": 4, "4星": 4, "三星": 3, "3星": 3, "两星": 2, "二星": 2, "2星": 2,
+            "一星": 1, "1星": 1}  # fmt: skip
 
 
 def read_solved(text: str, intent: str | None) -> str | None:
@@ -159,7 +163,13 @@ class ValidateFollowupForm(HotlineFormValidation):
     def validate_followup_solved(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        answer = read_solved(str(value or ""), latest_intent(tracker))
+        text = squash(str(value or ""))
+        solved, rest = (_BUT.split(text, maxsplit=1) + [""])[:2]
+        answer = read_solved(solved or text, latest_intent(tracker))
+        if answer == "yes" and rest and (_WANTS_A_COMPLAINT.search(rest) or tells_of_bribery(rest)):
+            # "修好了,不过我要投诉来的那个师傅": solved, and the complaint is the comment, which is
+            # filed as a complaint of its own (complaint_in_comment); the rating is still asked.
+            return {"followup_solved": "yes", "followup_comment": text[:1000]}
         if answer is None:
             dispatcher.utter_message(text=say("followup_unclear", language_of(tracker)))
         return {"followup_solved": answer}

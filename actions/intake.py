@@ -7,6 +7,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
+import zhconv
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -33,7 +34,7 @@ from actions.corrections import earlier_answer_corrected
 from actions.drafts import draft_from_slots, keep_unfinished
 from actions.followup import end_followup_for_new_report, still_leaking
 from actions.outage import ask_outage_choice, earlier_address, outage_slots, read_outage_choice, with_outage_question
-from actions.status import note_addition, own_open_ticket_named, recent_open_ticket, tell_status
+from actions.status import brings_news, note_addition, own_open_ticket_named, recent_open_ticket, tell_status
 from actions.unit_of_work import ActionCall
 from bot.core.billing import BillingAnswer, answer_billing, billing_answer_in
 from bot.core.conversation.messages import FIELD_NAMES, join_names, name_of
@@ -167,8 +168,9 @@ _THE_FILED_ONE = re.compile(
 
 
 def asks_for_anonymity(text: str) -> bool:
-    """ "我要匿名", and the request in other words ("别说是我报的", "keep me out of it")."""
-    return bool(_ANONYMOUS.search(text))
+    """ "我要匿名", and the request in other words ("别说是我报的", "keep me out of it"), in
+    traditional characters too ("別讓他知道是我")."""
+    return bool(_ANONYMOUS.search(text) or _ANONYMOUS.search(zhconv.convert(text, "zh-cn")))
 
 
 def only_asks_anonymity(text: str) -> bool:
@@ -225,6 +227,11 @@ _NO_GAS = re.compile(
     r"没有?(?:闻到)?(?:煤|燃|天然)?气味|不是(?:煤|燃|天然)气|no (?:gas )?smell|not (?:a )?gas\b|don'?t smell",
     re.IGNORECASE,
 )
+
+
+def denies_gas(text: str) -> bool:
+    """ "没有煤气味", "it's not gas": the gas words are there to say there is none."""
+    return bool(_NO_GAS.search(text))
 
 
 def leak_interruption(tracker: Tracker, dispatcher: CollectingDispatcher, language: str) -> dict[str, Any] | None:
@@ -287,6 +294,8 @@ _REALLY_A_COMPLAINT = re.compile(
     r"actually (?:i (?:want|wanted|would like|'d like) to |it'?s a |this is a )complain|not (?:a |about a )?repair",
     re.IGNORECASE,
 )
+# A complaint in so many words ("我要投诉", "I want to complain"), whatever else the message says.
+_COMPLAINS = re.compile(r"投诉|举报|complain", re.IGNORECASE)
 # The reports that a leak told in their middle leaves to be filed beside it, on their own.
 _KEPT_BESIDE_A_LEAK = {Category.COMPLAINT.value, Category.BILLING_QUERY.value}
 # The reports beside which a complaint told in their middle is filed as a ticket of its own.
@@ -502,7 +511,7 @@ def intake_start_events(category: str, subcategory: str | None, text: str, track
     """Slots for a new report, prefilled with what the first message already says; `anonymous`:
     the resident has just asked for it (the slot still holds the old value in this call)."""
     events = reset_intake()
-    anonymous = anonymous or bool(tracker.get_slot("anonymous")) or bool(_ANONYMOUS.search(text))
+    anonymous = anonymous or bool(tracker.get_slot("anonymous")) or asks_for_anonymity(text)
     events += [
         SlotSet("category", category),
         SlotSet("subcategory", subcategory),
@@ -589,7 +598,7 @@ def honour_requests_in(text: str, dispatcher: CollectingDispatcher, language: st
     """Say yes to what a report's message also asks: a person (the staffed line), anonymity."""
     if _ASKS_FOR_PERSON.search(text):
         dispatcher.utter_message(text=say("human", language))
-    if _ANONYMOUS.search(text):
+    if asks_for_anonymity(text):
         dispatcher.utter_message(text=say("anonymous_ok", language))
 
 
@@ -632,13 +641,24 @@ class ActionStartIntake(HotlineAction):
         # crew in 30 minutes), and the complaint's words go with it for the dispatcher to see.
         complaint_too = category == "complaint" and says_something_escapes(text) and not tells_of_bribery(text)
         # A complaint naming one's own ticket is a complaint of its own (R5/R6), not news for it.
-        adds = category != "complaint" and tracker.active_loop_name is None
+        outside_a_report = tracker.active_loop_name in (None, "followup_form")
+        adds = category != "complaint" and outside_a_report
         if complaint_too:
             category = "report_leak"
         subcategory = subcategory_of(category, text)
         # "HL-4F7K2P 水越来越大了" from the chat that filed it: news for that ticket, not a second one
         # (a complaint about it is a complaint of its own, R5/R6).
         own = own_open_ticket_named(text, tracker, call) if adds else None
+        if (
+            own is None
+            and outside_a_report
+            and category == "report_leak"
+            and brings_news(text)
+            and not _COMPLAINS.search(text)
+        ):
+            # "水比刚才还大了" without the code, from the chat whose leak is open: news for that leak.
+            recent = recent_open_ticket(tracker, call)
+            own = recent if recent is not None and recent.category is Category.REPORT_LEAK else None
         for line in intake_intro(category, subcategory, language, text):
             if own is None or category == "report_leak":  # the safety advice in any case (R1)
                 dispatcher.utter_message(text=line)
@@ -711,9 +731,14 @@ class ActionCancelIntake(HotlineAction):
         return "action_cancel_intake"
 
     def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
+        text = report_text(tracker)
+        named = own_open_ticket_named(text, tracker, call)
         if tracker.active_loop_name or tracker.get_slot("category"):
             cancel_report(tracker, dispatcher, language, call)
-        elif (filed := recent_open_ticket(tracker, call)) is not None:
+        elif named is None and (code := find_ticket_code(text)):
+            # "HL-B7AW8X 取消吧" from another chat (or for a closed ticket): nothing is done, and said so.
+            dispatcher.utter_message(text=say("cancel_not_yours", language, code=code))
+        elif (filed := named or recent_open_ticket(tracker, call)) is not None:
             # "暖气又热了,不用来了,帮我取消吧" after the ticket exists: a dispatcher must hear it,
             # or the crew still comes.
             note_addition(filed, report_text(tracker), dispatcher, language, call, key="cancel_request_noted")

@@ -13,6 +13,9 @@ _ESCAPING = re.compile(
     r"(?<!遗)(?<!遺)漏(?!风|風|洞|掉|电|電|接|看|交|缴|繳|报|報|填|写|寫)|渗|滲|滴水|滴答|冒水|冒汽|冒氣|冒气|冒热气|冒熱氣|喷水|噴水|往外喷|往外噴|爆管|爆了|淌水|跑水|"
     r"(?:流水|流水儿)(?!的?(?:声|聲|动静|動靜))|燃气味|燃氣味|煤气味|煤氣味|天然气味|天然氣味|臭鸡蛋味|臭雞蛋味|"
     r"滋水|呲水|一滩水|一摊水|一灘水|一攤水|积水|積水|水漫|往下流水|往外流水|gas\s*味|冒\s*(?:steam|water|hot water)|"
+    # "水还一直在流", "都流到客厅了", "水比刚才还大了": water running now, in so many words.
+    r"水[^,，。.!！?？\s]{0,4}(?<!交)流(?!量|程|感|行|动|動|利|露|声|聲|水声|水聲)|流到(?:了)?(?:客厅|客廳|卧室|臥室|楼下|樓下|地上|屋里|屋裡|门口|門口|走廊)|"
+    r"淹了|水更大|水越来越大|水越來越大|水比刚才还?大|水比剛才還?大|液化气|液化氣|液化石油气|硫化氢|硫化氫|硫磺味|硫黄味|"
     r"\bleak|\bdrip|\bburst|\bspray|\bspurt|\bsquirt|\bgush|\btrickl|\bpouring\b|\bseep|\bflood|\bpuddle|"
     r"\bsoaked\b|water everywhere|spitting (?:hot )?water|(?:water|steam) (?:is )?(?:escaping|collecting)\b|"
     r"steam (?:is )?(?:coming|escaping|pouring|blowing)|smell(?:s|ing)? (?:of )?gas|gas smell",
@@ -35,6 +38,8 @@ def says_something_escapes(text: str) -> bool:
 
 _GAS_SMELL = re.compile(
     r"燃气味|燃氣味|煤气味|煤氣味|天然气味|天然氣味|臭[鸡雞]蛋|(?<![a-z])gas\s*味|"
+    r"液化[气氣石].{0,6}(?:漏|味)|(?:气|氣)罐.{0,4}(?:漏|味)|硫化[氢氫]|硫[磺黄黃]味|"
+    r"(?:lpg|propane|butane)(?: cylinder| tank| bottle)? (?:is )?(?:leak|smell)|smell(?:s|ing)? (?:of )?(?:lpg|propane|butane)|"
     r"smell(?:s|ing)? (?:of )?gas(?![a-z])|gas smell|gas (?:is )?(?:leaking|escaping)|rotten[- ]eggs?|sulph?ur(?:ous)? smell",
     re.IGNORECASE,
 )

@@ -14,7 +14,7 @@ from bot.channels.followup_sender import FollowupSender
 from bot.channels.relay import Relay
 from bot.config import get_settings
 from bot.core.db import session_scope
-from bot.core.models import Alert, Category, ChatMessage, FollowupState, Priority, TicketStatus
+from bot.core.models import Alert, Category, ChatMessage, FollowupState, Priority, Ticket, TicketStatus
 from bot.core.tickets.followups import Window
 from bot.core.tickets.intake import TicketDraft, create_ticket, utcnow
 from bot.engine.client import RasaClient
@@ -223,3 +223,36 @@ def test_a_complaint_told_as_the_follow_up_comment_is_a_complaint_of_its_own(
     first = ticket(code)
     assert complaint.phone == first.phone and complaint.room == first.room and complaint.code != code
     assert first.satisfaction == 1 and first.status is TicketStatus.CLOSED
+
+
+def test_solved_but_a_complaint_at_the_solved_question_closes_it_and_files_the_complaint(
+    resident: Resident, app: RunningApp
+) -> None:
+    code = report_leak(resident)
+    run_followups(app, daytime(ticket(code).followup_due_at))
+    assert updates(resident)
+    rating = resident.say_text("修好了 不过我要投诉一下来的那个师傅 修完把旧零件扔我家门口就走了")
+    assert "打分" in rating and "重新打开" not in rating, rating  # solved: the rating is asked
+    closing = "\n".join(r["text"] for r in resident.say("五星 师傅辛苦了"))  # a rating in words
+    assert "已结案" in closing and "投诉登记" in closing, closing
+    first = ticket(code)
+    assert first.status is TicketStatus.CLOSED and first.satisfaction == 5
+    complaint = ticket(ticket_code_in([{"text": closing.split("投诉登记")[1]}]))
+    assert complaint.category is Category.COMPLAINT and "旧零件" in complaint.description
+
+
+def test_an_anonymous_tickets_follow_up_comment_keeps_no_name_flat_or_phone(
+    resident: Resident, app: RunningApp
+) -> None:
+    resident.say("我要匿名投诉,维修工骂人")
+    summary = resident.press(resident.say("幸福小区"), "需要回访")
+    code = confirm(resident, summary, "确认提交")
+    run_followups(app, daytime(ticket(code).followup_due_at))
+    resident.press(updates(resident), "已解决")
+    resident.say("1")
+    resident.say("我叫吴小红,住幸福小区3号楼1单元602,电话13911118888,维修工还是骂人")
+    with session_scope() as session:
+        kept = session.scalars(select(Ticket).where(Ticket.code == code)).one()
+        every_word = f"{kept.satisfaction_comment} {[event.detail for event in kept.events]}"
+        assert "13911118888" not in every_word and "602" not in every_word and "吴小红" not in every_word, every_word
+        assert "骂人" in (kept.satisfaction_comment or "")

@@ -652,3 +652,44 @@ def test_a_complaint_set_aside_by_mistake_can_be_taken_back_at_the_summary(resid
     assert "另行登记的投诉" not in again[-1]["text"] and "不再另外按投诉登记" in again[0]["text"], again
     filed = ticket(confirm(resident, again, "确认提交"))
     assert filed.category is Category.REPORT_REPAIR and ticket_count() == before + 1
+
+
+def test_a_leak_getting_worse_told_without_the_code_goes_to_the_chats_open_leak(resident: Resident) -> None:
+    before = ticket_count()
+    resident.say("阳光花园4号楼2单元502暖气管漏水了")
+    resident.say("13812345678")
+    code = confirm(resident, resident.say("随时"), "确认提交")
+    worse = resident.say_text("水比刚才还大了 都流到客厅了")
+    assert "阀门" in worse and code in worse and "地址" not in worse, worse  # the advice, and news for it
+    assert ticket_count() == before + 1
+    with session_scope() as session:
+        leak = session.scalars(select(Ticket).where(Ticket.code == code)).one()
+        assert any("流到客厅" in str(event.detail) for event in leak.events)
+
+
+def test_a_whistle_blower_writing_traditional_characters_is_kept_anonymous(resident: Resident) -> None:
+    resident.say("我要檢舉 你們抄表的張某某跟我要了兩條煙才給我改讀數 電話13911112222 但是別讓他知道是我")
+    replies = resident.say("翠湖苑")
+    if "回访" in replies[-1]["text"]:
+        replies = resident.press(replies, "不需要")
+    filed = ticket(confirm(resident, replies, "确认提交"))
+    assert filed.anonymous and filed.phone is None and "13911112222" not in filed.description
+
+
+def test_cancelling_somebody_elses_ticket_by_its_code_is_refused_in_words(resident: Resident, app: RunningApp) -> None:
+    resident.say("阳光花园3号楼2单元301暖气不热")
+    resident.say("13812345678")
+    code = confirm(resident, resident.say("随时"), "确认提交")
+    stranger = Resident(app.base_url)
+    refused = stranger.say_text(f"{code} 这个单子取消吧 不用来了")
+    assert code in refused and "不能" in refused and "好的。还有什么" not in refused, refused
+    assert ticket(code).status is TicketStatus.NEW
+
+
+@pytest.mark.parametrize(
+    "smell", ["厨房有股硫磺味 头有点晕", "楼下饭店的液化气好像漏了", "I think the neighbour's LPG cylinder is leaking"]
+)
+def test_gas_by_other_names_gets_the_gas_advice(resident: Resident, smell: str) -> None:
+    advice = resident.say_text(smell)
+    assert ("燃气" in advice and "通风" in advice) or ("gas" in advice.lower() and "window" in advice.lower()), advice
+    assert "接水" not in advice and "bucket" not in advice.lower(), advice  # not the water's advice

@@ -127,3 +127,13 @@ def redact_identifiers(text: str, phone_placeholder: str = PHONE) -> str:
     for pattern in _NAME_RULES:
         text = pattern.sub(lambda match: match.group("cue") + NAME, text)
     return text
+
+
+def anonymous_words(text: str, language: str, *, complaint: bool) -> str:
+    """What an anonymous ticket keeps of the resident's words (its description, the address as
+    typed, a follow-up's comment): no phone, name or chat account; for a complaint not the flat
+    either (it would name the one who complained, R7)."""
+    words = redact_identifiers(text)
+    if complaint:
+        words = redact_flat(words)
+    return tags_in(words, language)

@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 from bot.core.conversation.handles import open_handle
 from bot.core.conversation.privacy import forget_sender
 from bot.core.db import rows_changed
-from bot.core.models import FollowupState, Priority, Ticket, TicketEvent, TicketStatus
+from bot.core.models import Category, FollowupState, Priority, Ticket, TicketEvent, TicketStatus
 from bot.core.outages.register import reopen_as_repair
+from bot.core.text.redaction import anonymous_words
 from bot.core.tickets.alerts import raise_alert
 from bot.core.tickets.workflow import Step, change_status
 
@@ -201,6 +202,8 @@ def record_answer(
 
     The caller checks that the answer may be taken (`is_bound_to(..., AWAITING_ANSWER)`).
     """
+    if comment and ticket.anonymous:  # "我叫吴小红,住602…" in an anonymous ticket's comment (R7)
+        comment = anonymous_words(comment, ticket.language, complaint=ticket.category is Category.COMPLAINT)
     detail = {"solved": solved, "satisfaction": satisfaction, "comment": comment}
     ticket.events.append(TicketEvent(at=now, actor="resident", kind="followup_answered", detail=detail))
     target = TicketStatus.CLOSED if solved else TicketStatus.REOPENED

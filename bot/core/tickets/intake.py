@@ -16,7 +16,7 @@ from bot.core.conversation.handles import seal
 from bot.core.models import Category, FollowupState, Priority, Ticket, TicketEvent, TicketStatus
 from bot.core.outages.estates import alias_table, listed_estate
 from bot.core.text.address import Address
-from bot.core.text.redaction import redact_flat, redact_identifiers, tags_in
+from bot.core.text.redaction import anonymous_words
 from bot.core.tickets.followups import initial_state
 from bot.core.tickets.milestones import refresh_next_due
 from bot.core.tickets.sla import deadlines_for
@@ -76,15 +76,12 @@ def as_kept(draft: TicketDraft) -> TicketDraft:
     keeps it: the crew must go there)."""
     if not draft.anonymous:
         return draft
-    description = redact_identifiers(draft.description)
-    address_raw = redact_identifiers(draft.address_raw) if draft.address_raw else draft.address_raw
     address = draft.address
     if draft.category is Category.COMPLAINT:
-        description = redact_flat(description)
-        address_raw = redact_flat(address_raw) if address_raw else address_raw
         address = replace(address, unit=None, room=None)
-    description = tags_in(description, draft.language)
-    address_raw = tags_in(address_raw, draft.language) if address_raw else address_raw
+    complaint = draft.category is Category.COMPLAINT
+    description = anonymous_words(draft.description, draft.language, complaint=complaint)
+    address_raw = anonymous_words(draft.address_raw, draft.language, complaint=complaint) if draft.address_raw else None
     return replace(draft, description=description, address_raw=address_raw, address=address)
 
 
