@@ -27,6 +27,7 @@ from actions.intake import (
     asks_for_anonymity,
     cancel_report,
     gives_own_number,
+    just_a_time,
     leak_interruption,
     report_told,
     take_report,
@@ -49,11 +50,6 @@ _YES_WORD = (
 )
 _YES = re.compile(rf"^(?:please|请)?[,, ]*{_YES_WORD}(?:[,,、。.!! ]*{_YES_WORD})*[。.!! ]*$", re.IGNORECASE)
 # A call-back time and nothing else ("随时", "改成下午", "in the evening"): never "都可以", which may be a yes.
-_JUST_A_TIME = re.compile(
-    r"^(?:改成|改为|换成|change (?:it )?to )?(?:随时|隨時|上午|下午|晚上|中午|早上|白天|傍晚|越快越好|尽快|"
-    r"any ?time|in the (?:morning|afternoon|evening)|mornings?|afternoons?|evenings?|whenever|asap)[。.!! ]*$",
-    re.IGNORECASE,
-)
 # How sure the model must be that a message at the summary asks for anonymity, without its words.
 ANONYMOUS_ABOVE = 0.8
 
@@ -203,7 +199,7 @@ class ValidateConfirmForm(AskingFormValidation):
             return {"confirmation": f"correct:{field}"}
         if intent == "affirm" or _YES.match(text):
             return {"confirmation": "yes"}
-        if not tracker.get_slot("anonymous") and _JUST_A_TIME.match(text):
+        if not tracker.get_slot("anonymous") and just_a_time(text):
             # "随时", "下午" typed at the summary: the call-back time changed, the summary again.
             dispatcher.utter_message(text=say("corrected_callback", language, value=text))
             return {"callback_time": text, "confirmation": None}

@@ -179,13 +179,25 @@ def only_asks_anonymity(text: str) -> bool:
     return bool(_ANONYMOUS.search(text)) and len(re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]", rest)) < MORE_THAN_AN_ANSWER
 
 
+# "随时", "下午", "any time": a call-back time and nothing else.
+_JUST_A_TIME = re.compile(
+    r"^(?:改成|改为|换成|change (?:it )?to )?(?:随时|隨時|上午|下午|晚上|中午|早上|白天|傍晚|越快越好|尽快|"
+    r"any ?time|in the (?:morning|afternoon|evening)|mornings?|afternoons?|evenings?|whenever|asap)[。.!! ]*$",
+    re.IGNORECASE,
+)
+
+
+def just_a_time(text: str) -> bool:
+    return bool(_JUST_A_TIME.match(text))
+
+
 def names_no_place(text: str) -> bool:
     """True for an answer to the address question that cannot be any part of an address."""
     phone = find_phone(text)
     rest = (text.replace(phone, "") if phone else text).strip()
     if _COMMAND_WORDS.fullmatch(rest) and not parse_address(rest).estate:
         return True
-    return bool(_NO_PLACE.fullmatch(rest) or _QUESTION_BACK.match(rest) or _WAITING.match(rest))
+    return bool(_NO_PLACE.fullmatch(rest) or _QUESTION_BACK.match(rest) or _WAITING.match(rest) or just_a_time(rest))
 
 
 def address_is_optional(category: str | None, anonymous: bool) -> bool:
@@ -519,8 +531,11 @@ def intake_start_events(category: str, subcategory: str | None, text: str, track
     ]
     if text and not _GENERIC.match(text):
         events.append(SlotSet("description", squash(text)))
-    address = with_estate_named(parse_address(text), text, call.settings.estates_file) if text else Address()
-    known, raw = address.missing() != list(address.__dataclass_fields__), text
+    before = told_just_before(tracker)  # "你好,我家是幸福家园3号楼1单元602,电话138…", then the problem
+    no_place = parse_address(text).missing() == list(Address.__dataclass_fields__)
+    placed = before if before and no_place else text
+    address = with_estate_named(parse_address(placed), placed, call.settings.estates_file) if placed else Address()
+    known, raw = address.missing() != list(address.__dataclass_fields__), placed
     outage = outage_slots(category, subcategory, address, call)
     if not known and not anonymous and (earlier := earlier_address(tracker.sender_id, call)) is not None:
         # No address in the message: the chat's last report may place it in an outage (R10).
@@ -532,10 +547,27 @@ def intake_start_events(category: str, subcategory: str | None, text: str, track
         if address.is_complete() or address_is_optional(category, anonymous):
             events.append(SlotSet("address", address.format(language_of(tracker))))
     events += [SlotSet(name, value) for name, value in outage.items()]
-    phone = find_phone(with_spoken_digits(text)) if text else None
+    phone = find_phone(with_spoken_digits(text)) or (find_phone(with_spoken_digits(before)) if before else None)
     if phone and not anonymous and (checked := check_phone(phone)).ok:
         events.append(SlotSet("phone", checked.e164))
     return events
+
+
+# What the message before a report may have been when it only gave the place or the number: the
+# bot could not tell what the problem was, or was greeted.
+_NO_REPORT_YET = {"greet", "nlu_fallback", "out_of_scope", "help"}
+
+
+def told_just_before(tracker: Tracker) -> str | None:
+    """The resident's message just before this one, when it reported nothing yet ("你好,我家是
+    幸福家园3号楼1单元602,电话13812345678" and then "暖气管子漏水了"): what it said is not asked again."""
+    users = [event for event in tracker.events if event.get("event") in ("user", "session_started")]
+    if len(users) < 2 or users[-2].get("event") != "user":
+        return None
+    previous = users[-2]
+    intent = ((previous.get("parse_data") or {}).get("intent") or {}).get("name")
+    text = squash(previous.get("text") or "")
+    return text if intent in _NO_REPORT_YET and text and not text.startswith("/") else None
 
 
 def intake_intro(category: str, subcategory: str | None, language: str, text: str = "") -> list[str]:
@@ -677,6 +709,12 @@ class ActionStartIntake(HotlineAction):
         return [*ended, *intake_start_events(category, subcategory, text, tracker, call)]
 
 
+def _about_the_filed_one_only(text: str) -> bool:
+    """ "我刚才那个投诉能不能改成匿名的": a request about a filed ticket that reports nothing new."""
+    rest = _ANONYMOUS.sub(" ", _THE_FILED_ONE.sub(" ", text))
+    return len(re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]", rest)) < MORE_THAN_AN_ANSWER
+
+
 def made_filed_anonymous(text: str, tracker: Tracker, dispatcher: CollectingDispatcher, language: str,
                          call: ActionCall) -> bool:  # fmt: skip
     """ "我刚才那个投诉能不能改成匿名的": the ticket the chat just filed is made anonymous (R7),
@@ -686,6 +724,11 @@ def made_filed_anonymous(text: str, tracker: Tracker, dispatcher: CollectingDisp
     if tells_of_bribery(text) or says_something_escapes(text):
         return False  # a new report ("刚才那个又漏了,别说是我报的"), not a request about the old one
     filed = recent_open_ticket(tracker, call)
+    if filed is None and _about_the_filed_one_only(text):
+        # Nothing this chat filed to make anonymous (another phone's, or long ago): said, and no
+        # empty report opened in its place.
+        dispatcher.utter_message(text=say("no_filed_ticket_to_anonymise", language))
+        return True
     if filed is None or filed.anonymous:
         return False
     make_filed_anonymous(filed, utcnow())

@@ -31,6 +31,9 @@ from bot.engine.client import RasaClient, RasaUnavailable
 
 log = logging.getLogger(__name__)
 QUIET_AFTER_CHAT = timedelta(minutes=10)  # at most; a short HOTLINE_FOLLOWUP_AFTER shortens it
+# A report in progress holds a follow-up back this long after its last turn: Rasa's session
+# (domain.yml's session_expiration_time, 60 minutes) drops a half-way report after as long.
+REPORT_IDLE = timedelta(minutes=60)
 
 
 def worker_name() -> str:
@@ -75,6 +78,12 @@ class FollowupSender:
             return 0
         sender, code, channel, kind = claimed
         try:
+            if await self.rasa.report_in_progress(sender or "", REPORT_IDLE.total_seconds()):
+                # Asked now, the follow-up would take the place of the report half-way (a
+                # relative's cold flat, its phone being typed): it waits for the next run.
+                log.info("Follow-up of %s waits: the resident is in the middle of a report", code)
+                await in_transaction(release, ticket_id, self.worker)
+                return 0
             replies = await self.rasa.trigger(
                 sender or "", "EXTERNAL_followup", {"ticket_code": code, "followup_kind": kind}
             )

@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import json
 import ssl
+import time
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
@@ -29,6 +30,10 @@ def pick_server(sender: str, count: int) -> int:
     if count <= 1:
         return 0
     return int.from_bytes(hashlib.sha256(sender.encode()).digest()[:8], "big") % count
+
+
+# The forms of a report in progress (domain.yml): a follow-up does not cut into them.
+REPORT_FORMS = frozenset({"ticket_form", "confirm_form"})
 
 
 class RasaClient:
@@ -89,6 +94,23 @@ class RasaClient:
         if not replies:
             raise RasaUnavailable("Rasa answered nothing (is the action server running?)")
         return replies
+
+    async def report_in_progress(self, sender: str, idle: float) -> bool:
+        """Whether the conversation is in the middle of a report (its form active) and has had a
+        turn in the last `idle` seconds; a half-way report older than that is Rasa's expired
+        session, not the resident's current business."""
+        try:
+            response = await self._client_for(sender).get(
+                f"/conversations/{sender}/tracker", params={**self._api_params, "include_events": "NONE"}
+            )
+        except httpx.HTTPError as error:
+            raise RasaUnavailable(f"Rasa did not answer: {error!r}") from error
+        if response.status_code != 200:
+            raise RasaUnavailable(f"Rasa answered HTTP {response.status_code}: {response.text[:200]}")
+        state = response.json()
+        form = (state.get("active_loop") or {}).get("name")
+        latest = state.get("latest_event_time") or 0
+        return form in REPORT_FORMS and time.time() - latest < idle
 
     async def close(self) -> None:
         for client in self._clients:

@@ -715,3 +715,24 @@ def test_somebody_elses_number_told_in_an_anonymous_report_keeps_it_anonymous(
         filed = get_ticket_by_code(session, code)
         assert filed is not None and filed.anonymous and filed.phone is None and filed.sender_ref is None
         assert "经理" in filed.description or "老张" in filed.description  # the evidence is kept
+
+
+@pytest.mark.stack
+def test_making_a_ticket_anonymous_from_a_chat_that_filed_none_opens_no_empty_complaint(resident: Resident) -> None:
+    answer = resident.say_text("我刚才那个投诉能不能改成匿名的")
+    assert "没有找到" in answer and "哪个小区" not in answer and "地址" not in answer, answer
+    where = resident.say_text("暖气不热")  # the chat goes on as usual
+    assert "地址" in where, where
+
+
+@pytest.mark.stack
+def test_a_call_back_time_at_where_is_never_the_address(resident: Resident) -> None:
+    resident.say("暖气不热")
+    for said in ("上午", "上午"):
+        assert "地址" in resident.say_text(said)
+    resident.say("阳光花园3号楼2单元301")
+    resident.say("13812345678")
+    code = ticket_code_in(resident.press(resident.say("随时"), "确认提交"))
+    with session_scope() as session:
+        filed = get_ticket_by_code(session, code)
+        assert filed is not None and "上午" not in (filed.address_raw or "") and filed.room == "301"

@@ -450,3 +450,12 @@ def test_an_estate_put_right_with_the_wrong_one_named_last_takes_the_right_one(
     assert right in corrected[-1]["text"], corrected
     filed = ticket(confirm(resident, corrected, submit))
     assert filed.estate == right and (filed.building, filed.room) == ("4", "601")
+
+
+def test_the_place_and_number_given_before_the_problem_are_not_asked_again(resident: Resident) -> None:
+    resident.say("你好 我家是幸福家园3号楼1单元602 电话13812345678")
+    leak = resident.say_text("暖气管子漏水了")
+    assert "阀门" in leak and "地址" not in leak and "电话" not in leak, leak  # straight to the time
+    filed = ticket(confirm(resident, resident.say("随时"), "确认提交"))
+    assert (filed.estate, filed.building, filed.unit, filed.room) == ("幸福家园", "3", "1", "602")
+    assert filed.phone == "+8613812345678" and filed.category is Category.REPORT_LEAK

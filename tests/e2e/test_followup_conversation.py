@@ -256,3 +256,19 @@ def test_an_anonymous_tickets_follow_up_comment_keeps_no_name_flat_or_phone(
         every_word = f"{kept.satisfaction_comment} {[event.detail for event in kept.events]}"
         assert "13911118888" not in every_word and "602" not in every_word and "吴小红" not in every_word, every_word
         assert "骂人" in (kept.satisfaction_comment or "")
+
+
+def test_a_follow_up_waits_while_the_resident_is_in_the_middle_of_a_new_report(
+    resident: Resident, app: RunningApp
+) -> None:
+    """A follow-up cut into a report half-way and wiped it: a relative's cold flat was lost."""
+    code = report_leak(resident)
+    resident.say("对了 我妈家暖气也不热 她住翠湖苑1号楼2单元402")
+    run_followups(app, daytime(ticket(code).followup_due_at))
+    assert updates(resident) == [] and ticket(code).followup_state is FollowupState.SCHEDULED
+    asked = resident.say_text("她电话是13705330402")
+    assert "什么时间" in asked, asked  # the report goes on where it was
+    mothers = ticket(confirm(resident, resident.say("随时"), "确认提交"))
+    assert mothers.estate == "翠湖苑" and mothers.phone == "+8613705330402"
+    run_followups(app, daytime(ticket(code).followup_due_at))
+    assert any(code in reply["text"] for reply in updates(resident))  # asked once the report is done

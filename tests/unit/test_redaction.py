@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.text.redaction import redact_flat, redact_identifiers
+from bot.core.text.redaction import anonymous_words, redact_flat, redact_identifiers
 
 
 @pytest.mark.parametrize(
@@ -53,3 +53,16 @@ def test_a_name_after_who_one_is_and_a_number_read_out_are_identifiers() -> None
     clean = redact_identifiers(typed)
     assert "吴小红" not in clean and "一三九" not in clean and "住户" in clean, clean
     assert redact_identifiers("住户们都说。") == "住户们都说。"
+
+
+@pytest.mark.parametrize(
+    ("typed", "flat"),
+    [("我叫小红,吴女士,住602", "602"), ("我是老吴,602的", "602"), ("维修工骂人,我住1203", "1203")],
+)
+def test_a_flat_told_as_where_one_lives_leaves_an_anonymous_complaint(typed: str, flat: str) -> None:
+    assert flat not in anonymous_words(typed, "zh", complaint=True)
+
+
+@pytest.mark.parametrize("typed", ["他收了我300块的好处", "去年交了2000的暖气费", "阳光花园3号楼收费员收了200块"])
+def test_sums_of_money_stay_in_an_anonymous_complaint(typed: str) -> None:
+    assert anonymous_words(typed, "zh", complaint=True) == typed

@@ -26,7 +26,10 @@ _HAN = "\u4e00-\u9fff"
 # it ("我叫王明住在…", "我叫王明,电话…"). Without such an end, the next two or three characters.
 _NAME_END = r"(?=[\s,，。.!！?？;；:：、(（]|$|住|家|在|的|是|电话|手机|联系|身份证|邮箱|今年)"
 _CHINESE_NAME = rf"(?:[{_HAN}·]{{2,4}}?{_NAME_END}|[{_HAN}]{{2,3}})"
-_NAME_CUES = r"我叫|我的名字(?:是|叫)|名字(?:是|叫)|本人(?:是|叫)|姓名(?:是|为|叫)?\s*[:：]?|联系人(?:是|为)?\s*[:：]?"
+_NAME_CUES = (
+    r"我叫|我的名字(?:是|叫)|名字(?:是|叫)|本人(?:是|叫)|姓名(?:是|为|叫)?\s*[:：]?|联系人(?:是|为)?\s*[:：]?|"
+    r"(?<=\[姓名\][,，])\s*叫"  # "我姓吴,叫小红": the given name after the surname
+)
 
 _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "[email]"),
@@ -83,7 +86,10 @@ _FLAT = [
     re.compile(r"(?<!\d)\d{3,4}\s*(?:室|房间|号房)"),
     re.compile(r"\b(?:room|flat|apt\.?|apartment)\s*#?\s*\d{1,4}\b", re.IGNORECASE),
     # Who one is by one's flat: "我是602的住户", "住602", "602的业主".
-    re.compile(rf"(?<=我是|住在|我住)\s*\d{{3,4}}|(?<!\d)\d{{3,4}}(?=\s*的?(?:{_ROLES}))"),
+    re.compile(rf"(?:(?<=我是|住在|我住)|(?<=住))\s*\d{{3,4}}|(?<!\d)\d{{3,4}}(?=\s*的?(?:{_ROLES}))"),
+    re.compile(
+        r"(?<=我是)[^,，。.!！\d]{0,4}?(?<![\d号楼])\d{3,4}(?=的(?:[,，。.!！\s]|$))|(?<=[,，])\s*\d{3,4}(?=的(?:[,，。.!！\s]|$))"
+    ),
 ]
 FLAT = "[房号]"
 # The stairwell: a unit holds a dozen households, few enough to guess the one who complained.
