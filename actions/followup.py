@@ -191,6 +191,14 @@ class ValidateFollowupForm(HotlineFormValidation):
         return {"followup_comment": "" if no_comment else text}
 
 
+def same_leak(ticket: Ticket, text: str) -> bool:
+    """Whether a leak told now is the ticket's leak again ("还在漏水", "水比刚才还大了"), not another
+    one: water for a gas ticket, "厨房也开始漏了", anything for a repair."""
+    if ticket.category is not Category.REPORT_LEAK or _ANOTHER_ONE.search(text):
+        return False
+    return names_gas(text) == (ticket.subcategory == "gas")
+
+
 def still_leaking(tracker: Tracker, text: str, dispatcher: CollectingDispatcher, language: str,
                   call: ActionCall) -> list[dict[str, Any]] | None:  # fmt: skip
     """A leak told where the follow-up asks "solved?" (data/rules.yml sends it to the intake):
@@ -200,9 +208,7 @@ def still_leaking(tracker: Tracker, text: str, dispatcher: CollectingDispatcher,
     if tracker.get_slot("requested_slot") != "followup_solved":
         return None
     ticket = bound_ticket(call, tracker, AWAITING_ANSWER)
-    if ticket is None or ticket.category is not Category.REPORT_LEAK or _ANOTHER_ONE.search(text):
-        return None
-    if names_gas(text) != (ticket.subcategory == "gas"):
+    if ticket is None or not same_leak(ticket, text):
         return None
     dispatcher.utter_message(text=safety_advice(text, language))
     record_answer(call.session, ticket, call.settings, solved=False, satisfaction=None, comment=text, now=utcnow())

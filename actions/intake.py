@@ -32,7 +32,7 @@ from actions.common import (
 )
 from actions.corrections import earlier_answer_corrected
 from actions.drafts import draft_from_slots, keep_unfinished
-from actions.followup import end_followup_for_new_report, still_leaking
+from actions.followup import end_followup_for_new_report, same_leak, still_leaking
 from actions.outage import ask_outage_choice, earlier_address, outage_slots, read_outage_choice, with_outage_question
 from actions.status import brings_news, note_addition, own_open_ticket_named, recent_open_ticket, tell_status
 from actions.unit_of_work import ActionCall
@@ -567,7 +567,11 @@ def told_just_before(tracker: Tracker) -> str | None:
     previous = users[-2]
     intent = ((previous.get("parse_data") or {}).get("intent") or {}).get("name")
     text = squash(previous.get("text") or "")
-    return text if intent in _NO_REPORT_YET and text and not text.startswith("/") else None
+    if intent not in _NO_REPORT_YET or not text or text.startswith("/"):
+        return None
+    # Only a place with its estate or a valid number: "5" was a rating, not room 5.
+    number = find_phone(with_spoken_digits(text))
+    return text if parse_address(text).estate or (number and check_phone(number).ok) else None
 
 
 def intake_intro(category: str, subcategory: str | None, language: str, text: str = "") -> list[str]:
@@ -690,7 +694,7 @@ class ActionStartIntake(HotlineAction):
         ):
             # "水比刚才还大了" without the code, from the chat whose leak is open: news for that leak.
             recent = recent_open_ticket(tracker, call)
-            own = recent if recent is not None and recent.category is Category.REPORT_LEAK else None
+            own = recent if recent is not None and same_leak(recent, text) else None
         for line in intake_intro(category, subcategory, language, text):
             if own is None or category == "report_leak":  # the safety advice in any case (R1)
                 dispatcher.utter_message(text=line)

@@ -7,13 +7,14 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from actions.common import say
+from actions.common import safety_advice, say
 from bot.core.conversation.messages import CATEGORY_NAMES, STATUS_NAMES, name_of
 from bot.core.models import Ticket
 from bot.core.text.ticket_codes import find_ticket_code, mistyped_ticket_code
 from bot.core.tickets.additions import add_to_ticket, can_add_to
 from bot.core.tickets.intake import get_ticket_by_code, tickets_of_sender, utcnow
 from bot.core.tickets.milestones import DEADLINES
+from nlu.leak_words import says_something_escapes
 
 # The promises a resident was given (R1, R2, R5), in the order they fall due; the station's own
 # deadline for a handling opinion (R4, response_due_at) is the company's business, not theirs.
@@ -103,6 +104,8 @@ def news_for_recent_ticket(text: str, tracker, dispatcher, language: str, call) 
     filed = recent_open_ticket(tracker, call)
     if filed is None:
         return False
+    if says_something_escapes(text):  # "水比刚才还大了": the safety advice first, whatever the model read (R1)
+        dispatcher.utter_message(text=safety_advice(text, language))
     note_addition(filed, text, dispatcher, language, call)
     return True
 
