@@ -6,7 +6,14 @@ import re
 
 from actions.billing import disputes_a_bill, heating_season_answer, start_billing_intake
 from actions.common import HotlineAction, Utterance, button, harm_advice, resident_text, safety_advice, say
-from actions.intake import denies_gas, mains_water_only, sounds_solved, start_intake_with
+from actions.intake import (
+    asks_for_anonymity,
+    denies_gas,
+    made_filed_anonymous,
+    mains_water_only,
+    sounds_solved,
+    start_intake_with,
+)
 from actions.status import (
     asks_how_it_goes,
     brings_news,
@@ -78,6 +85,8 @@ def answered_without_the_model(text: str, tracker, dispatcher, language: str, ca
     (R11: a repair), news for the chat's open ticket, a question about a report; first aid comes
     first when someone is hurt, and an appliance's trouble is told whom to call. The events of
     the answer, or None when it is none of these (the first aid, if any, is said all the same)."""
+    if asks_for_anonymity(text) and made_filed_anonymous(text, tracker, dispatcher, language, call):
+        return []  # "我刚才那个投诉能不能改成匿名的", whatever the model read
     if smells_of_gas(text) and not denies_gas(text) and tracker.active_loop_name is None:
         # "楼下饭店的液化气好像漏了": gas is told by its words, whatever the model read (R1).
         return start_intake_with("report_leak", text, tracker, dispatcher, language, call)
@@ -167,6 +176,8 @@ class ActionCheckStatus(HotlineAction):
 
     def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
         text = resident_text(tracker)
+        if asks_for_anonymity(text) and made_filed_anonymous(text, tracker, dispatcher, language, call):
+            return []  # "我刚才那个投诉能改成匿名的吗" read as a status question
         escaping = says_something_escapes(text)
         own = own_open_ticket_named(text, tracker, call) if escaping or brings_news(text) else None
         if own is not None:

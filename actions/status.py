@@ -58,7 +58,7 @@ def next_promise(ticket, language: str, tz: ZoneInfo, now: datetime) -> str:  # 
 # A status question that brings news ("HL-4F7K2P 补充一下,楼下也渗水了", "… it got worse"): the
 # model calls it a status question, yet the words are for the ticket, not a question.
 _BRINGS_NEWS = re.compile(
-    r"补充|追加|又[漏坏冒滴渗]|越来越|更[大严厉]|加重|蔓延|比刚才|比之前|刚才(?:报的|那个)|"
+    r"补充|追加|又[漏坏冒滴渗]|越来越|更[大严厉]|加重|蔓延|比刚才|比之前|"
     r"in addition|got worse|getting worse|worse than|spread|update:",
     re.IGNORECASE,
 )
