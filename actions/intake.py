@@ -44,7 +44,7 @@ from bot.core.outages.estates import alias_table, estate_named_in
 from bot.core.text.address import Address, address_from_parts, looks_like_estate, parse_address
 from bot.core.text.phone import check_phone, find_phone, valid_phones, with_spoken_digits
 from bot.core.text.temperature import cold_room_reading
-from bot.core.text.ticket_codes import find_ticket_code
+from bot.core.text.ticket_codes import find_ticket_code, without_ticket_codes
 from bot.core.tickets.intake import make_filed_anonymous, tickets_of_sender, utcnow
 from bot.core.tickets.unfinished import filed_ticket_of, forget_unfinished
 from nlu.leak_words import says_something_escapes, smells_of_gas
@@ -532,8 +532,8 @@ def intake_start_events(category: str, subcategory: str | None, text: str, track
     if text and not _GENERIC.match(text):
         events.append(SlotSet("description", squash(text)))
     before = told_just_before(tracker)  # "你好,我家是幸福家园3号楼1单元602,电话138…", then the problem
-    no_place = parse_address(text).missing() == list(Address.__dataclass_fields__)
-    placed = before if before and no_place else text
+    no_place = parse_address(without_ticket_codes(text)).missing() == list(Address.__dataclass_fields__)
+    placed = without_ticket_codes(before if before and no_place else text)
     address = with_estate_named(parse_address(placed), placed, call.settings.estates_file) if placed else Address()
     known, raw = address.missing() != list(address.__dataclass_fields__), placed
     outage = outage_slots(category, subcategory, address, call)

@@ -19,6 +19,11 @@ def find_ticket_code(text: str) -> str | None:
     return "HL-" + match.group(1).upper() if match else None
 
 
+def without_ticket_codes(text: str) -> str:
+    """`text` with its ticket codes blanked out: "HL-7K68QP 楼下也渗水了" names no room 68."""
+    return TICKET_CODE.sub(" ", unicodedata.normalize("NFKC", text))
+
+
 # "HL-12345", "HL-4F7K2", "HL4F7K2PX": meant as a code, but not one (a character missing or too many).
 _LOOKS_LIKE_A_CODE = re.compile(rf"(?<![A-Za-z0-9])HL{_DASH}[0-9A-Za-z]{{3,12}}(?![A-Za-z0-9])", re.IGNORECASE)
 
