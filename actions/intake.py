@@ -176,7 +176,7 @@ def asks_for_anonymity(text: str) -> bool:
 def only_asks_anonymity(text: str) -> bool:
     """A request not to be named and little else ("电话就不留了吧,我怕被他知道是我说的")."""
     rest = _ANONYMOUS.sub(" ", text)
-    return bool(_ANONYMOUS.search(text)) and len(re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]", rest)) < MORE_THAN_AN_ANSWER
+    return bool(_ANONYMOUS.search(text)) and words_in(rest) < MORE_THAN_AN_ANSWER
 
 
 # "随时", "下午", "any time": a call-back time and nothing else.
@@ -387,11 +387,16 @@ _ANSWER_WORDS = re.compile(
 MORE_THAN_AN_ANSWER = 8
 
 
+def words_in(text: str) -> int:
+    """How much a text says: its English words and Chinese characters."""
+    return len(re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]", text))
+
+
 def says_more(text: str) -> bool:
     """Whether an accepted answer also says something else ("电话138…,维修工收了我200块红包"),
     not just the answer in words ("我的电话是一三八一二三四五六七八")."""
     rest = _ANSWER_WORDS.sub(" ", with_spoken_digits(text))
-    return len(re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]", rest)) >= MORE_THAN_AN_ANSWER
+    return words_in(rest) >= MORE_THAN_AN_ANSWER
 
 
 def phone_in_passing(text: str, tracker: Tracker) -> str | None:
@@ -716,7 +721,7 @@ class ActionStartIntake(HotlineAction):
 def _about_the_filed_one_only(text: str) -> bool:
     """ "我刚才那个投诉能不能改成匿名的": a request about a filed ticket that reports nothing new."""
     rest = _ANONYMOUS.sub(" ", _THE_FILED_ONE.sub(" ", text))
-    return len(re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]", rest)) < MORE_THAN_AN_ANSWER
+    return words_in(rest) < MORE_THAN_AN_ANSWER
 
 
 def made_filed_anonymous(text: str, tracker: Tracker, dispatcher: CollectingDispatcher, language: str,
@@ -788,7 +793,7 @@ class ActionCancelIntake(HotlineAction):
         elif (filed := named or recent_open_ticket(tracker, call)) is not None:
             # "暖气又热了,不用来了,帮我取消吧" after the ticket exists: a dispatcher must hear it,
             # or the crew still comes.
-            note_addition(filed, report_text(tracker), dispatcher, language, call, key="cancel_request_noted")
+            note_addition(filed, text, dispatcher, language, call, key="cancel_request_noted")
         else:
             dispatcher.utter_message(text=say("nothing_to_cancel", language))
         return [*reset_intake(), ActiveLoop(None), SlotSet("requested_slot", None)]
@@ -1000,9 +1005,9 @@ class ValidateTicketForm(AskingFormValidation):
                 slots["address"] = enough_of_address(parts, language) or tracker.get_slot("address")
             return await self._no_answer(slots, dispatcher, tracker, domain, language)
         if asked not in (None, "description", "outage_choice") and rejected(events, asked):
-            if slot_values(events).get("anonymous") and only_asks_anonymity(typed):
-                pass  # "电话就不留了吧,怕他知道是我说的": honoured by the validation; nothing to report
-            elif (kind := report_told(tracker, billing_file)) is not None:
+            # "电话就不留了吧,怕他知道是我说的": honoured by the validation; nothing more to report.
+            only_anonymity = slot_values(events).get("anonymous") and only_asks_anonymity(typed)
+            if not only_anonymity and (kind := report_told(tracker, billing_file)) is not None:
                 # Another report, no wrong answer: what the validation said of it goes unsaid.
                 del dispatcher.messages[said:]
                 taken = take_report(tracker, dispatcher, language, kind)
