@@ -19,6 +19,7 @@ from bot.core.models import ChatMessage, Ticket
 from bot.core.tickets.followups import (
     HandleUnreadable,
     Window,
+    another_awaits_answer,
     claim,
     conversation_of,
     due_for_sending,
@@ -125,6 +126,9 @@ def claim_due(
         return None
     if in_conversation(session, ticket.channel, sender, now, quiet):
         return None  # don't cut into a conversation; the next run asks
+    first_ask = ticket.followup_sent_at is None  # a reminder goes to a chat that was asked already
+    if first_ask and sender is not None and another_awaits_answer(session, ticket, sender, secret_key):
+        return None  # one follow-up at a time in a chat; this one is asked once the other is over
     if not claim(session, ticket_id, worker, now, reminder_after):
         return None  # another worker has it
     kind = "reminder" if ticket.followup_sent_at is not None else "first"

@@ -44,7 +44,7 @@ from bot.dashboard.exports import EXPORT_FIELDS, export_rows
 from bot.dashboard.queue import QueueFilter
 from bot.migrate import upgrade
 from tests.conftest import POSTGRES_URL, Resident, ticket_code_in
-from tests.e2e.test_conversations import confirm, ticket
+from tests.e2e.test_conversations import confirm, ticket, ticket_count
 from tests.harness import AppProcess
 from tests.staff import Staff, new_account
 
@@ -736,3 +736,26 @@ def test_a_call_back_time_at_where_is_never_the_address(resident: Resident) -> N
     with session_scope() as session:
         filed = get_ticket_by_code(session, code)
         assert filed is not None and "上午" not in (filed.address_raw or "") and filed.room == "301"
+
+
+@pytest.mark.stack
+@pytest.mark.parametrize(
+    ("steps", "taken_back"),
+    [
+        (["我要匿名举报", "收费员收了我家的现金,不给收据"], "算了不举报了,取消"),  # at "which estate?"
+        (["我要匿名举报收费员收钱不开票", "阳光花园"], "我不想投诉了"),  # at "follow up?"
+        (["I want to report anonymously: the meter reader took a bribe", "Sunshine Garden"],
+         "never mind, forget the complaint"),
+    ],
+)  # fmt: skip
+def test_a_whistle_blower_who_takes_the_report_back_files_nothing(
+    resident: Resident, steps: list[str], taken_back: str
+) -> None:
+    """Tester's finding: "算了不举报了,取消" at the estate question became the estate, and the
+    report went on. Taking a report back, in any words, drops it: no ticket, and it is said."""
+    for step in steps:
+        resident.say(step)
+    before = ticket_count()
+    said = resident.say_text(taken_back)
+    assert "已取消" in said or "cancelled" in said, said
+    assert ticket_count() == before

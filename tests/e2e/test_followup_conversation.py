@@ -272,3 +272,36 @@ def test_a_follow_up_waits_while_the_resident_is_in_the_middle_of_a_new_report(
     assert mothers.estate == "翠湖苑" and mothers.phone == "+8613705330402"
     run_followups(app, daytime(ticket(code).followup_due_at))
     assert any(code in reply["text"] for reply in updates(resident))  # asked once the report is done
+
+
+def test_two_tickets_of_one_chat_are_followed_up_one_at_a_time(resident: Resident, app: RunningApp) -> None:
+    """Tester's finding: two follow-ups due in one chat were asked together; the second killed
+    the first's buttons, and "已解决" typed for the first opened a complaint. Now the second
+    waits until the first is answered."""
+    leak = report_leak(resident)
+    resident.say("另外翠湖苑1号楼2单元402暖气不热")
+    resident.say("13812345678")
+    repair = confirm(resident, resident.say("随时"), "确认提交")
+    both_due = daytime(max(ticket(leak).followup_due_at, ticket(repair).followup_due_at))
+    complaints = complaint_count()
+    run_followups(app, both_due)
+    asked = updates(resident)
+    assert len(asked) == 1, asked
+    first, second = (leak, repair) if leak in asked[0]["text"] else (repair, leak)
+    assert ticket(second).followup_state is FollowupState.SCHEDULED
+    assert "打分" in resident.say_text("已解决")
+    resident.say("5")
+    assert "已结案" in resident.say_text("没有了")
+    assert ticket(first).followup_state is FollowupState.SOLVED
+    run_followups(app, both_due + timedelta(minutes=1))
+    assert any(second in reply["text"] for reply in updates(resident))
+    resident.say("已解决")
+    resident.say("4")
+    resident.say("没有了")
+    assert ticket(second).followup_state is FollowupState.SOLVED
+    assert complaint_count() == complaints
+
+
+def complaint_count() -> int:
+    with session_scope() as session:
+        return len(session.scalars(select(Ticket.id).where(Ticket.category == Category.COMPLAINT)).all())

@@ -8,6 +8,7 @@ import pytest
 from nlu.leak_words import says_something_escapes, smells_of_gas
 from nlu.not_ours import appliance_trouble_only
 from nlu.whistle_words import tells_of_bribery
+from nlu.withdrawal_words import only_withdraws
 from tests.harness import in_rasas_python
 
 ESCAPES = [
@@ -168,3 +169,46 @@ def test_the_nlu_makes_a_bribe_read_as_no_report_a_complaint_and_leaves_the_othe
 )
 def test_whistle_blowing_is_told_by_its_words(text: str, bribery: bool) -> None:
     assert tells_of_bribery(text) is bribery
+
+
+@pytest.mark.parametrize(
+    ("text", "withdraws"),
+    [
+        ("算了不举报了,取消", True),
+        ("我不想投诉了", True),
+        ("算了算了不弄了", True),
+        ("撤回吧", True),
+        ("never mind, forget the complaint", True),
+        ("I don't want to complain anymore", True),
+        ("算了", False),  # "no" to a yes/no question, not the report taken back
+        ("不用了", False),
+        ("你们取消了我的预约", False),
+        ("不投诉了,但是得给个说法", False),
+        ("我不举报了,怕报复", False),
+    ],
+)
+def test_a_report_taken_back_is_told_by_its_words_and_nothing_else(text: str, withdraws: bool) -> None:
+    assert only_withdraws(text) is withdraws
+
+
+def test_the_nlu_makes_a_report_taken_back_a_sure_cancel_after_the_whistle_blowing_words() -> None:
+    """Withdrawal in Rasa's own Python: "不举报了" is no report of bribery but a cancellation,
+    with no second intent close enough to bring a clarifying question."""
+    script = (
+        "import json; from nlu.whistle_component import WhistleBlowing\n"
+        "from nlu.withdrawal_component import Withdrawal\n"
+        "from rasa.shared.nlu.training_data.message import Message\n"
+        "def msg(text, top):\n"
+        "    m = Message(data={'text': text})\n"
+        "    m.set('intent', {'name': top, 'confidence': 0.5})\n"
+        "    m.set('intent_ranking', [{'name': top, 'confidence': 0.5}, {'name': 'cancel', 'confidence': 0.45}])\n"
+        "    return m\n"
+        "cases = [msg('算了不举报了,取消', 'complaint'), msg('不举报了', 'cancel'),\n"
+        "         msg('你们取消了我的预约', 'complaint')]\n"
+        "Withdrawal().process(WhistleBlowing().process(cases))\n"
+        "print('RESULT' + json.dumps([[m.get('intent'), len(m.get('intent_ranking'))] for m in cases]))"
+    )
+    taken_back, cancel, appointment = in_rasas_python(script)  # type: ignore[misc]
+    assert taken_back == [{"name": "cancel", "confidence": 1.0}, 1]
+    assert cancel == [{"name": "cancel", "confidence": 1.0}, 1]
+    assert appointment[0]["name"] == "complaint"

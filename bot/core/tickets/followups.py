@@ -132,6 +132,25 @@ def due_for_sending(session: Session, now: datetime, reminder_after: timedelta) 
     return list(session.scalars(query))
 
 
+def another_awaits_answer(session: Session, ticket: Ticket, sender: str, secret_key: str) -> bool:
+    """Whether the chat `sender` already has another ticket's follow-up out (being asked, or
+    waiting for its answer). Asked on top of it, the second question would take the first one's
+    place: its buttons die, and "已解决" typed for the first answers the wrong ticket. So the
+    second waits until the first is answered or expires."""
+    pending = ASKING | AWAITING_ANSWER
+    others = select(Ticket).where(Ticket.id != ticket.id, Ticket.followup_state.in_(pending))
+    if session.scalars(others.where(Ticket.sender_ref == sender).limit(1)).first() is not None:
+        return True
+    # Anonymous tickets keep their way back sealed: the few out now are opened one by one.
+    for anonymous in session.scalars(others.where(Ticket.followup_handle.is_not(None))):
+        try:
+            if conversation_of(anonymous, secret_key) == sender:
+                return True
+        except HandleUnreadable:
+            continue
+    return False
+
+
 def claim(session: Session, ticket_id: int, worker: str, now: datetime, reminder_after: timedelta) -> bool:
     """Take the right to send this ticket's follow-up; only one worker ever wins.
 
