@@ -43,6 +43,7 @@ from bot.core.models import Category
 from bot.core.outages.estates import alias_table, estate_named_in
 from bot.core.text.address import Address, address_from_parts, looks_like_estate, parse_address
 from bot.core.text.phone import check_phone, find_phone, valid_phones, with_spoken_digits
+from bot.core.text.redaction import a_name_alone
 from bot.core.text.temperature import cold_room_reading
 from bot.core.text.ticket_codes import find_ticket_code, without_ticket_codes
 from bot.core.tickets.intake import make_filed_anonymous, tickets_of_sender, utcnow
@@ -1090,6 +1091,11 @@ class ValidateTicketForm(AskingFormValidation):
             tell_status(text, tracker, dispatcher, language, self.call)
             return {"address": None, "address_parts": parts or None}
         if address_is_optional(tracker.get_slot("category"), bool(tracker.get_slot("anonymous"))):
+            if attempts == 1 and a_name_alone(text):
+                # "吴小红" where the estate is asked: who they are, which an anonymous report
+                # never keeps (R7). Said, and the estate asked again; a second answer is taken.
+                dispatcher.utter_message(text=say("anonymous_name_not_kept", language))
+                return {"address": None, "address_parts": {**parts, "attempts": attempts}}
             return self._optional_address(text, new_parts, language)
         if _NO_MORE_PARTS.search(text) and (
             parts.get("raw") or added or re.search(r"\d|[一二三四五六七八九十]楼", text)

@@ -759,3 +759,22 @@ def test_a_whistle_blower_who_takes_the_report_back_files_nothing(
     said = resident.say_text(taken_back)
     assert "已取消" in said or "cancelled" in said, said
     assert ticket_count() == before
+
+
+@pytest.mark.stack
+def test_a_name_given_where_the_estate_is_asked_is_not_kept(resident: Resident) -> None:
+    """Tester's finding: "吴小红" at an anonymous complaint's estate question became its estate,
+    and stayed in the conversation's transcript. A name is never kept (R7); the estate is asked
+    again, and the second answer is taken."""
+    resident.say("我要匿名举报")
+    resident.say("收费员收了我家的现金,不给收据")
+    again = resident.say_text("吴小红")
+    assert "不记录姓名" in again and "哪个小区" in again, again
+    summary = resident.press(resident.say("幸福家园"), "不需要")
+    code = ticket_code_in(resident.press(summary, "确认提交"))
+    with session_scope() as session:
+        kept = get_ticket_by_code(session, code)
+        assert kept is not None and kept.estate == "幸福家园"
+        words = " ".join(str(v) for v in (kept.description, kept.address_raw, kept.estate))
+        messages = session.scalars(select(ChatMessage.text).where(ChatMessage.text.contains("吴小红"))).all()
+    assert "吴小红" not in words and messages == [], (words, messages)

@@ -17,6 +17,9 @@ FULL_EN = Address("Sunshine Garden", "3", "2", "301")
         ("阳光花园3幢2单元301室", FULL_ZH),
         ("阳光花园3号2单元301", FULL_ZH),
         ("阳光花园 3-2-301", FULL_ZH),
+        ("阳光花园3-2 301", FULL_ZH),  # building-unit, then the room
+        ("阳光花园3号楼2-301", FULL_ZH),  # after the building: unit-room
+        ("阳光花园3#2-301", FULL_ZH),  # 3# is building 3
         ("我家在阳光花园3号楼2单元301,暖气片漏水了", FULL_ZH),
         ("我家在阳光花园3号楼2单元301，暖气片漏水了", FULL_ZH),
         ("你好,我家住在阳光花园,3号楼2单元301", FULL_ZH),
@@ -66,6 +69,22 @@ def test_parse_partial_address(text: str, expected: Address) -> None:
 
 @pytest.mark.parametrize("text", ["暖气不热", "hello", "Hello", "", "电话138-1234-5678"])
 def test_text_without_address_gives_empty_address(text: str) -> None:
+    assert parse_address(text) == Address()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("阳光花园3-2", Address("阳光花园", "3", "2")),  # building-unit: the room is asked next
+        ("阳光花园3-501", Address("阳光花园", "3", None, "501")),  # building-room: the unit is asked
+    ],
+)
+def test_two_numbers_with_a_dash_are_the_building_and_what_their_length_says(text: str, expected: Address) -> None:
+    assert parse_address(text) == expected
+
+
+@pytest.mark.parametrize("text", ["室温18-20度", "报修2-3天了", "8-10点来", "等了1-2个小时"])
+def test_ranges_of_degrees_days_or_hours_are_no_address(text: str) -> None:
     assert parse_address(text) == Address()
 
 

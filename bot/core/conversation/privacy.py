@@ -16,7 +16,7 @@ from bot.core.conversation.buttons import withdraw
 from bot.core.conversation.inbox import drop_open_items_from
 from bot.core.db import flush_wal, sqlite_file
 from bot.core.models import Attachment, ChatLink, ChatMessage, Ticket
-from bot.core.text.redaction import redact_identifiers
+from bot.core.text.redaction import NAME, a_name_alone, redact_identifiers
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,8 @@ def forget_sender(session: Session, channel: str, sender: str, *, from_id: int |
     drop_open_items_from(session, [m.text for m in messages if m.direction == "in"])
     for message in messages:
         message.sender = anonymous
-        message.text = redact_identifiers(message.text)
+        # A bare name ("吴小红" where the estate was asked) is who they are, with no cue to find it by.
+        message.text = NAME if a_name_alone(message.text) else redact_identifiers(message.text)
         if message.buttons:  # a button's title may repeat what was typed
             message.buttons = [{**b, "title": redact_identifiers(b.get("title", ""))} for b in message.buttons]
     # Photos and locations too, also those the ticket did not take (older, or sent later).

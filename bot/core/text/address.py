@@ -80,7 +80,9 @@ def _num(name: str) -> str:
 
 _COMPONENT = re.compile(
     rf"""
-      (?P<dash>(?<![0-9-])(?P<dash_b>[0-9]{{1,3}})\s*-\s*(?P<dash_u>[0-9]{{1,2}})\s*-\s*(?P<dash_r>[0-9]{{1,5}})(?![0-9-]))
+      (?P<dash>(?<![0-9-])(?P<dash_b>[0-9]{{1,3}})\s*-\s*(?P<dash_u>[0-9]{{1,2}})(?:\s*-\s*|\s+)(?P<dash_r>[0-9]{{1,5}})(?![0-9-]))
+    | (?<![0-9-])(?P<pair_a>[0-9]{{1,3}})\s*-\s*(?P<pair_b>[0-9]{{1,5}})(?![0-9-]|\s*[点时号月日度分楼层元块天年个kK])
+    | (?<![0-9])(?P<building_hashafter>[0-9]{{1,3}})\s*\#
     | (?<![a-z])(?:building|bldg|bld|block|blk)\.?\s*\#?\s*(?P<building_en>[0-9]+)
     | (?<![a-z])(?:unit|entrance)\s*\#?\s*(?P<unit_en>[0-9]+)
     | (?<![a-z])(?:room|rm|apartment|apt|flat)\.?\s*\#?\s*(?P<room_en>[0-9]+)
@@ -160,6 +162,8 @@ def _parse_simplified(text: str) -> Address:
     first_start, last_end = len(text), 0
     for match in _COMPONENT.finditer(text):
         groups = {k: v for k, v in match.groupdict().items() if v is not None and k != "dash"}
+        if "pair_a" in groups:
+            groups = _pair(groups.pop("pair_a"), groups.pop("pair_b"), found)
         for key, value in groups.items():
             field = {"dash_b": "building", "dash_u": "unit", "dash_r": "room"}.get(key, key.split("_")[0])
             if field not in found:
@@ -177,6 +181,14 @@ def _parse_simplified(text: str) -> Address:
         return Address(estate=_estate_without_components(text))
     estate = _estate_before(text[:first_start]) or _estate_after(text[last_end:])
     return Address(estate=estate, **found)
+
+
+def _pair(first: str, second: str, found: dict[str, str]) -> dict[str, str]:
+    """Two numbers joined by a dash: after the building ("3号楼2-501") the unit and the room;
+    else the building and, by its length, the room ("3-501") or the unit ("3-2", its room to come)."""
+    if "building" in found:
+        return {"unit_pair": first, "room_pair": second}
+    return {"building_pair": first, "room_pair" if len(second) >= 3 else "unit_pair": second}
 
 
 def _bare_room(text: str, ends: dict[str, int]) -> tuple[str | None, int]:

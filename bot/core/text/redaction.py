@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from bot.core.text.address import looks_like_estate
 from bot.core.text.phone import SPOKEN_NUMBER
 
 # What a phone number becomes by default; the NLU inbox passes one the tokenizer already masks.
@@ -133,6 +134,28 @@ def redact_identifiers(text: str, phone_placeholder: str = PHONE) -> str:
     for pattern in _NAME_RULES:
         text = pattern.sub(lambda match: match.group("cue") + NAME, text)
     return text
+
+
+# The commonest surnames: a bare two- or three-character answer starting with one of them is
+# most likely who the resident is ("吴小红" where the estate is asked).
+_COMMON_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
+    "丁任沈姚卢姜崔钟谭陆汪范廖贾夏韦付方邹孟熊秦邱尹薛闫段雷侯史陶黎贺顾毛郝龚邵严覃戴莫孔汤"
+)
+
+# Villages and streets the estate rules do not count: "张庄", "李村", "王家屯", "周巷".
+_PLACE_ENDS = "庄村屯寨营店街路巷院区镇乡湖山桥港坊居阁舍里园苑府城湾"
+
+
+def a_name_alone(text: str) -> bool:
+    """Whether the text is nothing but what looks like a Chinese person's name: a common surname
+    and one or two more characters, with no place word ("吴小红", not "吴家庄" or "王府花园")."""
+    name = text.strip()
+    return (
+        bool(re.fullmatch(rf"[{_COMMON_SURNAMES}][{_HAN}]{{1,2}}", name))
+        and not looks_like_estate(name)
+        and name[-1] not in _PLACE_ENDS
+    )
 
 
 def anonymous_words(text: str, language: str, *, complaint: bool) -> str:
