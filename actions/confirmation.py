@@ -41,7 +41,13 @@ from bot.core.models import Category, Ticket
 from bot.core.text.address import Address
 from bot.core.text.phone import find_phone
 from bot.core.tickets.intake import TicketDraft, as_kept, create_ticket, report_beside, utcnow
-from bot.core.tickets.unfinished import complete_filed, filed_ref, filed_ticket_of, forget_unfinished
+from bot.core.tickets.unfinished import (
+    complete_filed,
+    filed_anonymously_while_away,
+    filed_ref,
+    filed_ticket_of,
+    forget_unfinished,
+)
 
 # A confirmation in words: one or more of these, with punctuation between ("对,没问题,提交吧").
 _YES_WORD = (
@@ -252,6 +258,11 @@ def create_from_slots(tracker: Tracker, language: str, call: ActionCall) -> list
     """Create the ticket the conversation collected and return the receipt (R3) to send; a leak
     filed while the resident was away (bot/core/tickets/unfinished.py) is completed instead."""
     draft = draft_from_slots(tracker, language)
+    if filed_anonymously_while_away(call.session, tracker.sender_id):
+        # The anonymous leak went to the crew already; which ticket it is, the chat may not know (R7).
+        forget_unfinished(call.session, tracker.sender_id)
+        forget_sender(call.session, draft.channel, tracker.sender_id)
+        return [say("filed_anonymously_while_away", language)]
     if (filed := filed_ticket_of(call.session, tracker.sender_id, draft)) is not None:
         complete_filed(call.session, filed, draft, utcnow())
         ticket = filed

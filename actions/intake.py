@@ -47,7 +47,7 @@ from bot.core.text.redaction import a_name_alone
 from bot.core.text.temperature import cold_room_reading
 from bot.core.text.ticket_codes import find_ticket_code, without_ticket_codes
 from bot.core.tickets.intake import make_filed_anonymous, tickets_of_sender, utcnow
-from bot.core.tickets.unfinished import filed_ticket_of, forget_unfinished
+from bot.core.tickets.unfinished import filed_anonymously_while_away, filed_ticket_of, forget_unfinished
 from nlu.leak_words import says_something_escapes, smells_of_gas
 from nlu.not_ours import appliance_trouble_only
 from nlu.whistle_words import tells_of_bribery
@@ -809,12 +809,16 @@ def cancel_report(tracker: Tracker, dispatcher: CollectingDispatcher, language: 
     are told instead."""
     draft = draft_from_slots(tracker, language) if tracker.get_slot("category") else None
     filed = filed_ticket_of(call.session, tracker.sender_id, draft) if draft is not None else None
+    # An anonymous leak filed while the resident was away cannot be reached from here (R7).
+    away = filed_anonymously_while_away(call.session, tracker.sender_id)
     forget_unfinished(call.session, tracker.sender_id)
     if tracker.get_slot("anonymous"):
         # "算了,取消吧,我怕被报复": what was said under anonymity leaves the chat's history, as
         # for a filed report (R7); the relay then wipes the conversation, which is over anyway.
         forget_sender(call.session, channel_of(tracker.sender_id), tracker.sender_id)
-    if filed is None:
+    if away:
+        dispatcher.utter_message(text=say("filed_anonymously_while_away", language))
+    elif filed is None:
         dispatcher.utter_message(text=say("cancelled", language))
     else:
         note_addition(filed, report_text(tracker), dispatcher, language, call, key="cancel_request_noted")

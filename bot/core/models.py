@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -477,3 +478,6 @@ class UnfinishedReport(Base):
     draft: Mapped[dict[str, Any]] = mapped_column(JSON)  # the TicketDraft as collected so far
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))  # once filed
+    # An anonymous report once filed: no words and no ticket kept (R7), only that it was filed, so
+    # a confirmation that still comes files nothing twice.
+    filed_anonymously: Mapped[bool] = mapped_column(default=False, server_default=false())

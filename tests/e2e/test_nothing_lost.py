@@ -124,3 +124,46 @@ def test_a_leak_taken_back_is_not_filed_as_a_leak_when_the_resident_goes_quiet(r
     with session_scope() as session:
         later = utcnow() + timedelta(minutes=get_settings().unfinished_leak_minutes + 1)
         assert [t for t in file_unfinished(session, get_settings(), later) if t.estate == "翠湖苑"] == []
+
+
+def test_an_anonymous_leak_filed_while_its_resident_was_away_is_not_filed_again_when_confirmed(
+    resident: Resident,
+) -> None:
+    """Tester's finding: an anonymous leak filed anyway (R1) and then confirmed by its resident
+    was filed a second time. The chat cannot be tied to the filed ticket (R7), so it is told the
+    report went to the crew already, and nothing more is filed."""
+    from datetime import timedelta
+
+    from bot.core.tickets.intake import utcnow
+    from bot.core.tickets.unfinished import file_unfinished
+
+    resident.say("我要匿名反映,锦江苑4号楼1单元202,楼上漏水漏到我家了")
+    with session_scope() as session:
+        later = utcnow() + timedelta(minutes=get_settings().unfinished_leak_minutes + 1)
+        [filed] = [t for t in file_unfinished(session, get_settings(), later) if t.estate == "锦江苑"]
+        assert filed.anonymous and filed.sender_ref is None
+    replies = resident.say("不需要")  # the follow-up question, answered after the filing
+    for _ in range(2):  # the summary, then its confirmation
+        buttons = [b["title"] for r in replies for b in r.get("buttons") or []]
+        if "确认提交" in buttons:
+            replies = resident.press(replies, "确认提交")
+            break
+    said = "\n".join(r["text"] for r in replies)
+    assert "已按规定转给抢修班组" in said and "HL-" not in said, said
+    with session_scope() as session:
+        assert len(session.scalars(select(Ticket.id).where(Ticket.estate == "锦江苑")).all()) == 1
+
+
+def test_an_anonymous_leak_filed_while_its_resident_was_away_is_not_said_to_be_cancelled(resident: Resident) -> None:
+    """ "取消" after the filing: the crew is on its way; "cancelled, no ticket created" would be untrue."""
+    from datetime import timedelta
+
+    from bot.core.tickets.intake import utcnow
+    from bot.core.tickets.unfinished import file_unfinished
+
+    resident.say("我要匿名反映,锦城苑2号楼1单元301,暖气管漏水了")
+    with session_scope() as session:
+        later = utcnow() + timedelta(minutes=get_settings().unfinished_leak_minutes + 1)
+        assert "锦城苑" in [t.estate for t in file_unfinished(session, get_settings(), later)]  # others may be due
+    said = resident.say_text("算了,取消吧")
+    assert "已按规定转给抢修班组" in said and "已取消" not in said, said

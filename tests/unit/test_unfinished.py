@@ -90,7 +90,14 @@ def test_an_anonymous_leak_left_unanswered_keeps_nothing_that_ties_it_to_the_cha
     [filed] = file_unfinished(db_session, get_settings(), REPORTED + WAIT)
     db_session.commit()
     assert filed.anonymous and filed.sender_ref is None and filed.phone is None
-    assert db_session.get(UnfinishedReport, "web:anon") is None
+    # Only that something was filed: no words, no ticket; and it is never filed again.
+    kept = db_session.get_one(UnfinishedReport, "web:anon")
+    assert (kept.draft, kept.ticket_id, kept.filed_anonymously) == ({}, None, True)
+    assert file_unfinished(db_session, get_settings(), REPORTED + 2 * WAIT) == []
+    remember_unfinished(db_session, draft(phone=None, anonymous=True, sender_ref="web:anon"), REPORTED + 2 * WAIT)
+    assert db_session.get_one(UnfinishedReport, "web:anon").draft == {}  # what is said after it is not kept
+    file_unfinished(db_session, get_settings(), REPORTED + WAIT + timedelta(hours=25))
+    assert db_session.get(UnfinishedReport, "web:anon") is None  # gone after a day
 
 
 def test_an_answer_puts_the_wait_back_and_a_process_that_read_it_late_files_nothing(db_session: Session) -> None:

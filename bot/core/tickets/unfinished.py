@@ -7,9 +7,9 @@ urgent ticket (and the dispatchers are told, as for any ticket). If the resident
 confirms, their answers complete that ticket instead of opening a second one.
 
 A filed draft is kept under the chat's pseudonym for a day at most, to be completed; an
-anonymous report's is deleted as it is filed, and the chat forgotten (R7: nothing then ties the
-ticket to the chat; a confirmation that still comes files it a second time, which a dispatcher
-marks as a duplicate).
+anonymous report's words are deleted as it is filed, and the chat forgotten (R7: nothing then ties
+the ticket to the chat). Only the fact that it was filed is kept, for as long: a confirmation that
+still comes is told so and files nothing twice.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.core.conversation.messages import say
@@ -64,6 +64,8 @@ def remember_unfinished(
     kept = session.get(UnfinishedReport, draft.sender_ref)
     if kept is None:
         session.add(UnfinishedReport(sender=draft.sender_ref, draft=data, updated_at=now))
+    elif kept.filed_anonymously:
+        return  # filed anonymously already: what is said after it is not kept (R7)
     elif kept.ticket_id is None:
         kept.draft, kept.updated_at = data, now
     else:
@@ -87,6 +89,12 @@ def filed_ticket_of(session: Session, sender: str, draft: TicketDraft) -> Ticket
     return ticket if place == (address.estate, address.building, address.unit, address.room) else None
 
 
+def filed_anonymously_while_away(session: Session, sender: str) -> bool:
+    """Whether the chat's anonymous report was filed while the resident was away (see _file)."""
+    kept = session.get(UnfinishedReport, sender)
+    return kept is not None and kept.filed_anonymously
+
+
 def forget_unfinished(session: Session, sender: str) -> None:
     """The report was confirmed, cancelled or made anonymous: nothing is to be filed for it."""
     session.execute(delete(UnfinishedReport).where(UnfinishedReport.sender == sender))
@@ -96,7 +104,11 @@ def drop_unfiled(session: Session, sender: str) -> None:
     """The report is no leak any more ("不是漏水,是暖气不热"): nothing is to be filed for it if the
     resident stops answering; a ticket already filed for it stays, to be completed."""
     session.execute(
-        delete(UnfinishedReport).where(UnfinishedReport.sender == sender, UnfinishedReport.ticket_id.is_(None))
+        delete(UnfinishedReport).where(
+            UnfinishedReport.sender == sender,
+            UnfinishedReport.ticket_id.is_(None),
+            UnfinishedReport.filed_anonymously.is_(False),
+        )
     )
 
 
@@ -121,13 +133,16 @@ def file_unfinished(session: Session, settings: Settings, now: datetime) -> list
     waited = now - timedelta(minutes=settings.unfinished_leak_minutes)
     due = session.execute(
         select(UnfinishedReport.sender, UnfinishedReport.updated_at).where(
-            UnfinishedReport.ticket_id.is_(None), UnfinishedReport.updated_at <= waited
+            UnfinishedReport.ticket_id.is_(None),
+            UnfinishedReport.filed_anonymously.is_(False),
+            UnfinishedReport.updated_at <= waited,
         )
     ).all()
     # Filed drafts nobody came back to complete: their words and number are not kept longer.
     session.execute(
         delete(UnfinishedReport).where(
-            UnfinishedReport.ticket_id.is_not(None), UnfinishedReport.updated_at <= now - KEPT_AFTER_FILING
+            or_(UnfinishedReport.ticket_id.is_not(None), UnfinishedReport.filed_anonymously.is_(True)),
+            UnfinishedReport.updated_at <= now - KEPT_AFTER_FILING,
         )
     )
     filed: list[Ticket] = []
@@ -165,7 +180,8 @@ def _file(session: Session, kept: UnfinishedReport, settings: Settings, now: dat
     for filed in tickets:
         filed.events.append(TicketEvent(at=now, actor="bot", kind="filed_unfinished", detail={}))
     if draft.anonymous:
-        session.delete(kept)  # R7: nothing left that ties the ticket to the chat
+        # R7: nothing left that ties the ticket to the chat, only that something was filed.
+        kept.draft, kept.filed_anonymously = {}, True
         forget_sender(session, draft.channel, kept.sender)
     else:
         kept.ticket_id = ticket.id
