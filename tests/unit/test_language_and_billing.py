@@ -81,6 +81,23 @@ def test_english_payment_answer() -> None:
     assert answer.topics == ["payment"] and "Alipay" in answer.texts[0]
 
 
+@pytest.mark.parametrize(
+    ("text", "topics"),
+    [
+        ("My flat is empty this winter, do I still have to pay the heating fee?", ["exemption"]),
+        ("nobody lives there this year, do I need to pay?", ["exemption"]),
+        ("房子闲置没人住,暖气费还要交吗", ["exemption"]),
+        ("Can I pay with WeChat?", ["payment"]),
+        ("I'd like to pay my heating bill", ["payment"]),
+    ],
+)
+def test_an_empty_flat_is_asked_about_in_either_language_and_paying_is_not_how_to_pay(
+    text: str, topics: list[str]
+) -> None:
+    """Tester's finding: "do I still have to pay" for an empty flat got the ways to pay."""
+    assert answer_billing(text, "en", get_settings().billing_file).topics == topics
+
+
 @pytest.mark.parametrize("text", ["我的账单算错了", "I was overcharged this month", "多收了我的钱"])
 def test_disputes_are_recognised(text: str) -> None:
     assert answer_billing(text, "zh", get_settings().billing_file).is_dispute
