@@ -27,7 +27,7 @@ from bot.core.conversation.messages import CATEGORY_NAMES, name_of
 from bot.core.text.temperature import cold_room_reading
 from bot.core.text.ticket_codes import find_ticket_code, mistyped_ticket_code
 from nlu.leak_words import says_something_escapes, smells_of_gas
-from nlu.not_ours import appliance_trouble_only
+from nlu.not_ours import another_partys_matter, appliance_trouble_only
 
 CORE_INTENTS = ("report_leak", "report_repair", "billing_query", "complaint")
 
@@ -103,6 +103,9 @@ def answered_without_the_model(text: str, tracker, dispatcher, language: str, ca
         return []
     if appliance_trouble_only(text):  # a leaking fridge, a broken car: whom to call instead
         dispatcher.utter_message(text=say("not_heating_appliance", language))
+        return []
+    if another_partys_matter(text):  # a noisy neighbour, the property company's guards: whom to ask
+        dispatcher.utter_message(text=say("not_heating_other_party", language))
         return []
     if season := heating_season_answer(text, language, call.settings.billing_file):
         dispatcher.utter_message(text=season)  # "今年什么时候开始供暖?": the company's own dates

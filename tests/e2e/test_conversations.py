@@ -274,6 +274,20 @@ def test_a_leaking_appliance_is_told_whom_to_call_and_opens_no_report(
     assert "电话" not in followed and "phone" not in followed.lower(), followed
 
 
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [("电梯坏了三天了", "小区物业"), ("the security guard at my building was rude", "property management")],
+)
+def test_another_partys_business_is_told_whom_to_ask_and_opens_nothing(
+    resident: Resident, message: str, expected: str
+) -> None:
+    """A lift or the property company's guards: not the heating company's; said whom to ask."""
+    before = ticket_count()
+    answer = resident.say_text(message)
+    assert expected in answer and "地址" not in answer and "address" not in answer.lower(), answer
+    assert ticket_count() == before
+
+
 def test_status_of_an_unknown_code(resident: Resident) -> None:
     assert "没有找到" in resident.say_text("HL-ZZZZZZ 怎么样了")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from nlu.leak_words import says_something_escapes, smells_of_gas
-from nlu.not_ours import appliance_trouble_only
+from nlu.not_ours import another_partys_matter, appliance_trouble_only
 from nlu.whistle_words import tells_of_bribery
 from nlu.withdrawal_words import only_withdraws
 from tests.harness import in_rasas_python
@@ -212,3 +212,21 @@ def test_the_nlu_makes_a_report_taken_back_a_sure_cancel_after_the_whistle_blowi
     assert taken_back == [{"name": "cancel", "confidence": 1.0}, 1]
     assert cancel == [{"name": "cancel", "confidence": 1.0}, 1]
     assert appointment[0]["name"] == "complaint"
+
+
+@pytest.mark.parametrize(
+    ("text", "theirs"),
+    [
+        ("楼上邻居半夜太吵了", True),
+        ("物业保安态度很差", True),
+        ("电梯坏了三天了", True),
+        ("the security guard at my building was rude", True),
+        ("楼上邻居家暖气漏水到我家", False),  # a leak
+        ("邻居私接暖气管", False),  # a theft of heat
+        ("物业不让维修工进小区", False),  # our crew kept out
+        ("楼下换热站噪音太大", False),  # our plant
+        ("楼上邻居家也不热", False),  # a cold flat
+    ],
+)
+def test_another_partys_business_is_told_by_its_words(text: str, theirs: bool) -> None:
+    assert another_partys_matter(text) is theirs
