@@ -34,6 +34,7 @@ INTAKE_SLOTS = (
     "followup_optin",
     "confirmation",
     "field",
+    "correcting",
     "outage_id",
     "outage_choice",
     "set_aside",

@@ -238,7 +238,13 @@ class ActionFinishIntake(HotlineAction):
             return reset_intake()
         if answer.startswith("correct:"):
             field = answer.split(":", 1)[1]
-            events = [SlotSet("confirmation", None), SlotSet("field", None), SlotSet(field, None)]
+            before = {
+                "field": field,
+                "value": tracker.get_slot(field),
+                "address_parts": tracker.get_slot("address_parts"),
+            }
+            events = [SlotSet("confirmation", None), SlotSet("field", None), SlotSet(field, None),
+                      SlotSet("correcting", before)]  # fmt: skip
             if field == "address":
                 events.append(SlotSet("address_parts", None))
             return [*events, FollowupAction("ticket_form")]

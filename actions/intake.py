@@ -540,7 +540,11 @@ def intake_start_events(category: str, subcategory: str | None, text: str, track
     before = told_just_before(tracker)  # "你好,我家是幸福家园3号楼1单元602,电话138…", then the problem
     no_place = parse_address(without_ticket_codes(text)).missing() == list(Address.__dataclass_fields__)
     placed = without_ticket_codes(before if before and no_place else text)
-    address = with_estate_named(parse_address(placed), placed, call.settings.estates_file) if placed else Address()
+    address = (
+        with_estate_named(no_report_words(parse_address(placed)), placed, call.settings.estates_file)
+        if placed
+        else Address()
+    )
     known, raw = address.missing() != list(address.__dataclass_fields__), placed
     outage = outage_slots(category, subcategory, address, call)
     if not known and not anonymous and (earlier := earlier_address(tracker.sender_id, call)) is not None:
@@ -550,13 +554,24 @@ def intake_start_events(category: str, subcategory: str | None, text: str, track
     if known:
         parts = {**asdict(address), "raw": raw, "attempts": 0}
         events.append(SlotSet("address_parts", parts))
-        if address.is_complete() or address_is_optional(category, anonymous):
+        if address.is_complete() or (address_is_optional(category, anonymous) and address.estate):
             events.append(SlotSet("address", address.format(language_of(tracker))))
     events += [SlotSet(name, value) for name, value in outage.items()]
     phone = find_phone(with_spoken_digits(text)) or (find_phone(with_spoken_digits(before)) if before else None)
     if phone and not anonymous and (checked := check_phone(phone)).ok:
         events.append(SlotSet("phone", checked.e164))
     return events
+
+
+# Words of a report, not of a place: "我要匿名举报:5-1-502的住户" names no estate "我要匿名举报".
+_REPORT_WORDS = re.compile(r"举报|投诉|反映|匿名|报修|维修|漏|暖气|我要|我想|请|你们|report|complain|anonymous", re.I)
+
+
+def no_report_words(address: Address) -> Address:
+    """The address without an estate that is really the report's own words."""
+    if address.estate and _REPORT_WORDS.search(address.estate):
+        return replace(address, estate=None)
+    return address
 
 
 # What the message before a report may have been when it only gave the place or the number: the
@@ -786,6 +801,10 @@ class ActionCancelIntake(HotlineAction):
     def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
         text = report_text(tracker)
         named = own_open_ticket_named(text, tracker, call)
+        if (kept := correction_dropped(tracker, dispatcher, language)) is not None:
+            # "算了不改了" (or "Cancel") after "改电话": the change is dropped, not the report.
+            return [*(SlotSet(name, value) for name, value in kept.items()), ActiveLoop(None),
+                    SlotSet("requested_slot", None), FollowupAction("ticket_form")]  # fmt: skip
         if tracker.active_loop_name or tracker.get_slot("category"):
             cancel_report(tracker, dispatcher, language, call)
         elif named is None and (code := find_ticket_code(text)):
@@ -801,6 +820,31 @@ class ActionCancelIntake(HotlineAction):
 
 
 # The ticket form's questions, asked by its validation action (AskingFormValidation).
+
+
+# "不改了", "还是原来的", "keep it as it was": a change started at the summary, taken back.
+_NO_CHANGE = re.compile(
+    r"^(?:算了|那)?[,，\s]*(?:不(?:用|要)?改了?|还是(?:用)?原来的|就(?:用)?原来的|保持原样|不变了?)[吧啊呀。.!！]*$|"
+    r"^(?:no change|keep (?:it|the old one|it as it was)|leave it)\W*$",
+    re.IGNORECASE,
+)
+
+
+def says_no_change(text: str) -> bool:
+    return bool(_NO_CHANGE.match(text.strip()))
+
+
+def correction_dropped(
+    tracker: Tracker, dispatcher: CollectingDispatcher, language: str, answer: str | None = None
+) -> dict[str, Any] | None:
+    """The slots as they were before a change started at the summary ("改电话"), if one is
+    under way (its field still empty, or holding only this turn's `answer`, which Rasa puts
+    there before the validation sees it); said so. None when nothing is being changed."""
+    before = tracker.get_slot("correcting")
+    if not before or tracker.get_slot(before["field"]) not in (None, answer):
+        return None
+    dispatcher.utter_message(text=say("correction_dropped", language))
+    return {before["field"]: before["value"], "address_parts": before["address_parts"], "correcting": None}
 
 
 def cancel_report(tracker: Tracker, dispatcher: CollectingDispatcher, language: str, call: ActionCall) -> None:
@@ -984,6 +1028,8 @@ class ValidateTicketForm(AskingFormValidation):
         if (leak := leak_interruption(tracker, dispatcher, language)) is not None:
             return await self._no_answer(leak, dispatcher, tracker, domain, language)
         typed = squash(tracker.latest_message.get("text") or "")
+        if says_no_change(typed) and (kept := correction_dropped(tracker, dispatcher, language, typed)) is not None:
+            return await self._no_answer(kept, dispatcher, tracker, domain, language)  # "不改了" after "改地址"
         if not typed.startswith("/") and (corrected := earlier_answer_corrected(typed, tracker, dispatcher, language)):
             return await self._no_answer(corrected, dispatcher, tracker, domain, language)
         asked = tracker.get_slot("requested_slot")

@@ -6,6 +6,7 @@ one for the counts per category, one for the total.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -132,16 +133,24 @@ def filtered(query: Select, f: QueueFilter, tz: ZoneInfo, *, with_category: bool
         query = query.where(Ticket.created_at < datetime.combine(f.date_to + timedelta(days=1), time(), tz))
     if f.search:
         pattern = f"%{_escape_like(f.search)}%"
-        query = query.where(
-            or_(
-                Ticket.code.like(pattern.upper(), escape="\\"),
-                Ticket.description.like(pattern, escape="\\"),
-                Ticket.address_raw.like(pattern, escape="\\"),
-                Ticket.estate.like(pattern, escape="\\"),
-                Ticket.phone.like(pattern, escape="\\"),
-            )
-        )
+        matches = [
+            Ticket.code.like(pattern.upper(), escape="\\"),
+            Ticket.description.like(pattern, escape="\\"),
+            Ticket.address_raw.like(pattern, escape="\\"),
+            Ticket.estate.like(pattern, escape="\\"),
+            Ticket.phone.like(pattern, escape="\\"),
+        ]
+        if digits := _digits_of_a_number(f.search):
+            matches.append(Ticket.phone.like(f"%{digits}%"))
+        query = query.where(or_(*matches))
     return query
+
+
+def _digits_of_a_number(search: str) -> str | None:
+    """A phone number as a caller reads it ("139-1234-5678", "139 1234 5678", "+86 139…") in the
+    digits it is kept with; None for a search that is no number of 7 digits or more."""
+    digits = re.sub(r"[\s\-()（）]", "", search).removeprefix("+86").removeprefix("0086")
+    return digits if re.fullmatch(r"\d{7,15}", digits) else None
 
 
 def load_queue(session: Session, f: QueueFilter, tz: ZoneInfo) -> QueuePage:

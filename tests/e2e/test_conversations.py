@@ -206,6 +206,31 @@ def test_correcting_the_address_from_the_summary(resident: Resident) -> None:
     assert saved.category is Category.REPORT_REPAIR  # an address in the message does not make it a leak
 
 
+@pytest.mark.parametrize(
+    ("report", "change", "never_mind", "phone_shown", "submit"),
+    [
+        (["卫生间暖气管漏水", "幸福小区3号楼1单元101", "13812340000", "随时都可以"], "改电话", "算了不改了",
+         "13812340000", "确认提交"),
+        (["the radiator is leaking, Sunshine Garden building 3 unit 1 room 101", "13812340000", "any time"],
+         "Change phone", "Cancel", "13812340000", "Confirm"),
+        (["阳光花园3号楼2单元301暖气不热", "13812345678", "下午"], "改地址", "不改了", "3号楼2单元301", "确认提交"),
+    ],
+)  # fmt: skip
+def test_never_mind_while_changing_a_detail_keeps_the_report(
+    resident: Resident, report: list[str], change: str, never_mind: str, phone_shown: str, submit: str
+) -> None:
+    """Tester's finding: "改电话" and then "算了不改了" (or "Cancel") dropped a whole leak report.
+    The change is dropped, not the report: the summary comes back with what it had."""
+    for message in report:
+        summary = resident.say(message)
+    before = ticket_count()
+    resident.press(summary, change)
+    again = resident.say(never_mind)
+    assert phone_shown in again[-1]["text"], again
+    code = confirm(resident, again, submit)
+    assert ticket_count() == before + 1 and ticket(code).description
+
+
 def test_cancel_in_the_middle_creates_nothing(resident: Resident) -> None:
     before = ticket_count()
     resident.say("暖气片漏水了")

@@ -44,6 +44,13 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
         "[账号]",
     ),
     (re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])"), "[身份证号]"),
+    # A car's plate names its owner as surely as a phone number ("车牌鲁C12345").
+    (
+        re.compile(
+            r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Z]\s*[·•]?\s*[A-Z0-9]{5,6}(?![A-Za-z0-9])"
+        ),
+        "[车牌]",
+    ),
     # Bank cards written in groups of four ("6222 0212 3456 7890"), before the phone rules below
     # take eleven of their digits for a mobile number.
     (re.compile(r"(?<!\d)\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?(?!\d)"), "[号码]"),
@@ -68,6 +75,10 @@ _NAME_RULES = [
         r"(?P<cue>\b(?i:this is|i am|i'm)\s+)(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,2})(?=\s+from\b|[\s,.!?;]|$)"
     ),
     re.compile(rf"(?P<cue>我姓)\s*(?P<name>[{_HAN}])"),
+    # "本人李四,", "俺是老赵,", "鄙人王某": a name straight after such a cue, before punctuation.
+    re.compile(
+        rf"(?P<cue>本人|俺是|俺叫|咱是|咱叫|鄙人)\s*(?P<name>(?!{_ROLES})[{_HAN}]{{2,3}})(?=[\s,，。.!！?？;；]|$)"
+    ),
     # "我是602的住户吴小红,": a name straight after who one is, before punctuation.
     re.compile(
         rf"(?P<cue>我是[^,，。!！?？]{{0,16}}?(?:{_RESIDENT_ROLES})\s*)(?P<name>(?!{_ROLES}|们)[{_HAN}]{{2,3}})(?=[\s,，。.!！?？;；]|$)"
@@ -86,6 +97,7 @@ _FLAT = [
     re.compile(r"(?<=号楼|单元)\s*\d{2,4}\s*(?:室|房间?|号房|号)?|(?<=[栋幢])\s*\d{3,4}"),
     re.compile(r"(?<!\d)\d{3,4}\s*(?:室|房间|号房)"),
     re.compile(r"\b(?:room|flat|apt\.?|apartment)\s*#?\s*\d{1,4}\b", re.IGNORECASE),
+    re.compile(r"(?<=我家)\s*\d{3,4}(?!\d)"),  # "在我家502门口"
     # Who one is by one's flat: "我是602的住户", "住602", "602的业主".
     re.compile(rf"(?:(?<=我是|住在|我住)|(?<=住))\s*\d{{3,4}}|(?<!\d)\d{{3,4}}(?=\s*的?(?:{_ROLES}))"),
     re.compile(
@@ -93,6 +105,8 @@ _FLAT = [
     ),
 ]
 FLAT = "[房号]"
+# "5-1-502": building, unit and room in one.
+_DASHED_FLAT = re.compile(r"(?<![\d-])(?P<building>\d{1,3})\s*-\s*\d{1,2}\s*-\s*\d{1,5}(?![\d-])")
 # The stairwell: a unit holds a dozen households, few enough to guess the one who complained.
 _UNIT = re.compile(r"(?<![\d\[])\d{1,2}\s*单元|\bunit\s*#?\s*\d{1,2}\b", re.IGNORECASE)
 UNIT = "[单元]"
@@ -102,7 +116,7 @@ UNIT = "[单元]"
 # summary of an anonymous report shows what its ticket keeps).
 _ENGLISH_TAGS = {
     PHONE: "[phone]", NAME: "[name]", "[账号]": "[account]", "[身份证号]": "[ID number]",
-    "[号码]": "[number]", "[房号]": "[flat]", "[单元]": "[unit]",
+    "[号码]": "[number]", "[房号]": "[flat]", "[单元]": "[unit]", "[车牌]": "[plate]",
 }  # fmt: skip
 
 
@@ -118,6 +132,7 @@ def tags_in(text: str, language: str) -> str:
 def redact_flat(text: str) -> str:
     """`text` without the flat and its unit: in an anonymous complaint they point at the one who
     complained (R7). The estate and the building stay, for the case to be looked into."""
+    text = _DASHED_FLAT.sub(lambda match: f"{match.group('building')}号楼{UNIT}{FLAT}", text)
     for pattern in _FLAT:
         text = pattern.sub(FLAT, text)
     return _UNIT.sub(UNIT, text)
