@@ -29,7 +29,9 @@ from actions.intake import (
     gives_own_number,
     just_a_time,
     leak_interruption,
+    number_held_back,
     report_told,
+    says_more,
     take_report,
 )
 from actions.outage import LINKED, create_linked
@@ -185,6 +187,10 @@ class ValidateConfirmForm(AskingFormValidation):
             # "算了,还是留个电话吧,139…": the resident gives their name back, by giving the number.
             dispatcher.utter_message(text=say("corrected_phone", language, value=number))
             return {"confirmation": None, "anonymous": False, "phone": number, "followup_optin": None}
+        if tracker.get_slot("anonymous") and number_held_back(text) and not says_more(text):
+            # "13700001111" alone: anonymity is not dropped by surprise (R7); said how to, instead.
+            dispatcher.utter_message(text=say("anonymous_number_not_kept", language))
+            return {"confirmation": None}
         if tracker.get_slot("anonymous") and find_phone(text):
             # "他还收了邻居老张的钱,老张电话139…": more evidence, not the reporter's number (R7).
             dispatcher.utter_message(text=say("added_to_description", language))

@@ -434,13 +434,29 @@ _SOMEONE_ELSES = re.compile(
 )
 
 
+# Giving up anonymity in so many words: a number alone is not enough (R7: never by surprise).
+_NOT_ANONYMOUS_ANY_MORE = re.compile(
+    r"不(?:用|要)?匿名了?|不匿名|实名|可以(?:给我)?(?:打|联系)|\b(?:not anonymous|no longer anonymous|use my name)\b",
+    re.IGNORECASE,
+)
+
+
 def gives_own_number(text: str) -> str | None:
-    """The number of an anonymous resident who gives their name back by giving it ("算了,还是留个
-    电话吧,139…", or the number alone); None for a number told as somebody else's or in passing."""
+    """The number of an anonymous resident who gives their name back by giving it, in so many
+    words ("算了,还是留个电话吧,139…", "不匿名了,139…"); None for a number told as somebody
+    else's, or with no such words (see number_held_back)."""
     found = find_phone(with_spoken_digits(text))
     if not found or not (checked := check_phone(found)).ok or _SOMEONE_ELSES.search(text):
         return None
-    return checked.e164 if _OWN_NUMBER.search(text) or not says_more(text) else None
+    return checked.e164 if _OWN_NUMBER.search(text) or _NOT_ANONYMOUS_ANY_MORE.search(text) else None
+
+
+def number_held_back(text: str) -> bool:
+    """A number an anonymous resident typed that may be their own, without saying they give up
+    anonymity ("13700001111" alone, "我是3单元的刘建国,电话137…"): not kept, and they are told how
+    to leave it if they want to. A number said to be somebody else's is evidence instead."""
+    found = find_phone(with_spoken_digits(text))
+    return bool(found) and gives_own_number(text) is None and not _SOMEONE_ELSES.search(text)
 
 
 def slot_values(events: list[dict[str, Any]]) -> dict[str, Any]:
@@ -1267,6 +1283,10 @@ class ValidateTicketForm(AskingFormValidation):
             # the call-back time is asked instead of the chat follow-up.
             dispatcher.utter_message(text=say("corrected_phone", language, value=number))
             return {"followup_optin": None, "anonymous": False, "phone": number}
+        if number_held_back(text) and not says_more(text):
+            # "13700001111" alone, "我是刘建国,电话137…": anonymity is not dropped by surprise (R7).
+            dispatcher.utter_message(text=say("anonymous_number_not_kept", language))
+            return {"followup_optin": None}
         if find_phone(with_spoken_digits(text)) and says_more(text):
             # "有问题可以问物业王经理139…": evidence, not the reporter's number; anonymity holds.
             dispatcher.utter_message(text=say("added_to_description", language))

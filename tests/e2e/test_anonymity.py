@@ -789,3 +789,25 @@ def test_a_name_given_where_the_estate_is_asked_is_not_kept(resident: Resident) 
         words = " ".join(str(v) for v in (kept.description, kept.address_raw, kept.estate))
         messages = session.scalars(select(ChatMessage.text).where(ChatMessage.text.contains("吴小红"))).all()
     assert "吴小红" not in words and messages == [], (words, messages)
+
+
+@pytest.mark.stack
+@pytest.mark.parametrize("typed", ["13700001111", "我是刘建国,电话13700001111"])
+def test_a_number_typed_by_an_anonymous_resident_does_not_end_anonymity_by_surprise(
+    resident: Resident, typed: str
+) -> None:
+    """Tester's finding: a number typed at the follow-up question answered "联系电话已改为…" and
+    the complaint was filed named, flat, phone and all. Without words that give anonymity up,
+    the number is not kept and the resident is told how; the complaint stays anonymous (R7)."""
+    resident.say("我要举报,你们维修工张师傅收了我500块钱红包才给修,我想匿名")
+    resident.say("幸福小区")
+    said = resident.say_text(typed)
+    assert "不会记录" in said and "已改为" not in said, said
+    summary = resident.say("不需要")  # the follow-up question again, answered
+    while not any(b["title"] == "确认提交" for r in summary for b in r.get("buttons") or []):
+        summary = resident.say("不需要")
+    code = ticket_code_in(resident.press(summary, "确认提交"))
+    with session_scope() as session:
+        kept = get_ticket_by_code(session, code)
+        assert kept is not None and kept.anonymous and kept.phone is None
+        assert "13700001111" not in f"{kept.description} {kept.address_raw}" and "刘建国" not in kept.description
