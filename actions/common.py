@@ -130,11 +130,25 @@ def names_gas(text: str) -> bool:
 STEAM = re.compile(r"蒸[汽氣]|冒(?:白|热|熱)?[气氣]|白烟|白煙|(?<![a-z])steam", re.IGNORECASE)
 
 
+# Scalding water, or steam indoors: "catch it with a basin" would burn whoever tried.
+_HOT_WATER = re.compile(
+    r"滚烫|烫手|开水|热水(?:往外)?[喷呲滋冒]|[喷呲滋冒](?:出)?热水|\b(?:hot|boiling|scalding) water\b", re.I
+)
+_INDOORS = re.compile(
+    r"屋|家|室|客厅|卧室|厨房|卫生间|房间|暖气片|暖气管|管子|\b(?:room|flat|home|kitchen|bathroom|radiator)\b", re.I
+)
+_OUTDOORS = re.compile(r"井|路面|马路|地面|路边|街上|\b(?:manhole|street|road|pavement)\b", re.I)
+
+
 def safety_advice(text: str, language: str) -> str:
-    """The advice a leak gets first (R1): for gas, for steam, or for water."""
+    """The advice a leak gets first (R1): for gas, for scalding water or steam indoors, for steam
+    outdoors (a heating well), or for water."""
     if names_gas(text):
         return say("gas_safety", language)
-    return say("steam_safety" if STEAM.search(text) else "leak_safety", language)
+    steam = STEAM.search(text)
+    if _HOT_WATER.search(text) or (steam and _INDOORS.search(text) and not _OUTDOORS.search(text)):
+        return say("hot_water_safety", language)
+    return say("steam_safety" if steam else "leak_safety", language)
 
 
 # Harm to a person, beside the fault: first aid and the emergency numbers come before anything.
@@ -147,6 +161,10 @@ _HARM = (
         ),
     ),
     ("scald_advice", re.compile(r"烫伤|烫到|烫着|被烫|烫红|scald|burn(?:ed|t)?\b", re.IGNORECASE)),
+    (
+        "fire_advice",
+        re.compile(r"焦糊|烧焦|糊味|着火|起火|明火|burning smell|smells? burnt|on fire|flames", re.IGNORECASE),
+    ),
     (
         "electric_advice",
         re.compile(

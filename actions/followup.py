@@ -33,6 +33,13 @@ FOLLOWUP_SLOTS = ("followup_solved", "satisfaction", "followup_comment")
 _FINE = re.compile(r"没问题|不错|没毛病|no problem|all good", re.IGNORECASE)
 _NOT_SOLVED = re.compile(r"没|未|不|还是|仍然|依旧|又|not|no\b|nope|still|isn't|didn't|hasn't", re.IGNORECASE)
 _SOLVED = re.compile(r"解决|好了|修好|热了|暖和|正常|可以了|搞定|yes|solved|fixed|fine|works|ok|warm", re.IGNORECASE)
+# A leak's danger still there, told with "not solved": a smell, water still coming.
+_STILL_THERE = re.compile(r"味|漏|滴|渗|冒|喷|流|气|smell|leak|drip|water|steam|gas", re.IGNORECASE)
+# The words of a bare "not solved" answer ("还没解决啊!", "no, not yet"), to tell it from one with news.
+_ANSWER_ONLY = re.compile(
+    r"还|没有?|未|不|解决|好|修|呢|啊|吧|的|了|呀|哦|嗯|仍然|依旧|还是|[\s,，.。!！?？~]|\b(?:no|not|yet|still|it|is|isn't|solved|fixed|nope)\b",
+    re.IGNORECASE,
+)
 _NO_COMMENT = re.compile(r"^(没有|无|没|不用|跳过|no|none|nothing|skip|no comment|-)[。.!! ]*$", re.IGNORECASE)
 # "厨房也开始漏了", "another radiator": a leak other than the ticket's.
 _ANOTHER_ONE = re.compile(
@@ -114,9 +121,10 @@ class ActionAskFollowupSolved(HotlineAction):
         if tracker.get_slot("followup_kind") == "reminder":
             text = say("followup_reminder", language, code=code)
         else:
-            text = say(
-                "followup_ask", language, code=code, date=date, category=name_of(CATEGORY_NAMES, category, language)
-            )
+            # "燃气泄漏" for a gas ticket, not "漏水"; "缴费", not "缴费问题问题".
+            named = say("followup_gas_name", language) if ticket.subcategory == "gas" else None
+            name = named or name_of(CATEGORY_NAMES, category, language).removesuffix("问题")
+            text = say("followup_ask", language, code=code, date=date, category=name)
         dispatcher.utter_message(
             text=text,
             buttons=[
@@ -172,6 +180,10 @@ class ValidateFollowupForm(HotlineFormValidation):
             return {"followup_solved": "yes", "followup_comment": text[:1000]}
         if answer is None:
             dispatcher.utter_message(text=say("followup_unclear", language_of(tracker)))
+        if answer == "no" and len(_ANSWER_ONLY.sub("", text)) >= 2:
+            # "没有解决 那个会计这两天又来了,还说谁举报就停谁家暖气": the news goes with the answer
+            # to the dispatchers (R6), not only "not solved".
+            return {"followup_solved": "no", "followup_comment": text[:1000]}
         return {"followup_solved": answer}
 
     def validate_satisfaction(
@@ -263,13 +275,18 @@ class ActionFinishFollowup(HotlineAction):
         ticket = bound_ticket(call, tracker, AWAITING_ANSWER)
         if ticket is None:
             return neutral_reply(dispatcher, language)
+        comment = tracker.get_slot("followup_comment")
+        if not solved and comment and ticket.category is Category.REPORT_LEAK and _STILL_THERE.search(comment):
+            # "味儿到现在还有", "还在漏": the danger is not over; its advice again, first (R1).
+            gas = ticket.subcategory == "gas"
+            dispatcher.utter_message(text=say("gas_safety", language) if gas else safety_advice(comment, language))
         record_answer(
             call.session,
             ticket,
             call.settings,
             solved=solved,
             satisfaction=int(rating) if solved and rating else None,
-            comment=tracker.get_slot("followup_comment") if solved else None,
+            comment=comment or None,
             now=utcnow(),
         )
         complaint = complaint_in_comment(ticket, tracker, call) if solved else None

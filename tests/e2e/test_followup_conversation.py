@@ -305,3 +305,25 @@ def test_two_tickets_of_one_chat_are_followed_up_one_at_a_time(resident: Residen
 def complaint_count() -> int:
     with session_scope() as session:
         return len(session.scalars(select(Ticket.id).where(Ticket.category == Category.COMPLAINT)).all())
+
+
+def test_a_gas_smell_still_there_at_the_follow_up_gets_the_gas_advice_and_its_words_reach_the_ticket(
+    resident: Resident, app: RunningApp
+) -> None:
+    """Tester's findings: a gas ticket's follow-up spoke of "漏水"; "根本没人来 味儿到现在还有"
+    got no safety advice, and its words were lost (only "not solved" was recorded)."""
+    resident.say("我家厨房闻到很大的煤气味")
+    resident.say("阳光花园3号楼2单元301")
+    replies = resident.say("13812345678")
+    while not any(b["title"] == "确认提交" for r in replies for b in r.get("buttons") or []):
+        replies = resident.say("随时")
+    code = confirm(resident, replies, "确认提交")
+    run_followups(app, daytime(ticket(code).followup_due_at))
+    asked = updates(resident)
+    assert "燃气" in asked[0]["text"] and "漏水" not in asked[0]["text"], asked
+    said = resident.say_text("根本没人来 味儿到现在还有 你们怎么回事")
+    assert "不要" in said and "点火" in said and code in said, said  # the gas advice, and reopened
+    assert ticket(code).status is TicketStatus.REOPENED
+    with session_scope() as session:
+        saved = session.scalars(select(Ticket).where(Ticket.code == code)).one()
+        assert any("味儿到现在还有" in str(event.detail) for event in saved.events)

@@ -80,3 +80,22 @@ def test_steam_gets_the_advice_to_keep_away_not_the_water_advice(text: str) -> N
 
 def test_a_water_leak_is_no_steam() -> None:
     assert intake_intro("report_leak", None, "zh", "暖气片漏水了,水喷了一地") == [say("leak_safety", "zh")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "快来人啊 暖气管子爆了 滚烫的热水往外喷 满屋子都是白汽 孩子还在屋里",
+        "客厅暖气片在冒蒸汽",
+        "boiling water is spraying from the radiator",
+    ],
+)
+def test_scalding_water_or_steam_indoors_gets_the_advice_to_leave_the_room_not_to_catch_it(text: str) -> None:
+    """Tester's finding: a burst pipe spraying scalding water was told to catch it with a basin."""
+    said = intake_intro("report_leak", subcategory_of("report_leak", text), "zh", text)
+    assert said == [say("hot_water_safety", "zh")], said
+
+
+def test_a_burning_smell_beside_a_fault_gets_the_fire_advice_first() -> None:
+    said = intake_intro("report_leak", None, "zh", "暖气管子里呲呲的往外冒白烟 一股焦糊味")
+    assert said[0] == say("fire_advice", "zh") and "119" in said[0]

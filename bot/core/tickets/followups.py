@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from cryptography.fernet import InvalidToken
-from sqlalchemy import ColumnElement, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, exists, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from bot.core.conversation.handles import open_handle
 from bot.core.conversation.privacy import forget_sender
@@ -122,9 +122,15 @@ def _is_due(now: datetime, reminder_after: timedelta) -> ColumnElement[bool]:
 
 
 def due_for_sending(session: Session, now: datetime, reminder_after: timedelta) -> list[Ticket]:
+    # A first ask held back behind another of its chat's (another_awaits_answer) is left out here,
+    # or a hundred of them would fill every batch and starve the rest.
+    other = aliased(Ticket)
+    held_back = (Ticket.followup_state == FollowupState.SCHEDULED) & exists().where(
+        other.sender_ref == Ticket.sender_ref, other.id != Ticket.id, other.followup_state.in_(ASKING | AWAITING_ANSWER)
+    )
     query = (
         select(Ticket)
-        .where(_is_due(now, reminder_after))
+        .where(_is_due(now, reminder_after), ~held_back)
         .order_by(Ticket.followup_due_at)
         .limit(100)
         .execution_options(populate_existing=True)
