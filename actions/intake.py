@@ -105,6 +105,17 @@ _NO_MORE_PARTS = re.compile(
     r"(?:detached |single |private )?(?:house|villa|bungalow|cottage)|\bdetached\b|\bvilla\b",
     re.IGNORECASE,
 )
+# Words that add to what was said rather than replace it.
+_ADDS_TO_IT = re.compile(
+    r"\s*(?:补充|另外|还有|再加|加上|再说一下|顺便|\b(?:also|additionally|in addition|add|plus)\b)", re.I
+)
+# A place without estate, building and unit: a street number, a village, a shop front
+# ("周村区新建路88号3楼东户", "幸福村东头第三家", "12号门市"). The crew goes by these words.
+_STREET_OR_VILLAGE = re.compile(
+    r"(?:路|街|大道|巷|胡同|弄)\s*[0-9一二三四五六七八九十百]+\s*号|[\u4e00-\u9fff]{1,6}(?:村|庄|屯|寨)(?![委民])|门市|商铺|底商|"
+    r"\b\d+\s+\w+\s+(?:road|street|st|avenue|ave|lane)\b|\bvillage\b",
+    re.IGNORECASE,
+)
 # A request that names the kind of case but not what happened: ask for the details.
 _GENERIC = re.compile(
     r"^(你好|您好)?[,,]?(我|我们)?(要|想|想要|需要)?(报修|维修|修理|投诉|举报|报漏水|反映(一下|个|一个)?(问题|情况|事)?|报个修)(一下)?[。.!!]*$"
@@ -398,6 +409,14 @@ def says_more(text: str) -> bool:
     not just the answer in words ("我的电话是一三八一二三四五六七八")."""
     rest = _ANSWER_WORDS.sub(" ", with_spoken_digits(text))
     return words_in(rest) >= MORE_THAN_AN_ANSWER
+
+
+def beside_the_address(text: str, slots: dict[str, Any]) -> str:
+    """What an answer to "where?" says besides the place it gives: its estate and the numbers of
+    the flat taken out ("我家是阳光花园3号楼2单元501 漏的是楼下401他家" -> "漏的是楼下他家")."""
+    estate = (slots.get("address_parts") or {}).get("estate") or ""
+    rest = text.replace(estate, " ") if estate else text
+    return re.sub(r"我家是|我家在|我家住|我住在|地址是|住在|小区|号楼|单元|[号楼栋室层户]", " ", rest)
 
 
 def phone_in_passing(text: str, tracker: Tracker) -> str | None:
@@ -1107,6 +1126,10 @@ class ValidateTicketForm(AskingFormValidation):
                 # the answer is kept and the report taken too, never dropped (R5, R6).
                 taken = take_report(tracker, dispatcher, language, kind)
                 return await self._no_answer(taken | slot_values(events), dispatcher, tracker, domain, language)
+            if asked == "address" and says_more(beside_the_address(typed, slot_values(events))):
+                # "…3号楼2单元501 漏的是楼下401他家 他家没人": the crew needs those words too (R8).
+                earlier = tracker.get_slot("description") or ""
+                events.append(SlotSet("description", f"{earlier} / {typed}" if earlier else typed))
         # Only alongside a real answer: any other slot event would stop Rasa from rejecting the
         # form for a "取消" or "我要匿名" and letting the rules handle it.
         if any(e.get("name") not in (None, "requested_slot") for e in events):
@@ -1163,6 +1186,9 @@ class ValidateTicketForm(AskingFormValidation):
                 dispatcher.utter_message(text=say("anonymous_name_not_kept", language))
                 return {"address": None, "address_parts": {**parts, "attempts": attempts}}
             return self._optional_address(text, new_parts, language)
+        if address.building is None and address.unit is None and _STREET_OR_VILLAGE.search(text):
+            # A street number, a village house, a shop: no estate, building and unit to ask for.
+            return {"address": text, "address_parts": new_parts}
         if _NO_MORE_PARTS.search(text) and (
             parts.get("raw") or added or re.search(r"\d|[一二三四五六七八九十]楼", text)
         ):
@@ -1238,6 +1264,10 @@ class ValidateTicketForm(AskingFormValidation):
         if len(text) < 2 or _GENERIC.match(text):
             dispatcher.utter_message(text=say("text_too_short", language_of(tracker)))
             return {"description": None}
+        before = tracker.get_slot("correcting") or {}
+        if before.get("field") == "description" and before.get("value") and _ADDS_TO_IT.match(text):
+            # "改描述" then "补充一下 那天是12月1号下午…": added to what was told, never replacing it.
+            return {"description": f"{before['value']} / {text}"}
         return {"description": text}
 
     def validate_phone(

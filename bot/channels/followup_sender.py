@@ -55,13 +55,14 @@ class FollowupSender:
         await in_transaction(expire_unanswered_reporting, now, reminder_after, self.settings.resolved_secret_key())
         if not self.window.contains(now, self.settings.tz):
             return 0  # quiet hours: nobody is written to at night
-        due = await in_transaction(due_ticket_ids, now, reminder_after)
-        sent = 0
-        for ticket_id in due:
-            try:
-                sent += await self._send_one(ticket_id, now)
-            except Exception:  # one bad ticket is reported and never stops the others' follow-ups
-                log.exception("The follow-up of ticket %s failed; the others go on", ticket_id)
+        sent, after = 0, None
+        while due := await in_transaction(due_tickets, now, reminder_after, after):
+            for ticket_id, _ in due:
+                try:
+                    sent += await self._send_one(ticket_id, now)
+                except Exception:  # one bad ticket is reported and never stops the others' follow-ups
+                    log.exception("The follow-up of ticket %s failed; the others go on", ticket_id)
+            after = due[-1][1]  # a burst (an outage's hundreds of tickets) is sent batch by batch
         return sent
 
     async def _send_one(self, ticket_id: int, now: datetime) -> int:
@@ -103,8 +104,14 @@ def expire_unanswered_reporting(session: Session, now: datetime, reminder_after:
         log.info("Follow-up of %s: no response", ticket.code)
 
 
-def due_ticket_ids(session: Session, now: datetime, reminder_after: timedelta) -> list[int]:
-    return [ticket.id for ticket in due_for_sending(session, now, reminder_after)]
+def due_tickets(
+    session: Session, now: datetime, reminder_after: timedelta, after: tuple[datetime, int] | None
+) -> list[tuple[int, tuple[datetime, int]]]:
+    """A batch of due follow-ups: each ticket's id, and where the next batch starts after it."""
+    return [
+        (ticket.id, (ticket.followup_due_at, ticket.id))
+        for ticket in due_for_sending(session, now, reminder_after, after)
+    ]
 
 
 def claim_due(

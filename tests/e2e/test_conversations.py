@@ -498,3 +498,30 @@ def test_the_place_and_number_given_before_the_problem_are_not_asked_again(resid
     filed = ticket(confirm(resident, resident.say("随时"), "确认提交"))
     assert (filed.estate, filed.building, filed.unit, filed.room) == ("幸福家园", "3", "1", "602")
     assert filed.phone == "+8613812345678" and filed.category is Category.REPORT_LEAK
+
+
+def test_a_street_number_is_an_address_at_once_and_words_beside_the_address_are_kept(resident: Resident) -> None:
+    """Testers' findings: "周村区新建路88号3楼东户" was asked for again and again (an old town
+    house has no estate, building or unit), and "漏的是楼下401他家 他家没人" said beside an
+    address was lost."""
+    resident.say("帮我老娘报个修 她家暖气一点都不热")
+    assert "电话" in resident.say_text("周村区新建路88号3楼东户")
+    resident.say("15866612345")
+    repair = ticket(confirm(resident, resident.say("随时"), "确认提交"))
+    assert repair.address_raw == "周村区新建路88号3楼东户"
+
+    resident.say("我家楼下漏水了")
+    resident.say("我家是阳光花园3号楼2单元501 漏的是楼下401他家 他家没人 水从他家门缝往外流")
+    resident.say("13812345678")
+    leak = ticket(confirm(resident, resident.say("随时"), "确认提交"))
+    assert "楼下401他家" in leak.description and "门缝" in leak.description, leak.description
+
+
+def test_adding_to_the_description_from_the_summary_keeps_what_was_told(resident: Resident) -> None:
+    """Tester's finding: "改描述" and "补充一下…" replaced the accusation with the addition."""
+    resident.say("阳光花园3号楼2单元301暖气不热,已经三天了")
+    resident.say("13812345678")
+    summary = resident.say("下午")
+    resident.press(summary, "改描述")
+    code = confirm(resident, resident.say("补充一下 卧室那组暖气片最凉"), "确认提交")
+    assert "三天" in ticket(code).description and "卧室" in ticket(code).description

@@ -83,6 +83,20 @@ def test_two_numbers_with_a_dash_are_the_building_and_what_their_length_says(tex
     assert parse_address(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "estate"),
+    [
+        ("俺们这旮沓暖气贼拉凉 摸着跟冰溜子似的 整个楼都不热 物业说找你们 博山区沿河东路紫园小区8号楼", "紫园"),
+        ("楼道里的暖气主管子漏水了 一楼大厅全是水 华光小区", "华光小区"),
+        ("匿名举报 我们小区换热站的工人", None),  # pointed at, not named
+        ("我们小区3号楼2单元301", None),
+    ],
+)
+def test_voice_to_text_without_commas_names_only_the_estate(text: str, estate: str | None) -> None:
+    """Testers' findings: the whole sentence before the estate was stored as its name."""
+    assert parse_address(text).estate == estate
+
+
 @pytest.mark.parametrize("text", ["室温18-20度", "报修2-3天了", "8-10点来", "等了1-2个小时"])
 def test_ranges_of_degrees_days_or_hours_are_no_address(text: str) -> None:
     assert parse_address(text) == Address()

@@ -144,3 +144,20 @@ def test_not_solved_reopens_with_higher_priority_and_an_alert(db_session: Sessio
     assert ticket.status is TicketStatus.REOPENED and ticket.priority is Priority.HIGH
     alerts = db_session.scalars(select(Alert).where(Alert.ticket_id == ticket.id)).all()
     assert [(a.rule, a.kind) for a in alerts] == [("R3", "not_solved")]
+
+
+def test_a_burst_of_due_follow_ups_is_handed_out_batch_by_batch_in_the_order_they_fell_due(
+    db_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An outage's hundreds of tickets fall due together: the sender goes on from one batch to
+    the next (after=) instead of stopping at the first hundred."""
+    import bot.core.tickets.followups as followups
+
+    monkeypatch.setattr(followups, "BATCH", 2)
+    ids = [create_ticket(db_session, draft(), get_settings(), now=CREATED + timedelta(minutes=i)).id for i in range(5)]
+    db_session.commit()
+    now, handed_out, after = CREATED + 3 * DAY, [], None
+    while batch := due_for_sending(db_session, now, DAY, after):
+        handed_out += [ticket.id for ticket in batch]
+        after = (batch[-1].followup_due_at, batch[-1].id)
+    assert handed_out == ids

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.core.text.phone import PhoneCheck, check_phone, find_phone, with_spoken_digits
+from bot.core.text.phone import PhoneCheck, check_phone, find_phone, valid_phones, with_spoken_digits
 
 MOBILE = PhoneCheck(ok=True, e164="+8613812345678", kind="mobile", reason=None)
 ZIBO = PhoneCheck(ok=True, e164="+865331234567", kind="landline", reason=None)
@@ -97,3 +97,13 @@ def test_a_number_read_out_in_chinese_digits(typed: str) -> None:
 @pytest.mark.parametrize("typed", ["三四五", "幸福小区三号楼二单元", "一二三 四五"])
 def test_short_runs_of_chinese_digits_stay_words(typed: str) -> None:
     assert with_spoken_digits(typed) == typed
+
+
+@pytest.mark.parametrize("text", ["户号是1020334455", "我的用户编号:1020334455", "account number 1020334455"])
+def test_an_account_number_is_no_phone(text: str) -> None:
+    """Tester's finding: "户号是1020334455" became the call-back number (+861020334455)."""
+    assert find_phone(text) is None and valid_phones(text) == []
+
+
+def test_a_phone_beside_an_account_number_is_found() -> None:
+    assert find_phone("多交了 户号是1020334455 电话13805331234") == "13805331234"

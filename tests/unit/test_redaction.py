@@ -66,3 +66,25 @@ def test_a_flat_told_as_where_one_lives_leaves_an_anonymous_complaint(typed: str
 @pytest.mark.parametrize("typed", ["他收了我300块的好处", "去年交了2000的暖气费", "阳光花园3号楼收费员收了200块"])
 def test_sums_of_money_stay_in_an_anonymous_complaint(typed: str) -> None:
     assert anonymous_words(typed, "zh", complaint=True) == typed
+
+
+@pytest.mark.parametrize(
+    ("typed", "secrets"),
+    [  # testers' findings: each of these kept the whistle-blower findable
+        ("我住陽光花園3號樓2單元501 我叫林美華", ["2單元", "501", "林美華"]),
+        ("俺是紫园小区三号楼二单元五零一的 俺闺女叫赵小燕在你们公司上班", ["二单元", "五零一", "赵小燕"]),
+        ("收费员收红包 我家是阳光花园3栋2门501", ["2门", "501"]),
+        ("我家住阳光花园3号楼五楼东户 我老伴叫张桂芝", ["五楼东户", "张桂芝"]),
+        ("那天我媳妇李秀兰也在场", ["李秀兰"]),
+        ("我要匿名举报:本人李四,俺是老赵的邻居,车牌鲁C12345", ["李四", "鲁C12345"]),
+        ("我是阳光花园3-2-501的业主,在我家502门口收的钱", ["-2-", "501", "502"]),
+    ],
+)
+def test_an_anonymous_complaint_keeps_no_flat_relative_or_plate_in_any_form(typed: str, secrets: list[str]) -> None:
+    kept = anonymous_words(typed, "zh", complaint=True)
+    assert not [secret for secret in secrets if secret in kept], kept
+
+
+@pytest.mark.parametrize("typed", ["我儿子是学生", "我老公在交警队上班", "这个门坏了", "本人认为这样不对,"])
+def test_words_about_family_or_doors_without_a_name_or_flat_stay(typed: str) -> None:
+    assert anonymous_words(typed, "zh", complaint=True) == typed

@@ -103,7 +103,11 @@ _BARE_ROOM = re.compile(
 )
 _BARE_ROOM_ONLY = re.compile(rf"\s*([0-9]{{1,5}}|{_SPOKEN_ROOM})\s*[号室]?\s*")
 
-_SEPARATORS = re.compile(r"[,。.!?;、\n]")
+# Clauses end at punctuation, or at a space between Chinese words (voice-to-text has no commas:
+# "…整个楼都不热 物业说找你们 博山区沿河东路紫园小区8号楼"). Latin names keep their spaces.
+_SEPARATORS = re.compile(r"[,。.!?;、\n]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+# "我们小区", "咱们这个小区": an estate pointed at, not named.
+_NO_NAME = re.compile(r"(?:我们|咱们|俺们|我家|你们|这个|那个|本|该|这|那|我的)(?:这个|那个)?(?:小区|社区|家园|园|苑)")
 _CN_SUFFIX = "小区|花园|家园|公寓|新村|社区|大厦|宿舍|苑|园"
 _CN_ESTATE_END = re.compile(rf"(?:{_CN_SUFFIX})$")
 _CN_UP_TO_SUFFIX = re.compile(rf"^.*(?:{_CN_SUFFIX})")
@@ -206,7 +210,8 @@ def _estate_before(lead: str) -> str | None:
     """Estate from the text before the first number marker."""
     clauses = [c.strip() for c in _SEPARATORS.split(lead)]
     if clauses[-1]:
-        return _clean(clauses[-1]) or None
+        estate = _clean(clauses[-1])
+        return None if not estate or _NO_NAME.fullmatch(estate) else estate
     # "Sunshine Garden, building 3": only trust an earlier clause that looks like an estate.
     earlier = [c for c in clauses if c]
     if earlier:
@@ -237,7 +242,7 @@ def looks_like_estate(name: str) -> bool:
 
 def _looks_like_estate(candidate: str, allow_title_case: bool) -> str | None:
     """`candidate` if it reads like an estate name rather than, say, a fault description."""
-    if not candidate or re.fullmatch(_CN_SUFFIX, candidate):
+    if not candidate or re.fullmatch(_CN_SUFFIX, candidate) or _NO_NAME.fullmatch(candidate):
         return None
     if _CN_ESTATE_END.search(candidate) or _EN_ESTATE_END.search(candidate):
         return candidate

@@ -51,12 +51,23 @@ def with_spoken_digits(text: str) -> str:
     return SPOKEN_NUMBER.sub(digits, text)
 
 
+# A heating account, card or customer number is no phone ("户号是1020334455" read as a Beijing
+# landline left the resident unreachable): such numbers are blanked out before looking.
+_NOT_A_PHONE = re.compile(
+    r"(?:户号|用户号|用户编号|客户号|客户编号|缴费号|账号|帐号|卡号|编号|合同号|表号|"
+    r"account(?: number| no\.?)?|customer(?: number| no\.?)?|card(?: number| no\.?)?)\s*(?:是|为|:|：|is)?\s*[\d\s-]{5,}",
+    re.IGNORECASE,
+)
+
+
 def find_phone(text: str) -> str | None:
     """Return the first phone-looking substring of free text, exactly as typed, or None.
 
     A number phonenumbers accepts as valid wins; otherwise the first run of at least
-    seven digits is returned so check_phone can explain what is wrong with it.
+    seven digits is returned so check_phone can explain what is wrong with it. An account or
+    card number, named so, is none.
     """
+    text = _NOT_A_PHONE.sub(lambda match: " " * len(match.group()), text)
     for match in PhoneNumberMatcher(text, REGION, leniency=Leniency.VALID):
         return match.raw_string
     for run in _DIGIT_RUN.finditer(text):
@@ -69,6 +80,7 @@ def valid_phones(text: str) -> list[str]:
     """Every valid number in free text, in E.164, each once, in the order written
     ("13812345678,或者打我爱人的13987654321": two ways to reach the resident)."""
     found: list[str] = []
+    text = _NOT_A_PHONE.sub(lambda match: " " * len(match.group()), text)
     for match in PhoneNumberMatcher(text, REGION, leniency=Leniency.VALID):
         number = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
         if number not in found:

@@ -65,6 +65,13 @@ _LONG_NUMBER = re.compile(rf"(?<!\d)(?!{PLACEHOLDER_PHONE}(?!\d))\d{{9,}}(?!\d)"
 _ROLES = "住户|业主|居民|租户|房东|老人|家属|用户|邻居|楼长|物业|人|老师|学生|退休"
 # Who one is as a resident, after which a name may follow ("我是602的住户吴小红,").
 _RESIDENT_ROLES = "住户|业主|居民|租户|房东|房主"
+# The commonest surnames: a bare two- or three-character answer starting with one of them is
+# most likely who the resident is ("吴小红" where the estate is asked).
+_COMMON_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
+    "丁任沈姚卢姜崔钟谭陆汪范廖贾夏韦付方邹孟熊秦邱尹薛闫段雷侯史陶黎贺顾毛郝龚邵严覃戴莫孔汤"
+)
+
 _NAME_RULES = [
     re.compile(rf"(?P<cue>{_NAME_CUES})\s*(?P<name>{_CHINESE_NAME})"),
     # "我是3号楼301的王秀英", "我是王秀英,": a name after a self-introduction, before punctuation.
@@ -75,6 +82,15 @@ _NAME_RULES = [
         r"(?P<cue>\b(?i:this is|i am|i'm)\s+)(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,2})(?=\s+from\b|[\s,.!?;]|$)"
     ),
     re.compile(rf"(?P<cue>我姓)\s*(?P<name>[{_HAN}])"),
+    # A relative's name names the family: "俺闺女叫赵小燕", "我老伴叫张桂芝", "我媳妇李秀兰也在场".
+    re.compile(
+        rf"(?P<cue>(?:闺女|女儿|儿子|老伴|媳妇|老婆|丈夫|老公|爱人|妻子|孩子|父亲|母亲|爸爸|妈妈|老爷子|老太太)"
+        rf"(?:叫|名叫)\s*)(?P<name>[{_HAN}]{{2,3}}?)(?=[\s,，。.!！?？;；在也的和跟是]|$)"
+    ),
+    re.compile(
+        rf"(?P<cue>(?:闺女|女儿|儿子|老伴|媳妇|老婆|丈夫|老公|爱人|妻子)\s*)"
+        rf"(?P<name>[{_COMMON_SURNAMES}][{_HAN}]{{1,2}}?)(?=也|在|的|和|跟|[\s,，。.!！?？;；]|$)"
+    ),
     # "本人李四,", "俺是老赵,", "鄙人王某": a name straight after such a cue, before punctuation.
     re.compile(
         rf"(?P<cue>本人|俺是|俺叫|咱是|咱叫|鄙人)\s*(?P<name>(?!{_ROLES})[{_HAN}]{{2,3}})(?=[\s,，。.!！?？;；]|$)"
@@ -98,6 +114,8 @@ _FLAT = [
     re.compile(r"(?<!\d)\d{3,4}\s*(?:室|房间|号房)"),
     re.compile(r"\b(?:room|flat|apt\.?|apartment)\s*#?\s*\d{1,4}\b", re.IGNORECASE),
     re.compile(r"(?<=我家)\s*\d{3,4}(?!\d)"),  # "在我家502门口"
+    re.compile(r"(?<=门|元)\s*(?:\d{3,4}|[零〇一二三四五六七八九]{3,4})(?!\d)"),  # "3栋2门501", "二单元五零一"
+    re.compile(r"(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*楼\s*[东西南北中]\s*(?:户|边|侧|门)"),  # "五楼东户"
     # Who one is by one's flat: "我是602的住户", "住602", "602的业主".
     re.compile(rf"(?:(?<=我是|住在|我住)|(?<=住))\s*\d{{3,4}}|(?<!\d)\d{{3,4}}(?=\s*的?(?:{_ROLES}))"),
     re.compile(
@@ -105,10 +123,15 @@ _FLAT = [
     ),
 ]
 FLAT = "[房号]"
+# The traditional forms of the marks the rules read, one for one.
+_TRADITIONAL_MARKS = str.maketrans("號樓單棟門層戶", "号楼单栋门层户")
 # "5-1-502": building, unit and room in one.
 _DASHED_FLAT = re.compile(r"(?<![\d-])(?P<building>\d{1,3})\s*-\s*\d{1,2}\s*-\s*\d{1,5}(?![\d-])")
 # The stairwell: a unit holds a dozen households, few enough to guess the one who complained.
-_UNIT = re.compile(r"(?<![\d\[])\d{1,2}\s*单元|\bunit\s*#?\s*\d{1,2}\b", re.IGNORECASE)
+_UNIT = re.compile(
+    r"(?<![\d\[])(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*(?:单元|门(?![口牌卫面诊店市]))|\bunit\s*#?\s*\d{1,2}\b",
+    re.IGNORECASE,
+)
 UNIT = "[单元]"
 
 
@@ -132,6 +155,7 @@ def tags_in(text: str, language: str) -> str:
 def redact_flat(text: str) -> str:
     """`text` without the flat and its unit: in an anonymous complaint they point at the one who
     complained (R7). The estate and the building stay, for the case to be looked into."""
+    text = text.translate(_TRADITIONAL_MARKS)  # "3號樓2單元501" is read as "3号楼2单元501"
     text = _DASHED_FLAT.sub(lambda match: f"{match.group('building')}号楼{UNIT}{FLAT}", text)
     for pattern in _FLAT:
         text = pattern.sub(FLAT, text)
@@ -150,13 +174,6 @@ def redact_identifiers(text: str, phone_placeholder: str = PHONE) -> str:
         text = pattern.sub(lambda match: match.group("cue") + NAME, text)
     return text
 
-
-# The commonest surnames: a bare two- or three-character answer starting with one of them is
-# most likely who the resident is ("吴小红" where the estate is asked).
-_COMMON_SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
-    "丁任沈姚卢姜崔钟谭陆汪范廖贾夏韦付方邹孟熊秦邱尹薛闫段雷侯史陶黎贺顾毛郝龚邵严覃戴莫孔汤"
-)
 
 # Villages and streets the estate rules do not count: "张庄", "李村", "王家屯", "周巷".
 _PLACE_ENDS = "庄村屯寨营店街路巷院区镇乡湖山桥港坊居阁舍里园苑府城湾"

@@ -121,20 +121,28 @@ def _is_due(now: datetime, reminder_after: timedelta) -> ColumnElement[bool]:
     )
 
 
-def due_for_sending(session: Session, now: datetime, reminder_after: timedelta) -> list[Ticket]:
+# How many due follow-ups one query hands out; a run goes on to the next batch (after=) until done.
+BATCH = 100
+
+
+def due_for_sending(
+    session: Session, now: datetime, reminder_after: timedelta, after: tuple[datetime, int] | None = None
+) -> list[Ticket]:
+    """The follow-ups due now, in the order they fell due, a batch at a time: `after` is the
+    (due time, id) of the last one of the batch before."""
     # A first ask held back behind another of its chat's (another_awaits_answer) is left out here,
-    # or a hundred of them would fill every batch and starve the rest.
+    # or such tickets would be handed out again in every batch.
     other = aliased(Ticket)
     held_back = (Ticket.followup_state == FollowupState.SCHEDULED) & exists().where(
         other.sender_ref == Ticket.sender_ref, other.id != Ticket.id, other.followup_state.in_(ASKING | AWAITING_ANSWER)
     )
-    query = (
-        select(Ticket)
-        .where(_is_due(now, reminder_after), ~held_back)
-        .order_by(Ticket.followup_due_at)
-        .limit(100)
-        .execution_options(populate_existing=True)
-    )
+    query = select(Ticket).where(_is_due(now, reminder_after), ~held_back)
+    if after is not None:
+        due_at, ticket_id = after
+        query = query.where(
+            or_(Ticket.followup_due_at > due_at, (Ticket.followup_due_at == due_at) & (Ticket.id > ticket_id))
+        )
+    query = query.order_by(Ticket.followup_due_at, Ticket.id).limit(BATCH).execution_options(populate_existing=True)
     return list(session.scalars(query))
 
 
