@@ -70,6 +70,14 @@ class ActionHelp(Utterance):
     def name(self) -> str:
         return "action_help"
 
+    def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
+        text = resident_text(tracker)
+        if find_ticket_code(text):
+            # "单号是 HL YESCDK": a code the model read as "yes"/"help" is still a status question.
+            tell_status(text, tracker, dispatcher, language, call)
+            return []
+        return super().respond(dispatcher, tracker, language, call)
+
 
 # "Do you speak English?", "能说中文吗": a foreigner's first question, not an off-topic one.
 _ASKS_FOR_A_LANGUAGE = re.compile(

@@ -731,7 +731,7 @@ class ActionStartIntake(HotlineAction):
             return answer  # "还在漏水" at "solved?": the follow-up's answer, no second leak
         # "暖气管爆了,水喷得到处都是,打了三次热线没人接,我要投诉": R1 first. The leak is taken (a
         # crew in 30 minutes), and the complaint's words go with it for the dispatcher to see.
-        complaint_too = category == "complaint" and says_something_escapes(text) and not tells_of_bribery(text)
+        complaint_too = category == "complaint" and says_something_escapes(text)
         # A complaint naming one's own ticket is a complaint of its own (R5/R6), not news for it.
         outside_a_report = tracker.active_loop_name in (None, "followup_form")
         adds = category != "complaint" and outside_a_report
@@ -757,7 +757,7 @@ class ActionStartIntake(HotlineAction):
         if own is not None:
             note_addition(own, text, dispatcher, language, call)
             return [FollowupAction("action_listen")]  # not the form the report's rule starts next
-        if complaint_too:
+        if complaint_too and not tells_of_bribery(text):  # a bribe is set aside, below
             dispatcher.utter_message(text=say("complaint_with_leak", language))
         honour_requests_in(text, dispatcher, language)
         if category != "complaint" and (question := billing_answer_in(text, language, call.settings.billing_file)):
@@ -766,7 +766,13 @@ class ActionStartIntake(HotlineAction):
         # A leak written in the middle of a follow-up (data/rules.yml): the follow-up keeps what
         # was answered, and the leak is a report of its own.
         ended = end_followup_for_new_report(tracker, call) if tracker.active_loop_name == "followup_form" else []
-        return [*ended, *intake_start_events(category, subcategory, text, tracker, call)]
+        events = [*ended, *intake_start_events(category, subcategory, text, tracker, call)]
+        if category == "report_leak" and tells_of_bribery(text):
+            # "…接头漏水 都漏到楼下去了 上回那个师傅跟我要了两百块钱 也没给票": the leak's crew now (R1),
+            # and the bribe a whistle-blowing complaint of its own beside it (R5), never one lost in the other.
+            dispatcher.utter_message(text=say("complaint_set_aside", language))
+            events.append(SlotSet("set_aside", {"subcategory": "whistleblowing", "description": text}))
+        return events
 
 
 def _about_the_filed_one_only(text: str) -> bool:
