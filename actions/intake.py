@@ -34,12 +34,19 @@ from actions.corrections import earlier_answer_corrected
 from actions.drafts import draft_from_slots, keep_unfinished
 from actions.followup import end_followup_for_new_report, same_leak, still_leaking
 from actions.outage import ask_outage_choice, earlier_address, outage_slots, read_outage_choice, with_outage_question
-from actions.status import brings_news, note_addition, own_open_ticket_named, recent_open_ticket, tell_status
+from actions.status import (
+    asks_how_it_goes,
+    brings_news,
+    note_addition,
+    own_open_ticket_named,
+    recent_open_ticket,
+    tell_status,
+)
 from actions.unit_of_work import ActionCall
 from bot.core.billing import BillingAnswer, answer_billing, billing_answer_in
 from bot.core.conversation.messages import FIELD_NAMES, join_names, name_of
 from bot.core.conversation.privacy import forget_sender
-from bot.core.models import Category
+from bot.core.models import Category, Ticket
 from bot.core.outages.estates import alias_table, estate_named_in
 from bot.core.text.address import Address, address_from_parts, looks_like_estate, parse_address
 from bot.core.text.phone import check_phone, find_phone, valid_phones, with_spoken_digits
@@ -741,16 +748,25 @@ class ActionStartIntake(HotlineAction):
         # "HL-4F7K2P 水越来越大了" from the chat that filed it: news for that ticket, not a second one
         # (a complaint about it is a complaint of its own, R5/R6).
         own = own_open_ticket_named(text, tracker, call) if adds else None
+        recent = recent_open_ticket(tracker, call) if outside_a_report and own is None else None
         if (
-            own is None
-            and outside_a_report
-            and category == "report_leak"
-            and brings_news(text)
+            recent is not None
+            and asks_how_it_goes(text)
             and not _COMPLAINS.search(text)
+            and not says_something_escapes(text)
         ):
-            # "水比刚才还大了" without the code, from the chat whose leak is open: news for that leak.
-            recent = recent_open_ticket(tracker, call)
-            own = recent if recent is not None and same_leak(recent, text) else None
+            # "我刚才报上了吗 怎么还没人打电话" right after filing: how it goes, not a new complaint.
+            tell_status(text, tracker, dispatcher, language, call)
+            return [FollowupAction("action_listen")]
+        if recent is not None and category == "report_leak" and brings_news(text) and not _COMPLAINS.search(text):
+            # "水比刚才还大了" without the code, from the chat whose leak is open: news for that leak;
+            # "补充一下:楼下也开始滴水了" too, said to add to it, though it leaks somewhere else now.
+            adds_to_it = (
+                _ADDS_TO_IT.match(text)
+                and recent.category is Category.REPORT_LEAK
+                and not names_another_place(text, recent)
+            )
+            own = recent if same_leak(recent, text) or adds_to_it else None
         for line in intake_intro(category, subcategory, language, text):
             if own is None or category == "report_leak":  # the safety advice in any case (R1)
                 dispatcher.utter_message(text=line)
@@ -773,6 +789,14 @@ class ActionStartIntake(HotlineAction):
             dispatcher.utter_message(text=say("complaint_set_aside", language))
             events.append(SlotSet("set_aside", {"subcategory": "whistleblowing", "description": text}))
         return events
+
+
+def names_another_place(text: str, ticket: Ticket) -> bool:
+    """Whether the message names an estate or a building other than the ticket's."""
+    place = parse_address(text)
+    return (place.estate is not None and place.estate != ticket.estate) or (
+        place.building is not None and place.building != ticket.building
+    )
 
 
 def _about_the_filed_one_only(text: str) -> bool:

@@ -116,7 +116,8 @@ def news_for_recent_ticket(text: str, tracker, dispatcher, language: str, call) 
 _ASKS_HOW_IT_GOES = re.compile(
     r"(?:报|反映|投诉|单子|工单|修).{0,6}(?:怎么样|咋样|如何了|进度|结果|到哪|处理了|有人|有消息|有回音|派人)|"
     r"还有多久|(?:师傅|人|维修工?|工人|你们)[^,,。.!!??]{0,4}(?:多久|什么时候|啥时候|几点)(?:能|才|会)?(?:来|到|上门)|"
-    r"派人了|来人了[吗没]|人呢|有人管|"
+    r"派人了|来人了[吗没]|人呢|有人管|(?:报|登记|提交)(?:上|成功)了?[吗没]|收到了?[吗没]|(?:怎么|咋)还没(?:有)?人?(?:打电话|联系|来)|"
+    r"did (?:you|it) (?:get|receive) my (?:report|message)|did my report go through|"
     r"how long (?:until|till|before|will (?:it|they|you)|for)|when (?:will|is|are|does|do) (?:someone|anyone|the (?:crew|technician|engineer|plumber|repairman|team))|"
     r"any (?:news|update)|有update|有news|status of|what'?s happening with my|(?:someone|anyone) (?:on the way|coming)",
     re.IGNORECASE,

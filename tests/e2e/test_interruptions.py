@@ -681,3 +681,35 @@ def test_gas_by_other_names_gets_the_gas_advice(resident: Resident, smell: str) 
     advice = resident.say_text(smell)
     assert ("燃气" in advice and "通风" in advice) or ("gas" in advice.lower() and "window" in advice.lower()), advice
     assert "接水" not in advice and "bucket" not in advice.lower(), advice  # not the water's advice
+
+
+def test_more_about_a_leak_just_filed_is_added_to_it_not_filed_again(resident: Resident) -> None:
+    """Tester's finding: "补充一下:楼下也开始滴水了" right after filing opened a second urgent leak
+    for the same flat (two crews, two deadlines). It is the same leak: noted on its ticket, with
+    the safety advice."""
+    resident.say("暖气片漏水了")
+    resident.say("丽景苑7号楼1单元201")
+    resident.say("13822225555")
+    code = confirm(resident, resident.say("随时都可以"), "确认提交")
+    before = ticket_count()
+    said = resident.say_text("补充一下:楼下也开始滴水了")
+    assert code in said and "阀门" in said, said
+    assert ticket_count() == before
+    assert any("楼下也开始滴水了" in str(detail) for _, detail in events_of(code))
+
+
+def test_did_my_report_get_through_right_after_filing_gets_its_status_not_a_complaint(resident: Resident) -> None:
+    """Tester's finding: "我刚才报上了吗 怎么还没人打电话" started a complaint about nothing."""
+    resident.say("阳光花园3号楼2单元301暖气不热")
+    resident.say("13812345678")
+    code = confirm(resident, resident.say("随时"), "确认提交")
+    before = ticket_count()
+    said = resident.say_text("我刚才报上了吗 怎么还没人打电话")
+    assert code in said and "地址" not in said, said
+    assert ticket_count() == before
+
+
+def events_of(code: str) -> list:  # type: ignore[type-arg]
+    with session_scope() as session:
+        kept = session.scalars(select(Ticket).where(Ticket.code == code)).one()
+        return [(event.kind, event.detail) for event in kept.events]
