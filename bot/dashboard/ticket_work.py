@@ -149,6 +149,11 @@ def correct_category(session: Session, ticket: Ticket, target: str, actor: str, 
     refresh_next_due(ticket)
 
 
+def _kind_of_case(ticket: Ticket) -> str:
+    """A fault (leak or repair: one incident may be reported as either), a complaint or a bill."""
+    return "fault" if ticket.category in (Category.REPORT_LEAK, Category.REPORT_REPAIR) else ticket.category.value
+
+
 def link_duplicate(session: Session, ticket: Ticket, original_code: str, actor: str, now: datetime) -> Ticket:
     """Mark this ticket as a duplicate of another report of the same incident and close it;
     the work goes on in the original."""
@@ -159,6 +164,14 @@ def link_duplicate(session: Session, ticket: Ticket, original_code: str, actor: 
         raise WorkError("work.self_duplicate")
     if original.duplicate_of_id == ticket.id:
         raise WorkError("work.already_duplicate", code=original.code)
+    if ticket.duplicate_of_id is not None:
+        raise WorkError("work.linked_already")  # reopen it first: one original at a time
+    if _kind_of_case(original) != _kind_of_case(ticket):
+        # A bribery complaint is no duplicate of a repair: closed so, it would never be answered (R5).
+        raise WorkError("work.duplicate_other_kind", code=original.code)
+    if original.anonymous or ticket.anonymous:
+        # A link would tie an anonymous report to a named one, and so to its reporter (R7).
+        raise WorkError("work.duplicate_anonymous")
     ticket.duplicate_of_id = original.id
     _log(ticket, actor, "duplicate_linked", now, original=original.code)
     _log(original, actor, "duplicate_received", now, duplicate=ticket.code)

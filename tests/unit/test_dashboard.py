@@ -301,3 +301,22 @@ def test_an_admin_hands_a_ticket_to_a_named_dispatcher_and_a_dispatcher_cannot(a
     with session_scope() as session:
         ticket = get_ticket_by_code(session, code)
         assert ticket is not None and ticket.owner == other
+
+
+def test_a_complaint_or_an_anonymous_report_is_never_closed_as_anothers_duplicate(app, dispatcher: Staff) -> None:  # type: ignore[no-untyped-def]
+    """Tester's findings: an anonymous bribery complaint was closed as a duplicate of a repair
+    (never to be answered, and tied to a named report); a closed duplicate was linked again,
+    and kept its link when reopened."""
+    estate = estate_name()
+    repair = make_ticket(estate, Category.REPORT_REPAIR)
+    complaint = make_ticket(estate, Category.COMPLAINT, description="收费员收钱不开票")
+    anonymous = make_ticket(estate, Category.REPORT_REPAIR, anonymous=True, sender_ref=None, phone=None)
+    assert "另一类" in dispatcher.act(complaint, "duplicate", original=repair).text
+    assert "匿名" in dispatcher.act(anonymous, "duplicate", original=repair).text
+    other = make_ticket(estate, Category.REPORT_REPAIR)
+    assert dispatcher.act(other, "duplicate", original=repair).status_code == 303
+    assert "已标为" in dispatcher.act(other, "duplicate", original=complaint).text
+    dispatcher.act(other, "status", status="reopened")
+    with session_scope() as session:
+        assert get_ticket_by_code(session, complaint).status is not TicketStatus.CLOSED  # type: ignore[union-attr]
+        assert get_ticket_by_code(session, other).duplicate_of_id is None  # type: ignore[union-attr]

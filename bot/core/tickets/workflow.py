@@ -114,3 +114,7 @@ def change_status(
     if new_status is ACKNOWLEDGED and ticket.owner is None:
         ticket.events.append(TicketEvent(at=now, actor=actor, kind="owner_changed", detail={"from": None, "to": actor}))
         ticket.owner = actor
+    if new_status is REOPENED and ticket.duplicate_of_id is not None:
+        # Reopened, it is worked on its own again: no longer closed as another's duplicate.
+        ticket.duplicate_of_id = None
+        ticket.events.append(TicketEvent(at=now, actor=actor, kind="duplicate_unlinked", detail={}))
