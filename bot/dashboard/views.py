@@ -34,6 +34,7 @@ class TicketView:
 
     code: str
     category: Category
+    subcategory: str | None
     priority: Priority
     status: TicketStatus
     description: str

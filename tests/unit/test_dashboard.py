@@ -320,3 +320,15 @@ def test_a_complaint_or_an_anonymous_report_is_never_closed_as_anothers_duplicat
     with session_scope() as session:
         assert get_ticket_by_code(session, complaint).status is not TicketStatus.CLOSED  # type: ignore[union-attr]
         assert get_ticket_by_code(session, other).duplicate_of_id is None  # type: ignore[union-attr]
+
+
+def test_a_gas_report_is_marked_gas_in_the_queue_and_on_its_page(app, dispatcher: Staff) -> None:  # type: ignore[no-untyped-def]
+    """Tester's finding: a suspected gas leak showed as a plain "漏水 leak" to the dispatchers."""
+    estate = estate_name()
+    gas = make_ticket(estate, Category.REPORT_LEAK, description="厨房有煤气味", subcategory="gas")
+    water = make_ticket(estate, Category.REPORT_LEAK, description="暖气片漏水")
+    queue = dispatcher.get("/dashboard/", estate=estate).text
+    gas_row = queue[queue.rindex("<tr", 0, queue.index(gas)) : queue.index("</tr>", queue.index(gas))]
+    water_row = queue[queue.rindex("<tr", 0, queue.index(water)) : queue.index("</tr>", queue.index(water))]
+    assert "燃气" in gas_row and "燃气" not in water_row
+    assert "燃气" in dispatcher.get(f"/dashboard/tickets/{gas}").text
