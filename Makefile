@@ -10,13 +10,14 @@ PIP_FLAGS   := --quiet --disable-pip-version-check
 run: setup model
 	$(VENV)/bin/hotline up --no-train
 
-# The unit tests on every core first (a fast answer), then the real stack's, one at a time.
-# (The e2e tests can run under pytest-xdist too, each worker with a stack, ports, databases and
-# Redis databases of its own: `pytest -n 2 --dist loadfile tests/e2e`; not yet the default, see
-# README, Testing.)
+# The unit tests on every core first (a fast answer), then the real stack's on two workers
+# (pytest-xdist), each with a stack, ports, databases and Redis databases of its own; a file's
+# tests stay together (--dist loadfile), the slowest files first (tests/conftest.py). Two, not
+# one per core: each worker runs a Rasa server, an action server and the application.
+E2E_WORKERS ?= 2
 test: setup model browser
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider -n auto tests/unit
-	$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/e2e
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider -n $(E2E_WORKERS) --dist loadfile --no-loadscope-reorder tests/e2e
 
 # The unit tests alone: no Rasa, no model, no browser; on every core (pytest-xdist), under a minute.
 test-fast: setup

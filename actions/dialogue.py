@@ -15,6 +15,7 @@ from actions.intake import (
     start_intake_with,
 )
 from actions.status import (
+    answer_to_staff,
     asks_how_it_goes,
     brings_news,
     news_for_recent_ticket,
@@ -60,6 +61,8 @@ class ActionThank(HotlineAction):
             if filed is not None:
                 note_addition(filed, text, dispatcher, language, call, key="solved_noted")
                 return []
+        if answer_to_staff(text, tracker, dispatcher, language, call):
+            return []  # "好的谢谢,我下午在家" after a dispatcher wrote: for them
         dispatcher.utter_message(text=say("thank", language))
         return []
 
@@ -76,6 +79,8 @@ class ActionHelp(Utterance):
             # "单号是 HL YESCDK": a code the model read as "yes"/"help" is still a status question.
             tell_status(text, tracker, dispatcher, language, call)
             return []
+        if answer_to_staff(text, tracker, dispatcher, language, call):
+            return []  # "好的", "不用了" after a dispatcher wrote: the answer is for them
         return super().respond(dispatcher, tracker, language, call)
 
 
@@ -101,6 +106,8 @@ def answered_without_the_model(text: str, tracker, dispatcher, language: str, ca
     if cold_room_reading(text) and tracker.active_loop_name is None:
         # "家里有刚出生的宝宝,家里才14度": below 18 °C is a repair case (R11), not a question.
         return start_intake_with("report_repair", text, tracker, dispatcher, language, call)
+    if answer_to_staff(text, tracker, dispatcher, language, call):
+        return []  # "三点不行 能不能改到四点" after a dispatcher wrote: for them
     for advice in harm_advice(text, language):
         dispatcher.utter_message(text=advice)
     if _ASKS_FOR_A_LANGUAGE.search(text):  # "do you speak English?": yes, and what is wrong?
@@ -198,6 +205,8 @@ class ActionCheckStatus(HotlineAction):
             return []
         if escaping:
             return start_intake_with("report_leak", text, tracker, dispatcher, language, call)
+        if answer_to_staff(text, tracker, dispatcher, language, call):
+            return []  # "师傅几点到?" after a dispatcher wrote: for them, with the status
         tell_status(text, tracker, dispatcher, language, call)
         if brings_news(text) and find_ticket_code(text):
             # "HL-4F7K2P 补充一下…" from another chat, or for a closed ticket: not added; say so.

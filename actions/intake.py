@@ -1236,12 +1236,16 @@ class ValidateTicketForm(AskingFormValidation):
             # A question during a leak gets the safety advice again: it may be what they ask.
             if tracker.get_slot("category") == "report_leak" and _QUESTION_BACK.match(text):
                 dispatcher.utter_message(text=safety_advice(tracker.get_slot("description") or text, language))
+            elif not re.search(r"\w", text):  # "。。。", "!!": said why the question comes again
+                dispatcher.utter_message(text=say("address_not_found", language))
             return {"address": None, "address_parts": parts or None, **details_in(text, tracker, language)}
         if not added and (other := self._something_else(tracker)):
             # "电费怎么交", "你是机器人吗", "what's the weather tomorrow": no place, so neither kept in the
             # address nor taken as given later; a billing question is promised an answer after.
             if other == "billing_query":
                 dispatcher.utter_message(text=say("billing_after_report", language))
+            elif other == "out_of_scope":  # "asdfgh": said why the question comes again
+                dispatcher.utter_message(text=say("address_not_found", language))
             return {"address": None, "address_parts": {**parts, "attempts": attempts} if parts else None}
         if address.is_complete():
             outage = outage_slots(tracker.get_slot("category"), tracker.get_slot("subcategory"), address, self.call)
@@ -1250,6 +1254,9 @@ class ValidateTicketForm(AskingFormValidation):
             # The resident has nothing more to add (no unit, a villa, "二楼", a landmark): taken as
             # given, in their own words, which say more than the parts the parser knows.
             return {"address": raw, "address_parts": new_parts}
+        if not added:
+            # "asdf", "。。。": said why the question comes again, before it does.
+            dispatcher.utter_message(text=say("address_not_found", language))
         return {"address": None, "address_parts": new_parts}
 
     @staticmethod

@@ -11,7 +11,7 @@ from actions.common import safety_advice, say
 from bot.core.conversation.messages import CATEGORY_NAMES, STATUS_NAMES, name_of
 from bot.core.models import Ticket
 from bot.core.text.ticket_codes import find_ticket_code, mistyped_ticket_code
-from bot.core.tickets.additions import add_to_ticket, can_add_to
+from bot.core.tickets.additions import add_to_ticket, awaits_answer_to_staff, can_add_to
 from bot.core.tickets.intake import get_ticket_by_code, tickets_of_sender, utcnow
 from bot.core.tickets.milestones import DEADLINES
 from nlu.leak_words import says_something_escapes
@@ -94,6 +94,19 @@ def recent_open_ticket(tracker, call) -> Ticket | None:  # type: ignore[no-untyp
     if latest is None or not can_add_to(latest, tracker.sender_id) or latest.created_at < utcnow() - RECENT:
         return None
     return latest
+
+
+def answer_to_staff(text: str, tracker, dispatcher, language: str, call) -> bool:  # type: ignore[no-untyped-def]
+    """ "好的,我下午两点在家" after a dispatcher wrote to this chat: the answer is kept on that
+    ticket, for them (True), instead of being taken for small talk and lost."""
+    if tracker.active_loop_name is not None:
+        return False
+    now = utcnow()
+    for ticket in tickets_of_sender(call.session, tracker.sender_id):
+        if can_add_to(ticket, tracker.sender_id) and awaits_answer_to_staff(ticket, now):
+            note_addition(ticket, text, dispatcher, language, call, key="answer_to_staff_noted")
+            return True
+    return False
 
 
 def news_for_recent_ticket(text: str, tracker, dispatcher, language: str, call) -> bool:  # type: ignore[no-untyped-def]

@@ -16,6 +16,7 @@ from bot.core.conversation.messages import say
 from bot.core.conversation.outbox import store_replies
 from bot.core.conversation.replies import Reply
 from bot.core.models import Alert, Category, Priority, StaffUser, Ticket, TicketEvent, TicketStatus
+from bot.core.tickets.additions import STAFF_REPLY
 from bot.core.tickets.intake import get_ticket_by_code, priority_for
 from bot.core.tickets.milestones import refresh_next_due
 from bot.core.tickets.sla import deadlines_for
@@ -120,7 +121,7 @@ def reply_to_resident(session: Session, ticket: Ticket, text: str, actor: str, n
         raise WorkError("work.cannot_reply")
     prefix = say("dispatcher_reply_prefix", "en" if ticket.language == "en" else "zh", code=ticket.code)
     store_replies(session, ticket.channel, ticket.sender_ref, [Reply(prefix + text)], now)  # type: ignore[arg-type]
-    _log(ticket, actor, "reply_sent", now, text=text)
+    _log(ticket, actor, STAFF_REPLY, now, text=text)
 
 
 def correct_category(session: Session, ticket: Ticket, target: str, actor: str, now: datetime, tz: ZoneInfo) -> None:

@@ -64,3 +64,11 @@ def test_malformed_requests_are_refused_clearly(app: RunningApp, body: bytes, er
 def test_chat_page_is_served(app: RunningApp) -> None:
     page = httpx.get(app.base_url + "/")
     assert page.status_code == 200 and "/api/chat" in page.text and "textContent" in page.text
+
+
+@pytest.mark.parametrize("junk", ["asdfgh", "。。。。", "qwerty 123abc"])
+def test_junk_where_the_address_is_asked_is_told_so_and_asked_again(resident: Resident, junk: str) -> None:
+    assert "地址" in resident.say_text("暖气片不热,麻烦派人来修")
+    answer = resident.say_text(junk)
+    assert "没有找到地址" in answer and "例如" in answer, answer
+    assert "电话" in resident.say_text("阳光花园3号楼2单元301")  # the report goes on

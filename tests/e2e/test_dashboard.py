@@ -33,3 +33,27 @@ def test_reply_reaches_the_residents_web_chat(app, dispatcher: Staff, resident: 
     assert any("师傅下午三点到" in u["text"] and code in u["text"] for u in updates)
     empty = dispatcher.act(code, "reply", text="   ")
     assert empty.status_code == 400 and "The reply is empty" in empty.text
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "好的,谢谢,我下午两点以后在家",
+        "三点不行 能不能改到四点",
+        "我下午不在家,明天上午可以吗",
+        "ok thanks, someone is home after 2pm",
+    ],
+)
+def test_the_residents_answer_to_a_dispatcher_reaches_the_ticket(app, dispatcher: Staff, resident: Resident,  # type: ignore[no-untyped-def]  # noqa: F811
+                                                                 answer: str) -> None:  # fmt: skip
+    """A tester answered a dispatcher's message in the chat: the bot took it for small talk and
+    nobody on the ticket ever saw it."""
+    resident.say("阳光花园3号楼2单元301暖气不热")
+    resident.say("13812345678")
+    code = ticket_code_in(resident.press(resident.say("随时都可以"), "确认提交"))
+    assert dispatcher.act(code, "reply", text="师傅下午三点到,家里有人吗?").status_code == 303
+    said = resident.say_text(answer)
+    assert code in said, said
+    assert answer in dispatcher.get(f"/dashboard/tickets/{code}").text  # on the ticket, for them
+    # Only the first words after the dispatcher's message: the chat goes on as usual after it.
+    assert code not in resident.say_text("谢谢")

@@ -46,12 +46,16 @@ def test_a_dispatcher_works_a_residents_report_in_the_browser(app, browser) -> N
     assert "Wrong username or password" in desk.inner_text(".error")
     sign_in(desk, app.base_url, username, PASSWORD)
     desk.wait_for_selector("#queue")
+    # The dispatcher works one estate's tickets: the other tests' tickets, on this database
+    # before this one, do not push the new one off the queue's first page.
+    desk.goto(f"{app.base_url}/dashboard/?estate=松韵家园")
+    desk.wait_for_selector("#queue")
 
     # A resident reports in the web chat, in a browser of their own.
     chat = browser.new_context().new_page()
     chat.goto(app.base_url)
     bot_says(chat, 0)  # the greeting
-    say(chat, "幸福家园5号楼1单元202暖气不热,家里只有十几度")
+    say(chat, "松韵家园5号楼1单元202暖气不热,家里只有十几度")
     say(chat, "13912345678")
     press(chat, "随时都可以")
     receipt = press(chat, "确认提交")
@@ -65,12 +69,12 @@ def test_a_dispatcher_works_a_residents_report_in_the_browser(app, browser) -> N
     desk.click(".filters button[type=submit]")
     assert desk.locator(f'tr[data-code="{code}"]').count() == 0
     desk.select_option("select[name=category]", "report_repair")
-    desk.fill("input[name=q]", "幸福家园5号楼")
+    desk.fill("input[name=q]", "松韵家园5号楼")
     desk.click(".filters button[type=submit]")
     desk.click(f'tr[data-code="{code}"] a')
 
     # The ticket page: every field, the conversation; then the dispatcher works it.
-    assert "幸福家园5号楼1单元202" in desk.inner_text("#address")
+    assert "松韵家园5号楼1单元202" in desk.inner_text("#address")
     assert "+8613912345678" in desk.inner_text("#contact")
     assert "家里只有十几度" in desk.inner_text(".transcript")
     desk.click(".step-acknowledge button")

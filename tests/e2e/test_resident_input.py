@@ -126,9 +126,10 @@ def test_button_ids_are_unguessable_and_fit_telegram() -> None:
     ids = {new_button_id() for _ in range(1000)}
     assert len(ids) == 1000
     assert all(is_button_id(i) and len(i.encode()) <= 64 and i.startswith(BUTTON_ID_PREFIX) for i in ids)
-    assert not any(
-        is_button_id(t) for t in ["/affirm", "确认提交", "5", "btn.", BUTTON_ID_PREFIX + "x" * 21, "t:ack:1"]
-    )
+    assert not any(is_button_id(t) for t in ["/affirm", "确认提交", "5", "btn.", "btn. 你好", "t:ack:1"])
+    # Anything shaped like one is a press, forged or not, and answered as a button (a tester's
+    # "btn.fake" went to the model as words).
+    assert all(is_button_id(t) for t in [BUTTON_ID_PREFIX + "x" * 21, "btn.fake", "btn.confirm_submit"])
 
 
 def test_issue_supersede_redeem_and_foreign_ids(db_session) -> None:  # type: ignore[no-untyped-def]
@@ -352,7 +353,7 @@ def test_stale_forged_and_foreign_buttons_get_a_polite_answer_and_change_nothing
     tickets, events = ticket_count(), len(rasa_user_events(sender_of(mine)))
     with session_scope() as session:
         messages = session.scalar(select(func.count(ChatMessage.id))) or 0
-    for button_id in (stale, new_button_id(), their_confirm):
+    for button_id in (stale, new_button_id(), their_confirm, "btn.fake"):
         replies = mine.say(button_id)
         assert [r["text"] for r in replies] == [say("use_latest_buttons", "zh")]
     assert ticket_count() == tickets and len(rasa_user_events(sender_of(mine))) == events

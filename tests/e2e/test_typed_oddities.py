@@ -166,6 +166,25 @@ def test_a_second_phone_number_is_kept_in_the_description_and_said_so(resident: 
     assert recorded.phone == "+8613812345678" and "13987654321" in recorded.description
 
 
+@pytest.mark.parametrize(
+    "answer", ["我老婆电话13811112222,别打她的,打我的13933334444", "13811112222不对,是13933334444"]
+)
+def test_a_number_taken_back_in_the_same_message_is_not_called(resident: Resident, answer: str) -> None:
+    resident.say("暖气不热,阳光花园3号楼2单元301")
+    asked = resident.say_text(answer)
+    assert "13811112222" not in asked and "时间" in asked, asked
+    recorded = ticket(confirm(resident, resident.say("随时"), "确认提交"))
+    assert recorded.phone == "+8613933334444" and "13811112222" not in recorded.description
+
+
+def test_a_building_said_not_to_be_it_is_not_the_address(resident: Resident) -> None:
+    resident.say("暖气不热,阳光花园")
+    resident.say("不是3号楼,是5号楼2单元301")
+    resident.say("13812345678")
+    recorded = ticket(confirm(resident, resident.say("随时"), "确认提交"))
+    assert (recorded.estate, recorded.building, recorded.unit, recorded.room) == ("阳光花园", "5", "2", "301")
+
+
 def test_a_second_phone_number_is_not_kept_once_the_report_turns_anonymous(resident: Resident) -> None:
     resident.say("暖气不热,阳光花园3号楼2单元301")
     resident.say("13812345678 或者 13987654321")

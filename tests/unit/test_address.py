@@ -217,3 +217,17 @@ def test_a_room_read_out_alone_is_the_room() -> None:
 )
 def test_words_and_marks_before_an_estate_are_not_its_name(typed: str, estate: str) -> None:
     assert parse_address(typed).estate == estate
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [  # a tester's correction gave building 501 and the estate "是"
+        ("是5号楼501,不是3号楼", Address(building="5", room="501")),
+        ("不是3号楼，是5号楼", Address(building="5")),
+        ("我说错了 是5号楼不是3号楼", Address(building="5")),
+        ("阳光花园不是3号楼是5号楼501", Address(estate="阳光花园", building="5", room="501")),
+        ("building 5, not building 3", Address(building="5")),
+    ],
+)
+def test_a_part_said_not_to_be_it_is_left_out(text: str, expected: Address) -> None:
+    assert parse_address(text) == expected

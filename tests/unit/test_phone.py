@@ -107,3 +107,25 @@ def test_an_account_number_is_no_phone(text: str) -> None:
 
 def test_a_phone_beside_an_account_number_is_found() -> None:
     assert find_phone("多交了 户号是1020334455 电话13805331234") == "13805331234"
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [  # a tester's "别打她的 打我的" got the wife's number
+        ("我老婆电话13811112222,别打她的,打我的13933334444", "13933334444"),
+        ("13811112222 别打她的 打我的13933334444", "13933334444"),
+        ("13811112222不对,是13911112222", "13911112222"),
+        ("电话13811112222写错了 应该是13811112223", "13811112223"),
+        ("不是13811112222,是13911112222", "13911112222"),
+        ("13812345678,别打我爱人的13987654321", "13812345678"),
+        ("13800001111 that one is wrong, call 13900002222", "13900002222"),
+        ("13812345678 别打电话 发短信就行", "13812345678"),  # the only number stays
+    ],
+)
+def test_a_number_taken_back_in_the_same_message_is_not_the_phone(text: str, meant: str) -> None:
+    assert find_phone(text) == meant
+    assert valid_phones(text) == [f"+86{meant}"]
+
+
+def test_two_numbers_both_meant_are_both_kept() -> None:
+    assert valid_phones("13812345678,或者打我爱人的13987654321") == ["+8613812345678", "+8613987654321"]

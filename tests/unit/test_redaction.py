@@ -78,6 +78,11 @@ def test_sums_of_money_stay_in_an_anonymous_complaint(typed: str) -> None:
         ("那天我媳妇李秀兰也在场", ["李秀兰"]),
         ("我要匿名举报:本人李四,俺是老赵的邻居,车牌鲁C12345", ["李四", "鲁C12345"]),
         ("我是阳光花园3-2-501的业主,在我家502门口收的钱", ["-2-", "501", "502"]),
+        # a surname alone names a family in a small building
+        ("免贵姓赵,住3号楼,收费员收了红包", ["赵"]),
+        ("姓钱 收费员收了我红包", ["钱"]),
+        ("我要匿名举报 俺姓孙 维修工收红包", ["孙"]),
+        ("我姓吴,叫小红,收费员收了红包", ["吴", "小红"]),
     ],
 )
 def test_an_anonymous_complaint_keeps_no_flat_relative_or_plate_in_any_form(typed: str, secrets: list[str]) -> None:
@@ -85,6 +90,18 @@ def test_an_anonymous_complaint_keeps_no_flat_relative_or_plate_in_any_form(type
     assert not [secret for secret in secrets if secret in kept], kept
 
 
-@pytest.mark.parametrize("typed", ["我儿子是学生", "我老公在交警队上班", "这个门坏了", "本人认为这样不对,"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "老百姓也要过冬",
+        "姓名不方便说",
+        "上周三来的,姓王的师傅收了红包",
+        "我姓王的邻居说的",
+        "我儿子是学生",
+        "我老公在交警队上班",
+        "这个门坏了",
+        "本人认为这样不对,",
+    ],
+)
 def test_words_about_family_or_doors_without_a_name_or_flat_stay(typed: str) -> None:
     assert anonymous_words(typed, "zh", complaint=True) == typed

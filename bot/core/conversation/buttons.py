@@ -24,9 +24,11 @@ from bot.core.db import rows_changed
 from bot.core.models import IssuedButton
 
 BUTTON_ID_PREFIX = "btn."
-# 16 random bytes (128 bits) in URL-safe base64: 26 characters in all, well within the
-# 64 bytes Telegram allows as a button's callback_data.
-BUTTON_ID = re.compile(re.escape(BUTTON_ID_PREFIX) + r"[A-Za-z0-9_-]{22}")
+# An id is 16 random bytes (128 bits) in URL-safe base64 after the prefix: 26 characters in all,
+# well within the 64 bytes Telegram allows as a button's callback_data (new_button_id). What is
+# taken for a press is anything of that shape, of any length, so that a forged "btn.fake" is
+# answered as a button that is not open, not read as words.
+_PRESS = re.compile(re.escape(BUTTON_ID_PREFIX) + r"[A-Za-z0-9_.-]{1,60}")
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ def new_button_id() -> str:
 
 def is_button_id(text: str) -> bool:
     """Whether a message is a button press rather than words (pressed, or forged: both count)."""
-    return BUTTON_ID.fullmatch(text) is not None
+    return _PRESS.fullmatch(text) is not None
 
 
 def issue(

@@ -127,7 +127,9 @@ _CUE = re.compile(
     re.IGNORECASE,
 )
 # Filler a spoken message starts with ("那个幸福家园7号楼", voice-to-text): not part of the name.
-_FILLER = re.compile(r"^(?:那个|这个|就是|嗯|呃|额|喂)+")
+_FILLER = re.compile(r"^(?:那个|这个|应该是|就是|是|嗯|呃|额|喂)+")
+# A part said not to be it ("是5号楼,不是3号楼", "not building 3"): left out, it is a correction.
+_NEGATION = re.compile(r"(?:而?不是|并非|不在|(?<![a-z])not)\s*$", re.IGNORECASE)
 # Lookbehinds keep 小区/社区/东区-style estate names and 城市花园 from being taken as districts.
 _PREFIX = (
     re.compile(r"^[^\s0-9]{1,8}?(?:省|(?<![城都])市|(?<![小社校园东西南北])区|县|镇|乡|街道)"),
@@ -161,6 +163,7 @@ def _parse_simplified(text: str) -> Address:
     district and road ("张店区华光路") is stripped, and a redundant 小区 after another estate
     suffix is dropped ("阳光花园小区" -> "阳光花园").
     """
+    text = _without_negated_parts(text)
     found: dict[str, str] = {}
     ends: dict[str, int] = {}
     first_start, last_end = len(text), 0
@@ -187,6 +190,15 @@ def _parse_simplified(text: str) -> Address:
     return Address(estate=estate, **found)
 
 
+def _without_negated_parts(text: str) -> str:
+    """`text` with each part said not to be it blanked out, with its negation, by a comma."""
+    for match in reversed(list(_COMPONENT.finditer(text))):
+        negation = _NEGATION.search(text, 0, match.start())
+        if negation is not None:
+            text = text[: negation.start()] + "," + text[match.end() :]
+    return text
+
+
 def _pair(first: str, second: str, found: dict[str, str]) -> dict[str, str]:
     """Two numbers joined by a dash: after the building ("3号楼2-501") the unit and the room;
     else the building and, by its length, the room ("3-501") or the unit ("3-2", its room to come)."""
@@ -209,13 +221,12 @@ def _bare_room(text: str, ends: dict[str, int]) -> tuple[str | None, int]:
 def _estate_before(lead: str) -> str | None:
     """Estate from the text before the first number marker."""
     clauses = [c.strip() for c in _SEPARATORS.split(lead)]
-    if clauses[-1]:
-        estate = _clean(clauses[-1])
-        return None if not estate or _NO_NAME.fullmatch(estate) else estate
+    if clauses[-1] and (estate := _clean(clauses[-1])):  # not a bare "是" before the building
+        return None if _NO_NAME.fullmatch(estate) else estate
     # "Sunshine Garden, building 3": only trust an earlier clause that looks like an estate.
-    earlier = [c for c in clauses if c]
+    earlier = [cleaned for c in clauses if (cleaned := _clean(c))]
     if earlier:
-        return _looks_like_estate(_clean(earlier[-1]), allow_title_case=True)
+        return _looks_like_estate(earlier[-1], allow_title_case=True)
     return None
 
 

@@ -60,14 +60,44 @@ _NOT_A_PHONE = re.compile(
 )
 
 
+# A number taken back in the same message is not the one to call: words after it take it back
+# ("13811112222不对", "别打她的,打我的139…", "写错了"); words right before it refuse it ("不是138…",
+# "别打我爱人的139…"). Only when another number is left.
+_TAKES_BACK = re.compile(
+    r"不对|错了|写错|打错|输错|作废|(?:别|不要|不用)打[她他这那]|不是我的|wrong|not mine|not that one", re.IGNORECASE
+)
+_REFUSES_NEXT = re.compile(
+    r"(?:不是|别打|不要打|don't call|do not call|(?<![a-z])not)[^,，。;；!！\s]*$", re.IGNORECASE
+)
+
+
+def _numbers_meant(text: str) -> str:
+    """`text` with account numbers, and numbers the resident took back, blanked out."""
+    text = _NOT_A_PHONE.sub(lambda match: " " * len(match.group()), text)
+    runs = [run for run in _DIGIT_RUN.finditer(text) if sum(ch.isdigit() for ch in run.group()) >= _MIN_FALLBACK_DIGITS]
+    refused = set()
+    for place, run in enumerate(runs):
+        before = text[runs[place - 1].end() if place else 0 : run.start()]
+        after = text[run.end() : runs[place + 1].start() if place + 1 < len(runs) else len(text)]
+        refused_after = place + 1 < len(runs) and _REFUSES_NEXT.search(after)
+        if _REFUSES_NEXT.search(before) or (_TAKES_BACK.search(after) and not refused_after):
+            refused.add(place)
+    if not refused or len(refused) == len(runs):
+        return text
+    for place in refused:
+        run = runs[place]
+        text = text[: run.start()] + " " * len(run.group()) + text[run.end() :]
+    return text
+
+
 def find_phone(text: str) -> str | None:
     """Return the first phone-looking substring of free text, exactly as typed, or None.
 
     A number phonenumbers accepts as valid wins; otherwise the first run of at least
     seven digits is returned so check_phone can explain what is wrong with it. An account or
-    card number, named so, is none.
+    card number, named so, or a number taken back ("别打她的"), is none.
     """
-    text = _NOT_A_PHONE.sub(lambda match: " " * len(match.group()), text)
+    text = _numbers_meant(text)
     for match in PhoneNumberMatcher(text, REGION, leniency=Leniency.VALID):
         return match.raw_string
     for run in _DIGIT_RUN.finditer(text):
@@ -80,8 +110,7 @@ def valid_phones(text: str) -> list[str]:
     """Every valid number in free text, in E.164, each once, in the order written
     ("13812345678,或者打我爱人的13987654321": two ways to reach the resident)."""
     found: list[str] = []
-    text = _NOT_A_PHONE.sub(lambda match: " " * len(match.group()), text)
-    for match in PhoneNumberMatcher(text, REGION, leniency=Leniency.VALID):
+    for match in PhoneNumberMatcher(_numbers_meant(text), REGION, leniency=Leniency.VALID):
         number = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
         if number not in found:
             found.append(number)

@@ -73,7 +73,12 @@ _COMMON_SURNAMES = (
 )
 
 _NAME_RULES = [
-    re.compile(rf"(?P<cue>{_NAME_CUES})\s*(?P<name>{_CHINESE_NAME})"),
+    # First, so that the given name after it is found too ("我姓吴,叫小红": _NAME_CUES).
+    # A surname alone names a family in a small building: "我姓赵", "免贵姓赵", "姓钱,…" first. Not
+    # "老百姓", nor the accused's ("上周三来的,姓王的师傅": what the complaint is about).
+    re.compile(rf"(?P<cue>(?:我|俺|本人|鄙人|免贵)姓|^\s*姓)\s*(?P<name>(?!名)[{_HAN}])(?!的)"),
+    # Not "姓名不方便说", "名字保密": words that withhold the name.
+    re.compile(rf"(?P<cue>{_NAME_CUES})\s*(?P<name>(?!不|保密|没|无可|就不){_CHINESE_NAME})"),
     # "我是3号楼301的王秀英", "我是王秀英,": a name after a self-introduction, before punctuation.
     re.compile(
         rf"(?P<cue>我是[^,，。!！?？]{{0,16}}?的|我是)(?P<name>(?!{_ROLES})[{_HAN}]{{2,3}})(?=[\s,，。.!！?？;；]|$)"
@@ -81,7 +86,6 @@ _NAME_RULES = [
     re.compile(
         r"(?P<cue>\b(?i:this is|i am|i'm)\s+)(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,2})(?=\s+from\b|[\s,.!?;]|$)"
     ),
-    re.compile(rf"(?P<cue>我姓)\s*(?P<name>[{_HAN}])"),
     # A relative's name names the family: "俺闺女叫赵小燕", "我老伴叫张桂芝", "我媳妇李秀兰也在场".
     re.compile(
         rf"(?P<cue>(?:闺女|女儿|儿子|老伴|媳妇|老婆|丈夫|老公|爱人|妻子|孩子|父亲|母亲|爸爸|妈妈|老爷子|老太太)"

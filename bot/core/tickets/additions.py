@@ -3,7 +3,7 @@ and dispatchers alerted, instead of a second ticket for the same fault (R13: one
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -13,6 +13,10 @@ from bot.core.tickets.milestones import FINISHED
 
 KIND = "resident_added"
 MAX_CHARS = 1000
+# What a dispatcher writes to the chat is logged so (bot/dashboard/ticket_work.py); the next words
+# of the chat within this long are taken as the answer to it.
+STAFF_REPLY = "reply_sent"
+ANSWER_WITHIN = timedelta(hours=24)
 
 
 def can_add_to(ticket: Ticket, sender_ref: str) -> bool:
@@ -28,3 +32,10 @@ def add_to_ticket(session: Session, ticket: Ticket, text: str, now: datetime) ->
     ticket.events.append(TicketEvent(at=now, actor="resident", kind=KIND, detail={"text": text[:MAX_CHARS]}))
     ticket.updated_at = now
     raise_alert(session, ticket, "R13", f"resident#{number}", "resident_added", None, now)
+
+
+def awaits_answer_to_staff(ticket: Ticket, now: datetime) -> bool:
+    """Whether the ticket's latest event is a dispatcher's message to the chat, sent lately: the
+    resident's next words ("好的,我下午在家") answer it, and belong on the ticket."""
+    latest = ticket.events[-1] if ticket.events else None
+    return latest is not None and latest.kind == STAFF_REPLY and latest.at >= now - ANSWER_WITHIN
