@@ -16,6 +16,8 @@ from bot.core.conversation.messages import say
 from bot.core.conversation.outbox import store_replies
 from bot.core.conversation.replies import Reply
 from bot.core.models import Alert, Category, Priority, StaffUser, Ticket, TicketEvent, TicketStatus
+from bot.core.text.address import parse_address
+from bot.core.text.phone import check_phone
 from bot.core.tickets.additions import STAFF_REPLY
 from bot.core.tickets.intake import get_ticket_by_code, priority_for
 from bot.core.tickets.milestones import refresh_next_due
@@ -26,6 +28,8 @@ from bot.dashboard.texts import Explained, TextKey, dashboard_text
 MAX_NOTE_CHARS = 2000
 MAX_REPLY_CHARS = 1000
 MAX_CREW_CHARS = 100
+MAX_ADDRESS_CHARS = 200
+MAX_PHONE_CHARS = 40
 # Channels the bot can write to later; the terminal chat has no one to deliver to.
 REPLY_CHANNELS = {"web", "telegram"}
 
@@ -43,7 +47,8 @@ def _log(ticket: Ticket, actor: str, kind: str, now: datetime, **detail: object)
 
 
 def _text(value: str, limit: int, what: str) -> str:
-    """`what`: "crew", "note" or "reply" (the texts work.empty_<what> and work.too_long_<what>)."""
+    """`what`: "crew", "note", "reply", "phone" or "address" (the texts work.empty_<what> and
+    work.too_long_<what>)."""
     value = (value or "").strip()
     if not value:
         raise WorkError(f"work.empty_{what}")
@@ -122,6 +127,31 @@ def reply_to_resident(session: Session, ticket: Ticket, text: str, actor: str, n
     prefix = say("dispatcher_reply_prefix", "en" if ticket.language == "en" else "zh", code=ticket.code)
     store_replies(session, ticket.channel, ticket.sender_ref, [Reply(prefix + text)], now)  # type: ignore[arg-type]
     _log(ticket, actor, STAFF_REPLY, now, text=text)
+
+
+def correct_phone(session: Session, ticket: Ticket, phone: str, actor: str, now: datetime) -> None:
+    """The number the resident gave a dispatcher, or the one the bot took down wrong: checked as
+    the bot checks one. An anonymous report never gets one (R7)."""
+    if ticket.anonymous:
+        raise WorkError("work.anonymous_no_phone")
+    typed = _text(phone, MAX_PHONE_CHARS, "phone")
+    checked = check_phone(typed)
+    if not checked.ok:
+        raise WorkError("work.bad_phone", phone=repr(typed))
+    # Neither number in the history: a report made anonymous later keeps none (R7).
+    _log(ticket, actor, "phone_corrected", now)
+    ticket.phone = checked.e164
+
+
+def correct_address(session: Session, ticket: Ticket, address: str, actor: str, now: datetime) -> None:
+    """Where the crew must go, as the dispatcher learned it: the words as typed, and the parts
+    read from them (the estate stays when they name none: "5号楼2单元502")."""
+    typed = _text(address, MAX_ADDRESS_CHARS, "address")
+    parts = parse_address(typed)
+    _log(ticket, actor, "address_corrected", now, **{"from": ticket.address_raw, "to": typed})
+    ticket.address_raw = typed
+    ticket.estate = parts.estate or ticket.estate
+    ticket.building, ticket.unit, ticket.room = parts.building, parts.unit, parts.room
 
 
 def correct_category(session: Session, ticket: Ticket, target: str, actor: str, now: datetime, tz: ZoneInfo) -> None:
