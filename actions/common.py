@@ -172,6 +172,16 @@ _HARM = (
             re.IGNORECASE,
         ),
     ),
+    # Someone posing as the company to take money: the company's ways of being paid, and 110.
+    (
+        "scam_advice",
+        re.compile(
+            r"冒充|假冒|假扮|骗子|诈骗|被骗|自称.{0,8}(?:热力|供热|供暖|暖气|你们|公司|工作人员|客服|师傅)|"
+            r"说是你们(?:派|公司|的人)|pos(?:ing|ed) as|pretend(?:ing|ed)? to be|claim(?:ing|ed|s)? to be (?:from|with)|"
+            r"impersonat|\bscam|fraud",
+            re.IGNORECASE,
+        ),
+    ),
 )
 
 

@@ -252,3 +252,15 @@ def test_no_mobile_is_offered_other_ways_to_be_called(resident: Resident) -> Non
     resident.say("暖气不热,阳光花园3号楼2单元301")
     answer = resident.say_text("我没有手机")
     assert "座机" in answer and "匿名" in answer and "不是有效" not in answer, answer
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "有人冒充你们热力公司的人上门收维修费,让我转账",
+        "Someone posing as your staff came to collect the heating fee in cash",
+    ],
+)
+def test_someone_posing_as_the_company_is_warned_of(resident: Resident, message: str) -> None:
+    said = resident.say_text(message)
+    assert "110" in said and ("微信" in said or "WeChat" in said), said

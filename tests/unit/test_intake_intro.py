@@ -99,3 +99,22 @@ def test_scalding_water_or_steam_indoors_gets_the_advice_to_leave_the_room_not_t
 def test_a_burning_smell_beside_a_fault_gets_the_fire_advice_first() -> None:
     said = intake_intro("report_leak", None, "zh", "暖气管子里呲呲的往外冒白烟 一股焦糊味")
     assert said[0] == say("fire_advice", "zh") and "119" in said[0]
+
+
+@pytest.mark.parametrize(
+    ("category", "text", "language"),
+    [  # a tester's finding: people posing as the company got no warning
+        ("complaint", "有人冒充你们热力公司的,让我加微信转账交暖气费", "zh"),
+        ("billing_query", "今天有个自称供热公司工作人员的上门收维修费 要现金", "zh"),
+        ("complaint", "我被骗了300块,那人说是你们派来修暖气的", "zh"),
+        ("complaint", "someone called claiming to be from the heating company and asked me to transfer the fee", "en"),
+    ],
+)
+def test_someone_posing_as_the_company_gets_the_scam_warning_first(category: str, text: str, language: str) -> None:
+    said = intake_intro(category, None, language, text)
+    assert said[0] == say("scam_advice", language) and "110" in said[0], said
+
+
+@pytest.mark.parametrize("text", ["维修工收了我200块红包才肯修", "物业自称不归他们管", "我扫码交的暖气费没到账"])
+def test_a_bribe_or_a_payment_question_is_no_scam(text: str) -> None:
+    assert say("scam_advice", "zh") not in intake_intro("complaint", None, "zh", text)
