@@ -35,6 +35,7 @@ from actions.drafts import draft_from_slots, keep_unfinished
 from actions.followup import end_followup_for_new_report, same_leak, still_leaking
 from actions.outage import ask_outage_choice, earlier_address, outage_slots, read_outage_choice, with_outage_question
 from actions.status import (
+    answer_to_staff,
     asks_how_it_goes,
     brings_news,
     note_addition,
@@ -757,6 +758,15 @@ class ActionStartIntake(HotlineAction):
         ):
             # "我刚才报上了吗 怎么还没人打电话" right after filing: how it goes, not a new complaint.
             tell_status(text, tracker, dispatcher, language, call)
+            return [FollowupAction("action_listen")]
+        if (
+            category != "report_leak"
+            and not _COMPLAINS.search(text)
+            and not says_something_escapes(text)
+            and answer_to_staff(text, tracker, dispatcher, language, call)
+        ):
+            # "有人,我在家,到了打我电话" after a dispatcher wrote: the answer, for them, not a new
+            # report; a leak is still a leak (R1), and "我要投诉" still a complaint.
             return [FollowupAction("action_listen")]
         if recent is not None and category == "report_leak" and brings_news(text) and not _COMPLAINS.search(text):
             # "水比刚才还大了" without the code, from the chat whose leak is open: news for that leak;

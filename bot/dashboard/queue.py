@@ -150,7 +150,9 @@ def _digits_of_a_number(search: str) -> str | None:
     """A phone number as a caller reads it ("139-1234-5678", "139 1234 5678", "+86 139…") in the
     digits it is kept with; None for a search that is no number of 7 digits or more."""
     digits = re.sub(r"[\s\-()（）]", "", search).removeprefix("+86").removeprefix("0086")
-    return digits if re.fullmatch(r"\d{7,15}", digits) else None
+    if not re.fullmatch(r"\d{7,15}", digits):
+        return None
+    return digits.removeprefix("0")  # a landline's trunk 0 ("0533-1234567") is not kept: +865331234567
 
 
 def load_queue(session: Session, f: QueueFilter, tz: ZoneInfo) -> QueuePage:

@@ -86,7 +86,7 @@ STEPS: dict[str, Callable[[Visit, Ticket, datetime], object]] = {
                                                          is_admin=v.user.is_admin),
     "crew": lambda v, t, now: ticket_work.assign_crew(v.session, t, v.form.get("crew", ""), v.user.username, now),
     "status": lambda v, t, now: ticket_work.move(v.session, t, v.form.get("status", ""), v.user.username, now,
-                                                 v.form.get("note", "")),
+                                                 v.form.get("note", ""), is_admin=v.user.is_admin),
     "note": lambda v, t, now: ticket_work.add_note(v.session, t, v.form.get("note", ""), v.user.username, now),
     "reply": lambda v, t, now: ticket_work.reply_to_resident(v.session, t, v.form.get("text", ""), v.user.username, now),
     "phone": lambda v, t, now: ticket_work.correct_phone(v.session, t, v.form.get("phone", ""), v.user.username, now),
@@ -95,7 +95,7 @@ STEPS: dict[str, Callable[[Visit, Ticket, datetime], object]] = {
     "category": lambda v, t, now: ticket_work.correct_category(v.session, t, v.form.get("category", ""),
                                                                v.user.username, now, v.settings.tz),
     "duplicate": lambda v, t, now: ticket_work.link_duplicate(v.session, t, v.form.get("original", ""),
-                                                              v.user.username, now),
+                                                              v.user.username, now, is_admin=v.user.is_admin),
 }  # fmt: skip
 
 

@@ -57,8 +57,22 @@ def _text(value: str, limit: int, what: str) -> str:
     return value
 
 
-def move(session: Session, ticket: Ticket, target: str, actor: str, now: datetime, note: str = "") -> None:
-    """Change the status along the workflow (bot/core/tickets/workflow.py holds the table)."""
+def move(session: Session, ticket: Ticket, target: str, actor: str, now: datetime, note: str = "", *,
+         is_admin: bool) -> None:  # fmt: skip
+    """Change the status along the workflow (bot/core/tickets/workflow.py holds the table); an
+    owned ticket only by its owner or an admin (R13)."""
+    _refuse_unless_owner(ticket, actor, is_admin)
+    _move(session, ticket, target, actor, now, note)
+
+
+def _refuse_unless_owner(ticket: Ticket, actor: str, is_admin: bool) -> None:
+    """R13: one owner from first contact to closure. Another dispatcher closing it (or moving it
+    on) would leave the owner's case done behind their back, unanswered and counted as met."""
+    if ticket.owner is not None and ticket.owner != actor and not is_admin:
+        raise WorkError("work.owned_by", owner=ticket.owner)
+
+
+def _move(session: Session, ticket: Ticket, target: str, actor: str, now: datetime, note: str = "") -> None:
     try:
         status = TicketStatus(target)
     except ValueError:
@@ -77,7 +91,7 @@ def move(session: Session, ticket: Ticket, target: str, actor: str, now: datetim
 
 def acknowledge(session: Session, ticket: Ticket, actor: str, now: datetime) -> None:
     """受理: the handling opinion (R4); the workflow makes whoever acknowledges an unowned ticket its owner (R13)."""
-    move(session, ticket, TicketStatus.ACKNOWLEDGED.value, actor, now)
+    _move(session, ticket, TicketStatus.ACKNOWLEDGED.value, actor, now)
 
 
 def take_ownership(session: Session, ticket: Ticket, actor: str, now: datetime, *, is_admin: bool) -> None:
@@ -185,9 +199,11 @@ def _kind_of_case(ticket: Ticket) -> str:
     return "fault" if ticket.category in (Category.REPORT_LEAK, Category.REPORT_REPAIR) else ticket.category.value
 
 
-def link_duplicate(session: Session, ticket: Ticket, original_code: str, actor: str, now: datetime) -> Ticket:
+def link_duplicate(session: Session, ticket: Ticket, original_code: str, actor: str, now: datetime, *,
+                   is_admin: bool) -> Ticket:  # fmt: skip
     """Mark this ticket as a duplicate of another report of the same incident and close it;
     the work goes on in the original."""
+    _refuse_unless_owner(ticket, actor, is_admin)
     original = get_ticket_by_code(session, original_code or "")
     if original is None:
         raise WorkError("work.no_original", code=repr(original_code.strip()))
@@ -203,6 +219,9 @@ def link_duplicate(session: Session, ticket: Ticket, original_code: str, actor: 
     if original.anonymous or ticket.anonymous:
         # A link would tie an anonymous report to a named one, and so to its reporter (R7).
         raise WorkError("work.duplicate_anonymous")
+    if not _same_place(original, ticket):
+        # A gas report closed as the duplicate of one at another estate: nobody goes to this one.
+        raise WorkError("work.duplicate_elsewhere", code=original.code, address=original.address_raw or "-")
     ticket.duplicate_of_id = original.id
     _log(ticket, actor, "duplicate_linked", now, original=original.code)
     _log(original, actor, "duplicate_received", now, duplicate=ticket.code)
@@ -210,6 +229,15 @@ def link_duplicate(session: Session, ticket: Ticket, original_code: str, actor: 
         note = dashboard_text("work.duplicate_note", code=original.code)
         change_status(session, ticket, TicketStatus.CLOSED, actor, now, note, step=Step.DUPLICATE)
     return original
+
+
+def _same_place(one: Ticket, other: Ticket) -> bool:
+    """Whether two reports may be of one incident: the same estate and building where both name
+    them (neighbours in one building see the same leak; another estate's is another incident)."""
+    return all(
+        mine is None or theirs is None or mine == theirs
+        for mine, theirs in ((one.estate, other.estate), (one.building, other.building))
+    )
 
 
 def acknowledge_alert(session: Session, alert_id: int, actor: str, now: datetime) -> Alert:

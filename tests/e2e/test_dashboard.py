@@ -42,6 +42,8 @@ def test_reply_reaches_the_residents_web_chat(app, dispatcher: Staff, resident: 
         "三点不行 能不能改到四点",
         "我下午不在家,明天上午可以吗",
         "ok thanks, someone is home after 2pm",
+        "有人，我在家，到了打我电话",  # a tester's, read as a new report
+        "门卫不让进,让师傅到了打我电话",
     ],
 )
 def test_the_residents_answer_to_a_dispatcher_reaches_the_ticket(app, dispatcher: Staff, resident: Resident,  # type: ignore[no-untyped-def]  # noqa: F811
@@ -57,3 +59,13 @@ def test_the_residents_answer_to_a_dispatcher_reaches_the_ticket(app, dispatcher
     assert answer in dispatcher.get(f"/dashboard/tickets/{code}").text  # on the ticket, for them
     # Only the first words after the dispatcher's message: the chat goes on as usual after it.
     assert code not in resident.say_text("谢谢")
+
+
+def test_a_leak_told_after_a_dispatchers_message_is_a_leak_report(app, dispatcher: Staff, resident: Resident) -> None:  # type: ignore[no-untyped-def]  # noqa: F811  # fmt: skip
+    resident.say("阳光花园3号楼2单元301暖气不热")
+    resident.say("13812345678")
+    code = ticket_code_in(resident.press(resident.say("随时都可以"), "确认提交"))
+    assert dispatcher.act(code, "reply", text="师傅下午三点到,家里有人吗?").status_code == 303
+    leak = resident.say_text("有人 不过现在卫生间暖气片接头开始喷水了!")
+    # The safety advice, and a report of its own (R1), not an answer passed on.
+    assert "阀门" in leak and "详细地址" in leak and "转给" not in leak, leak

@@ -155,6 +155,16 @@ def test_a_phone_number_is_found_however_the_caller_reads_it(app, dispatcher: St
     assert code in found and other not in found
 
 
+@pytest.mark.parametrize("typed", ["0533-1234567", "0533 1234567", "05331234567", "+86 533 1234567"])
+def test_a_landline_is_found_with_its_trunk_zero(app, dispatcher: Staff, typed: str) -> None:  # type: ignore[no-untyped-def]
+    """Tester's finding: "0533-1234567" as typed found nothing (it is kept as +865331234567)."""
+    estate = estate_name()
+    code = make_ticket(estate, phone="+865331234567")
+    other = make_ticket(estate)
+    found = dispatcher.get("/dashboard/", q=typed, estate=estate).text
+    assert code in found and other not in found
+
+
 def test_queue_version_changes_when_the_bot_creates_a_ticket(app, dispatcher: Staff) -> None:  # type: ignore[no-untyped-def]
     before = dispatcher.get("/dashboard/queue/version").json()["version"]
     estate = estate_name()
@@ -358,6 +368,42 @@ def test_a_complaint_or_an_anonymous_report_is_never_closed_as_anothers_duplicat
     with session_scope() as session:
         assert get_ticket_by_code(session, complaint).status is not TicketStatus.CLOSED  # type: ignore[union-attr]
         assert get_ticket_by_code(session, other).duplicate_of_id is None  # type: ignore[union-attr]
+
+
+def test_a_report_is_never_closed_as_the_duplicate_of_one_at_another_address(app, dispatcher: Staff) -> None:  # type: ignore[no-untyped-def]
+    """Tester's finding: a new gas report was closed, in one click, as the duplicate of a gas
+    report at another estate: nobody would have gone to the first address."""
+    here, there = estate_name(), estate_name()
+    gas = make_ticket(here, Category.REPORT_LEAK, description="厨房有煤气味", subcategory="gas")
+    elsewhere = make_ticket(there, Category.REPORT_LEAK, description="楼道煤气味", subcategory="gas")
+    refused = dispatcher.act(gas, "duplicate", original=elsewhere)
+    assert refused.status_code == 400 and "另一个地址" in refused.text and elsewhere in refused.text
+    with session_scope() as session:
+        assert get_ticket_by_code(session, gas).status is TicketStatus.NEW  # type: ignore[union-attr]
+    neighbour = make_ticket(here, Category.REPORT_LEAK, description="楼道里有煤气味", subcategory="gas")
+    assert dispatcher.act(neighbour, "duplicate", original=gas).status_code == 303  # the same building
+
+
+def test_only_the_owner_or_an_admin_moves_an_owned_ticket(app, dispatcher: Staff) -> None:  # type: ignore[no-untyped-def]
+    """Tester's finding: a dispatcher closed a complaint another had acknowledged; it was never
+    answered, and counted as met."""
+    estate = estate_name()
+    code = make_ticket(estate, Category.COMPLAINT, description="收费员态度恶劣")
+    other = make_ticket(estate, Category.COMPLAINT, description="收费员态度恶劣")
+    owner = Staff(app.base_url, new_account("dispatcher"))
+    assert owner.act(code, "acknowledge").status_code == 303
+    for step, form in (("status", {"status": "closed", "note": "不用管了"}), ("status", {"status": "in_progress"}),
+                       ("duplicate", {"original": other})):  # fmt: skip
+        refused = dispatcher.act(code, step, **form)
+        assert refused.status_code == 400 and owner.username in refused.text, (step, form)
+    with session_scope() as session:
+        assert get_ticket_by_code(session, code).status is TicketStatus.ACKNOWLEDGED  # type: ignore[union-attr]
+    assert 'class="step step-own"' not in dispatcher.get(f"/dashboard/tickets/{code}").text  # no button that fails
+    admin = Staff(app.base_url, new_account("admin"))
+    assert 'class="step step-own"' in admin.get(f"/dashboard/tickets/{code}").text
+    assert admin.act(code, "status", status="in_progress").status_code == 303
+    assert owner.act(code, "status", status="resolved").status_code == 303
+    assert dispatcher.act(other, "status", status="in_progress").status_code == 303  # unowned: anyone
 
 
 def test_a_gas_report_is_marked_gas_in_the_queue_and_on_its_page(app, dispatcher: Staff) -> None:  # type: ignore[no-untyped-def]

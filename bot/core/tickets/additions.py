@@ -35,7 +35,12 @@ def add_to_ticket(session: Session, ticket: Ticket, text: str, now: datetime) ->
 
 
 def awaits_answer_to_staff(ticket: Ticket, now: datetime) -> bool:
-    """Whether the ticket's latest event is a dispatcher's message to the chat, sent lately: the
-    resident's next words ("好的,我下午在家") answer it, and belong on the ticket."""
-    latest = ticket.events[-1] if ticket.events else None
-    return latest is not None and latest.kind == STAFF_REPLY and latest.at >= now - ANSWER_WITHIN
+    """Whether a dispatcher wrote to the chat lately and the resident has not added anything to
+    the ticket since: the resident's next words ("好的,我下午在家") answer it, and belong on the
+    ticket. Other events between (an SLA alert, a note) change nothing."""
+    for event in reversed(ticket.events):
+        if event.kind == KIND:
+            return False
+        if event.kind == STAFF_REPLY:
+            return event.at >= now - ANSWER_WITHIN
+    return False
