@@ -38,6 +38,7 @@ from actions.status import (
     answer_to_staff,
     asks_how_it_goes,
     brings_news,
+    correction_for_recent_ticket,
     note_addition,
     own_open_ticket_named,
     recent_open_ticket,
@@ -328,6 +329,12 @@ _REALLY_A_COMPLAINT = re.compile(
 )
 # A complaint in so many words ("我要投诉", "I want to complain"), whatever else the message says.
 _COMPLAINS = re.compile(r"投诉|举报|complain", re.IGNORECASE)
+# A report made before, named as the subject of a question ("我刚才的举报怎么样了").
+_ABOUT_AN_EARLIER_REPORT = re.compile(
+    r"(?:刚才|刚刚|之前|上次|前几天|昨天|前天|早上|上午|下午|那个)(?:的|报的|提的|反映的|那个)?(?:举报|投诉|报修|反映|工单|单子)|"
+    r"my (?:earlier |last |previous )?(?:report|complaint)",
+    re.IGNORECASE,
+)
 # The reports that a leak told in their middle leaves to be filed beside it, on their own.
 _KEPT_BESIDE_A_LEAK = {Category.COMPLAINT.value, Category.BILLING_QUERY.value}
 # The reports beside which a complaint told in their middle is filed as a ticket of its own.
@@ -751,22 +758,27 @@ class ActionStartIntake(HotlineAction):
         own = own_open_ticket_named(text, tracker, call) if adds else None
         recent = recent_open_ticket(tracker, call) if outside_a_report and own is None else None
         if (
-            recent is not None
-            and asks_how_it_goes(text)
-            and not _COMPLAINS.search(text)
+            asks_how_it_goes(text)
             and not says_something_escapes(text)
+            and ((recent is not None and not _COMPLAINS.search(text)) or _ABOUT_AN_EARLIER_REPORT.search(text))
         ):
-            # "我刚才报上了吗 怎么还没人打电话" right after filing: how it goes, not a new complaint.
+            # "我刚才报上了吗 怎么还没人打电话" right after filing: how it goes, not a new complaint;
+            # "我刚才的举报怎么样了" from an anonymous reporter (no ticket tied to the chat, R7):
+            # asked for the code, never for the flat of a second report.
             tell_status(text, tracker, dispatcher, language, call)
             return [FollowupAction("action_listen")]
         if (
             category != "report_leak"
             and not _COMPLAINS.search(text)
             and not says_something_escapes(text)
-            and answer_to_staff(text, tracker, dispatcher, language, call)
+            and (
+                correction_for_recent_ticket(text, tracker, dispatcher, language, call)
+                or answer_to_staff(text, tracker, dispatcher, language, call)
+            )
         ):
-            # "有人,我在家,到了打我电话" after a dispatcher wrote: the answer, for them, not a new
-            # report; a leak is still a leak (R1), and "我要投诉" still a complaint.
+            # "地址说错了 是4号楼…" after filing: that ticket put right; "有人,我在家,到了打我电话"
+            # after a dispatcher wrote: the answer, for them. Not a new report; a leak is still a
+            # leak (R1), and "我要投诉" still a complaint.
             return [FollowupAction("action_listen")]
         if recent is not None and category == "report_leak" and brings_news(text) and not _COMPLAINS.search(text):
             # "水比刚才还大了" without the code, from the chat whose leak is open: news for that leak;

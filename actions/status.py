@@ -10,8 +10,11 @@ from zoneinfo import ZoneInfo
 from actions.common import safety_advice, say
 from bot.core.conversation.messages import CATEGORY_NAMES, STATUS_NAMES, name_of
 from bot.core.models import Ticket
+from bot.core.text.address import parse_address
+from bot.core.text.phone import check_phone, find_phone, with_spoken_digits
 from bot.core.text.ticket_codes import find_ticket_code, mistyped_ticket_code
 from bot.core.tickets.additions import add_to_ticket, awaits_answer_to_staff, can_add_to
+from bot.core.tickets.corrections import filed_address, set_address, set_phone
 from bot.core.tickets.intake import get_ticket_by_code, tickets_of_sender, utcnow
 from bot.core.tickets.milestones import DEADLINES
 from nlu.leak_words import says_something_escapes
@@ -29,7 +32,10 @@ def status_line(ticket, language: str, tz: ZoneInfo, now: datetime) -> str:  # t
         "status_line",
         language,
         code=ticket.code,
-        category=name_of(CATEGORY_NAMES, ticket.category.value, language),
+        # A gas ticket is named gas, never "漏水" (a tester's finding).
+        category=say("followup_gas_name", language)
+        if ticket.subcategory == "gas"
+        else name_of(CATEGORY_NAMES, ticket.category.value, language),
         status=name_of(STATUS_NAMES, ticket.status.value, language),
         created=created,
     )
@@ -109,6 +115,45 @@ def answer_to_staff(text: str, tracker, dispatcher, language: str, call) -> bool
     return False
 
 
+# Words that put right what was taken down ("地址说错了 是4号楼…", "电话写错了 应该是139…").
+_PUTS_RIGHT = re.compile(
+    r"说错|写错|打错|弄错|搞错|填错|记错|输错|更正|改(?:一下)?(?:成|为)?(?:地址|电话|号码|手机|楼号|门牌)|"
+    r"(?:地址|电话|号码|手机号?|楼号|房号)(?:改成|改为|换成|改一下)|(?:地址|电话|号码|手机|楼号|房号|门牌)[^,，。\s]{0,3}错|"
+    r"\bwrong (?:address|number|phone|building|flat)|correct(?:ion)? (?:to )?(?:the |my )?(?:address|number|phone)|"
+    r"change (?:the |my )?(?:address|phone|number)",
+    re.IGNORECASE,
+)
+
+
+def correction_for_recent_ticket(text: str, tracker, dispatcher, language: str, call) -> bool:  # type: ignore[no-untyped-def]
+    """ "不好意思地址说错了 是4号楼2单元301" after filing: the chat's open ticket is put right, its
+    dispatchers alerted (the crew may be on its way), and the resident told (True). Words that
+    only say something is wrong ("改地址") are told how; False for no such words or ticket."""
+    if tracker.active_loop_name is not None or not _PUTS_RIGHT.search(text):
+        return False
+    filed = recent_open_ticket(tracker, call)
+    if filed is None:
+        return False
+    now, said = utcnow(), []
+    number = find_phone(with_spoken_digits(text))
+    checked = check_phone(number) if number else None
+    if checked is not None and checked.ok and checked.e164 and not filed.anonymous:
+        set_phone(filed, checked.e164, "resident", now)
+        said.append(say("phone_put_right", language, code=filed.code, phone=checked.e164))
+    place = parse_address(text.replace(number, " ") if number else text)
+    if any((place.estate, place.building, place.unit, place.room)):
+        where = filed_address(filed).merged_with(place)
+        set_address(filed, where.format(language), where, "resident", now)
+        said.append(say("address_put_right", language, code=filed.code, address=where.format(language)))
+    if not said:
+        dispatcher.utter_message(text=say("how_to_put_right", language, code=filed.code))
+        return True
+    add_to_ticket(call.session, filed, text, now)  # their words, and an alert for the dispatchers
+    for line in said:
+        dispatcher.utter_message(text=line)
+    return True
+
+
 def news_for_recent_ticket(text: str, tracker, dispatcher, language: str, call) -> bool:  # type: ignore[no-untyped-def]
     """ "补充一下,家里有个80岁的老人" outside a report: more for the chat's open ticket, noted on it
     (True), never lost; False when the words bring no news or there is no such ticket."""
@@ -129,6 +174,7 @@ def news_for_recent_ticket(text: str, tracker, dispatcher, language: str, call) 
 _ASKS_HOW_IT_GOES = re.compile(
     r"(?:报|反映|投诉|单子|工单|修).{0,6}(?:怎么样|咋样|如何了|进度|结果|到哪|处理了|有人|有消息|有回音|派人)|"
     r"还有多久|(?:师傅|人|维修工?|工人|你们)[^,,。.!!??]{0,4}(?:多久|什么时候|啥时候|几点)(?:能|才|会)?(?:来|到|上门)|"
+    r"(?:师傅|人|维修工?|工人|你们的人)[^,,。.!!??]{0,3}(?:到哪|在哪|怎么还没到|还没到)|"
     r"派人了|来人了[吗没]|人呢|有人管|(?:报|登记|提交)(?:上|成功)了?[吗没]|收到了?[吗没]|(?:怎么|咋)还没(?:有)?人?(?:打电话|联系|来)|"
     r"did (?:you|it) (?:get|receive) my (?:report|message)|did my report go through|"
     r"how long (?:until|till|before|will (?:it|they|you)|for)|when (?:will|is|are|does|do) (?:someone|anyone|the (?:crew|technician|engineer|plumber|repairman|team))|"

@@ -19,6 +19,7 @@ from bot.core.models import Alert, Category, Priority, StaffUser, Ticket, Ticket
 from bot.core.text.address import parse_address
 from bot.core.text.phone import check_phone
 from bot.core.tickets.additions import STAFF_REPLY
+from bot.core.tickets.corrections import set_address, set_phone
 from bot.core.tickets.intake import get_ticket_by_code, priority_for
 from bot.core.tickets.milestones import refresh_next_due
 from bot.core.tickets.sla import deadlines_for
@@ -152,20 +153,14 @@ def correct_phone(session: Session, ticket: Ticket, phone: str, actor: str, now:
     checked = check_phone(typed)
     if not checked.ok:
         raise WorkError("work.bad_phone", phone=repr(typed))
-    # Neither number in the history: a report made anonymous later keeps none (R7).
-    _log(ticket, actor, "phone_corrected", now)
-    ticket.phone = checked.e164
+    set_phone(ticket, checked.e164, actor, now)  # type: ignore[arg-type]
 
 
 def correct_address(session: Session, ticket: Ticket, address: str, actor: str, now: datetime) -> None:
     """Where the crew must go, as the dispatcher learned it: the words as typed, and the parts
     read from them (the estate stays when they name none: "5号楼2单元502")."""
     typed = _text(address, MAX_ADDRESS_CHARS, "address")
-    parts = parse_address(typed)
-    _log(ticket, actor, "address_corrected", now, **{"from": ticket.address_raw, "to": typed})
-    ticket.address_raw = typed
-    ticket.estate = parts.estate or ticket.estate
-    ticket.building, ticket.unit, ticket.room = parts.building, parts.unit, parts.room
+    set_address(ticket, typed, parse_address(typed), actor, now)
 
 
 def correct_category(session: Session, ticket: Ticket, target: str, actor: str, now: datetime, tz: ZoneInfo) -> None:

@@ -811,3 +811,18 @@ def test_a_number_typed_by_an_anonymous_resident_does_not_end_anonymity_by_surpr
         kept = get_ticket_by_code(session, code)
         assert kept is not None and kept.anonymous and kept.phone is None
         assert "13700001111" not in f"{kept.description} {kept.address_raw}" and "刘建国" not in kept.description
+
+
+@pytest.mark.stack
+@pytest.mark.parametrize("asks", ["我刚才的举报怎么样了", "之前那个投诉有人管吗"])
+def test_a_whistle_blower_asking_how_it_goes_is_asked_for_the_code_not_for_a_flat(
+    resident: Resident, asks: str
+) -> None:
+    """A tester's anonymous reporter asked how the report went: a second complaint was opened,
+    asking for estate, building, unit and room (what anonymity keeps to itself)."""
+    resident.say("我要匿名举报")
+    resident.say("收费员收了我家的现金,不给收据")
+    optin = resident.say("阳光花园")
+    ticket_code_in(resident.press(resident.press(optin, "不需要"), "确认提交"))
+    answer = resident.say_text(asks)
+    assert "房间号" not in answer and "HL-" in answer, answer

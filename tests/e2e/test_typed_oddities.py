@@ -5,8 +5,11 @@ JSON in a Chinese chat. Each gets what a person on the phone would do with it.""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
-from bot.core.models import Category
+from bot.core.db import session_scope
+from bot.core.models import Alert, Category
+from bot.core.tickets.intake import get_ticket_by_code
 from tests.conftest import Resident
 from tests.e2e.test_conversations import confirm, ticket
 
@@ -264,3 +267,31 @@ def test_no_mobile_is_offered_other_ways_to_be_called(resident: Resident) -> Non
 def test_someone_posing_as_the_company_is_warned_of(resident: Resident, message: str) -> None:
     said = resident.say_text(message)
     assert "110" in said and ("微信" in said or "WeChat" in said), said
+
+
+def test_a_wrong_address_or_phone_put_right_after_filing_reaches_the_ticket(resident: Resident) -> None:
+    """A tester's crew would have gone to the wrong building: "地址说错了 是4号楼2单元301" right after
+    filing got the help text, "电话也错了 应该是139…" the category menu, and the ticket kept both."""
+    resident.say("暖气不热,阳光花园3号楼2单元301")
+    resident.say("13812345678")
+    code = confirm(resident, resident.say("随时"), "确认提交")
+    moved = resident.say_text("不好意思地址说错了 是4号楼2单元301")
+    assert code in moved and "4号楼" in moved, moved
+    called = resident.say_text("电话也错了 应该是13912340003")
+    assert code in called and "13912340003" in called, called
+    with session_scope() as session:
+        filed = get_ticket_by_code(session, code)
+        assert filed is not None and (filed.estate, filed.building, filed.unit, filed.room) == (
+            "阳光花园",
+            "4",
+            "2",
+            "301",
+        )
+        assert filed.phone == "+8613912340003"
+        assert {"address_corrected", "phone_corrected"} <= {e.kind for e in filed.events if e.actor == "resident"}
+        assert any(
+            alert.kind == "resident_added"
+            for alert in session.scalars(select(Alert).where(Alert.ticket_id == filed.id))
+        )
+    asked = resident.say_text("改地址")  # nothing to put right in it: told how
+    assert "地址改成" in asked, asked

@@ -1,4 +1,5 @@
-"""Which words in a chat answer a dispatcher's message (bot/core/tickets/additions.py)."""
+"""Which words in a chat answer a dispatcher's message (bot/core/tickets/additions.py), and how
+a filed ticket is named when asked after."""
 
 from __future__ import annotations
 
@@ -32,3 +33,16 @@ def test_nothing_awaits_an_answer_once_answered_too_late_or_never_written() -> N
     )
     assert not awaits_answer_to_staff(ticket_with(("reply_sent", ANSWER_WITHIN + timedelta(minutes=1))), now)
     assert not awaits_answer_to_staff(ticket_with(("created", timedelta(minutes=5))), now)
+
+
+def test_a_gas_tickets_status_names_gas_not_water() -> None:
+    """A tester's gas ticket was answered "(漏水)" when asked after."""
+    from zoneinfo import ZoneInfo
+
+    from actions.status import status_line
+    from bot.core.models import Category, TicketStatus
+
+    gas = Ticket(code="HL-GAS222", category=Category.REPORT_LEAK, subcategory="gas", status=TicketStatus.NEW,
+                 created_at=utcnow())  # fmt: skip
+    line = status_line(gas, "zh", ZoneInfo("Asia/Shanghai"), utcnow())
+    assert "燃气" in line and "漏水" not in line, line
