@@ -22,6 +22,7 @@ from actions.status import (
     news_for_recent_ticket,
     note_addition,
     own_open_ticket_named,
+    phone_after_filing,
     recent_open_ticket,
     tell_status,
 )
@@ -113,6 +114,8 @@ def answered_without_the_model(text: str, tracker, dispatcher, language: str, ca
         return []  # "电话也错了 应该是139…" after filing: the ticket put right
     if answer_to_staff(text, tracker, dispatcher, language, call):
         return []  # "三点不行 能不能改到四点" after a dispatcher wrote: for them
+    if phone_after_filing(text, tracker, dispatcher, language, call):
+        return []  # "对了我电话是139…" with no report under way: on the open ticket, or said why not
     for advice in harm_advice(text, language):
         dispatcher.utter_message(text=advice)
     if _ASKS_FOR_A_LANGUAGE.search(text):  # "do you speak English?": yes, and what is wrong?

@@ -39,8 +39,10 @@ from actions.status import (
     asks_how_it_goes,
     brings_news,
     correction_for_recent_ticket,
+    gives_another_number,
     note_addition,
     own_open_ticket_named,
+    phone_after_filing,
     recent_open_ticket,
     tell_status,
 )
@@ -774,9 +776,15 @@ class ActionStartIntake(HotlineAction):
             and (
                 correction_for_recent_ticket(text, tracker, dispatcher, language, call)
                 or answer_to_staff(text, tracker, dispatcher, language, call)
+                or (
+                    recent is not None
+                    and gives_another_number(text)
+                    and phone_after_filing(text, tracker, dispatcher, language, call)
+                )
             )
         ):
-            # "地址说错了 是4号楼…" after filing: that ticket put right; "有人,我在家,到了打我电话"
+            # "地址说错了 是4号楼…" after filing: that ticket put right ("我爱人电话139… 也可以打":
+            # the number kept on it); "有人,我在家,到了打我电话"
             # after a dispatcher wrote: the answer, for them. Not a new report; a leak is still a
             # leak (R1), and "我要投诉" still a complaint.
             return [FollowupAction("action_listen")]

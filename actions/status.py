@@ -154,6 +154,43 @@ def correction_for_recent_ticket(text: str, tracker, dispatcher, language: str, 
     return True
 
 
+# A number given as another way to reach one ("我爱人电话139… 也可以打", "有事打这个"), whatever the
+# model reads the rest as (a tester's was read as a complaint).
+_ANOTHER_WAY_TO_REACH = re.compile(
+    r"(?:也|还)可以打|或者打|打这个|有事(?:可以)?打|备用(?:电话|号码)|另一个(?:电话|号码)|换(?:个|成)(?:电话|号码)|"
+    r"call (?:me on|this)|another number|also (?:call|reach)",
+    re.IGNORECASE,
+)
+
+
+def gives_another_number(text: str) -> bool:
+    return bool(_ANOTHER_WAY_TO_REACH.search(text))
+
+
+def phone_after_filing(text: str, tracker, dispatcher, language: str, call) -> bool:  # type: ignore[no-untyped-def]
+    """ "对了我电话是139… 有事可以打给我" with no report under way (True): kept on the chat's open
+    ticket (beside its number, for the dispatchers to choose), or, with none, told why it is
+    kept nowhere (an anonymous report keeps no number, R7)."""
+    if tracker.active_loop_name is not None:
+        return False
+    number = find_phone(with_spoken_digits(text))
+    checked = check_phone(number) if number else None
+    if checked is None or not checked.ok or not checked.e164:
+        return False
+    filed = recent_open_ticket(tracker, call)
+    if filed is None or filed.anonymous:
+        dispatcher.utter_message(text=say("phone_without_report", language))
+    elif filed.phone == checked.e164:
+        dispatcher.utter_message(text=say("phone_already_on_ticket", language, code=filed.code))
+    elif filed.phone is None:
+        set_phone(filed, checked.e164, "resident", utcnow())
+        add_to_ticket(call.session, filed, text, utcnow())
+        dispatcher.utter_message(text=say("phone_put_right", language, code=filed.code, phone=checked.e164))
+    else:
+        note_addition(filed, text, dispatcher, language, call)
+    return True
+
+
 def news_for_recent_ticket(text: str, tracker, dispatcher, language: str, call) -> bool:  # type: ignore[no-untyped-def]
     """ "补充一下,家里有个80岁的老人" outside a report: more for the chat's open ticket, noted on it
     (True), never lost; False when the words bring no news or there is no such ticket."""

@@ -44,6 +44,7 @@ class Pages:
             STATUS_TITLES=titles("status", language), CATEGORY_TITLES=titles("category", language),
             PRIORITY_TITLES=titles("priority", language), EVENT_TITLES=labels("event", language),
             DEADLINE_TITLES=labels("deadline", language), RULE_TITLES=labels("rule", language),
+            ALERT_TITLES=labels("alert", language),
             html_lang=HTML_LANG[language], COLOURS=charts.COLOURS, company=settings.company_name, heatmap=charts.heatmap,
         )  # fmt: skip
 

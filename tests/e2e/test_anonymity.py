@@ -826,3 +826,15 @@ def test_a_whistle_blower_asking_how_it_goes_is_asked_for_the_code_not_for_a_fla
     ticket_code_in(resident.press(resident.press(optin, "不需要"), "确认提交"))
     answer = resident.say_text(asks)
     assert "房间号" not in answer and "HL-" in answer, answer
+
+
+@pytest.mark.stack
+def test_a_number_given_after_an_anonymous_report_is_told_where_it_went(resident: Resident) -> None:
+    """A tester's whistle-blower added "对了我电话是… 有事可以打给我" after filing: the category menu."""
+    resident.say("我要匿名举报")
+    resident.say("收费员收了我家的现金,不给收据")
+    code = ticket_code_in(resident.press(resident.press(resident.say("阳光花园"), "不需要"), "确认提交"))
+    said = resident.say_text("对了我电话是13800001111 有事可以打给我")
+    assert "匿名" in said and "哪一类" not in said, said
+    with session_scope() as session:
+        assert get_ticket_by_code(session, code).phone is None  # type: ignore[union-attr]

@@ -295,3 +295,16 @@ def test_a_wrong_address_or_phone_put_right_after_filing_reaches_the_ticket(resi
         )
     asked = resident.say_text("改地址")  # nothing to put right in it: told how
     assert "地址改成" in asked, asked
+
+
+def test_a_second_number_given_after_filing_goes_on_the_ticket(resident: Resident) -> None:
+    resident.say("暖气不热,阳光花园3号楼2单元301")
+    resident.say("13812345678")
+    code = confirm(resident, resident.say("随时"), "确认提交")
+    said = resident.say_text("对了 我爱人电话13987654321 也可以打")
+    assert code in said and "哪一类" not in said, said
+    assert "已经是" in resident.say_text("13812345678")
+    with session_scope() as session:
+        filed = get_ticket_by_code(session, code)
+        assert filed is not None and filed.phone == "+8613812345678"  # the first stays; both are there
+        assert any("13987654321" in str(e.detail) for e in filed.events)

@@ -296,7 +296,8 @@ def test_alerts_are_listed_and_acknowledged(app, dispatcher: Staff) -> None:  # 
     with session_scope() as session:
         check_deadlines(session, utcnow())
     page = dispatcher.get("/dashboard/").text
-    assert code in page[page.index("Alerts") : page.index("</section>")]
+    box = page[page.index("Alerts") : page.index("</section>")]
+    assert code in box and "已超时" in box and "到场" in box  # named, not "breach onsite_due_at" (a tester's)
     alert_id = page.split(f"{code}</a>")[1].split("/dashboard/alerts/")[1].split("/ack")[0]
     assert dispatcher.post(f"/dashboard/alerts/{alert_id}/ack", back="/dashboard/").status_code == 303
     with session_scope() as session:
