@@ -652,6 +652,8 @@ def intake_intro(category: str, subcategory: str | None, language: str, text: st
     help for faults (R9), courtesy. `text`: the resident's message."""
     first = harm_advice(text, language)
     if category == "report_leak":
+        if say("fire_advice", language) in first and subcategory != "gas" and not says_something_escapes(text):
+            return first  # a burning smell, no water: "catch it in a basin" would contradict the fire advice
         advice = say("gas_safety", language) if subcategory == "gas" else safety_advice(text, language)
         # A tap or a toilet is the water company's or the estate's: said, and the report still taken.
         mains = [say("not_heating_water", language)] if mains_water_only(text) else []

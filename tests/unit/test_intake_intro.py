@@ -118,3 +118,11 @@ def test_someone_posing_as_the_company_gets_the_scam_warning_first(category: str
 @pytest.mark.parametrize("text", ["维修工收了我200块红包才肯修", "物业自称不归他们管", "我扫码交的暖气费没到账"])
 def test_a_bribe_or_a_payment_question_is_no_scam(text: str) -> None:
     assert say("scam_advice", "zh") not in intake_intro("complaint", None, "zh", text)
+
+
+def test_a_burning_smell_with_no_water_gets_no_water_advice() -> None:
+    """A tester's "像是烧焦的味道" got the fire advice and, beside it, "catch the water in a basin"."""
+    said = intake_intro("report_leak", None, "zh", "我家有股怪味 像是烧焦的味道")
+    assert said == [say("fire_advice", "zh")], said
+    wet = intake_intro("report_leak", None, "zh", "暖气管子往外冒水 还有一股焦糊味")
+    assert wet[0] == say("fire_advice", "zh") and say("leak_safety", "zh") in wet
