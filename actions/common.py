@@ -185,6 +185,11 @@ _HARM = (
 )
 
 
+def in_danger(text: str) -> bool:
+    """Someone hurt, a fire or wet wiring (not a scam): no time to agree, the crew calls at once."""
+    return any(words.search(text) for key, words in _HARM if key != "scam_advice")
+
+
 def harm_advice(text: str, language: str) -> list[str]:
     """First aid for what the message says happened to a person or to the wiring (a scald, sparks,
     someone dizzy): said before the report's own advice."""

@@ -25,6 +25,7 @@ from actions.corrections import CORRECTABLE, FIELD_WORDS, earlier_answer_correct
 from actions.drafts import draft_from_slots, keep_unfinished
 from actions.intake import (
     asks_for_anonymity,
+    calls_at_once,
     cancel_report,
     gives_own_number,
     just_a_time,
@@ -111,8 +112,8 @@ def ask_confirmation(dispatcher: CollectingDispatcher, tracker: Tracker, languag
         lines.append(say("summary_optin", language, value=say("optin_yes" if optin else "optin_no", language)))
     else:
         lines.append(say("summary_phone", language, value=tracker.get_slot("phone") or "-"))
-        gas = tracker.get_slot("subcategory") == "gas"  # no time asked (ValidateTicketForm)
-        when = tracker.get_slot("callback_time") or (say("callback_at_once", language) if gas else "-")
+        at_once = calls_at_once(tracker)  # no time asked (ValidateTicketForm)
+        when = tracker.get_slot("callback_time") or (say("callback_at_once", language) if at_once else "-")
         lines.append(say("summary_callback", language, value=when))
     lines.append(say("summary_question", language))
     fields = ("address", "description") if anonymous else CORRECTABLE

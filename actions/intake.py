@@ -20,6 +20,7 @@ from actions.common import (
     button,
     channel_of,
     harm_advice,
+    in_danger,
     language_of,
     latest_intent,
     names_gas,
@@ -1044,6 +1045,14 @@ def yes_or_no(text: str, intent: str | None) -> str | None:
     return None
 
 
+def calls_at_once(tracker: Tracker) -> bool:
+    """No call-back time to agree (R1): a resident told to leave a gas smell, or a leak where
+    someone is hurt or the wiring is wet, is asked no more than the crew needs; it calls at once."""
+    if tracker.get_slot("subcategory") == "gas":
+        return True
+    return tracker.get_slot("category") == "report_leak" and in_danger(tracker.get_slot("description") or "")
+
+
 def ask_callback_time(dispatcher: CollectingDispatcher, tracker: Tracker, language: str, call: ActionCall) -> None:
     options = ("callback_anytime", "callback_morning", "callback_afternoon", "callback_evening")
     buttons = [{"title": say(key, language), "payload": say(key, language)} for key in options]
@@ -1109,9 +1118,7 @@ class ValidateTicketForm(AskingFormValidation):
             slots = [slot for slot in domain_slots if slot not in ("phone", "callback_time")]
         else:
             slots = [slot for slot in domain_slots if slot != "followup_optin"]
-        if tracker.get_slot("subcategory") == "gas":
-            # A resident told to leave a gas smell is asked no more than the crew needs: it calls
-            # at once (R1), there is no time to agree.
+        if calls_at_once(tracker):
             slots = [slot for slot in slots if slot != "callback_time"]
         return with_outage_question(slots, tracker)
 

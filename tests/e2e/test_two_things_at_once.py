@@ -207,3 +207,14 @@ def test_a_running_leak_told_with_a_bribe_is_both_a_leak_and_a_whistle_blowing_c
     leak, complaint = ticket(codes[0]), ticket(codes[1])
     assert leak.category is Category.REPORT_LEAK and leak.onsite_due_at is not None
     assert complaint.category is Category.COMPLAINT and complaint.subcategory == "whistleblowing"
+
+
+def test_a_leak_where_someone_is_hurt_is_asked_no_call_back_time(resident: Resident) -> None:
+    """A tester's burst pipe with a scalded old man was still asked "什么时间联系您?": the crew
+    calls at once, as for gas (R1)."""
+    resident.say("阳光花园3号楼2单元301 暖气管子爆了 热水往外喷 我家老头被烫伤了")
+    summary = resident.say("13812345678")
+    shown = "\n".join(r["text"] for r in summary)
+    assert "什么时间" not in shown and say("callback_at_once", "zh") in shown, shown
+    filed = ticket(ticket_code_in(resident.press(summary, "确认提交")))
+    assert filed.priority is Priority.URGENT and filed.phone == "+8613812345678"
