@@ -786,10 +786,9 @@ class ActionStartIntake(HotlineAction):
                 )
             )
         ):
-            # "地址说错了 是4号楼…" after filing: that ticket put right ("我爱人电话139… 也可以打":
-            # the number kept on it); "有人,我在家,到了打我电话"
-            # after a dispatcher wrote: the answer, for them. Not a new report; a leak is still a
-            # leak (R1), and "我要投诉" still a complaint.
+            # Not a new report: "地址说错了 是4号楼…" after filing puts that ticket right, "我爱人电话
+            # 139… 也可以打" adds the number to it, and "有人,我在家,到了打我电话" after a dispatcher
+            # wrote is the answer, for them. A leak is still a leak (R1), "我要投诉" a complaint.
             return [FollowupAction("action_listen")]
         if recent is not None and category == "report_leak" and brings_news(text) and not _COMPLAINS.search(text):
             # "水比刚才还大了" without the code, from the chat whose leak is open: news for that leak;

@@ -135,12 +135,13 @@ def correction_for_recent_ticket(text: str, tracker, dispatcher, language: str, 
     if filed is None:
         return False
     now, said = utcnow(), []
-    number = find_phone(with_spoken_digits(text))
+    digits = with_spoken_digits(text)  # "电话应该是一三九…": read as digits, and never as a room below
+    number = find_phone(digits)
     checked = check_phone(number) if number else None
     if checked is not None and checked.ok and checked.e164 and not filed.anonymous:
         set_phone(filed, checked.e164, "resident", now)
         said.append(say("phone_put_right", language, code=filed.code, phone=checked.e164))
-    place = parse_address(text.replace(number, " ") if number else text)
+    place = parse_address(digits.replace(number, " ") if number else digits)
     if any((place.estate, place.building, place.unit, place.room)):
         where = filed_address(filed).merged_with(place)
         set_address(filed, where.format(language), where, "resident", now)

@@ -308,3 +308,15 @@ def test_a_second_number_given_after_filing_goes_on_the_ticket(resident: Residen
         filed = get_ticket_by_code(session, code)
         assert filed is not None and filed.phone == "+8613812345678"  # the first stays; both are there
         assert any("13987654321" in str(e.detail) for e in filed.events)
+
+
+def test_a_phone_put_right_in_spoken_digits_leaves_the_address_alone(resident: Resident) -> None:
+    resident.say("暖气不热,阳光花园3号楼2单元301")
+    resident.say("13812345678")
+    code = confirm(resident, resident.say("随时"), "确认提交")
+    said = resident.say_text("电话写错了 应该是一三九一二三四零零零三")
+    assert "13912340003" in said and "地址已改" not in said, said
+    with session_scope() as session:
+        filed = get_ticket_by_code(session, code)
+        assert filed is not None and filed.phone == "+8613912340003"
+        assert (filed.building, filed.unit, filed.room) == ("3", "2", "301")
