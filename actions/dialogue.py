@@ -18,7 +18,7 @@ from actions.status import (
     answer_to_staff,
     asks_how_it_goes,
     brings_news,
-    correction_for_recent_ticket,
+    for_a_filed_ticket,
     news_for_recent_ticket,
     note_addition,
     own_open_ticket_named,
@@ -81,10 +81,8 @@ class ActionHelp(Utterance):
             # "单号是 HL YESCDK": a code the model read as "yes"/"help" is still a status question.
             tell_status(text, tracker, dispatcher, language, call)
             return []
-        if correction_for_recent_ticket(text, tracker, dispatcher, language, call):
-            return []  # "地址说错了 是4号楼2单元301" after filing: the ticket put right
-        if answer_to_staff(text, tracker, dispatcher, language, call):
-            return []  # "好的", "不用了" after a dispatcher wrote: the answer is for them
+        if for_a_filed_ticket(text, tracker, dispatcher, language, call):
+            return []  # "地址说错了 是4号楼2单元301" after filing, "好的" after a dispatcher wrote
         return super().respond(dispatcher, tracker, language, call)
 
 
@@ -110,10 +108,8 @@ def answered_without_the_model(text: str, tracker, dispatcher, language: str, ca
     if cold_room_reading(text) and tracker.active_loop_name is None:
         # "家里有刚出生的宝宝,家里才14度": below 18 °C is a repair case (R11), not a question.
         return start_intake_with("report_repair", text, tracker, dispatcher, language, call)
-    if correction_for_recent_ticket(text, tracker, dispatcher, language, call):
-        return []  # "电话也错了 应该是139…" after filing: the ticket put right
-    if answer_to_staff(text, tracker, dispatcher, language, call):
-        return []  # "三点不行 能不能改到四点" after a dispatcher wrote: for them
+    if for_a_filed_ticket(text, tracker, dispatcher, language, call):
+        return []  # "电话也错了 应该是139…" after filing, "三点不行 能不能改到四点" after a dispatcher wrote
     if phone_after_filing(text, tracker, dispatcher, language, call):
         return []  # "对了我电话是139…" with no report under way: on the open ticket, or said why not
     for advice in harm_advice(text, language):
@@ -213,10 +209,8 @@ class ActionCheckStatus(HotlineAction):
             return []
         if escaping:
             return start_intake_with("report_leak", text, tracker, dispatcher, language, call)
-        if correction_for_recent_ticket(text, tracker, dispatcher, language, call):
-            return []  # "HL-… 地址写错了 是4号楼" from the chat that filed it
-        if answer_to_staff(text, tracker, dispatcher, language, call):
-            return []  # "师傅几点到?" after a dispatcher wrote: for them, with the status
+        if for_a_filed_ticket(text, tracker, dispatcher, language, call):
+            return []  # "HL-… 地址写错了 是4号楼" from the chat that filed it; "师傅几点到?" after a dispatcher wrote
         tell_status(text, tracker, dispatcher, language, call)
         if brings_news(text) and find_ticket_code(text):
             # "HL-4F7K2P 补充一下…" from another chat, or for a closed ticket: not added; say so.

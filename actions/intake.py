@@ -36,10 +36,9 @@ from actions.drafts import draft_from_slots, keep_unfinished
 from actions.followup import end_followup_for_new_report, same_leak, still_leaking
 from actions.outage import ask_outage_choice, earlier_address, outage_slots, read_outage_choice, with_outage_question
 from actions.status import (
-    answer_to_staff,
     asks_how_it_goes,
     brings_news,
-    correction_for_recent_ticket,
+    for_a_filed_ticket,
     gives_another_number,
     note_addition,
     own_open_ticket_named,
@@ -777,8 +776,7 @@ class ActionStartIntake(HotlineAction):
             and not _COMPLAINS.search(text)
             and not says_something_escapes(text)
             and (
-                correction_for_recent_ticket(text, tracker, dispatcher, language, call)
-                or answer_to_staff(text, tracker, dispatcher, language, call)
+                for_a_filed_ticket(text, tracker, dispatcher, language, call)
                 or (
                     recent is not None
                     and gives_another_number(text)

@@ -136,11 +136,10 @@ def correction_for_recent_ticket(text: str, tracker, dispatcher, language: str, 
         return False
     now, said = utcnow(), []
     digits = with_spoken_digits(text)  # "电话应该是一三九…": read as digits, and never as a room below
-    number = find_phone(digits)
-    checked = check_phone(number) if number else None
-    if checked is not None and checked.ok and checked.e164 and not filed.anonymous:
-        set_phone(filed, checked.e164, "resident", now)
-        said.append(say("phone_put_right", language, code=filed.code, phone=checked.e164))
+    number, e164 = _valid_number_in(digits)
+    if e164 is not None and not filed.anonymous:
+        set_phone(filed, e164, "resident", now)
+        said.append(say("phone_put_right", language, code=filed.code, phone=e164))
     place = parse_address(digits.replace(number, " ") if number else digits)
     if any((place.estate, place.building, place.unit, place.room)):
         where = filed_address(filed).merged_with(place)
@@ -174,22 +173,38 @@ def phone_after_filing(text: str, tracker, dispatcher, language: str, call) -> b
     kept nowhere (an anonymous report keeps no number, R7)."""
     if tracker.active_loop_name is not None:
         return False
-    number = find_phone(with_spoken_digits(text))
-    checked = check_phone(number) if number else None
-    if checked is None or not checked.ok or not checked.e164:
+    _, e164 = _valid_number_in(with_spoken_digits(text))
+    if e164 is None:
         return False
     filed = recent_open_ticket(tracker, call)
     if filed is None or filed.anonymous:
         dispatcher.utter_message(text=say("phone_without_report", language))
-    elif filed.phone == checked.e164:
+    elif filed.phone == e164:
         dispatcher.utter_message(text=say("phone_already_on_ticket", language, code=filed.code))
     elif filed.phone is None:
-        set_phone(filed, checked.e164, "resident", utcnow())
-        add_to_ticket(call.session, filed, text, utcnow())
-        dispatcher.utter_message(text=say("phone_put_right", language, code=filed.code, phone=checked.e164))
+        now = utcnow()
+        set_phone(filed, e164, "resident", now)
+        add_to_ticket(call.session, filed, text, now)
+        dispatcher.utter_message(text=say("phone_put_right", language, code=filed.code, phone=e164))
     else:
         note_addition(filed, text, dispatcher, language, call)
     return True
+
+
+def for_a_filed_ticket(text: str, tracker, dispatcher, language: str, call) -> bool:  # type: ignore[no-untyped-def]
+    """What the chat says about a ticket it filed, whatever the model read: a correction of its
+    address or phone, or the answer to a dispatcher's message (True when handled so)."""
+    return correction_for_recent_ticket(text, tracker, dispatcher, language, call) or answer_to_staff(
+        text, tracker, dispatcher, language, call
+    )
+
+
+def _valid_number_in(digits: str) -> tuple[str | None, str | None]:
+    """The number as typed in `digits` (spoken digits already written as digits), and its E.164
+    form when it is one a resident can be called on."""
+    number = find_phone(digits)
+    checked = check_phone(number) if number else None
+    return number, (checked.e164 if checked is not None and checked.ok else None)
 
 
 def news_for_recent_ticket(text: str, tracker, dispatcher, language: str, call) -> bool:  # type: ignore[no-untyped-def]
