@@ -23,7 +23,14 @@ from bot.core.tickets.corrections import set_address, set_phone
 from bot.core.tickets.intake import get_ticket_by_code, priority_for
 from bot.core.tickets.milestones import refresh_next_due
 from bot.core.tickets.sla import deadlines_for
-from bot.core.tickets.workflow import ReasonRequired, Step, TransitionRefused, change_status
+from bot.core.tickets.workflow import (
+    OwnedByAnother,
+    ReasonRequired,
+    Step,
+    TransitionRefused,
+    change_status,
+    refuse_unless_owner,
+)
 from bot.dashboard.texts import Explained, TextKey, dashboard_text
 
 MAX_NOTE_CHARS = 2000
@@ -67,10 +74,11 @@ def move(session: Session, ticket: Ticket, target: str, actor: str, now: datetim
 
 
 def _refuse_unless_owner(ticket: Ticket, actor: str, is_admin: bool) -> None:
-    """R13: one owner from first contact to closure. Another dispatcher closing it (or moving it
-    on) would leave the owner's case done behind their back, unanswered and counted as met."""
-    if ticket.owner is not None and ticket.owner != actor and not is_admin:
-        raise WorkError("work.owned_by", owner=ticket.owner)
+    """R13, as the workflow keeps it (refuse_unless_owner), in the dashboard's words."""
+    try:
+        refuse_unless_owner(ticket, actor, is_admin=is_admin)
+    except OwnedByAnother as refused:
+        raise WorkError("work.owned_by", owner=refused.owner) from None
 
 
 def _move(session: Session, ticket: Ticket, target: str, actor: str, now: datetime, note: str = "") -> None:

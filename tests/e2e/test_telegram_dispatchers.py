@@ -20,11 +20,12 @@ from tests.telegram_standin import BotApiStandIn, group_app
 pytestmark = pytest.mark.stack
 GROUP = -100777
 DISPATCHER = 4242
+SECOND_DISPATCHER = 4343
 
 
 @pytest.fixture(scope="module")
 def dispatch_app(stack, bot_api: BotApiStandIn) -> Iterator[RunningApp]:  # type: ignore[no-untyped-def]
-    app = group_app(f"http://127.0.0.1:{stack.rasa_port}", bot_api, GROUP, telegram_dispatcher_ids=str(DISPATCHER))
+    app = group_app(f"http://127.0.0.1:{stack.rasa_port}", bot_api, GROUP, telegram_dispatcher_ids=f"{DISPATCHER},{SECOND_DISPATCHER}")
     yield app
     app.stop()
 
@@ -140,3 +141,22 @@ def test_a_button_the_workflow_forbids_is_refused_and_changes_nothing(dispatch_a
     assert after == before
     time.sleep(0.5)
     assert not any(f"{code} 已解决" in text for text in bot_api.texts_to(GROUP))  # no "done" post either
+
+
+def test_only_the_owner_moves_a_ticket_another_dispatcher_acknowledged(dispatch_app, bot_api: BotApiStandIn) -> None:  # type: ignore[no-untyped-def]
+    """R13: a second dispatcher in the group cannot mark another's case solved behind their back."""
+    code = new_ticket()
+    buttons = ticket_buttons(bot_api, code)
+    press(bot_api, DISPATCHER, buttons["受理"])
+    for title in ("已到场", "已解决"):
+        answer = press(bot_api, SECOND_DISPATCHER, buttons[title])
+        assert code in answer and "负责" in answer
+        with session_scope() as session:
+            ticket = get_ticket_by_code(session, code)
+            assert ticket is not None and ticket.status is TicketStatus.ACKNOWLEDGED
+            assert ticket.owner == f"telegram-dispatcher:{DISPATCHER}"
+    time.sleep(0.5)
+    assert not any(f"{code} 已解决" in text for text in bot_api.texts_to(GROUP))
+    assert code in press(bot_api, DISPATCHER, buttons["已解决"])  # the owner still can
+    with session_scope() as session:
+        assert get_ticket_by_code(session, code).status is TicketStatus.RESOLVED  # type: ignore[union-attr]

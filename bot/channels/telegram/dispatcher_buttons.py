@@ -1,6 +1,6 @@
 """The buttons under a new ticket's notice in the dispatchers' group (受理 / 已到场 / 已解决):
-only the configured dispatchers may press them, and the ticket's workflow decides what a press
-may do (bot/channels/telegram/group_notices.py posts the notices)."""
+only the configured dispatchers may press them, a ticket another owns only its owner (R13), and
+the ticket's workflow decides what a press may do (bot/channels/telegram/group_notices.py posts the notices)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.core.conversation.messages import say
 from bot.core.tickets.intake import utcnow
 from bot.core.tickets.notices import ACTION_TITLES, GROUP_LANGUAGE, apply_dispatcher_action, refusal_text
-from bot.core.tickets.workflow import TransitionRefused
+from bot.core.tickets.workflow import OwnedByAnother, TransitionRefused
 
 # The callback data of these buttons: "t:<action>:<ticket id>".
 CALLBACK_PATTERN = r"^t:"
@@ -35,6 +35,10 @@ class DispatcherButtons:
             code, status = await in_transaction(apply_action, int(ticket_id), action, user.id)
         except TransitionRefused as refused:  # the workflow said no; the ticket is as it was
             await query.answer(refusal_text(refused, action), show_alert=True)  # type: ignore[union-attr]
+            return
+        except OwnedByAnother as owned:  # R13: another dispatcher's case
+            text = say("telegram.owned_by", GROUP_LANGUAGE, code=owned.code, owner=owned.owner)
+            await query.answer(text, show_alert=True)  # type: ignore[union-attr]
             return
         title = ACTION_TITLES[action]
         await query.answer(say("telegram.action_answer", GROUP_LANGUAGE, code=code, action=title))  # type: ignore[union-attr]

@@ -16,7 +16,7 @@ from bot.core.conversation.messages import STATUS_NAMES, name_of, say
 from bot.core.db import rows_changed
 from bot.core.models import Alert, OutageSuspicion, Ticket, TicketStatus
 from bot.core.text.catalog import label, labels
-from bot.core.tickets.workflow import TransitionRefused, change_status
+from bot.core.tickets.workflow import TransitionRefused, change_status, refuse_unless_owner
 
 # The group's language: its texts are in the catalogs (bot/locale/), under "notice.*" and the
 # enum names ("category.*", "priority.*", "deadline.*", "action.*", "alert.*").
@@ -122,9 +122,11 @@ def apply_dispatcher_action(session: Session, ticket_id: int, action: str, actor
     """A dispatcher's button: acknowledge, crew on site, resolved (logged with who and when).
 
     The workflow decides: a step it does not allow (已解决 on a closed ticket, 受理 twice) raises
-    TransitionRefused and changes nothing; 受理 makes the dispatcher the owner of an unowned ticket (R13).
+    TransitionRefused and changes nothing; 受理 makes the dispatcher the owner of an unowned ticket,
+    and a ticket another owns is refused (OwnedByAnother), R13.
     """
     ticket = session.get_one(Ticket, ticket_id)
+    refuse_unless_owner(ticket, actor)  # R13: another's case is theirs to move (OwnedByAnother)
     change_status(session, ticket, ACTIONS[action], actor, now)
     return ticket
 

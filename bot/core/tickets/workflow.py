@@ -73,6 +73,22 @@ class ReasonRequired(ValueError):
         super().__init__(f"Closing a ticket that is {ticket.status.value}, not resolved, needs a note saying why.")
 
 
+class OwnedByAnother(ValueError):
+    """R13: one owner from first contact to closure. Another dispatcher moving or closing an owned
+    ticket would leave the owner's case done behind their back, unanswered and counted as met."""
+
+    def __init__(self, ticket: Ticket) -> None:
+        self.code, self.owner = ticket.code, ticket.owner
+        super().__init__(f"{ticket.code} is owned by {ticket.owner}; only they or an admin may change it.")
+
+
+def refuse_unless_owner(ticket: Ticket, actor: str, *, is_admin: bool = False) -> None:
+    """Raise OwnedByAnother when `actor` may not work this ticket: it has another owner and the
+    actor is no admin. A ticket nobody owns yet may be worked by any dispatcher."""
+    if ticket.owner is not None and ticket.owner != actor and not is_admin:
+        raise OwnedByAnother(ticket)
+
+
 def next_statuses(status: TicketStatus, step: Step = Step.WORK) -> tuple[TicketStatus, ...]:
     return TRANSITIONS[step].get(status, ())
 
