@@ -1131,9 +1131,12 @@ class ValidateTicketForm(AskingFormValidation):
         typed = squash(tracker.latest_message.get("text") or "")
         if says_no_change(typed) and (kept := correction_dropped(tracker, dispatcher, language, typed)) is not None:
             return await self._no_answer(kept, dispatcher, tracker, domain, language)  # "不改了" after "改地址"
-        if not typed.startswith("/") and (corrected := earlier_answer_corrected(typed, tracker, dispatcher, language)):
-            return await self._no_answer(corrected, dispatcher, tracker, domain, language)
         asked = tracker.get_slot("requested_slot")
+        # Nothing asked yet: the message that started the report ("…301的暖气费…收费不对") gave the
+        # answers now in the slots, and its "不对" can correct none of them.
+        if asked and not typed.startswith("/") and (corrected := earlier_answer_corrected(typed, tracker, dispatcher,
+                                                                                           language)):  # fmt: skip
+            return await self._no_answer(corrected, dispatcher, tracker, domain, language)
         billing_file = self.call.settings.billing_file
         if tracker.get_slot("anonymous") and _ASKS_ABOUT_PRIVACY.search(typed) and not tells_of_bribery(typed):
             # "你们会不会泄露我的信息?" from an anonymous resident: a question to answer (what is

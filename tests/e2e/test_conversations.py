@@ -269,6 +269,15 @@ def test_disputed_bill_becomes_a_ticket(resident: Resident) -> None:
     assert saved.category is Category.BILLING_QUERY and saved.subcategory == "dispute"
 
 
+def test_a_disputed_bill_told_with_the_flat_is_not_asked_for_it_again(resident: Resident) -> None:
+    first = resident.say_text("阳光花园3号楼2单元301的暖气费比去年贵了一倍,收费不对")
+    assert "收费人员" in first and "详细地址" not in first, first
+    resident.say("13812345678")
+    summary = resident.say("上午")
+    saved = ticket(confirm(resident, summary, "确认提交"))
+    assert saved.category is Category.BILLING_QUERY and saved.building == "3" and saved.room == "301"
+
+
 @pytest.mark.parametrize(
     ("message", "expected"),
     [
