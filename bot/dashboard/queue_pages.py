@@ -79,8 +79,9 @@ def version(visit: Visit) -> Response:
 
 def ack_alert(visit: Visit) -> Response:
     try:
-        ticket_work.acknowledge_alert(visit.session, int(visit.path["alert_id"]), visit.user.username, utcnow())
+        ticket_work.acknowledge_alert(visit.session, int(visit.path["alert_id"]), visit.user.username, utcnow(),
+                                      is_admin=visit.user.is_admin)  # fmt: skip
     except ticket_work.WorkError as problem:
-        return visit.refuse(404, problem.text(visit.pages.language))
+        return visit.refuse(404 if problem.key == "work.no_alert" else 400, problem.text(visit.pages.language))
     back = str(visit.form.get("back", ""))
     return RedirectResponse(back if back.startswith("/dashboard") else "/dashboard", 303)

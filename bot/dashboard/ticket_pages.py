@@ -38,7 +38,13 @@ def ticket_values(visit: Visit, ticket: Ticket) -> dict[str, Any]:
     transcript = plain_all(MessageView, transcript_of(session, ticket, TRANSCRIPT_SHOWN))
     original = session.get(Ticket, ticket.duplicate_of_id) if ticket.duplicate_of_id else None
     alerts = session.scalars(select(Alert).where(Alert.ticket_id == ticket.id, Alert.acknowledged_at.is_(None)))
+    try:  # R13: the steps are shown to whoever may take them; the others are told whose case it is
+        ticket_work.refuse_unless_owner(ticket, visit.user.username, is_admin=visit.user.is_admin)
+        owned_elsewhere = None
+    except ticket_work.WorkError as owned:
+        owned_elsewhere = owned.text(visit.pages.language)
     return {
+        "owned_elsewhere": owned_elsewhere,
         "ticket": plain(TicketView, ticket), "events": plain_all(EventView, ticket.events), "transcript": transcript,
         "next_statuses": [s.value for s in next_statuses(ticket.status)],
         "can_reply": ticket_work.can_reply(ticket),
@@ -86,7 +92,7 @@ STEPS: dict[str, Callable[[Visit, Ticket, datetime], object]] = {
                                                          is_admin=v.user.is_admin),
     "crew": lambda v, t, now: ticket_work.assign_crew(v.session, t, v.form.get("crew", ""), v.user.username, now),
     "status": lambda v, t, now: ticket_work.move(v.session, t, v.form.get("status", ""), v.user.username, now,
-                                                 v.form.get("note", ""), is_admin=v.user.is_admin),
+                                                 v.form.get("note", "")),
     "note": lambda v, t, now: ticket_work.add_note(v.session, t, v.form.get("note", ""), v.user.username, now),
     "reply": lambda v, t, now: ticket_work.reply_to_resident(v.session, t, v.form.get("text", ""), v.user.username, now),
     "phone": lambda v, t, now: ticket_work.correct_phone(v.session, t, v.form.get("phone", ""), v.user.username, now),
@@ -95,7 +101,7 @@ STEPS: dict[str, Callable[[Visit, Ticket, datetime], object]] = {
     "category": lambda v, t, now: ticket_work.correct_category(v.session, t, v.form.get("category", ""),
                                                                v.user.username, now, v.settings.tz),
     "duplicate": lambda v, t, now: ticket_work.link_duplicate(v.session, t, v.form.get("original", ""),
-                                                              v.user.username, now, is_admin=v.user.is_admin),
+                                                              v.user.username, now),
 }  # fmt: skip
 
 
@@ -107,6 +113,8 @@ def ticket_step(visit: Visit) -> Response:
     if ticket is None:
         return visit.refuse(404, visit.text("dashboard.no_ticket", code=repr(code)))
     try:
+        if step not in ticket_work.OPEN_TO_ALL:
+            ticket_work.refuse_unless_owner(ticket, visit.user.username, is_admin=visit.user.is_admin)
         STEPS[step](visit, ticket, utcnow())
     except ticket_work.WorkError as problem:
         visit.session.rollback()  # nothing of a refused step is kept; the page shows the ticket as it was

@@ -23,14 +23,8 @@ from bot.core.tickets.corrections import set_address, set_phone
 from bot.core.tickets.intake import get_ticket_by_code, priority_for
 from bot.core.tickets.milestones import refresh_next_due
 from bot.core.tickets.sla import deadlines_for
-from bot.core.tickets.workflow import (
-    OwnedByAnother,
-    ReasonRequired,
-    Step,
-    TransitionRefused,
-    change_status,
-    refuse_unless_owner,
-)
+from bot.core.tickets import workflow
+from bot.core.tickets.workflow import ReasonRequired, Step, TransitionRefused, change_status
 from bot.dashboard.texts import Explained, TextKey, dashboard_text
 
 MAX_NOTE_CHARS = 2000
@@ -65,20 +59,24 @@ def _text(value: str, limit: int, what: str) -> str:
     return value
 
 
-def move(session: Session, ticket: Ticket, target: str, actor: str, now: datetime, note: str = "", *,
-         is_admin: bool) -> None:  # fmt: skip
-    """Change the status along the workflow (bot/core/tickets/workflow.py holds the table); an
-    owned ticket only by its owner or an admin (R13)."""
-    _refuse_unless_owner(ticket, actor, is_admin)
-    _move(session, ticket, target, actor, now, note)
+# The steps anyone on the staff may take on a ticket another owns: taking an unowned one has its
+# own refusal (take_ownership), and handing over is an admin's.
+OPEN_TO_ALL = frozenset({"own", "hand_over"})
 
 
-def _refuse_unless_owner(ticket: Ticket, actor: str, is_admin: bool) -> None:
-    """R13, as the workflow keeps it (refuse_unless_owner), in the dashboard's words."""
+def refuse_unless_owner(ticket: Ticket, actor: str, *, is_admin: bool) -> None:
+    """R13, as the workflow keeps it, for every other step on a ticket (a reply in the hotline's
+    name, the callback number, the address, the category, an alert dismissed): another
+    dispatcher changing any of it would work the owner's case behind their back."""
     try:
-        refuse_unless_owner(ticket, actor, is_admin=is_admin)
-    except OwnedByAnother as refused:
+        workflow.refuse_unless_owner(ticket, actor, is_admin=is_admin)
+    except workflow.OwnedByAnother as refused:
         raise WorkError("work.owned_by", owner=refused.owner) from None
+
+
+def move(session: Session, ticket: Ticket, target: str, actor: str, now: datetime, note: str = "") -> None:
+    """Change the status along the workflow (bot/core/tickets/workflow.py holds the table)."""
+    _move(session, ticket, target, actor, now, note)
 
 
 def _move(session: Session, ticket: Ticket, target: str, actor: str, now: datetime, note: str = "") -> None:
@@ -202,11 +200,9 @@ def _kind_of_case(ticket: Ticket) -> str:
     return "fault" if ticket.category in (Category.REPORT_LEAK, Category.REPORT_REPAIR) else ticket.category.value
 
 
-def link_duplicate(session: Session, ticket: Ticket, original_code: str, actor: str, now: datetime, *,
-                   is_admin: bool) -> Ticket:  # fmt: skip
+def link_duplicate(session: Session, ticket: Ticket, original_code: str, actor: str, now: datetime) -> Ticket:
     """Mark this ticket as a duplicate of another report of the same incident and close it;
     the work goes on in the original."""
-    _refuse_unless_owner(ticket, actor, is_admin)
     original = get_ticket_by_code(session, original_code or "")
     if original is None:
         raise WorkError("work.no_original", code=repr(original_code.strip()))
@@ -243,10 +239,12 @@ def _same_place(one: Ticket, other: Ticket) -> bool:
     )
 
 
-def acknowledge_alert(session: Session, alert_id: int, actor: str, now: datetime) -> Alert:
+def acknowledge_alert(session: Session, alert_id: int, actor: str, now: datetime, *, is_admin: bool) -> Alert:
+    """An alert dismissed: by the ticket's owner (or an admin), who must act on it (R13)."""
     alert = session.get(Alert, alert_id)
     if alert is None:
         raise WorkError("work.no_alert")
+    refuse_unless_owner(alert.ticket, actor, is_admin=is_admin)
     if alert.acknowledged_at is None:
         alert.acknowledged_by, alert.acknowledged_at = actor, now
         _log(alert.ticket, actor, "alert_acknowledged", now, rule=alert.rule, alert=alert.kind)

@@ -205,6 +205,46 @@ def test_dispatcher_works_a_ticket_through_its_workflow(app, dispatcher: Staff) 
             ("crew_assigned", dispatcher.username), ("note", dispatcher.username)} <= actors  # fmt: skip
 
 
+def test_a_second_dispatcher_changes_nothing_on_a_ticket_another_owns(app, dispatcher: Staff) -> None:  # type: ignore[no-untyped-def]
+    """Testers' finding (R13): zhao replied to wang's resident, changed the callback number and the
+    address, downgraded a leak to a repair and dismissed its alerts; only the status was refused."""
+    from bot.core.tickets.alerts import raise_alert
+
+    estate = estate_name()
+    code = make_ticket(estate, Category.REPORT_LEAK, sender_ref="web:owned-elsewhere")
+    original = make_ticket(estate, Category.REPORT_LEAK)
+    assert dispatcher.act(code, "own").status_code == 303
+    with session_scope() as session:
+        ticket = get_ticket_by_code(session, code)
+        alert = raise_alert(session, ticket, "R1", "onsite_due_at", "warning", utcnow(), utcnow())  # type: ignore[arg-type]
+        session.flush()
+        alert_id = alert.id
+
+    def state() -> tuple:  # type: ignore[type-arg]
+        with session_scope() as session:
+            t = get_ticket_by_code(session, code)
+            return (t.status, t.owner, t.crew, t.phone, t.address_raw, t.category, len(t.events),  # type: ignore[union-attr]
+                    session.get(Alert, alert_id).acknowledged_at)  # type: ignore[union-attr]  # fmt: skip
+
+    before = state()
+    other = Staff(app.base_url, new_account("dispatcher"))
+    steps = {"acknowledge": {}, "crew": {"crew": "别的班组"}, "note": {"note": "我来看看"},
+             "reply": {"text": "你好"}, "phone": {"phone": "13000000009"}, "address": {"address": "别处"},
+             "category": {"category": "report_repair"}, "status": {"status": "in_progress"},
+             "duplicate": {"original": original}}  # fmt: skip
+    for step, form in steps.items():
+        refused = other.act(code, step, **form)
+        assert refused.status_code == 400 and f"{dispatcher.username} owns this ticket" in refused.text, step
+    dismissed = other.post(f"/dashboard/alerts/{alert_id}/ack", back="/dashboard/")
+    assert dismissed.status_code == 400 and f"{dispatcher.username} owns this ticket" in dismissed.text
+    assert state() == before
+    page = other.get(f"/dashboard/tickets/{code}").text  # told whose case it is; no forms that would be refused
+    assert f"{dispatcher.username} owns this ticket" in page and "step-reply" not in page and "step-crew" not in page
+    admin = Staff(app.base_url, new_account("admin"))
+    assert admin.act(code, "crew", crew="抢修一班").status_code == 303  # an admin may step in
+    assert dispatcher.post(f"/dashboard/alerts/{alert_id}/ack", back="/dashboard/").status_code == 303
+
+
 def test_category_correction_and_duplicates(app, dispatcher: Staff) -> None:  # type: ignore[no-untyped-def]
     estate = estate_name()
     first = make_ticket(estate, Category.REPORT_REPAIR, description="楼道里有水")
