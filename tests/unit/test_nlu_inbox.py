@@ -26,7 +26,10 @@ def test_personal_data_is_replaced_before_storing() -> None:
     for secret in ("1234-5678", "1234567", "37030319900101123X", "a.b@example.com", "6222021234567890"):
         assert secret not in clean
     assert "13800000000" in clean and "[身份证号]" in clean and "[email]" in clean and "[号码]" in clean
-    assert redact("阳光花园3号楼2单元301暖气不热") == "阳光花园3号楼2单元301暖气不热"  # addresses stay
+    # Testers' finding (R7): "我是幸福小区5号楼1单元202的…" said before "我要匿名" sat in the inbox. The
+    # flat points at one household; the estate and building stay.
+    assert redact("阳光花园3号楼2单元301暖气不热") == "阳光花园3号楼[单元][房号]暖气不热"
+    assert "202" not in redact("嗯嗯 那个 王建国 就是我 5-1-202") and "王建国" not in redact("嗯嗯 那个 王建国 就是我 5-1-202")
 
 
 def test_examples_file_keeps_rasa_layout(tmp_path: Path) -> None:

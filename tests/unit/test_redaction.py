@@ -19,6 +19,11 @@ from bot.core.text.redaction import anonymous_words, redact_flat, redact_identif
         ("我的微信 zhang_san88,QQ号 12345678", ["zhang_san88", "12345678"]),
         ("WeChat: lily_2024", ["lily_2024"]),
         ("My WeChat is zhang_wei88, add me", ["zhang_wei88"]),
+        # Testers' findings: the reporter named as such, and a name owned up to.
+        ("举报人张三,手机139 1234 5678,抄表员收红包", ["张三"]),
+        ("投诉人:李秀英,收费员态度差", ["李秀英"]),
+        ("嗯嗯 那个 王建国 就是我 5-1-202", ["王建国"]),
+        ("我就是王建国,抄表员收了红包", ["王建国"]),
     ],
 )
 def test_names_and_chat_accounts_are_redacted(typed: str, secrets: list[str]) -> None:
@@ -26,7 +31,9 @@ def test_names_and_chat_accounts_are_redacted(typed: str, secrets: list[str]) ->
     assert not [secret for secret in secrets if secret in clean], clean
 
 
-@pytest.mark.parametrize("typed", ["我是业主,暖气不热", "我是3号楼的住户", "我是想问一下", "举报抄表员老李收红包"])
+@pytest.mark.parametrize(
+    "typed", ["我是业主,暖气不热", "我是3号楼的住户", "我是想问一下", "举报抄表员老李收红包", "举报人是我邻居", "这就是我家"]
+)
 def test_who_one_is_is_no_name(typed: str) -> None:
     assert redact_identifiers(typed) == typed
 

@@ -1,8 +1,11 @@
 """Offering a resident's message to the admins' NLU inbox: the words the bot was unsure of, or a
 ticket a dispatcher refiled. Only the storing is here; reviewing and training is bot/teaching/.
 
-Personal data never reaches the inbox: phone, ID and card numbers, e-mail addresses and names
-are replaced before anything is stored (bot/core/text/redaction.py)."""
+Personal data never reaches the inbox: phone, ID and card numbers, e-mail addresses, names and
+the flat (its unit and room; the estate and building stay) are replaced before anything is
+stored (bot/core/text/redaction.py). A message offered before its chat asked for anonymity, or
+in a chat that never filed a report, cannot be traced later; so nothing that points at one
+household is kept in the first place (R7)."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.db import rows_changed
 from bot.core.models import NluInboxItem
-from bot.core.text.redaction import PLACEHOLDER_PHONE, redact_identifiers
+from bot.core.text.redaction import PLACEHOLDER_PHONE, redact_flat, redact_identifiers
 
 MAX_TEXT_CHARS = 500
 # Below this confidence a recognised message is still worth a look (the fallback is at 0.45).
@@ -25,10 +28,11 @@ _SPACE = re.compile(r"\s+")
 
 
 def redact(text: str) -> str:
-    """The message as the inbox keeps it: one line, cut to length, identifiers replaced. A phone
-    number becomes one the tokenizer already masks, so it stays a phone to the model."""
+    """The message as the inbox keeps it: one line, cut to length, identifiers and the flat
+    replaced. A phone number becomes one the tokenizer already masks, so it stays a phone to the
+    model; the flat's placeholders say what was there, which is all the model needs of it."""
     text = _SPACE.sub(" ", text).strip()[:MAX_TEXT_CHARS]
-    return redact_identifiers(text, phone_placeholder=PLACEHOLDER_PHONE)
+    return redact_flat(redact_identifiers(text, phone_placeholder=PLACEHOLDER_PHONE))
 
 
 def normalised(text: str) -> str:

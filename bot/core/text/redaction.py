@@ -103,6 +103,13 @@ _NAME_RULES = [
     re.compile(
         rf"(?P<cue>我是[^,，。!！?？]{{0,16}}?(?:{_RESIDENT_ROLES})\s*)(?P<name>(?!{_ROLES}|们)[{_HAN}]{{2,3}})(?=[\s,，。.!！?？;；]|$)"
     ),
+    # The reporter named as such ("举报人张三,", "投诉人:李秀英"), and a name owned up to ("我就是王建国",
+    # "那个 王建国 就是我"): not "举报人是我邻居", "这就是我家".
+    re.compile(
+        rf"(?P<cue>(?:举报人|投诉人|反映人|报案人|来电人|联系人)[:：\s]*|我就是)"
+        rf"(?P<name>(?!{_ROLES}|是)[{_COMMON_SURNAMES}][{_HAN}]{{1,2}})(?=[\s,，。.!！?？;；]|$)"
+    ),
+    re.compile(rf"(?P<cue>^|[\s,，。、:：]|那个|这个)(?P<name>[{_COMMON_SURNAMES}][{_HAN}]{{1,2}})(?=\s*就是我)"),
     # The first word after the cue in any case; further ones only capitalised ("John Smith").
     re.compile(
         r"(?P<cue>(?i:my name is|my name's|i am called|i'm called|call me|name\s*:)\s*)"
