@@ -5,6 +5,11 @@ stored like any other and answered a little later (Pace.LATER). Only a flood far
 is refused (Pace.REFUSED) with the time to wait, so it cannot fill the database or keep Rasa busy
 for hours; the chat page keeps such a message and sends it again by itself after that time.
 
+A leak or a smell of gas is never slowed nor refused (R1): its safety advice cannot wait, and
+the chat that told it is spared its address's limit for the next minutes, so its report goes on
+at once even while others flood that address (a carrier's shared address, or an attacker's).
+The chat's own limit still holds.
+
 The counts live in memory, per application process: cheap, forgotten at a restart, and with
 several processes each counts on its own, so the limits then hold per process. That keeps one
 page or script from drowning the bot; it is no quota.
@@ -23,6 +28,9 @@ WINDOW_SECONDS = 60.0
 # Over its limit a chat or an address may still have up to this many times the limit stored
 # per window (answered later); beyond that nothing more is stored until the window moves on.
 HOLD_FACTOR = 3
+# How long a chat that told of a leak or gas is spared its address's limit: long enough to give
+# the address, the number and the time.
+URGENT_REPORT_SECONDS = 600.0
 
 
 class Pace(Enum):
@@ -72,17 +80,26 @@ class ChatRateLimits:
         self._recent = {kind: RecentTimes(WINDOW_SECONDS) for kind in self._limits}
         self._clock = clock
         self._last_sweep = clock()
+        self._urgent_since: dict[str, float] = {}  # chat -> when it last told of a leak or gas
 
-    def admit(self, chat: str, client: str) -> Admission:
+    def admit(self, chat: str, client: str, *, urgent: bool = False) -> Admission:
         """Whether this chat's message from this address is answered now, later, or refused.
-        A message that is stored (now or later) counts against both limits."""
+        A message that is stored (now or later) counts against both limits. `urgent`: it tells
+        of a leak or gas (answered now, whatever the counts)."""
         now = self._clock()
         if now - self._last_sweep > WINDOW_SECONDS:
             for recent in self._recent.values():
                 recent.forget_quiet(now)
+            self._urgent_since = {c: t for c, t in self._urgent_since.items() if t > now - URGENT_REPORT_SECONDS}
             self._last_sweep = now
         keys = {"chat": chat, "client": client}
-        active = [kind for kind, limit in self._limits.items() if limit > 0]
+        if urgent:
+            self._urgent_since[chat] = now
+            for kind, recent in self._recent.items():
+                recent.add(keys[kind], now)
+            return Admission(Pace.NOW)
+        reporting = self._urgent_since.get(chat, -math.inf) > now - URGENT_REPORT_SECONDS
+        active = [kind for kind, limit in self._limits.items() if limit > 0 and not (reporting and kind == "client")]
         counts = {kind: self._recent[kind].count(keys[kind], now) for kind in active}
         flooded = [kind for kind in active if counts[kind] >= self._limits[kind] * HOLD_FACTOR]
         if flooded:

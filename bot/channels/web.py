@@ -102,12 +102,13 @@ def chat_routes(settings: Settings, relay: Relay, telegram: TelegramChannel | No
         too_long = too_long_reply(message, settings.max_message_chars)
         if too_long is not None and not sounds_urgent(message):  # urgent: the relay reads its first part
             return JSONResponse([too_long.as_dict()])
-        admission = pace.admit(sender, client_address(request))
+        urgent = sounds_urgent(message)  # R1: never slowed nor refused (chat_rate_limits.py)
+        admission = pace.admit(sender, client_address(request), urgent=urgent)
         if admission.pace is Pace.REFUSED:
             seconds = admission.retry_after
             text = say("wait_and_resend", detect_language(message) or DEFAULT_LANGUAGE, seconds=seconds)
             return JSONResponse({"error": text, "retry_after": seconds}, 429, {"Retry-After": str(seconds)})
-        if admission.pace is Pace.LATER and not sounds_urgent(message):
+        if admission.pace is Pace.LATER:
             replies = await hold(relay, "web", sender, message)
         else:
             replies = await relay.handle("web", sender, message)

@@ -145,6 +145,22 @@ def test_a_leak_from_a_chat_over_its_pace_is_answered_at_once(paced_app: Running
     assert burst.status_code == 200 and "阀门" in answered and "您发得有点快" not in answered, answered
 
 
+def test_a_leak_from_a_flooded_address_is_answered_and_its_report_goes_on(paced_app: RunningApp) -> None:
+    """Tester's finding (R1): after a flood from one address (a shared carrier address, or an
+    attacker), a new chat's "暖气片漏水了" got a 429 and no safety advice, and its address waited."""
+    transport = httpx.HTTPTransport(local_address="127.0.0.6")  # an address no other test uses
+    with httpx.Client(base_url=paced_app.base_url, timeout=30, transport=transport) as client:
+        flood = (client.post("/api/chat", json={"sender": issued_chat_id(client), "message": "你好"}) for _ in range(30))
+        assert any(answer.status_code == 429 for answer in flood)  # far over the address's pace of 5 a minute
+        chat_id = issued_chat_id(client)
+        leak = client.post("/api/chat", json={"sender": chat_id, "message": "暖气片漏水了,水喷出来了!"})
+        address = client.post("/api/chat", json={"sender": chat_id, "message": "阳光花园3号楼2单元301"})
+    advice = "\n".join(reply["text"] for reply in leak.json())
+    assert leak.status_code == 200 and "阀门" in advice, advice
+    asked = "\n".join(reply["text"] for reply in address.json())
+    assert address.status_code == 200 and "您发得有点快" not in asked and "电话" in asked, asked
+
+
 def test_one_address_over_its_pace_is_slowed_whatever_chat_ids_it_uses(paced_app: RunningApp) -> None:
     transport = httpx.HTTPTransport(local_address="127.0.0.4")  # an address no other test uses
     with httpx.Client(base_url=paced_app.base_url, timeout=30, transport=transport) as client:
