@@ -18,7 +18,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import say
-from bot.core.text.address import address_from_parts, parse_address
+from bot.core.text.address import Address, address_from_parts, parse_address
 from bot.core.text.phone import check_phone, find_phone
 
 CORRECTABLE = ("address", "description", "phone", "callback_time")
@@ -73,19 +73,33 @@ _RIGHT_NOT_WRONG = re.compile(
 )
 
 
+def with_number_put_right(text: str, address: Address) -> Address | None:
+    """`address` with the number `text` puts right ("是312不是311"), or None when it puts right
+    no number the address has."""
+    match = _RIGHT_NOT_WRONG.search(text)
+    if match is None:
+        return None
+    right, wrong = match.group("right") or match.group("right2"), match.group("wrong") or match.group("wrong2")
+    field = next((name for name in ("room", "unit", "building") if getattr(address, name) == wrong), None)
+    return None if field is None else address.merged_with(Address(**{field: right}))
+
+
+def place_named_in(text: str) -> Address:
+    """The parts of an address a correction names, without its lead-in ("sorry wrong address,
+    it's", "不对,地址错了,是") or the wrong value named last, which the parser would take for parts
+    (an estate called "its")."""
+    return parse_address(_LEAD_IN.sub("", _WRONG_NAMED_LAST.sub("", text)))
+
+
 def number_put_right(text: str, tracker: Tracker, dispatcher: CollectingDispatcher,
                      language: str) -> dict[str, Any] | None:  # fmt: skip
     """The address with the number the resident put right, or None when the message puts right
     no number the address has."""
-    match = _RIGHT_NOT_WRONG.search(text)
-    parts = tracker.get_slot("address_parts") or {}
-    if match is None or not tracker.get_slot("address"):
+    if not tracker.get_slot("address"):
         return None
-    right, wrong = match.group("right") or match.group("right2"), match.group("wrong") or match.group("wrong2")
-    field = next((name for name in ("room", "unit", "building") if parts.get(name) == wrong), None)
-    if field is None:
+    address = with_number_put_right(text, address_from_parts(tracker.get_slot("address_parts") or {}))
+    if address is None:
         return None
-    address = address_from_parts(parts).merged_with(address_from_parts({field: right}))
     formatted = address.format(language)
     dispatcher.utter_message(text=say("corrected_address", language, value=formatted))
     return {"address": formatted, "address_parts": {**asdict(address), "raw": formatted, "attempts": 1}}
@@ -113,7 +127,7 @@ def earlier_answer_corrected(text: str, tracker: Tracker, dispatcher: Collecting
 def _new_value(field: str, text: str, tracker: Tracker, dispatcher: CollectingDispatcher,
                language: str) -> dict[str, Any]:  # fmt: skip
     if field == "address":
-        named = parse_address(_LEAD_IN.sub("", _WRONG_NAMED_LAST.sub("", text)))
+        named = place_named_in(text)
         if any(asdict(named).values()):
             address = address_from_parts(tracker.get_slot("address_parts") or {}).merged_with(named)
             formatted = address.format(language)

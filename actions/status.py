@@ -4,13 +4,14 @@ their own open ticket by its code ("HL-4F7K2P 补充一下,楼下也渗水了").
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from actions.common import safety_advice, say
+from actions.corrections import place_named_in, with_number_put_right
 from bot.core.conversation.messages import CATEGORY_NAMES, STATUS_NAMES, name_of
 from bot.core.models import Ticket
-from bot.core.text.address import parse_address
 from bot.core.text.phone import check_phone, find_phone, with_spoken_digits
 from bot.core.text.ticket_codes import find_ticket_code, mistyped_ticket_code
 from bot.core.tickets.additions import add_to_ticket, awaits_answer_to_staff, can_add_to
@@ -140,9 +141,13 @@ def correction_for_recent_ticket(text: str, tracker, dispatcher, language: str, 
     if e164 is not None and not filed.anonymous:
         set_phone(filed, e164, "resident", now)
         said.append(say("phone_put_right", language, code=filed.code, phone=e164))
-    place = parse_address(digits.replace(number, " ") if number else digits)
-    if any((place.estate, place.building, place.unit, place.room)):
+    words = digits.replace(number, " ") if number else digits
+    # "its room 1302 not 1203": that number put right; else the parts named, without the words
+    # around them ("sorry wrong address, it's…" is no estate).
+    where = with_number_put_right(words, filed_address(filed))
+    if where is None and any(asdict(place := place_named_in(words)).values()):
         where = filed_address(filed).merged_with(place)
+    if where is not None:
         set_address(filed, where.format(language), where, "resident", now)
         said.append(say("address_put_right", language, code=filed.code, address=where.format(language)))
     if not said:

@@ -297,6 +297,23 @@ def test_a_wrong_address_or_phone_put_right_after_filing_reaches_the_ticket(resi
     assert "地址改成" in asked, asked
 
 
+@pytest.mark.parametrize(
+    ("correction", "room"),
+    [("sorry wrong address, its room 1302 not 1203", "1302"), ("地址错了 sorry, should be room 303 not 1203", "303")],
+)
+def test_a_room_put_right_after_filing_keeps_the_estate(resident: Resident, correction: str, room: str) -> None:
+    """Tester's finding: the crew would have been sent to the estate "its" (or "should be")."""
+    resident.say("my radiator is cold, Sunshine Garden building 3 unit 2 room 1203")
+    resident.say("13812345678")
+    code = confirm(resident, resident.say("anytime"), "Confirm")
+    moved = resident.say_text(correction)
+    assert code in moved and room in moved and "its" not in moved.replace(code, "") and "should" not in moved, moved
+    with session_scope() as session:
+        filed = get_ticket_by_code(session, code)
+        assert filed is not None and (filed.building, filed.unit, filed.room) == ("3", "2", room)
+        assert filed.estate is not None and "its" not in filed.estate and "should" not in filed.estate
+
+
 def test_a_second_number_given_after_filing_goes_on_the_ticket(resident: Resident) -> None:
     resident.say("暖气不热,阳光花园3号楼2单元301")
     resident.say("13812345678")
