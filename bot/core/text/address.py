@@ -127,6 +127,9 @@ _CUE = re.compile(
     re.IGNORECASE,
 )
 # Filler a spoken message starts with ("那个幸福家园7号楼", voice-to-text): not part of the name.
+_LATIN = re.compile(r"[A-Za-z]")
+# The words of an English sentence up to its last preposition, before a place's name.
+_EN_LEAD_IN = re.compile(r"^.*(?<![a-z])(?:at|in|of|on|near|from|by|to|inside|outside)(?:\s+|$)", re.IGNORECASE)
 _FILLER = re.compile(r"^(?:那个|这个|应该是|就是|是|嗯|呃|额|喂)+")
 # A part said not to be it ("是5号楼,不是3号楼", "not building 3"): left out, it is a correction.
 _NEGATION = re.compile(r"(?:而?不是|并非|不在|(?<![a-z])not)\s*$", re.IGNORECASE)
@@ -275,6 +278,10 @@ def _clean(fragment: str) -> str:
                 estate, stripped = rest, True
                 break
     estate = estate.removesuffix("的").strip(_TRIM)
+    if _LATIN.search(estate) and len(estate.split()) >= 4:
+        # "my mum is 82 lives alone at Riverside Park": the place is what follows the last "at";
+        # "…in the stairwell of" names none.
+        estate = _EN_LEAD_IN.sub("", estate).strip(_TRIM)
     if estate.endswith("小区") and _CN_ESTATE_END.search(estate[:-2]):
         estate = estate[:-2]
     return estate
