@@ -384,10 +384,13 @@ def takes_the_leak_back(text: str) -> bool:
 # (not "还没好", "still not fixed").
 _SOLVED = re.compile(
     r"(?:已经|现在|又|都|自己)好了|(?<![没不])(?:修好|恢复了|又热了|热了|热起来了|不用来了|不用修了|不用派人|没事了|解决了)|"
-    r"\b(?:fixed|working again|sorted|resolved|back on|warm again|all good)\b|no need (?:to|for)",
+    r"已经?解决|搞定了|弄好了|"
+    r"\b(?:fixed|working again|sorted|solved|resolved|back on|warm again|all good)\b|no need (?:to|for)",
     re.IGNORECASE,
 )
-_NOT_SOLVED = re.compile(r"还没|没好|没修好|没有好|not (?:yet )?(?:fixed|working|sorted|resolved)|still", re.IGNORECASE)
+_NOT_SOLVED = re.compile(
+    r"还没|没好|没修好|没有好|未解决|(?:not|n't)(?: yet| been)? (?:fixed|working|sorted|solved|resolved)|still", re.IGNORECASE
+)
 
 
 def sounds_solved(text: str) -> bool:
@@ -1144,7 +1147,11 @@ class ValidateTicketForm(AskingFormValidation):
             dispatcher.utter_message(text=say("anonymous_ok", language))
             return await self._no_answer({}, dispatcher, tracker, domain, language)
         if asked == "callback_time" and not _SAYS_WHEN.search(with_spoken_digits(typed)):
-            # Any words may be a time ("等我下班"), so a report there is caught before its validation.
+            # Any words may be a time ("等我下班"), so a report there is caught before its validation,
+            # and a problem over ("已解决") may be dropped with one press (never read as a complaint).
+            if sounds_solved(typed):
+                offer_to_drop(dispatcher, "solved_offer_cancel", language)
+                return await self._no_answer({}, dispatcher, tracker, domain, language)
             if (kind := report_told(tracker, billing_file)) is not None:
                 return await self._no_answer(take_report(tracker, dispatcher, language, kind), dispatcher, tracker,
                                              domain, language)  # fmt: skip
