@@ -174,9 +174,10 @@ class ValidateFollowupForm(HotlineFormValidation):
         text = squash(str(value or ""))
         solved, rest = (_BUT.split(text, maxsplit=1) + [""])[:2]
         answer = read_solved(solved or text, latest_intent(tracker))
-        if answer == "yes" and rest and (_WANTS_A_COMPLAINT.search(rest) or tells_of_bribery(rest)):
-            # "修好了,不过我要投诉来的那个师傅": solved, and the complaint is the comment, which is
-            # filed as a complaint of its own (complaint_in_comment); the rating is still asked.
+        if answer == "yes" and len(_ANSWER_ONLY.sub("", rest)) >= 2:
+            # "修好了,不过我要投诉来的那个师傅", "it's warm now, but the worker was rude…": solved, and
+            # what follows the "but" is the comment (never lost), filed as a complaint of its own
+            # when it is one (complaint_in_comment); the rating is still asked.
             return {"followup_solved": "yes", "followup_comment": text[:1000]}
         if answer is None:
             dispatcher.utter_message(text=say("followup_unclear", language_of(tracker)))
@@ -230,7 +231,12 @@ def still_leaking(tracker: Tracker, text: str, dispatcher: CollectingDispatcher,
 
 
 # "我要投诉他", "I want this to be a formal complaint": the comment asks to be a complaint.
-_WANTS_A_COMPLAINT = re.compile(r"投诉|举报|告他|complain|report (?:him|her|them)", re.IGNORECASE)
+# Staff who were rude or insulting ("骂人", "态度很差", "the worker was rude") are complained of too.
+_WANTS_A_COMPLAINT = re.compile(
+    r"投诉|举报|告他|骂|态度(?:很|太|非常|特别)?(?:差|不好|恶劣|蛮横)|不礼貌|"
+    r"complain|report (?:him|her|them)|\b(?:rude|impolite|insult(?:ed|ing)?|swore|swearing|yelled|shouted)\b",
+    re.IGNORECASE,
+)
 # How sure the model must be that a comment without those words is a complaint.
 COMPLAINT_ABOVE = 0.8
 

@@ -241,6 +241,24 @@ def test_solved_but_a_complaint_at_the_solved_question_closes_it_and_files_the_c
     assert complaint.category is Category.COMPLAINT and "旧零件" in complaint.description
 
 
+def test_solved_but_staff_behaviour_told_at_the_solved_question_is_kept_and_filed(
+    resident: Resident, app: RunningApp
+) -> None:
+    """Tester's finding: "yeah its warm now thx, but the worker was rude and left mud all over my
+    floor" went straight to the rating; the words were in no ticket, and no complaint was filed."""
+    code = report_leak(resident)
+    run_followups(app, daytime(ticket(code).followup_due_at))
+    assert updates(resident)
+    resident.say("yeah its warm now thx, but the worker was rude and left mud all over my floor")
+    closing = "\n".join(r["text"] for r in resident.say("1"))
+    first = ticket(code)
+    assert first.status is TicketStatus.CLOSED and first.satisfaction == 1, closing
+    assert "mud" in (first.satisfaction_comment or ""), closing
+    with session_scope() as session:
+        filed = session.scalars(select(Ticket).where(Ticket.description.contains("left mud all over"))).all()
+        assert [t.category for t in filed] == [Category.COMPLAINT], closing
+
+
 def test_an_anonymous_tickets_follow_up_comment_keeps_no_name_flat_or_phone(
     resident: Resident, app: RunningApp
 ) -> None:
