@@ -124,7 +124,9 @@ _ADDS_TO_IT = re.compile(
 # ("周村区新建路88号3楼东户", "幸福村东头第三家", "12号门市"). The crew goes by these words.
 _STREET_OR_VILLAGE = re.compile(
     r"(?:路|街|大道|巷|胡同|弄)\s*[0-9一二三四五六七八九十百]+\s*号|[\u4e00-\u9fff]{1,6}(?:村|庄|屯|寨)(?![委民])|门市|商铺|底商|"
-    r"\b\d+\s+\w+\s+(?:road|street|st|avenue|ave|lane)\b|\bvillage\b",
+    r"\b\d+\s+\w+\s+(?:road|street|st|avenue|ave|lane)\b|\bvillage\b|"
+    # A public place ("共青团路和西五路路口 人行道上那个井盖"): a passer-by's leak has no flat.
+    r"路口|交叉口|人行道|马路|路边|街边|街角|广场|井盖|\b(?:intersection|crossing|corner of|sidewalk|pavement|manhole)\b",
     re.IGNORECASE,
 )
 # A request that names the kind of case but not what happened: ask for the details.

@@ -526,6 +526,27 @@ def test_a_street_number_is_an_address_at_once_and_words_beside_the_address_are_
     assert "楼下401他家" in leak.description and "门缝" in leak.description, leak.description
 
 
+def test_a_passer_by_reports_steam_from_a_manhole_at_a_crossing(resident: Resident) -> None:
+    """Tester's finding (R1): a steam leak in the street could not be reported: at a crossing the
+    bot asked for the building, unit and room again and again, and no ticket was filed."""
+    advice = resident.say_text("路边那个井盖子里头一直在冒热气 像开锅了一样 我是过路的 不想留电话")
+    assert "烫" in advice or "蒸汽" in advice, advice
+    asked = resident.say("不是小区 就是共青团路和西五路路口 人行道上那个井盖")
+    said = "\n".join(r["text"] for r in asked)
+    assert "楼号" not in said and "房间号" not in said, said
+    replies = asked
+    for _ in range(3):  # the follow-up choice, then the summary
+        if any(b["title"] == "确认提交" for r in replies for b in r.get("buttons") or []):
+            break
+        replies = (
+            resident.press(replies, "不需要")
+            if any(b["title"] == "不需要" for r in replies for b in r.get("buttons") or [])
+            else resident.say("随时")
+        )
+    leak = ticket(confirm(resident, replies, "确认提交"))
+    assert leak.category is Category.REPORT_LEAK and "路口" in (leak.address_raw or ""), leak.address_raw
+
+
 def test_adding_to_the_description_from_the_summary_keeps_what_was_told(resident: Resident) -> None:
     """Tester's finding: "改描述" and "补充一下…" replaced the accusation with the addition."""
     resident.say("阳光花园3号楼2单元301暖气不热,已经三天了")
