@@ -671,7 +671,7 @@ def intake_intro(category: str, subcategory: str | None, language: str, text: st
         intro = [say("whistle_intro" if subcategory == "whistleblowing" else "complaint_intro", language)]
         # "报了漏水两天没人来,楼下都淹了" is a complaint about the wait, but the water still runs:
         # the safety advice comes first whatever the report is about (R1).
-        if not says_something_escapes(text):
+        if not says_something_escapes(text) or sounds_solved(text):
             return [*first, *intro]
         return [*first, say("gas_safety" if smells_of_gas(text) else "complaint_leak_safety", language), *intro]
     return [*first, say("billing_dispute_intro", language)]
@@ -755,7 +755,8 @@ class ActionStartIntake(HotlineAction):
             return answer  # "还在漏水" at "solved?": the follow-up's answer, no second leak
         # "暖气管爆了,水喷得到处都是,打了三次热线没人接,我要投诉": R1 first. The leak is taken (a
         # crew in 30 minutes), and the complaint's words go with it for the dispatcher to see.
-        complaint_too = category == "complaint" and says_something_escapes(text)
+        # Not "上个月我家漏水…现在已经修好了,但我要投诉这个态度": that leak is over, the complaint is not.
+        complaint_too = category == "complaint" and says_something_escapes(text) and not sounds_solved(text)
         # A complaint naming one's own ticket is a complaint of its own (R5/R6), not news for it.
         outside_a_report = tracker.active_loop_name in (None, "followup_form")
         adds = category != "complaint" and outside_a_report
