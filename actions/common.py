@@ -376,3 +376,10 @@ class Utterance(HotlineAction):
 
 
 __all__ = ["ActionCall", "AskingFormValidation", "HotlineAction", "HotlineFormValidation", "Utterance", "say"]
+
+
+# A person asked for beside something else ("…态度太差,我要找人工", "not solved, let me speak to a
+# human"): the staffed line is given, whatever else the message is.
+ASKS_FOR_PERSON = re.compile(
+    r"人工|真人|找人|领导|经理|负责人|human|real person|agent|manager|supervisor", re.IGNORECASE
+)

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
+    ASKS_FOR_PERSON,
     HotlineAction,
     HotlineFormValidation,
     button,
@@ -62,6 +63,13 @@ def read_solved(text: str, intent: str | None) -> str | None:
     if intent == "affirm" or _SOLVED.search(text):
         return "yes"
     return None
+
+
+# What a rating says when it says nothing more ("5分吧", "给五星!", "very satisfied").
+_RATING_ONLY = re.compile(
+    "|".join(sorted(map(re.escape, _RATINGS), key=len, reverse=True))
+    + r"|[1-5]\s*(?:分|星|颗星|stars?|/\s*5)?|[一二三四五两]\s*(?:分|星|颗星)|给|打|吧|啊|呢|了|的|我|[\s,，.。!！?？~]"
+)
 
 
 def read_rating(text: str) -> int | None:
@@ -190,10 +198,15 @@ class ValidateFollowupForm(HotlineFormValidation):
     def validate_satisfaction(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        rating = read_rating(str(value or ""))
+        text = squash(str(value or ""))
+        rating = read_rating(text)
         if rating is None:
             dispatcher.utter_message(text=say("satisfaction_invalid", language_of(tracker)))
             return {"satisfaction": None}
+        if len(_RATING_ONLY.sub("", text.lower())) >= 4 and not tracker.get_slot("followup_comment"):
+            # "1分,收费那个人根本没打电话给我": the rating's reasons are the comment, never lost to
+            # the next question's "没有".
+            return {"satisfaction": str(rating), "followup_comment": text[:1000]}
         return {"satisfaction": str(rating)}
 
     def validate_followup_comment(
@@ -303,4 +316,7 @@ class ActionFinishFollowup(HotlineAction):
             "followup_thanks" if solved else "followup_reopened_anonymous" if ticket.anonymous else "followup_reopened"
         )
         dispatcher.utter_message(text=say(key, language, code=code))
+        if ASKS_FOR_PERSON.search(f"{comment or ''} {tracker.latest_message.get('text') or ''}"):
+            # "解决个屁…我要找你们领导 给我转人工": the staffed line, beside the reopened ticket.
+            dispatcher.utter_message(text=say("human", language))
         return [SlotSet(slot, None) for slot in (*FOLLOWUP_SLOTS, "followup_code", "followup_kind")]

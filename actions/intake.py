@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
+    ASKS_FOR_PERSON,
     Ask,
     AskingFormValidation,
     HotlineAction,
@@ -391,7 +392,8 @@ _SOLVED = re.compile(
     re.IGNORECASE,
 )
 _NOT_SOLVED = re.compile(
-    r"还没|没好|没修好|没有好|未解决|(?:not|n't)(?: yet| been)? (?:fixed|working|sorted|solved|resolved)|still", re.IGNORECASE
+    r"还没|没好|没修好|没有好|未解决|(?:not|n't)(?: yet| been)? (?:fixed|working|sorted|solved|resolved)|still",
+    re.IGNORECASE,
 )
 
 
@@ -696,7 +698,7 @@ _REPORTED = (
 def report_in(text: str) -> str | None:
     """The report a request for anonymity or for a person carries in the same message
     ("我要举报抄表员收红包,我要匿名"), or None when it only asks ("我要匿名举报": what is asked next)."""
-    rest = _ASKS_FOR_PERSON.sub("", _ANONYMOUS.sub("", text)).strip(" ,,。.!!、")
+    rest = ASKS_FOR_PERSON.sub("", _ANONYMOUS.sub("", text)).strip(" ,,。.!!、")
     if len(rest) < 4 or _GENERIC.match(rest):
         return None
     if says_something_escapes(rest):
@@ -704,15 +706,9 @@ def report_in(text: str) -> str | None:
     return next((category for category, words in _REPORTED if words.search(rest)), None)
 
 
-# A person asked for in the same message as a report ("…态度太差,我要找人工").
-_ASKS_FOR_PERSON = re.compile(
-    r"人工|真人|找人|领导|经理|负责人|human|real person|agent|manager|supervisor", re.IGNORECASE
-)
-
-
 def honour_requests_in(text: str, dispatcher: CollectingDispatcher, language: str) -> None:
     """Say yes to what a report's message also asks: a person (the staffed line), anonymity."""
-    if _ASKS_FOR_PERSON.search(text):
+    if ASKS_FOR_PERSON.search(text):
         dispatcher.utter_message(text=say("human", language))
     if asks_for_anonymity(text):
         dispatcher.utter_message(text=say("anonymous_ok", language))

@@ -18,12 +18,12 @@ from bot.core.conversation.replies import Reply
 from bot.core.models import Alert, Category, Priority, StaffUser, Ticket, TicketEvent, TicketStatus
 from bot.core.text.address import parse_address
 from bot.core.text.phone import check_phone
+from bot.core.tickets import workflow
 from bot.core.tickets.additions import STAFF_REPLY
 from bot.core.tickets.corrections import set_address, set_phone
 from bot.core.tickets.intake import get_ticket_by_code, priority_for
 from bot.core.tickets.milestones import refresh_next_due
 from bot.core.tickets.sla import deadlines_for
-from bot.core.tickets import workflow
 from bot.core.tickets.workflow import ReasonRequired, Step, TransitionRefused, change_status
 from bot.dashboard.texts import Explained, TextKey, dashboard_text
 

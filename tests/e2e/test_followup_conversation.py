@@ -72,6 +72,27 @@ def test_solved_followup_closes_the_ticket_with_a_rating(resident: Resident, app
     assert (saved.satisfaction, saved.satisfaction_comment) == (5, "师傅来得很快,很专业")
 
 
+def test_a_rating_given_with_its_reasons_keeps_them(resident: Resident, app: RunningApp) -> None:
+    """Tester's finding: "1分,收费那个人根本没打电话给我…" then "没有" kept only "没有"."""
+    code = report_leak(resident)
+    run_followups(app, daytime(ticket(code).followup_due_at))
+    resident.press(updates(resident), "已解决")
+    closing = resident.say_text("1分,收费那个人根本没打电话给我,是我自己去营业厅问的")
+    assert "已结案" in closing, closing  # the reasons were the comment: not asked for again
+    saved = ticket(code)
+    assert saved.satisfaction == 1 and "没打电话" in (saved.satisfaction_comment or "")
+
+
+def test_a_person_asked_for_in_a_not_solved_answer_gets_the_staffed_line(resident: Resident, app: RunningApp) -> None:
+    """Tester's finding: "解决个屁…我要找你们领导 给我转人工" only got "已重新打开"."""
+    code = report_leak(resident)
+    run_followups(app, daytime(ticket(code).followup_due_at))
+    updates(resident)
+    answer = resident.say_text("解决个屁 到现在也没人给我打电话 我要找你们领导 给我转人工")
+    assert "重新打开" in answer and "0533" in answer, answer
+    assert ticket(code).status is TicketStatus.REOPENED
+
+
 def test_not_solved_in_free_text_reopens_and_raises_priority(resident: Resident, app: RunningApp) -> None:
     resident.say("The radiator is cold, Sunshine Garden bldg 3 unit 2 room 301")
     resident.say("13812345678")

@@ -25,7 +25,12 @@ SECOND_DISPATCHER = 4343
 
 @pytest.fixture(scope="module")
 def dispatch_app(stack, bot_api: BotApiStandIn) -> Iterator[RunningApp]:  # type: ignore[no-untyped-def]
-    app = group_app(f"http://127.0.0.1:{stack.rasa_port}", bot_api, GROUP, telegram_dispatcher_ids=f"{DISPATCHER},{SECOND_DISPATCHER}")
+    app = group_app(
+        f"http://127.0.0.1:{stack.rasa_port}",
+        bot_api,
+        GROUP,
+        telegram_dispatcher_ids=f"{DISPATCHER},{SECOND_DISPATCHER}",
+    )
     yield app
     app.stop()
 

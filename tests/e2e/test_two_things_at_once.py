@@ -161,7 +161,9 @@ def test_a_burst_pipe_in_a_complaint_is_taken_as_the_leak_with_the_complaint_kep
 def test_a_complaint_about_a_leak_that_is_over_sends_no_emergency_crew(resident: Resident) -> None:
     """Tester's finding: a complaint about how a leak last month was handled, "现在已经修好了", was
     filed as an urgent leak, a crew in 30 minutes for nothing, and the complaint nearly lost."""
-    first = resident.say_text("上个月我家漏水,你们的人过了两个多小时才来,来了还嫌我家地方小,现在已经修好了,但我要投诉这个态度")
+    first = resident.say_text(
+        "上个月我家漏水,你们的人过了两个多小时才来,来了还嫌我家地方小,现在已经修好了,但我要投诉这个态度"
+    )
     assert say("leak_safety", "zh") not in first and say("complaint_leak_safety", "zh") not in first, first
     resident.say("世纪花园5号楼3单元601")
     resident.say("13812345678")

@@ -150,7 +150,9 @@ def test_a_leak_from_a_flooded_address_is_answered_and_its_report_goes_on(paced_
     attacker), a new chat's "暖气片漏水了" got a 429 and no safety advice, and its address waited."""
     transport = httpx.HTTPTransport(local_address="127.0.0.6")  # an address no other test uses
     with httpx.Client(base_url=paced_app.base_url, timeout=30, transport=transport) as client:
-        flood = (client.post("/api/chat", json={"sender": issued_chat_id(client), "message": "你好"}) for _ in range(30))
+        flood = (
+            client.post("/api/chat", json={"sender": issued_chat_id(client), "message": "你好"}) for _ in range(30)
+        )
         assert any(answer.status_code == 429 for answer in flood)  # far over the address's pace of 5 a minute
         chat_id = issued_chat_id(client)
         leak = client.post("/api/chat", json={"sender": chat_id, "message": "暖气片漏水了,水喷出来了!"})

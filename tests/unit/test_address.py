@@ -41,8 +41,10 @@ FULL_EN = Address("Sunshine Garden", "3", "2", "301")
         # Testers' findings: what is told before the place is no part of the estate's name.
         ("my mum is 82 lives alone at Sunshine Garden 3号楼2单元301, her flat is freezing", FULL_EN),
         ("radiator cold in Sunshine Garden building 3 unit 2 room 301", FULL_EN),
-        ("hot steam out of a pipe in the stairwell of bldg 3 sunshine garden, kids walk past",
-         Address("sunshine garden", "3")),
+        (
+            "hot steam out of a pipe in the stairwell of bldg 3 sunshine garden, kids walk past",
+            Address("sunshine garden", "3"),
+        ),
     ],
 )
 def test_parse_full_address(text: str, expected: Address) -> None:

@@ -29,7 +29,9 @@ def test_personal_data_is_replaced_before_storing() -> None:
     # Testers' finding (R7): "我是幸福小区5号楼1单元202的…" said before "我要匿名" sat in the inbox. The
     # flat points at one household; the estate and building stay.
     assert redact("阳光花园3号楼2单元301暖气不热") == "阳光花园3号楼[单元][房号]暖气不热"
-    assert "202" not in redact("嗯嗯 那个 王建国 就是我 5-1-202") and "王建国" not in redact("嗯嗯 那个 王建国 就是我 5-1-202")
+    assert "202" not in redact("嗯嗯 那个 王建国 就是我 5-1-202") and "王建国" not in redact(
+        "嗯嗯 那个 王建国 就是我 5-1-202"
+    )
 
 
 def test_examples_file_keeps_rasa_layout(tmp_path: Path) -> None:
