@@ -11,7 +11,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import HotlineAction, button, report_text, resident_text, say
-from actions.intake import answer_beside_report, intake_intro, intake_start_events, report_in, start_intake_with
+from actions.intake import bill_beside_report, intake_intro, intake_start_events, report_in, start_intake_with
 from actions.unit_of_work import ActionCall
 from bot.core.billing import about_money, answer_billing, clauses_of
 from nlu.leak_words import says_something_escapes
@@ -70,8 +70,7 @@ class ActionAnswerBilling(HotlineAction):
             # The report is taken down now (a leak's advice comes first); the question is answered
             # as far as the billing file can, and a disputed bill can be raised once it is done.
             events = start_intake_with(category, text, tracker, dispatcher, language, call)
-            answer_beside_report(answer, dispatcher, language)
-            return events
+            return [*events, *bill_beside_report(text, dispatcher, language, call)]
         if answer.is_dispute:
             return start_billing_intake(dispatcher, tracker, language, call)
         if not answer.texts:

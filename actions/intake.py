@@ -48,7 +48,7 @@ from actions.status import (
     tell_status,
 )
 from actions.unit_of_work import ActionCall
-from bot.core.billing import BillingAnswer, answer_billing, billing_answer_in
+from bot.core.billing import answer_billing, billing_answer_in, money_matter_in
 from bot.core.conversation.messages import FIELD_NAMES, join_names, name_of
 from bot.core.conversation.privacy import forget_sender
 from bot.core.models import Category, Ticket
@@ -690,7 +690,11 @@ _REPORTED = (
     ),
     (
         "report_repair",
-        re.compile(r"不热|不暖|冰凉|没暖气|没有暖气|坏了|维修|报修|异响|not warm|cold|broken|repair", re.IGNORECASE),
+        re.compile(
+            r"不热|不暖|冰凉|没暖气|没有暖气|坏了|维修|报修|异响|拧不动|关不上|打不开|不好使|失灵|能修|修一下|修修|"
+            r"not warm|cold|broken|repair|stuck|won't (?:turn|open|close)",
+            re.IGNORECASE,
+        ),
     ),
 )
 
@@ -725,14 +729,21 @@ def start_intake_with(category: str, text: str, tracker: Tracker, dispatcher: Co
     return [*events, FollowupAction("ticket_form")]
 
 
-def answer_beside_report(question: BillingAnswer, dispatcher: CollectingDispatcher, language: str) -> None:
-    """A billing question asked beside a report: answered now when the billing file can; a
-    disputed bill (or one the file cannot answer) can be raised once the report is done."""
-    answers = [] if question.is_dispute else question.texts
-    for line in answers:
-        dispatcher.utter_message(text=line)
-    if not answers:
-        dispatcher.utter_message(text=say("billing_after_report", language))
+def bill_beside_report(text: str, dispatcher: CollectingDispatcher, language: str,
+                       call: ActionCall) -> list[dict[str, Any]]:  # fmt: skip
+    """The billing part of a report's message: a disputed bill, or a question about money the
+    billing file cannot answer ("and why did my heating bill go up 40% this year?"), is a ticket
+    of its own for the billing officers (R15), set aside to be filed beside the report; a question
+    the file answers is answered now. The events go after the report's own (which reset the slot)."""
+    billing_file = call.settings.billing_file
+    if not tells_of_bribery(text) and (money := money_matter_in(text, billing_file)) is not None:
+        dispatcher.utter_message(text=say("billing_set_aside", language))
+        return [SlotSet("set_aside", {"category": "billing_query", "subcategory": "dispute", "description": money})]
+    if (question := billing_answer_in(text, language, billing_file)) is not None:
+        # "暖气片漏水了!还有你们的缴费方式有哪些": the report is taken, the question answered.
+        for line in question.texts or [say("billing_after_report", language)]:
+            dispatcher.utter_message(text=line)
+    return []
 
 
 class ActionStartIntake(HotlineAction):
@@ -808,13 +819,11 @@ class ActionStartIntake(HotlineAction):
         if complaint_too and not tells_of_bribery(text):  # a bribe is set aside, below
             dispatcher.utter_message(text=say("complaint_with_leak", language))
         honour_requests_in(text, dispatcher, language)
-        if category != "complaint" and (question := billing_answer_in(text, language, call.settings.billing_file)):
-            # "暖气片漏水了!还有你们的缴费方式有哪些": the report is taken, the question answered.
-            answer_beside_report(question, dispatcher, language)
+        bill = bill_beside_report(text, dispatcher, language, call) if category != "complaint" else []
         # A leak written in the middle of a follow-up (data/rules.yml): the follow-up keeps what
         # was answered, and the leak is a report of its own.
         ended = end_followup_for_new_report(tracker, call) if tracker.active_loop_name == "followup_form" else []
-        events = [*ended, *intake_start_events(category, subcategory, text, tracker, call)]
+        events = [*ended, *intake_start_events(category, subcategory, text, tracker, call), *bill]
         if category == "report_leak" and tells_of_bribery(text):
             # "…接头漏水 都漏到楼下去了 上回那个师傅跟我要了两百块钱 也没给票": the leak's crew now (R1),
             # and the bribe a whistle-blowing complaint of its own beside it (R5), never one lost in the other.

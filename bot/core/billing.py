@@ -38,6 +38,24 @@ def about_money(clause: str) -> bool:
     return bool(_MONEY.search(clause))
 
 
+# A part that asks ("为什么这么贵?", "why did my bill go up") rather than tells ("我交了钱的").
+_ASKS = re.compile(
+    r"[?？]|吗|为什么|为啥|怎么|咋|凭什么|多少|\b(?:why|how|what|when|is it|can i|could you)\b", re.IGNORECASE
+)
+
+
+def money_matter_in(text: str, billing_file: Path) -> str | None:
+    """The part of a report's message that raises a bill for a person to check: a dispute, or a
+    question about money the billing file cannot answer ("and why did my heating bill go up 40%
+    this year?"); None when there is none, or when the file answers it (billing_answer_in)."""
+    for clause in clauses_of(text):
+        if about_money(clause):
+            answer = answer_billing(clause, "zh", billing_file)
+            if answer.is_dispute or (not answer.topics and _ASKS.search(clause)):
+                return clause
+    return None
+
+
 def billing_question_in(text: str, billing_file: Path) -> bool:
     """Whether a part of the message about money asks something the billing file knows of
     ("暖气片漏水了!还有你们的缴费方式有哪些": a leak, and a question to come back to)."""

@@ -104,9 +104,9 @@ def test_a_complaint_about_a_leak_that_still_runs_gets_the_safety_advice_first(
 @pytest.mark.parametrize(
     ("message", "category", "words", "answered"),
     [
-        # A disputed bill is raised once the report is done; a question the billing file
-        # answers is answered at once, in the resident's language.
-        ("暖气不热,另外我想问一下这个月的账单为什么这么高", Category.REPORT_REPAIR, "暖气不热", "之后您可以接着问我"),
+        # A disputed bill is set aside to be filed beside the report, for the billing officers; a
+        # question the billing file answers is answered at once, in the resident's language.
+        ("暖气不热,另外我想问一下这个月的账单为什么这么高", Category.REPORT_REPAIR, "暖气不热", "单独登记"),
         ("卫生间暖气片漏水了!还有你们的缴费方式有哪些", Category.REPORT_LEAK, "漏水", "支付宝"),
         (
             "My radiator is stone cold. Also, how do I pay my heating bill?",
