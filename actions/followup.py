@@ -270,14 +270,29 @@ def complaint_in_comment(ticket: Ticket, tracker: Tracker, call: ActionCall) -> 
 
 def end_followup_for_new_report(tracker: Tracker, call: ActionCall) -> list[dict[str, Any]]:
     """A new report (a leak) cut the follow-up short: a "solved" already given is recorded with
-    its rating, if any, and no comment; an unanswered follow-up stays open for its reminder."""
+    its rating, if any, and no comment; "还没解决!!而且现在接口往外冒水了" where "solved?" is asked
+    reopens the ticket with those words; an unanswered follow-up stays open for its reminder."""
+    text = squash(tracker.latest_message.get("text") or "")
     if tracker.get_slot("followup_solved") == "yes":
         rating = tracker.get_slot("satisfaction")
         ticket = bound_ticket(call, tracker, AWAITING_ANSWER)
         if ticket is not None:
             record_answer(call.session, ticket, call.settings, solved=True,
                           satisfaction=int(rating) if rating else None, comment=None, now=utcnow())  # fmt: skip
+    elif tracker.get_slot("requested_slot") == "followup_solved" and _SAYS_NOT_SOLVED.search(text):
+        ticket = bound_ticket(call, tracker, AWAITING_ANSWER)
+        if ticket is not None:
+            record_answer(call.session, ticket, call.settings, solved=False, satisfaction=None, comment=text,
+                          now=utcnow())  # fmt: skip
     return [SlotSet(slot, None) for slot in (*FOLLOWUP_SLOTS, "followup_code", "followup_kind")]
+
+
+# "Not solved" said outright beside a new report (the broad _NOT_SOLVED would read "不" anywhere).
+_SAYS_NOT_SOLVED = re.compile(
+    r"还没(?:有)?(?:解决|好|修好|修)|没(?:有)?解决|没修好|未解决|不热|还是(?:不热|凉|冷)|"
+    r"not (?:yet )?(?:solved|fixed|resolved)|still (?:not|cold|no heat)",
+    re.IGNORECASE,
+)
 
 
 class ActionFinishFollowup(HotlineAction):

@@ -38,6 +38,24 @@ def test_a_leak_written_as_the_follow_up_comment_is_a_leak_not_a_comment(residen
     assert "接头突然爆了" in leak.description
 
 
+def test_not_solved_and_a_new_leak_at_the_solved_question_reopens_the_repair_and_files_the_leak(
+    resident: Resident, app: RunningApp
+) -> None:
+    """Tester's finding: "还没解决!!而且现在暖气片接口那开始往外冒水了" filed the leak, but the repair
+    was left "new" with only "follow-up sent": the resident's "not solved" was lost."""
+    resident.say("阳光花园3号楼2单元301暖气不热")
+    resident.say("13812345678")
+    code = confirm(resident, resident.say("随时"), "确认提交")
+    run_followups(app, daytime(ticket(code).followup_due_at))
+    updates(resident)
+    interrupted = resident.say_text("还没解决!!而且现在暖气片接口那开始往外冒水了,地板都泡了")
+    assert "阀门" in interrupted, interrupted  # the leak's safety advice (R1)
+    with session_scope() as session:
+        repair = session.scalars(select(Ticket).where(Ticket.code == code)).one()
+        assert repair.status is TicketStatus.REOPENED and repair.followup_state is FollowupState.NOT_SOLVED
+        assert any("冒水" in str(e.detail.get("comment")) for e in repair.events if e.kind == "followup_answered")
+
+
 def test_a_leak_in_the_middle_of_a_repair_report_turns_it_into_a_leak(resident: Resident) -> None:
     resident.say("暖气不热,阳光花园3号楼2单元301")
     asked_phone = resident.say_text(BURST)
