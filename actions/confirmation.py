@@ -33,7 +33,9 @@ from actions.intake import (
     number_held_back,
     report_told,
     says_more,
+    subcategory_of,
     take_report,
+    takes_the_leak_back,
 )
 from actions.outage import LINKED, create_linked
 from actions.unit_of_work import ActionCall
@@ -174,6 +176,16 @@ class ValidateConfirmForm(AskingFormValidation):
             if "address" in leak and leak["address"] is None:
                 return {**leak, "confirmation": "correct:address"}  # the crew needs the flat: asked first
             return {**leak, "confirmation": None}  # the summary again, now of a leak
+        if tracker.get_slot("category") == "report_leak" and tracker.get_slot("subcategory") != "gas" and (
+            takes_the_leak_back(text)
+        ):
+            # "不是漏水啊,没有水漏出来,就是不热": a repair after all (R2's clock, no emergency crew),
+            # said back in the summary; the words are kept.
+            dispatcher.utter_message(text=say("report_became_repair", language))
+            description = f"{tracker.get_slot('description') or ''} / {text}".strip(" /")
+            subcategory = subcategory_of("report_repair", description)
+            return {"category": "report_repair", "subcategory": subcategory, "description": description,
+                    "confirmation": None}  # fmt: skip
         if intent == "cancel":
             return {"confirmation": "cancel"}
         if intent == "request_human":

@@ -69,6 +69,21 @@ def test_a_leak_in_the_middle_of_a_repair_report_turns_it_into_a_leak(resident: 
     assert leak.onsite_due_at is not None  # R1's 30 minutes
 
 
+@pytest.mark.parametrize("taken_back", ["不是漏水啊,没有水漏出来,就是不热", "it is not leaking at all, just cold"])
+def test_a_leak_taken_back_at_the_summary_is_filed_as_a_repair(resident: Resident, taken_back: str) -> None:
+    """Tester's finding: a cold radiator read as a leak could not be put right at the summary
+    ("请问要修改哪一项?"), and an emergency crew was sent for a repair."""
+    resident.say("阳光花园3号楼2单元301暖气片漏水了")
+    resident.say("13812345678")
+    resident.say("随时")
+    summary = resident.say(taken_back)
+    said = "\n".join(r["text"] for r in summary)
+    assert "报修" in said or "repair" in said.lower(), said
+    filed = ticket(ticket_code_in(resident.press(summary, "确认" if "确认" in said else "Confirm")))
+    assert filed.category is Category.REPORT_REPAIR and filed.priority is not Priority.URGENT
+    assert "不热" in filed.description or "just cold" in filed.description
+
+
 def test_a_gas_smell_at_the_summary_gets_the_gas_advice(resident: Resident) -> None:
     resident.say("我要投诉,收费员态度很差,阳光花园3号楼2单元301")
     resident.say("13812345678")
