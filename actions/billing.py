@@ -49,14 +49,35 @@ def heating_season_answer(text: str, language: str, billing_file: Path) -> str |
 
 
 def start_billing_intake(dispatcher: CollectingDispatcher, tracker: Tracker, language: str,
-                         call: ActionCall) -> list[dict[str, Any]]:  # fmt: skip
+                         call: ActionCall, text: str | None = None) -> list[dict[str, Any]]:  # fmt: skip
     """Register a billing case for a person to check."""
     for line in intake_intro("billing_query", "dispute", language):
         dispatcher.utter_message(text=line)
     # After "I need a person" the question the resident asked is what the officer must check.
-    text = report_text(tracker) or resident_text(tracker)
+    text = text or report_text(tracker) or resident_text(tracker)
     events = intake_start_events("billing_query", "dispute", text, tracker, call)
     return [*events, FollowupAction("ticket_form")]
+
+
+# "yes register it for checking pls", "帮我登记核实一下" after a billing answer offered just that.
+_HAVE_IT_CHECKED = re.compile(
+    r"登记|核实|核对|帮我查|查一下|查查|\b(?:register|check(?:ed|ing)?|look into|verify|correct(?:ed)?)\b",
+    re.IGNORECASE,
+)
+
+
+def bill_to_check(text: str, tracker: Tracker, dispatcher: CollectingDispatcher, language: str,
+                  call: ActionCall) -> list[dict[str, Any]] | None:  # fmt: skip
+    """A billing case asked to be registered in words, after a billing answer: registered, with
+    the resident's earlier words (the amounts and areas the officer must check), not only "yes
+    register it"; None when the message asks no such thing."""
+    if tracker.active_loop_name is not None or tracker.get_slot("category") != "billing_query":
+        return None
+    if not _HAVE_IT_CHECKED.search(text):
+        return None
+    typed = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
+    words = [t.strip() for t in typed if t.strip() and not t.strip().startswith("/")][-3:]
+    return start_billing_intake(dispatcher, tracker, language, call, text=" / ".join(words))
 
 
 class ActionAnswerBilling(HotlineAction):

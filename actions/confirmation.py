@@ -176,8 +176,10 @@ class ValidateConfirmForm(AskingFormValidation):
             if "address" in leak and leak["address"] is None:
                 return {**leak, "confirmation": "correct:address"}  # the crew needs the flat: asked first
             return {**leak, "confirmation": None}  # the summary again, now of a leak
-        if tracker.get_slot("category") == "report_leak" and tracker.get_slot("subcategory") != "gas" and (
-            takes_the_leak_back(text)
+        if (
+            tracker.get_slot("category") == "report_leak"
+            and tracker.get_slot("subcategory") != "gas"
+            and (takes_the_leak_back(text))
         ):
             # "不是漏水啊,没有水漏出来,就是不热": a repair after all (R2's clock, no emergency crew),
             # said back in the summary; the words are kept.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from actions.billing import disputes_a_bill, heating_season_answer, start_billing_intake
+from actions.billing import bill_to_check, disputes_a_bill, heating_season_answer, start_billing_intake
 from actions.common import HotlineAction, Utterance, button, harm_advice, resident_text, safety_advice, say
 from actions.intake import (
     asks_for_anonymity,
@@ -83,6 +83,8 @@ class ActionHelp(Utterance):
             return []
         if for_a_filed_ticket(text, tracker, dispatcher, language, call):
             return []  # "地址说错了 是4号楼2单元301" after filing, "好的" after a dispatcher wrote
+        if (registered := bill_to_check(text, tracker, dispatcher, language, call)) is not None:
+            return registered  # "yes, register it" after a billing answer offered it
         return super().respond(dispatcher, tracker, language, call)
 
 
@@ -129,6 +131,8 @@ def answered_without_the_model(text: str, tracker, dispatcher, language: str, ca
     if season := heating_season_answer(text, language, call.settings.billing_file):
         dispatcher.utter_message(text=season)  # "今年什么时候开始供暖?": the company's own dates
         return []
+    if (registered := bill_to_check(text, tracker, dispatcher, language, call)) is not None:
+        return registered  # "yes register it for checking pls" after a billing answer offered it
     if tracker.active_loop_name is None and disputes_a_bill(text, call.settings.billing_file):
         return start_billing_intake(dispatcher, tracker, language, call)  # R15: registered, not refused
     if news_for_recent_ticket(text, tracker, dispatcher, language, call):

@@ -757,6 +757,8 @@ def test_a_call_back_time_at_where_is_never_the_address(resident: Resident) -> N
         (["我要匿名举报收费员收钱不开票", "阳光花园"], "我不想投诉了"),  # at "follow up?"
         (["I want to report anonymously: the meter reader took a bribe", "Sunshine Garden"],
          "never mind, forget the complaint"),
+        # Tester's finding: a complaint started in jest could only be left with "取消".
+        (["你们热力公司的人是不是都很热情啊 哈哈哈哈 热力热力 冷笑话一个"], "哈哈开玩笑的 没啥事 你别当真"),
     ],
 )  # fmt: skip
 def test_a_whistle_blower_who_takes_the_report_back_files_nothing(

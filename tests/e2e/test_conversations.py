@@ -367,6 +367,20 @@ def test_a_disputed_bill_told_with_a_report_is_filed_beside_it(
     assert bill.phone == "+8613812345678" and bill.room == "301"
 
 
+def test_a_bill_asked_to_be_checked_in_words_is_registered_with_its_figures(resident: Resident) -> None:
+    """Tester's finding: after a billing answer that offered to register it for checking, "yes
+    register it for checking pls" got "Sorry, I can't help with that", and the case later filed
+    said only that: the billed 120 m² against 89 m² were lost."""
+    resident.say("how is the heating fee calculated? they charge me for 120m2 but my flat is 89m2")
+    asked = resident.say_text("yes register it for checking pls")
+    assert "can't help" not in asked and ("address" in asked.lower() or "Sunshine" in asked), asked
+    resident.say("Sunshine Garden 3-2-301")
+    resident.say("13812345678")
+    replies = resident.say("anytime")
+    filed = ticket(ticket_code_in(resident.press(replies, "Confirm")))
+    assert filed.category is Category.BILLING_QUERY and "120" in filed.description and "89" in filed.description
+
+
 @pytest.mark.parametrize(
     ("question", "expected"),
     [("今年什么时候开始供暖?", "11月15日"), ("is the heating on yet this year?", "15 November")],
