@@ -68,7 +68,9 @@ def known_intents(domain_file: Path = PROJECT_ROOT / "domain.yml") -> list[str]:
         domain = data_files.mapping(data_files.load(domain_file, missing_ok=False), domain_file)
     intents = domain.get("intents") or []
     names = [next(iter(i)) if isinstance(i, dict) else str(i) for i in intents]
-    return sorted(name for name in names if not name.startswith("EXTERNAL_"))
+    # Neither the application's triggers nor Rasa's fallback, which the FallbackClassifier gives
+    # for "unsure": taught as an intent, the model would learn to predict it with confidence.
+    return sorted(name for name in names if not name.startswith("EXTERNAL_") and name != "nlu_fallback")
 
 
 def training_examples(data_dir: Path) -> set[str]:

@@ -369,6 +369,12 @@ def test_a_new_intent_goes_into_each_file_and_rasa_reads_them_all(tmp_path: Path
     assert ours[INBOX_FILE] == 4  # the intent's three examples and the complaint
 
 
+def test_the_fallback_is_no_intent_to_teach() -> None:
+    """Tester's finding: "asdf" could be taught as nlu_fallback, Rasa's own answer for "unsure",
+    which the model would then learn to predict with confidence."""
+    assert "nlu_fallback" not in known_intents() and "greet" in known_intents()
+
+
 def test_an_unknown_intent_or_example_still_says_so(tmp_path: Path) -> None:
     data_dir = copy_nlu(tmp_path)
     with pytest.raises(examples.ExampleError, match="Unknown intent"):
