@@ -58,6 +58,7 @@ from bot.core.text.phone import check_phone, find_phone, valid_phones, with_spok
 from bot.core.text.redaction import a_name_alone
 from bot.core.text.temperature import cold_room_reading
 from bot.core.text.ticket_codes import find_ticket_code, without_ticket_codes
+from bot.core.tickets.additions import awaits_answer_to_staff
 from bot.core.tickets.intake import make_filed_anonymous, tickets_of_sender, utcnow
 from bot.core.tickets.unfinished import filed_anonymously_while_away, filed_ticket_of, forget_unfinished
 from nlu.leak_words import says_something_escapes, smells_of_gas
@@ -810,11 +811,25 @@ class ActionStartIntake(HotlineAction):
                 and not names_another_place(text, recent)
             )
             own = recent if same_leak(recent, text) or adds_to_it else None
+        # "ok closed the valve. but which valve? there are 2" after a dispatcher wrote about this
+        # chat's open leak: the answer to them, on that leak (with its advice), not a second report.
+        answers_staff = (
+            recent is not None
+            and own is None
+            and category == "report_leak"
+            and recent.category is Category.REPORT_LEAK
+            and awaits_answer_to_staff(recent, utcnow())
+            and not names_another_place(text, recent)
+            and not _COMPLAINS.search(text)
+        )
+        if answers_staff:
+            own = recent
         for line in intake_intro(category, subcategory, language, text):
             if own is None or category == "report_leak":  # the safety advice in any case (R1)
                 dispatcher.utter_message(text=line)
         if own is not None:
-            note_addition(own, text, dispatcher, language, call)
+            note_addition(own, text, dispatcher, language, call, key="answer_to_staff_noted" if answers_staff else
+                          "addition_noted")  # fmt: skip
             return [FollowupAction("action_listen")]  # not the form the report's rule starts next
         if complaint_too and not tells_of_bribery(text):  # a bribe is set aside, below
             dispatcher.utter_message(text=say("complaint_with_leak", language))

@@ -69,3 +69,21 @@ def test_a_leak_told_after_a_dispatchers_message_is_a_leak_report(app, dispatche
     leak = resident.say_text("有人 不过现在卫生间暖气片接头开始喷水了!")
     # The safety advice, and a report of its own (R1), not an answer passed on.
     assert "阀门" in leak and "详细地址" in leak and "转给" not in leak, leak
+
+
+def test_an_answer_about_the_same_leak_after_a_dispatchers_message_goes_on_that_leak(app, dispatcher: Staff,  # type: ignore[no-untyped-def]  # noqa: F811
+                                                                                      resident: Resident) -> None:  # fmt: skip
+    """Tester's finding: "ok closed the valve. but which valve? there are 2. pls hurry", after the
+    dispatcher's message on the chat's open leak, started a second leak report asking for the
+    address, and the question never reached the ticket."""
+    resident.say("Sunshine Garden 3-2-301, my radiator is leaking water on the floor")
+    resident.say("13812345678")
+    summary = resident.say("anytime")
+    code = ticket_code_in(resident.press(summary, "Confirm"))
+    assert (
+        dispatcher.act(code, "reply", text="A crew is on the way. Please close the valve under the window.").status_code
+        == 303
+    )
+    said = resident.say_text("ok closed the valve. but which valve? there are 2. pls hurry")
+    assert code in said and "address" not in said.lower(), said
+    assert "which valve" in dispatcher.get(f"/dashboard/tickets/{code}").text
