@@ -335,6 +335,12 @@ _REALLY_A_COMPLAINT = re.compile(
 )
 # A complaint in so many words ("我要投诉", "I want to complain"), whatever else the message says.
 _COMPLAINS = re.compile(r"投诉|举报|complain", re.IGNORECASE)
+# An answer given again, with a sigh ("刚才不说了么", "不是说过了吗", "I already told you").
+_TOLD_ALREADY = re.compile(
+    r"(?:刚才|之前|上面|前面)?不(?:是)?(?:都)?说(?:了|过)(?:么|吗|嘛)?|说过了|说了(?:好几|多少|几)遍|刚才说了|"
+    r"\balready (?:told|said|gave)\b|\bi told you\b",
+    re.IGNORECASE,
+)
 # A report made before, named as the subject of a question ("我刚才的举报怎么样了").
 _ABOUT_AN_EARLIER_REPORT = re.compile(
     r"(?:刚才|刚刚|之前|上次|前几天|昨天|前天|早上|上午|下午|那个)(?:的|报的|提的|反映的|那个)?(?:举报|投诉|报修|反映|工单|单子)|"
@@ -1220,6 +1226,8 @@ class ValidateTicketForm(AskingFormValidation):
                 offer_to_drop(dispatcher, "solved_offer_cancel", language)
         elif asked not in (None, "description", "outage_choice") and answered(events, asked) and says_more(typed):
             kind = report_told(tracker, billing_file)
+            if kind == "complaint" and _TOLD_ALREADY.search(typed) and not _COMPLAINS.search(typed):
+                kind = None  # "刚才不说了么 铁路新村7号楼2单元101": impatience with the question, no complaint
             if kind is not None and kind != tracker.get_slot("category"):
                 # The answer and another report in one message ("电话138…,维修工收了我200块红包"):
                 # the answer is kept and the report taken too, never dropped (R5, R6).

@@ -627,6 +627,30 @@ def test_a_new_leak_told_at_the_solved_question_is_a_leak_report_of_its_own(
     assert (ticket(code).status is TicketStatus.REOPENED) is reopened
 
 
+@pytest.mark.parametrize("again", ["刚才不说了么 铁路新村7号楼2单元101", "我不是说过了吗 铁路新村7号楼2单元101"])
+def test_an_address_given_again_with_a_sigh_is_the_address_not_a_complaint(resident: Resident, again: str) -> None:
+    """Tester's finding: after a gas report, "刚才不说了么 铁路新村7号楼2单元101" where the repair's
+    address was asked filed a complaint whose whole text was that sentence."""
+    before = ticket_count()
+    resident.say("铁路新村7号楼2单元101 厨房有煤气味")
+    resident.say("13812345678")
+    replies = resident.say("随时")
+    if not any(b["title"] == "确认提交" for r in replies for b in r.get("buttons") or []):
+        replies = resident.say("随时")
+    confirm(resident, replies, "确认提交")
+    resident.say("那俺家暖气不热那事儿咋整 也给登上了没")
+    answer = resident.say_text(again)
+    assert "投诉" not in answer, answer
+    replies = resident.say("随时") if "时间" in answer else resident.say("13812345678")
+    for _ in range(2):
+        if any(b["title"] == "确认提交" for r in replies for b in r.get("buttons") or []):
+            break
+        replies = resident.say("随时")
+    repair = ticket(confirm(resident, replies, "确认提交"))
+    assert repair.category is Category.REPORT_REPAIR and (repair.building, repair.room) == ("7", "101")
+    assert ticket_count() == before + 2  # the gas report and the repair: no complaint
+
+
 def test_a_floor_with_no_flat_number_explained_at_where_is_the_address_not_a_complaint(resident: Resident) -> None:
     before = ticket_count()
     resident.say("暖气片冰凉 幸福家园12号楼2单元")
