@@ -238,9 +238,18 @@ def still_leaking(tracker: Tracker, text: str, dispatcher: CollectingDispatcher,
         return None
     dispatcher.utter_message(text=safety_advice(text, language))
     record_answer(call.session, ticket, call.settings, solved=False, satisfaction=None, comment=text, now=utcnow())
-    dispatcher.utter_message(text=say("followup_reopened", language, code=ticket.code))
+    dispatcher.utter_message(text=say(reopened_key(ticket), language, code=ticket.code))
     forget = [SlotSet(slot, None) for slot in (*FOLLOWUP_SLOTS, "followup_code", "followup_kind")]
     return [*forget, ActiveLoop(None), FollowupAction("action_listen")]
+
+
+def reopened_key(ticket: Ticket) -> str:
+    """What a resident is told of "not solved": an anonymous one is promised no call; one whose
+    report was closed as a duplicate hears that the same fault, worked in another ticket, is
+    reopened (that ticket's code is another resident's, never shown)."""
+    if ticket.anonymous:
+        return "followup_reopened_anonymous"
+    return "followup_reopened_with_original" if ticket.duplicate_of_id is not None else "followup_reopened"
 
 
 # "我要投诉他", "I want this to be a formal complaint": the comment asks to be a complaint.
@@ -327,10 +336,7 @@ class ActionFinishFollowup(HotlineAction):
         if complaint is not None:
             dispatcher.utter_message(text=say("followup_complaint_filed", language, code=complaint.code))
         # An anonymous resident cannot be called: they are told what happens without a call.
-        key = (
-            "followup_thanks" if solved else "followup_reopened_anonymous" if ticket.anonymous else "followup_reopened"
-        )
-        dispatcher.utter_message(text=say(key, language, code=code))
+        dispatcher.utter_message(text=say("followup_thanks" if solved else reopened_key(ticket), language, code=code))
         if ASKS_FOR_PERSON.search(f"{comment or ''} {tracker.latest_message.get('text') or ''}"):
             # "解决个屁…我要找你们领导 给我转人工": the staffed line, beside the reopened ticket.
             dispatcher.utter_message(text=say("human", language))

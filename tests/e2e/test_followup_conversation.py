@@ -16,7 +16,9 @@ from bot.config import get_settings
 from bot.core.db import session_scope
 from bot.core.models import Alert, Category, ChatMessage, FollowupState, Priority, Ticket, TicketStatus
 from bot.core.tickets.followups import Window
-from bot.core.tickets.intake import TicketDraft, create_ticket, utcnow
+from bot.core.tickets.intake import TicketDraft, create_ticket, get_ticket_by_code, utcnow
+from bot.core.tickets.workflow import change_status
+from bot.dashboard.ticket_work import link_duplicate
 from bot.engine.client import RasaClient
 from tests.conftest import Resident, RunningApp, ticket_code_in
 from tests.e2e.test_conversations import confirm, ticket
@@ -366,3 +368,41 @@ def test_a_gas_smell_still_there_at_the_follow_up_gets_the_gas_advice_and_its_wo
     with session_scope() as session:
         saved = session.scalars(select(Ticket).where(Ticket.code == code)).one()
         assert any("味儿到现在还有" in str(event.detail) for event in saved.events)
+
+
+def test_not_solved_at_a_duplicates_follow_up_reopens_the_original_the_work_went_to(
+    resident: Resident, app: RunningApp
+) -> None:
+    """Tester's finding: "not solved" at the follow-up of a report closed as a duplicate reopened
+    the duplicate and cut its link, while the original, where the crew's work is, stayed resolved."""
+    settings = get_settings()
+    code = report_leak(resident)
+    with session_scope() as session:
+        original = create_ticket(
+            session,
+            TicketDraft(
+                category=Category.REPORT_LEAK,
+                description="楼上邻居家漏水,水流到我家了",
+                channel="web",
+                language="zh",
+                phone="+8613812345679",
+            ),  # fmt: skip
+            settings,
+            now=utcnow() - timedelta(minutes=5),
+        )
+        change_status(session, original, TicketStatus.RESOLVED, "wang", utcnow(), note="换了接头")
+        link_duplicate(session, get_ticket_by_code(session, code), original.code, "wang", utcnow())  # type: ignore[arg-type]
+        original_code = original.code
+    run_followups(app, daytime(ticket(code).followup_due_at))
+    updates(resident)
+    answer = resident.say_text("还没修好,还是往下滴水")
+    assert "重新打开" in answer and original_code not in answer, answer  # another resident's code stays theirs
+    duplicate, worked = ticket(code), ticket(original_code)
+    assert duplicate.status is TicketStatus.CLOSED and duplicate.duplicate_of_id == worked.id
+    assert duplicate.followup_state is FollowupState.NOT_SOLVED
+    assert worked.status is TicketStatus.REOPENED
+    with session_scope() as session:
+        alerts = session.scalars(select(Alert).where(Alert.ticket_id == worked.id)).all()
+        assert [(a.rule, a.kind) for a in alerts] == [("R3", "not_solved")]
+        told = [e.detail for e in get_ticket_by_code(session, original_code).events if e.kind == "duplicate_not_solved"]  # type: ignore[union-attr]
+        assert told == [{"duplicate": code, "comment": "还没修好,还是往下滴水"}]

@@ -233,27 +233,41 @@ def record_answer(
 ) -> None:
     """Close a solved ticket with its rating, or reopen an unsolved one with a higher priority.
 
+    A ticket closed as a duplicate stays closed: its work went on in the original, so "not
+    solved" brings the original back up, with this resident's words in its history.
     The caller checks that the answer may be taken (`is_bound_to(..., AWAITING_ANSWER)`).
     """
     if comment and ticket.anonymous:  # "我叫吴小红,住602…" in an anonymous ticket's comment (R7)
         comment = anonymous_words(comment, ticket.language, complaint=ticket.category is Category.COMPLAINT)
     detail = {"solved": solved, "satisfaction": satisfaction, "comment": comment}
     ticket.events.append(TicketEvent(at=now, actor="resident", kind="followup_answered", detail=detail))
+    worked = ticket if solved else where_the_work_is(session, ticket)
+    if worked is not ticket:
+        told = {"duplicate": ticket.code, "comment": comment}
+        worked.events.append(TicketEvent(at=now, actor="resident", kind="duplicate_not_solved", detail=told))
     target = TicketStatus.CLOSED if solved else TicketStatus.REOPENED
-    if ticket.status is not target:  # a dispatcher may have closed it already; a rating is still welcome
-        change_status(session, ticket, target, "resident", now, step=Step.FOLLOWUP)
+    if worked.status is not target:  # a dispatcher may have closed it already; a rating is still welcome
+        change_status(session, worked, target, "resident", now, step=Step.FOLLOWUP)
     if solved:
         ticket.followup_state = FollowupState.SOLVED
         ticket.satisfaction = satisfaction
         ticket.satisfaction_comment = comment or None
     else:
         ticket.followup_state = FollowupState.NOT_SOLVED
-        ticket.priority = raise_priority(ticket.priority)
-        if ticket.outage_id is not None:  # linked to an outage, and the heat is still not back
-            reopen_as_repair(ticket, now, settings.tz)
-        raise_alert(session, ticket, "R3", "followup", "not_solved", None, now)
+        worked.priority = raise_priority(worked.priority)
+        if worked.outage_id is not None:  # linked to an outage, and the heat is still not back
+            reopen_as_repair(worked, now, settings.tz)
+        raise_alert(session, worked, "R3", "followup", "not_solved", None, now)
+        worked.updated_at = now
     ticket.updated_at = now
     end_followup(session, ticket, settings.resolved_secret_key())
+
+
+def where_the_work_is(session: Session, ticket: Ticket) -> Ticket:
+    """The ticket itself, or for one closed as a duplicate, the original its work went on in."""
+    if ticket.duplicate_of_id is None:
+        return ticket
+    return session.get_one(Ticket, ticket.duplicate_of_id)
 
 
 def raise_priority(priority: Priority) -> Priority:
