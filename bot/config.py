@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     rasa_timeout_seconds: float = 6.0
     host: str = "127.0.0.1"
     port: int = 8000
+    # Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (comma-separated
+    # addresses, "*" for any). None by default: the client is the connecting address, which a
+    # made-up header cannot change (the web chat's pace per address counts on it). Behind nginx
+    # on this machine: 127.0.0.1.
+    trusted_proxies: str = ""
     retry_pending_every_seconds: float = 30.0
     followup_check_every_seconds: float = 30.0
     sla_check_every_seconds: float = 60.0

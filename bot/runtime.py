@@ -13,7 +13,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from starlette.applications import Starlette
@@ -36,6 +36,9 @@ from bot.core.tickets.intake import utcnow
 from bot.core.tickets.unfinished import file_unfinished
 from bot.dashboard.app import create_dashboard
 from bot.engine.health import health_report
+
+if TYPE_CHECKING:  # uvicorn is imported where the application is served
+    import uvicorn
 
 log = logging.getLogger(__name__)
 
@@ -131,11 +134,21 @@ def run_server(main: Coroutine[Any, Any, None]) -> None:
         runner.run(main)
 
 
+def server_config(app: Starlette, settings: Settings) -> uvicorn.Config:
+    """How uvicorn serves the application. uvicorn believes forwarded headers from 127.0.0.1 by
+    default, so anyone on this machine could pose as any address: only the configured proxies are."""
+    import uvicorn
+
+    trusted = settings.trusted_proxies.strip()
+    return uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
+                          proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None)  # fmt: skip
+
+
 async def serve(app: Starlette, settings: Settings, banner: str = "") -> None:
     """Serve the application; print the banner only once it really listens."""
     import uvicorn
 
-    server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning"))
+    server = uvicorn.Server(server_config(app, settings))
     task = asyncio.create_task(server.serve())
     while not server.started and not task.done():
         await asyncio.sleep(0.1)

@@ -79,14 +79,11 @@ class RunningApp:
         import uvicorn
 
         from bot.config import Settings
-        from bot.runtime import create_app
+        from bot.runtime import create_app, server_config
 
         self.settings = Settings(rasa_url=rasa_url, port=free_port(), **{**TEST_DEFAULTS, **settings})
         self.base_url = f"http://127.0.0.1:{self.settings.port}"
-        config = uvicorn.Config(
-            create_app(self.settings), host="127.0.0.1", port=self.settings.port, log_level="warning"
-        )
-        self.server = uvicorn.Server(config)
+        self.server = uvicorn.Server(server_config(create_app(self.settings), self.settings))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
         deadline = time.monotonic() + 20

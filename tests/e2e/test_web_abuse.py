@@ -175,4 +175,21 @@ def test_one_address_over_its_pace_is_slowed_whatever_chat_ids_it_uses(paced_app
     assert "工号" in other.json()[0]["text"]
 
 
+def test_a_made_up_forwarded_for_header_does_not_make_one_address_many(paced_app: RunningApp) -> None:
+    """Attacker's finding: from the machine itself (127.0.0.1, which uvicorn trusts by default), a
+    new X-Forwarded-For on every message dodged the per-address pace. No proxy is believed unless
+    HOTLINE_TRUSTED_PROXIES names it."""
+    transport = httpx.HTTPTransport(local_address="127.0.0.1")
+    with httpx.Client(base_url=paced_app.base_url, timeout=30, transport=transport) as client:
+        answers = [
+            client.post(
+                "/api/chat",
+                json={"sender": issued_chat_id(client), "message": "你好"},
+                headers={"X-Forwarded-For": f"203.0.113.{n}"},
+            )  # fmt: skip
+            for n in range(7)
+        ]
+    assert all("您发得有点快" in answer.json()[0]["text"] for answer in answers[5:7])
+
+
 # -- sign-in: a stranger cannot lock a dispatcher out ---------------------------------------------
