@@ -107,8 +107,7 @@ def take_ownership(session: Session, ticket: Ticket, actor: str, now: datetime, 
         raise WorkError("work.already_owner")
     if ticket.owner is not None and not is_admin:
         raise WorkError("work.owned_by", owner=ticket.owner)
-    _log(ticket, actor, "owner_changed", now, **{"from": ticket.owner, "to": actor})
-    ticket.owner = actor
+    _change_owner(session, ticket, actor, actor, now)
 
 
 def hand_over(session: Session, ticket: Ticket, to: str, actor: str, now: datetime, *, is_admin: bool) -> None:
@@ -121,8 +120,14 @@ def hand_over(session: Session, ticket: Ticket, to: str, actor: str, now: dateti
         raise WorkError("work.unknown_staff", name=to[:64] or "-")
     if ticket.owner == to:
         raise WorkError("work.already_theirs", owner=to)
-    _log(ticket, actor, "owner_changed", now, **{"from": ticket.owner, "to": to})
-    ticket.owner = to
+    _change_owner(session, ticket, to, actor, now)
+
+
+def _change_owner(session: Session, ticket: Ticket, to: str, actor: str, now: datetime) -> None:
+    previous = ticket.owner
+    if not workflow.claim_owner(session, ticket, to):  # changed by someone else since it was read
+        raise WorkError("work.owned_by", owner=ticket.owner or "-")
+    _log(ticket, actor, "owner_changed", now, **{"from": previous, "to": to})
 
 
 def assign_crew(session: Session, ticket: Ticket, crew: str, actor: str, now: datetime) -> None:

@@ -113,3 +113,30 @@ def test_an_anonymous_complaint_keeps_no_flat_relative_or_plate_in_any_form(type
 )
 def test_words_about_family_or_doors_without_a_name_or_flat_stay(typed: str) -> None:
     assert anonymous_words(typed, "zh", complaint=True) == typed
+
+
+@pytest.mark.parametrize(
+    ("typed", "secrets"),
+    [  # an attacker's findings: each of these kept a whistle-blower's number or name
+        ("备用139.5555.6666,有事打我", ["5555", "6666"]),
+        ("还有139\u200b5555\u200b6666", ["5555", "6666"]),
+        ("座机(0533)2345678,白天有人", ["2345678"]),
+        ("座机 0533 2345678", ["2345678"]),
+        ("手机 139 5555 6666 或 0533.234.5678", ["5555", "6666", "234.5678"]),
+        ("call one three nine five five five five six six six six", ["five five five five six"]),
+        ("my number is one three nine, five five five five, six six six six", ["five five five five"]),
+        ("我是楼长王建国,抄表员收红包", ["王建国"]),
+        ("我是单元长李秀英 收费员乱收费", ["李秀英"]),
+    ],
+)
+def test_numbers_in_any_spacing_and_a_name_after_a_role_are_redacted(typed: str, secrets: list[str]) -> None:
+    clean = redact_identifiers(typed)
+    assert not [secret for secret in secrets if secret in clean], clean
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["2026-12-03 收费员来过", "2026.12.03那天", "交了2345.50元", "我是楼长,暖气不热", "one or two rooms are cold"],
+)
+def test_dates_sums_and_roles_alone_stay(typed: str) -> None:
+    assert redact_identifiers(typed) == typed

@@ -15,6 +15,7 @@ from bot.core.models import Category, Ticket, TicketEvent, TicketStatus
 from bot.core.tickets.followups import record_answer
 from bot.core.tickets.intake import create_ticket
 from bot.core.tickets.workflow import ReasonRequired, Step, TransitionRefused, change_status, next_statuses
+from bot.dashboard.ticket_work import WorkError, take_ownership
 from tests.unit.test_tickets import draft
 
 S = TicketStatus
@@ -153,3 +154,21 @@ def test_of_two_dispatchers_acknowledging_at_once_the_second_is_refused(db_sessi
     db_session.refresh(ticket)
     assert ticket.owner == "wang"
     assert [e.kind for e in ticket.events].count("status_changed") == 1
+
+
+def test_of_two_dispatchers_taking_an_unowned_ticket_at_once_the_second_is_refused(db_session: Session) -> None:
+    """Attacker's finding: wang and zhao pressing "take ownership" at the same moment were both
+    told they owned the ticket, and the second silently took it from the first."""
+    ticket = ticket_in(db_session, S.NEW)
+    db_session.commit()
+    with Session(db_session.get_bind()) as other:
+        same = other.get_one(Ticket, ticket.id)  # both read it as nobody's
+        assert same.owner is None and ticket.owner is None
+        take_ownership(db_session, ticket, "wang", LATER, is_admin=False)
+        db_session.commit()
+        with pytest.raises(WorkError):
+            take_ownership(other, same, "zhao", LATER, is_admin=False)
+        other.commit()
+    db_session.refresh(ticket)
+    assert ticket.owner == "wang"
+    assert [e.kind for e in ticket.events].count("owner_changed") == 1

@@ -55,16 +55,23 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     # take eleven of their digits for a mobile number.
     (re.compile(r"(?<!\d)\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?(?!\d)"), "[号码]"),
 ]
+# Phone numbers however their digits are spaced: "139 5555 6666", "139.5555.6666", "(0533)2345678",
+# "0533 234 5678". A date ("2026-12-03") or a sum ("2345.50") starts with neither 1[3-9] nor 0.
 _PHONE_RULES = [
-    re.compile(r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)"),
-    re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)"),
+    re.compile(r"(?<!\d)(?:\+?86[ .-]?)?1[3-9](?:[ .-]?\d){9}(?!\d)"),
+    re.compile(r"(?<!\d)[(（]?0\d{2,3}[)）]?(?:[ .-]?\d){7,8}(?!\d)"),
 ]
+# A number read out in English words ("one three nine, five five five five…"): seven digits or more.
+_DIGIT_WORD = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|double|triple)"
+_SPOKEN_ENGLISH_NUMBER = re.compile(rf"\b{_DIGIT_WORD}(?:[\s,.-]+{_DIGIT_WORD}){{6,}}\b", re.IGNORECASE)
+# Characters nobody sees, which split a number where no rule looks for it ("139\u200b5555…").
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
 # Account, card and other long numbers (the inbox's phone placeholder itself is left alone).
 _LONG_NUMBER = re.compile(rf"(?<!\d)(?!{PLACEHOLDER_PHONE}(?!\d))\d{{9,}}(?!\d)")
 # What follows "我是…的" or "我是" when it is who one is, not a name ("我是3号楼的住户", "我是业主").
 _ROLES = "住户|业主|居民|租户|房东|老人|家属|用户|邻居|楼长|物业|人|老师|学生|退休"
 # Who one is as a resident, after which a name may follow ("我是602的住户吴小红,").
-_RESIDENT_ROLES = "住户|业主|居民|租户|房东|房主"
+_RESIDENT_ROLES = "住户|业主|居民|租户|房东|房主|楼长|单元长|网格员|业委会(?:主任|委员)?"
 # The commonest surnames: a bare two- or three-character answer starting with one of them is
 # most likely who the resident is ("吴小红" where the estate is asked).
 _COMMON_SURNAMES = (
@@ -175,10 +182,12 @@ def redact_flat(text: str) -> str:
 
 def redact_identifiers(text: str, phone_placeholder: str = PHONE) -> str:
     """`text` with every phone, ID, card and long number, e-mail address and cued name replaced."""
+    text = _INVISIBLE.sub("", text)
     for pattern, placeholder in _RULES:
         text = pattern.sub(placeholder, text)
     for pattern in _PHONE_RULES:
         text = pattern.sub(phone_placeholder, text)
+    text = _SPOKEN_ENGLISH_NUMBER.sub(phone_placeholder, text)
     text = _LONG_NUMBER.sub("[号码]", text)
     text = SPOKEN_NUMBER.sub("[号码]", text)  # read out in Chinese digits (voice-to-text)
     for pattern in _NAME_RULES:

@@ -14,7 +14,9 @@ from typing import Any
 
 from sqlalchemy import CursorResult, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
+from bot.core.db import rows_changed
 from bot.core.models import Ticket, TicketEvent, TicketStatus
 from bot.core.tickets.milestones import set_status
 
@@ -89,6 +91,24 @@ def refuse_unless_owner(ticket: Ticket, actor: str, *, is_admin: bool = False) -
         raise OwnedByAnother(ticket)
 
 
+def claim_owner(session: Session, ticket: Ticket, to: str) -> bool:
+    """Make `to` the owner if the owner is still the one read. Of two dispatchers taking a ticket
+    at the same moment, the second finds it taken (False, `ticket` read again), rather than taking
+    it silently from the first, who was just told it is theirs (R13)."""
+    owner_as_read = Ticket.owner.is_(None) if ticket.owner is None else Ticket.owner == ticket.owner
+    changed = session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket.id, owner_as_read)
+        .values(owner=to)
+        .execution_options(synchronize_session=False)
+    )
+    if rows_changed(changed) != 1:
+        session.refresh(ticket)
+        return False
+    set_committed_value(ticket, "owner", to)  # written already: no second UPDATE at the flush
+    return True
+
+
 def next_statuses(status: TicketStatus, step: Step = Step.WORK) -> tuple[TicketStatus, ...]:
     return TRANSITIONS[step].get(status, ())
 
@@ -127,9 +147,8 @@ def change_status(
         detail["note"] = note
     set_status(ticket, new_status, now)  # the SLA milestones and the queue's next deadline follow
     ticket.events.append(TicketEvent(at=now, actor=actor, kind="status_changed", detail=detail))
-    if new_status is ACKNOWLEDGED and ticket.owner is None:
+    if new_status is ACKNOWLEDGED and ticket.owner is None and claim_owner(session, ticket, actor):
         ticket.events.append(TicketEvent(at=now, actor=actor, kind="owner_changed", detail={"from": None, "to": actor}))
-        ticket.owner = actor
     if new_status is REOPENED and ticket.duplicate_of_id is not None:
         # Reopened, it is worked on its own again: no longer closed as another's duplicate.
         ticket.duplicate_of_id = None
