@@ -127,15 +127,17 @@ def names_gas(text: str) -> bool:
 
 
 # Steam scalds: it gets its own advice (keep away), not the water's (close the valve, catch the water).
-STEAM = re.compile(r"蒸[汽氣]|冒(?:白|热|熱)?[气氣]|白烟|白煙|(?<![a-z])steam", re.IGNORECASE)
+STEAM = re.compile(r"蒸[汽氣]|冒(?:白|热|熱)?[气氣汽]|热汽|熱汽|白烟|白煙|(?<![a-z])steam", re.IGNORECASE)
 
 
 # Scalding water, or steam indoors: "catch it with a basin" would burn whoever tried.
-_HOT_WATER = re.compile(
-    r"滚烫|烫手|开水|热水(?:往外)?[喷呲滋冒]|[喷呲滋冒](?:出)?热水|\b(?:hot|boiling|scalding) water\b", re.I
-)
+_HOT_WATER = re.compile(r"烫|燙|开水|開水|热水|熱水|\b(?:hot|boiling|scalding) water\b", re.I)
+# Heating water that bursts or sprays out is hot, whether the resident says so or not ("暖气管子爆了
+# 在喷水", "水喷了一地"): it gets the same advice indoors. A drip may still be caught in a basin.
+_SPRAYS = re.compile(r"爆|[喷噴呲滋]|\b(?:burst|spray(?:s|ing)?|gush(?:es|ing)?|squirt(?:s|ing)?)\b", re.I)
 _INDOORS = re.compile(
-    r"屋|家|室|客厅|卧室|厨房|卫生间|房间|暖气片|暖气管|管子|\b(?:room|flat|home|kitchen|bathroom|radiator)\b", re.I
+    r"屋|家|室|客厅|卧室|厨房|卫生间|房间|暖[气氣]|管子|阀门|閥門|\b(?:room|flat|home|kitchen|bathroom|radiator|heating pipe)\b",
+    re.I,
 )
 _OUTDOORS = re.compile(r"井|路面|马路|地面|路边|街上|\b(?:manhole|street|road|pavement)\b", re.I)
 
@@ -146,7 +148,8 @@ def safety_advice(text: str, language: str) -> str:
     if names_gas(text):
         return say("gas_safety", language)
     steam = STEAM.search(text)
-    if _HOT_WATER.search(text) or (steam and _INDOORS.search(text) and not _OUTDOORS.search(text)):
+    indoors = _INDOORS.search(text) and not _OUTDOORS.search(text)
+    if _HOT_WATER.search(text) or (indoors and (steam or _SPRAYS.search(text))):
         return say("hot_water_safety", language)
     return say("steam_safety" if steam else "leak_safety", language)
 

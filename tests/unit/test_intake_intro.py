@@ -78,8 +78,9 @@ def test_steam_gets_the_advice_to_keep_away_not_the_water_advice(text: str) -> N
     assert intake_intro("report_leak", subcategory_of("report_leak", text), "zh", text) == [say("steam_safety", "zh")]
 
 
-def test_a_water_leak_is_no_steam() -> None:
-    assert intake_intro("report_leak", None, "zh", "暖气片漏水了,水喷了一地") == [say("leak_safety", "zh")]
+@pytest.mark.parametrize("text", ["暖气片接头漏水了,地上湿了一片", "the radiator valve is dripping onto the floor"])
+def test_a_dripping_leak_is_no_steam_nor_scalding_water(text: str) -> None:
+    assert intake_intro("report_leak", None, "zh", text) == [say("leak_safety", "zh")]
 
 
 @pytest.mark.parametrize(
@@ -88,6 +89,14 @@ def test_a_water_leak_is_no_steam() -> None:
         "快来人啊 暖气管子爆了 滚烫的热水往外喷 满屋子都是白汽 孩子还在屋里",
         "客厅暖气片在冒蒸汽",
         "boiling water is spraying from the radiator",
+        # A resident's finding: heating water that bursts or sprays out is hot, said or not.
+        "暖气片漏水了,水喷了一地",
+        "暖气片漏水 水很烫",
+        "卫生间暖气管子爆了 在喷水",
+        "暖气阀门滋滋冒汽",
+        "暖气管子往外冒热汽",
+        "暖氣管爆了 在噴熱水",
+        "the heating pipe burst in the kitchen",
     ],
 )
 def test_scalding_water_or_steam_indoors_gets_the_advice_to_leave_the_room_not_to_catch_it(text: str) -> None:
