@@ -55,7 +55,24 @@ _RATINGS = {"非常满意": 5, "很满意": 5, "满意": 4, "一般": 3, "还行
             "一星": 1, "1星": 1}  # fmt: skip
 
 
+# "修好了 可是又不热了", "fixed, but it's cold again": the fault came back, so it is not solved.
+_CAME_BACK = re.compile(
+    r"又(?:不热|不暖|凉|冷|漏|滴|渗|坏|不行|停)|\b(?:cold|leaking|dripping|broken) again\b|\bagain (?:cold|leaking)\b",
+    re.IGNORECASE,
+)
+# "解决了吧 应该 我也不知道", "俺看不懂": neither yes nor no. Asked again, never guessed: a guess
+# either closes an open fault or reopens a fixed one with an alert.
+_UNSURE = re.compile(
+    r"不知道|不清楚|不确定|说不准|看不懂|听不懂|不明白|啥意思|什么意思|\bnot sure\b|don'?t know|no idea|don'?t understand",
+    re.IGNORECASE,
+)
+
+
 def read_solved(text: str, intent: str | None) -> str | None:
+    if _SAYS_NOT_SOLVED.search(text) or _CAME_BACK.search(text):
+        return "no"
+    if _UNSURE.search(text):
+        return None
     if intent == "affirm" or _FINE.search(text):
         return "yes"
     if intent == "deny" or _NOT_SOLVED.search(text):
@@ -181,7 +198,7 @@ class ValidateFollowupForm(HotlineFormValidation):
     ) -> dict[str, Any]:
         text = squash(str(value or ""))
         solved, rest = (_BUT.split(text, maxsplit=1) + [""])[:2]
-        answer = read_solved(solved or text, latest_intent(tracker))
+        answer = "no" if _CAME_BACK.search(rest) else read_solved(solved or text, latest_intent(tracker))
         if answer == "yes" and len(_ANSWER_ONLY.sub("", rest)) >= 2:
             # "修好了,不过我要投诉来的那个师傅", "it's warm now, but the worker was rude…": solved, and
             # what follows the "but" is the comment (never lost), filed as a complaint of its own

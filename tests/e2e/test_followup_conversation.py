@@ -406,3 +406,37 @@ def test_not_solved_at_a_duplicates_follow_up_reopens_the_original_the_work_went
         assert [(a.rule, a.kind) for a in alerts] == [("R3", "not_solved")]
         told = [e.detail for e in get_ticket_by_code(session, original_code).events if e.kind == "duplicate_not_solved"]  # type: ignore[union-attr]
         assert told == [{"duplicate": code, "comment": "还没修好,还是往下滴水"}]
+
+
+def test_solved_but_it_went_cold_again_is_not_solved(resident: Resident, app: RunningApp) -> None:
+    """A resident's finding: "修好了 可是又不热了" closed the ticket, and the fault that came back was lost."""
+    code = report_leak(resident)
+    run_followups(app, daytime(ticket(code).followup_due_at))
+    updates(resident)
+    answer = resident.say_text("修好了 可是又不热了")
+    assert "重新打开" in answer, answer
+    assert ticket(code).status is TicketStatus.REOPENED
+
+
+def test_an_unsure_answer_is_asked_again_not_taken_for_not_solved(resident: Resident, app: RunningApp) -> None:
+    """A resident's finding: "解决了吧 应该 我也不知道" reopened the ticket and raised its priority."""
+    code = report_leak(resident)
+    run_followups(app, daytime(ticket(code).followup_due_at))
+    updates(resident)
+    answer = resident.say_text("解决了吧 应该 我也不知道 我儿子弄的")
+    assert "已解决" in answer and "还没解决" in answer and "重新打开" not in answer, answer
+    assert ticket(code).status is TicketStatus.NEW and ticket(code).followup_state is FollowupState.SENT
+
+
+def test_a_low_rating_closes_the_ticket_with_an_alert_for_the_dispatchers(resident: Resident, app: RunningApp) -> None:
+    """Testers' finding: a 1-star rating with its complaint closed the ticket and nobody was told."""
+    code = report_leak(resident)
+    run_followups(app, daytime(ticket(code).followup_due_at))
+    resident.press(updates(resident), "已解决")
+    resident.say_text("1")
+    assert "已结案" in resident.say_text("墙被泡坏了 地板也鼓了 谁赔")
+    saved = ticket(code)
+    assert saved.status is TicketStatus.CLOSED and saved.satisfaction == 1
+    with session_scope() as session:
+        alerts = session.scalars(select(Alert).where(Alert.ticket_id == saved.id)).all()
+        assert [(a.rule, a.kind) for a in alerts] == [("R3", "low_rating")]

@@ -150,7 +150,8 @@ def test_a_billing_question_about_heat_is_answered_without_opening_a_report(resi
 
 def test_a_burst_pipe_in_a_complaint_is_taken_as_the_leak_with_the_complaint_kept(resident: Resident) -> None:
     first = resident.say_text("暖气管爆了,水喷得到处都是,我打了三次热线都没人接,你们这服务太差了,我要投诉!")
-    assert say("leak_safety", "zh") in first and say("complaint_with_leak", "zh") in first, first
+    # A burst heating pipe sprays hot water: keep away, never "catch it in a basin" (a resident's finding).
+    assert say("hot_water_safety", "zh") in first and say("complaint_with_leak", "zh") in first, first
     resident.say("阳光花园3号楼2单元301")
     resident.say("13812345678")
     filed = ticket(ticket_code_in(resident.press(resident.say("随时"), "确认")))

@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # the core reads no settings: the caller gives them (tests/un
 
 log = logging.getLogger(__name__)
 
+LOW_RATING = 2  # a rating at or below this is shown to the dispatchers as an alert
 CLAIM_LEASE = timedelta(minutes=10)  # a claim older than this belonged to a worker that died
 # When a chat may take part in a ticket's follow-up. ASKING: a worker holds the claim and is
 # having Rasa ask right now. AWAITING_ANSWER: the ask (or the reminder) went out, no answer yet.
@@ -252,6 +253,9 @@ def record_answer(
         ticket.followup_state = FollowupState.SOLVED
         ticket.satisfaction = satisfaction
         ticket.satisfaction_comment = comment or None
+        if satisfaction is not None and satisfaction <= LOW_RATING:
+            # Closed as the resident said, and a dispatcher reads why ("1分…墙被泡坏了 谁赔", R6).
+            raise_alert(session, ticket, "R3", "followup", "low_rating", None, now)
     else:
         ticket.followup_state = FollowupState.NOT_SOLVED
         worked.priority = raise_priority(worked.priority)
