@@ -22,7 +22,7 @@ from bot.core.tickets import workflow
 from bot.core.tickets.additions import STAFF_REPLY
 from bot.core.tickets.corrections import set_address, set_phone
 from bot.core.tickets.intake import get_ticket_by_code, priority_for
-from bot.core.tickets.milestones import refresh_next_due
+from bot.core.tickets.milestones import FINISHED, refresh_next_due
 from bot.core.tickets.sla import deadlines_for
 from bot.core.tickets.workflow import ReasonRequired, Step, TransitionRefused, change_status
 from bot.dashboard.texts import Explained, TextKey, dashboard_text
@@ -223,6 +223,10 @@ def link_duplicate(session: Session, ticket: Ticket, original_code: str, actor: 
     if original.anonymous or ticket.anonymous:
         # A link would tie an anonymous report to a named one, and so to its reporter (R7).
         raise WorkError("work.duplicate_anonymous")
+    if original.status in FINISHED:
+        # Closed into a finished ticket, this report of the fault (still cold, still dripping) would
+        # be worked by nobody: the original is reopened first if the fault is back.
+        raise WorkError("work.original_finished", code=original.code)
     if not _same_place(original, ticket):
         # A gas report closed as the duplicate of one at another estate: nobody goes to this one.
         raise WorkError("work.duplicate_elsewhere", code=original.code, address=original.address_raw or "-")

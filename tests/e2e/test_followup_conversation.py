@@ -390,8 +390,8 @@ def test_not_solved_at_a_duplicates_follow_up_reopens_the_original_the_work_went
             settings,
             now=utcnow() - timedelta(minutes=5),
         )
-        change_status(session, original, TicketStatus.RESOLVED, "wang", utcnow(), note="换了接头")
         link_duplicate(session, get_ticket_by_code(session, code), original.code, "wang", utcnow())  # type: ignore[arg-type]
+        change_status(session, original, TicketStatus.RESOLVED, "wang", utcnow(), note="换了接头")
         original_code = original.code
     run_followups(app, daytime(ticket(code).followup_due_at))
     updates(resident)

@@ -411,6 +411,19 @@ def test_a_complaint_or_an_anonymous_report_is_never_closed_as_anothers_duplicat
         assert get_ticket_by_code(session, other).duplicate_of_id is None  # type: ignore[union-attr]
 
 
+def test_an_open_report_is_never_closed_as_the_duplicate_of_a_finished_one(app, dispatcher: Staff) -> None:  # type: ignore[no-untyped-def]
+    """Tester's finding: a resident's "still cold!! don't close it" was closed as the duplicate of a
+    ticket closed already, and so both were closed with nobody working the fault."""
+    estate = estate_name()
+    finished = make_ticket(estate, Category.REPORT_REPAIR)
+    assert dispatcher.act(finished, "status", status="resolved", note="修好了").status_code == 303
+    still_cold = make_ticket(estate, Category.REPORT_REPAIR, description="还是冰凉的,别关单")
+    refused = dispatcher.act(still_cold, "duplicate", original=finished)
+    assert refused.status_code == 400 and finished in refused.text and "重新打开" in refused.text
+    with session_scope() as session:
+        assert get_ticket_by_code(session, still_cold).status is TicketStatus.NEW  # type: ignore[union-attr]
+
+
 def test_a_report_is_never_closed_as_the_duplicate_of_one_at_another_address(app, dispatcher: Staff) -> None:  # type: ignore[no-untyped-def]
     """Tester's finding: a new gas report was closed, in one click, as the duplicate of a gas
     report at another estate: nobody would have gone to the first address."""

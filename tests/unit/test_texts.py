@@ -167,7 +167,13 @@ def test_the_names_of_enum_values_are_defined_once_for_both_languages() -> None:
         assert set(catalog.labels("action", language)) == set(ACTIONS)
         assert {d.field for d in DEADLINES} | {"followup"} <= set(catalog.labels("deadline", language))
         assert set(RULES) <= set(catalog.labels("rule", language))
-        assert set(catalog.labels("alert", language)) == {"warning", "breach", "not_solved", "low_rating", "resident_added"}
+        assert set(catalog.labels("alert", language)) == {
+            "warning",
+            "breach",
+            "not_solved",
+            "low_rating",
+            "resident_added",
+        }
     assert set(STATUS_NAMES) == {s.value for s in TicketStatus} and set(PRIORITY_NAMES) == {p.value for p in Priority}
     assert list(ACTION_TITLES.values()) == ["受理", "已到场", "已解决"]
 
