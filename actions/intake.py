@@ -771,11 +771,23 @@ class ActionStartIntake(HotlineAction):
         # crew in 30 minutes), and the complaint's words go with it for the dispatcher to see.
         # Not "上个月我家漏水…现在已经修好了,但我要投诉这个态度": that leak is over, the complaint is not.
         complaint_too = category == "complaint" and says_something_escapes(text) and not sounds_solved(text)
+        # "暖气不热,报修三天了都没人来", "radiator still cold": the flat is cold now. The repair is taken
+        # (a call in 30 minutes, R2) and the complaint filed beside it (R5): never the cold flat
+        # answered in five working days. A bribe keeps the whistle-blowing intake (its anonymity).
+        cold_too = (
+            category == "complaint"
+            and not complaint_too
+            and says_cold_now(text)
+            and not sounds_solved(text)
+            and not tells_of_bribery(text)
+        )
         # A complaint naming one's own ticket is a complaint of its own (R5/R6), not news for it.
         outside_a_report = tracker.active_loop_name in (None, "followup_form")
         adds = category != "complaint" and outside_a_report
         if complaint_too:
             category = "report_leak"
+        elif cold_too:
+            category = "report_repair"
         subcategory = subcategory_of(category, text)
         # "HL-4F7K2P 水越来越大了" from the chat that filed it: news for that ticket, not a second one
         # (a complaint about it is a complaint of its own, R5/R6).
@@ -839,18 +851,36 @@ class ActionStartIntake(HotlineAction):
             return [FollowupAction("action_listen")]  # not the form the report's rule starts next
         if complaint_too and not tells_of_bribery(text):  # a bribe is set aside, below
             dispatcher.utter_message(text=say("complaint_with_leak", language))
+        if cold_too:
+            dispatcher.utter_message(text=say("complaint_with_repair", language))
         honour_requests_in(text, dispatcher, language)
         bill = bill_beside_report(text, dispatcher, language, call) if category != "complaint" else []
         # A leak written in the middle of a follow-up (data/rules.yml): the follow-up keeps what
         # was answered, and the leak is a report of its own.
         ended = end_followup_for_new_report(tracker, call) if tracker.active_loop_name == "followup_form" else []
         events = [*ended, *intake_start_events(category, subcategory, text, tracker, call), *bill]
+        if cold_too:
+            events.append(SlotSet("set_aside", {"subcategory": None, "description": text}))
         if category == "report_leak" and tells_of_bribery(text):
             # "…接头漏水 都漏到楼下去了 上回那个师傅跟我要了两百块钱 也没给票": the leak's crew now (R1),
             # and the bribe a whistle-blowing complaint of its own beside it (R5), never one lost in the other.
             dispatcher.utter_message(text=say("complaint_set_aside", language))
             events.append(SlotSet("set_aside", {"subcategory": "whistleblowing", "description": text}))
         return events
+
+
+# The flat is cold now ("暖气冰凉", "屋里才14度", "radiator still cold"), not "上个月不热" alone.
+_COLD = re.compile(
+    r"不热|不暖|冰凉|冰冷|发凉|冷得|冻得|没暖气|没有暖气|暖气(?:还是|一直|又|也)?(?:凉|冷)|"
+    r"(?<![\d.])\d{1,2}\s*(?:度|°)|\b(?:cold|freezing|no heat(?:ing)?|not (?:really )?(?:warm|hot))\b",
+    re.IGNORECASE,
+)
+_BEFORE = re.compile(r"上个?月|上次|上回|去年|上周|上星期|之前|以前|\blast (?:month|week|year|time|winter)\b", re.I)
+_STILL_NOW = re.compile(r"现在|还是|仍然|一直|至今|到现在|今天|\d+天|几天|三天|两天|\b(?:now|still|today|days)\b", re.I)
+
+
+def says_cold_now(text: str) -> bool:
+    return bool(_COLD.search(text)) and (not _BEFORE.search(text) or bool(_STILL_NOW.search(text)))
 
 
 def names_another_place(text: str, ticket: Ticket) -> bool:
