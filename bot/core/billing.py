@@ -48,12 +48,27 @@ def money_matter_in(text: str, billing_file: Path) -> str | None:
     """The part of a report's message that raises a bill for a person to check: a dispute, or a
     question about money the billing file cannot answer ("and why did my heating bill go up 40%
     this year?"); None when there is none, or when the file answers it (billing_answer_in)."""
+    if (areas := disputed_area(text)) is not None:
+        return areas
     for clause in clauses_of(text):
         if about_money(clause):
             answer = answer_billing(clause, "zh", billing_file)
             if answer.is_dispute or (not answer.topics and _ASKS.search(clause)):
                 return clause
     return None
+
+
+# An area with its unit: "89平", "120平米", "120 sqm", "90m²".
+_AREA = re.compile(r"(\d+(?:\.\d+)?)\s*(?:平方米|平米|平方|平|㎡|m²|m2|sqm|sq\.?\s?m|square met(?:er|re)s?)", re.I)
+
+
+def disputed_area(text: str) -> str | None:
+    """The parts of a message about money that set two areas against each other ("我家明明89平,
+    账单按120平收的", "calculated on 120 sqm but my flat is only 90 sqm"): the billed area is
+    disputed, whatever words say so. None when there is no such pair."""
+    if len({float(area) for area in _AREA.findall(text)}) < 2 or not about_money(text):
+        return None
+    return ", ".join(clause for clause in clauses_of(text) if _AREA.search(clause) or about_money(clause))
 
 
 def billing_question_in(text: str, billing_file: Path) -> bool:
