@@ -45,6 +45,14 @@ FULL_EN = Address("Sunshine Garden", "3", "2", "301")
             "hot steam out of a pipe in the stairwell of bldg 3 sunshine garden, kids walk past",
             Address("sunshine garden", "3"),
         ),
+        # Testers' findings: short lead-ins and spoken fillers stayed in the estate's name.
+        ("It's in 阳光花园 3号楼2单元301", FULL_ZH),
+        ("in Sunshine Garden building 3 unit 2 room 301", FULL_EN),
+        ("it's Sunshine Garden building 3 unit 2 room 301", FULL_EN),
+        ("在 阳光花园3号楼2单元301", FULL_ZH),
+        ("我是说阳光花园3号楼2单元301", FULL_ZH),
+        ("好像是阳光花园3号楼2单元301", FULL_ZH),
+        ("那个什么阳光花园3号楼2单元301", FULL_ZH),
     ],
 )
 def test_parse_full_address(text: str, expected: Address) -> None:

@@ -22,6 +22,9 @@ ASKS = [
     "I want to stay anonymous",
     "without giving my name",
     "keep this confidential",
+    # A resident's finding: an insider who dared not give his name was asked for his home address.
+    "我是你们公司的维修工 班长让我们每户收一百块 不收就扣我们工资 我不敢实名",
+    "我怕被报复,不想实名",
 ]
 DOES_NOT_ASK = [
     "我叫王建国,电话13812345678",

@@ -33,7 +33,16 @@ def test_names_and_chat_accounts_are_redacted(typed: str, secrets: list[str]) ->
 
 @pytest.mark.parametrize(
     "typed",
-    ["我是业主,暖气不热", "我是3号楼的住户", "我是想问一下", "举报抄表员老李收红包", "举报人是我邻居", "这就是我家"],
+    [
+        "我是业主,暖气不热",
+        "我是3号楼的住户",
+        "我是你们公司的维修工",
+        "我是你们单位的抄表员,班长让我们收钱",
+        "我是想问一下",
+        "举报抄表员老李收红包",
+        "举报人是我邻居",
+        "这就是我家",
+    ],
 )
 def test_who_one_is_is_no_name(typed: str) -> None:
     assert redact_identifiers(typed) == typed

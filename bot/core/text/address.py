@@ -130,7 +130,11 @@ _CUE = re.compile(
 _LATIN = re.compile(r"[A-Za-z]")
 # The words of an English sentence up to its last preposition, before a place's name.
 _EN_LEAD_IN = re.compile(r"^.*(?<![a-z])(?:at|in|of|on|near|from|by|to|inside|outside)(?:\s+|$)", re.IGNORECASE)
-_FILLER = re.compile(r"^(?:那个|这个|应该是|就是|是|嗯|呃|额|喂)+")
+_FILLER = re.compile(r"^(?:那个|这个|什么|应该是|好像是|好像|大概是|可能是|我是说|就在|就是|是|说|在|嗯|呃|额|喂)+")
+# A short English lead-in before the place ("It's in 阳光花园", "in Sunshine Garden", "it's …").
+_EN_FRONT = re.compile(
+    r"^(?:(?:it|that)(?:['’]s|\s+is)\s+|we(?:['’]re|\s+are)\s+|i(?:['’]m|\s+am)\s+)?(?:(?:in|at|on)\s+)?", re.I
+)
 # A part said not to be it ("是5号楼,不是3号楼", "not building 3"): left out, it is a correction.
 _NEGATION = re.compile(r"(?:而?不是|并非|不在|(?<![a-z])not)\s*$", re.IGNORECASE)
 # Lookbehinds keep 小区/社区/东区-style estate names and 城市花园 from being taken as districts.
@@ -267,7 +271,8 @@ def _looks_like_estate(candidate: str, allow_title_case: bool) -> str | None:
 
 def _clean(fragment: str) -> str:
     """Strip lead-in phrases, district/road prefixes and punctuation around an estate name."""
-    estate = _FILLER.sub("", _CUE.sub("", fragment.strip(_TRIM)).lstrip(")）").strip(_TRIM)).strip(_TRIM)
+    estate = _CUE.sub("", fragment.strip(_TRIM)).lstrip(")）").strip(_TRIM)
+    estate = _FILLER.sub("", _EN_FRONT.sub("", estate).strip(_TRIM)).strip(_TRIM)
     stripped = True
     while stripped:
         stripped = False

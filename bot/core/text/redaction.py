@@ -69,7 +69,11 @@ _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
 # Account, card and other long numbers (the inbox's phone placeholder itself is left alone).
 _LONG_NUMBER = re.compile(rf"(?<!\d)(?!{PLACEHOLDER_PHONE}(?!\d))\d{{9,}}(?!\d)")
 # What follows "我是…的" or "我是" when it is who one is, not a name ("我是3号楼的住户", "我是业主").
-_ROLES = "住户|业主|居民|租户|房东|老人|家属|用户|邻居|楼长|物业|人|老师|学生|退休"
+_ROLES = (
+    "住户|业主|居民|租户|房东|老人|家属|用户|邻居|楼长|物业|人|老师|学生|退休|"
+    # One's job, which a complaint from inside the company needs to say ("我是你们公司的维修工").
+    "维修工|抄表员|收费员|员工|职工|工人|师傅|电工|焊工|司机|保安|保洁|客服|会计|班长|临时工"
+)
 # Who one is as a resident, after which a name may follow ("我是602的住户吴小红,").
 _RESIDENT_ROLES = "住户|业主|居民|租户|房东|房主|楼长|单元长|网格员|业委会(?:主任|委员)?"
 # The commonest surnames: a bare two- or three-character answer starting with one of them is
