@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.config import get_settings
+from bot.core.conversation.outbox import take_undelivered
 from bot.core.models import Category, Priority, Ticket, UnfinishedReport
 from bot.core.tickets.intake import create_ticket, report_beside
 from bot.core.tickets.unfinished import (
@@ -39,6 +40,9 @@ def test_a_leak_left_unanswered_is_filed_once_after_the_wait_and_completed_later
     assert filed.priority is Priority.URGENT and filed.onsite_due_at is not None and filed.phone is None
     assert filed.estate == "阳光花园" and filed.room == "301" and "暖气片漏水了" in filed.description
     assert file_unfinished(db_session, settings, REPORTED + 3 * WAIT) == []  # once
+    # A resident's finding: the chat was never told, so the resident had no code to ask after.
+    [told] = take_undelivered(db_session, "web", "web:left")
+    assert filed.code in told.text, told.text
 
     # The resident comes back, answers and confirms: the same ticket, completed.
     assert filed_ticket_of(db_session, "web:left", so_far) is filed

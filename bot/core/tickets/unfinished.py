@@ -23,7 +23,9 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.core.conversation.messages import say
+from bot.core.conversation.outbox import store_replies
 from bot.core.conversation.privacy import forget_sender
+from bot.core.conversation.replies import Reply
 from bot.core.models import Category, Ticket, TicketEvent, UnfinishedReport
 from bot.core.text.address import Address
 from bot.core.text.redaction import redact_identifiers, tags_in
@@ -185,4 +187,8 @@ def _file(session: Session, kept: UnfinishedReport, settings: Settings, now: dat
         forget_sender(session, draft.channel, kept.sender)
     else:
         kept.ticket_id = ticket.id
+        # The resident, away from the leak, is told its code: to ask after it, and to know that
+        # reporting it again is not needed.
+        told = say("unfinished_filed", draft.language, code=ticket.code)
+        store_replies(session, draft.channel, kept.sender, [Reply(told)], now)
     return tickets
