@@ -325,7 +325,7 @@ class Relay:
             )
             if forgotten:
                 await self._forget_conversation(sender)
-            return undelivered + shown
+            return in_reading_order(undelivered, shown, urgent=sounds_urgent(turn.text))
 
     async def _forget_conversation(self, sender: str) -> None:
         """R7: the report just became anonymous, so Rasa's stored conversation (which may hold a
@@ -443,6 +443,18 @@ def record_answer(
         run_hook(session, filed_under)
     waiting = take_undelivered(session, channel, sender) if hand_over else []
     return waiting, shown, forgotten
+
+
+def in_reading_order(earlier: list[Reply], answer: list[Reply], *, urgent: bool) -> list[Reply]:
+    """What the resident reads, from the answers to messages kept earlier and to this one: the
+    earlier ones first, in the order they were written, unless this one is a leak or gas, whose
+    safety advice comes before them (R1). An answer said again and again to a burst of messages
+    ("我帮不上忙" to each "哈哈") is shown once; every one of them is kept."""
+    shown: list[Reply] = []
+    for reply in earlier:
+        if reply.buttons or all(reply.text != seen.text for seen in shown):
+            shown.append(reply)
+    return [*answer, *shown] if urgent else [*shown, *answer]
 
 
 def all_pending(session: Session) -> list[tuple[int, str, str, str]]:

@@ -145,6 +145,20 @@ def test_a_leak_from_a_chat_over_its_pace_is_answered_at_once(paced_app: Running
     assert burst.status_code == 200 and "阀门" in answered and "您发得有点快" not in answered, answered
 
 
+def test_after_a_burst_the_gas_advice_comes_first_not_behind_the_answers_to_the_burst(paced_app: RunningApp) -> None:
+    """Attacker's finding (R1): after 60 quick messages, "有煤气味,很浓!" was answered by 40 copies of
+    "我帮不上忙" (the kept messages, answered first) and only then by the gas advice."""
+    transport = httpx.HTTPTransport(local_address="127.0.0.7")  # an address no other test uses
+    with httpx.Client(base_url=paced_app.base_url, timeout=60, transport=transport) as client:
+        chat_id = issued_chat_id(client)
+        for n in range(5):  # over the chat's pace of 2 a minute: kept, to be answered before the next
+            client.post("/api/chat", json={"sender": chat_id, "message": f"哈哈{n}"})
+        gas = client.post("/api/chat", json={"sender": chat_id, "message": "有煤气味,很浓!"})
+    texts = [reply["text"] for reply in gas.json()]
+    assert gas.status_code == 200 and "燃气" in texts[0], texts
+    assert len(texts) == len(set(texts)), texts  # the same answer to each junk message is said once
+
+
 def test_a_leak_from_a_flooded_address_is_answered_and_its_report_goes_on(paced_app: RunningApp) -> None:
     """Tester's finding (R1): after a flood from one address (a shared carrier address, or an
     attacker), a new chat's "暖气片漏水了" got a 429 and no safety advice, and its address waited."""
