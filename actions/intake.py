@@ -254,6 +254,11 @@ def subcategory_of(category: str, text: str) -> str | None:
 
 # How sure the model must be that a message in the middle of another question reports a leak.
 LEAK_INTERRUPTS_ABOVE = 0.6
+# The words of a place ("张店区共青团路", "华润小区3号楼"), which the model may read as a leak.
+_NAMES_A_PLACE = re.compile(
+    r"[路街巷区县镇村庄]|小区|花园|家园|公寓|新村|社区|大厦|宿舍|苑|号楼|单元|\b(?:road|street|avenue|garden|building)\b",
+    re.IGNORECASE,
+)
 # ... and that an answer to "where?" tells the problem again rather than naming a place.
 REPORT_AGAIN_ABOVE = 0.8
 # ... or is something else: a question of another kind, small talk, thanks.
@@ -287,6 +292,8 @@ def leak_interruption(tracker: Tracker, dispatcher: CollectingDispatcher, langua
     gas = smells_of_gas(text) and not _NO_GAS.search(text) and tracker.get_slot("subcategory") != "gas"
     if not gas and (intent.get("name") != "report_leak" or (intent.get("confidence") or 0) < LEAK_INTERRUPTS_ABOVE):
         return None
+    if not gas and not says_something_escapes(text) and _NAMES_A_PLACE.search(text):
+        return None  # "张店区共青团路": a place that tells of nothing escaping is the address
     if tracker.get_slot("category") == "report_leak" and not gas:
         return None
     subcategory = "gas" if gas else subcategory_of("report_leak", text)

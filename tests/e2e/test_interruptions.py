@@ -778,3 +778,13 @@ def events_of(code: str) -> list:  # type: ignore[type-arg]
     with session_scope() as session:
         kept = session.scalars(select(Ticket).where(Ticket.code == code)).one()
         return [(event.kind, event.detail) for event in kept.events]
+
+
+@pytest.mark.parametrize("address", ["张店区共青团路", "张店区共青团路华润小区3号楼1单元202"])
+def test_an_address_on_a_road_the_model_reads_as_a_leak_is_the_address(resident: Resident, address: str) -> None:
+    """A resident's finding: "张店区共青团路", a main road, given as the address turned the repair
+    into an urgent leak, with its advice: an address answer that says nothing escapes is the address."""
+    resident.say("暖气不热")
+    answer = resident.say_text(address)
+    assert "阀门" not in answer and "抢修" not in answer, answer
+    assert "地址" in answer or "电话" in answer, answer  # the address question goes on
