@@ -96,7 +96,7 @@ def mains_water_only(text: str) -> bool:
 # "别说是我报的", "别让他知道是我说的", "不要留我的名字", "don't mention my name", "keep me out of it".
 _ANONYMOUS = re.compile(
     r"匿名|不留名|(?:替|为|给)我保密|(?:不敢|不想|不愿意?|不方便)实名|怕(?:被|遭)?(?:打击)?报复|"
-    r"(?:别|不要|不用|千万别|请勿)\s*(?:说|讲|告诉|透露|让.{0,8}?知道|提)[^,,。.!!]{0,8}?是我|"
+    r"(?:别|不要|不用|千万别|请勿)\s*(?:说|讲|告诉|透露|让(?!\s*(?:楼上|楼下|邻居|对门|隔壁|对面)).{0,8}?知道|提)(?!给?\s*(?:楼上|楼下|邻居|对门|隔壁|对面))[^,,。.!!]{0,8}?是我|"
     r"(?:别|不要|不想|不愿意?|请勿|千万别)\s*(?:留|登记|记录?|写|公开|透露|暴露|提|说出?|告诉.{0,6}?)(?:下|出)?(?:我的?)?"
     r"(?:名字|姓名|身份|电话|手机号?|号码|联系方式|信息)|"
     r"(?:电话|手机号?|号码|名字|姓名)(?:就|也|还是)?(?:(?:别|不要|不用|甭)(?:记|留|登记|写|存)|不(?:留|登记|存))|"
@@ -192,6 +192,18 @@ _THE_FILED_ONE = re.compile(
     r"\b(?:that|the|my|last)\s+(?:one|ticket|report|complaint)\b|make it anonymous|already (?:sent|submitted|filed)",
     re.IGNORECASE,
 )
+
+
+# "别告诉楼上是我报的": kept from the neighbours, not from the company; the crew must still call.
+_FROM_NEIGHBOURS = re.compile(
+    r"(?:别|不要|千万别|请勿|不想)\s*(?:说|讲|告诉|透露|让)\s*给?\s*(?:楼上|楼下|邻居|对门|隔壁|对面)|"
+    r"(?:don'?t|do not|never)\s+tell\s+(?:my |the )?(?:neighbou?rs?|upstairs|downstairs)",
+    re.IGNORECASE,
+)
+
+
+def keeps_it_from_the_neighbours(text: str) -> bool:
+    return bool(_FROM_NEIGHBOURS.search(text)) and not asks_for_anonymity(text)
 
 
 def asks_for_anonymity(text: str) -> bool:
@@ -730,6 +742,8 @@ def honour_requests_in(text: str, dispatcher: CollectingDispatcher, language: st
         dispatcher.utter_message(text=say("human", language))
     if asks_for_anonymity(text):
         dispatcher.utter_message(text=say("anonymous_ok", language))
+    elif keeps_it_from_the_neighbours(text):
+        dispatcher.utter_message(text=say("neighbour_discretion", language))
 
 
 def start_intake_with(category: str, text: str, tracker: Tracker, dispatcher: CollectingDispatcher,

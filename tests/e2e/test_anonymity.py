@@ -840,3 +840,15 @@ def test_a_number_given_after_an_anonymous_report_is_told_where_it_went(resident
     assert "匿名" in said and "哪一类" not in said, said
     with session_scope() as session:
         assert get_ticket_by_code(session, code).phone is None  # type: ignore[union-attr]
+
+
+def test_a_leak_kept_from_the_neighbours_is_not_anonymous_and_keeps_its_phone(resident: Resident) -> None:
+    """A resident's finding: "别告诉楼上是我报的" (not to be named to the neighbour upstairs) made the
+    leak anonymous, so its number was dropped and the crew that must get in could not call."""
+    first = resident.say_text("楼上漏水把我家天花板都泡了 是暖气管子的水 别告诉楼上是我报的 怕闹矛盾")
+    assert "匿名" not in first and "邻居" in first, first
+    resident.say("阳光花园3号楼2单元302")
+    resident.say("13911112222")
+    filed = ticket(confirm(resident, resident.say("随时"), "确认提交"))
+    assert not filed.anonymous and filed.phone == "+8613911112222"
+    assert "别告诉楼上" in filed.description  # the wish reaches the dispatchers
