@@ -411,8 +411,10 @@ def takes_the_leak_back(text: str) -> bool:
 
 # "现在好了", "暖气又热了", "不用来了", "it's fixed now", "no need to come": the problem is over
 # (not "还没好", "still not fixed").
+# "暖气太热了…阀门关不小": the flat is too hot, which is no "热了" (warm again) and needs no bleeding.
+_TOO_HOT = re.compile(r"太热|过热|热得(?:受不了|睡不着|难受)|关不小|调不小|\btoo (?:hot|warm)\b|overheat", re.I)
 _SOLVED = re.compile(
-    r"(?:已经|现在|又|都|自己)好了|(?<![没不])(?:修好|恢复了|又热了|热了|热起来了|不用来了|不用修了|不用派人|没事了|解决了)|"
+    r"(?:已经|现在|又|都|自己)好了|(?<![没不太过])(?:修好|恢复了|又热了|热了|热起来了|不用来了|不用修了|不用派人|没事了|解决了)|"
     r"已经?解决|搞定了|弄好了|"
     r"\b(?:fixed|working again|sorted|solved|resolved|back on|warm again|all good)\b|no need (?:to|for)",
     re.IGNORECASE,
@@ -694,7 +696,9 @@ def intake_intro(category: str, subcategory: str | None, language: str, text: st
     if category == "report_repair":
         # R11: below 18 °C the company must put it right; the resident is told the standard.
         standard = [say("room_standard", language)] if cold_room_reading(text) else []
-        return [*first, *standard, say("repair_selfhelp", language)]
+        # A flat too hot is not told to open its valves and bleed its radiators.
+        selfhelp = "repair_too_hot" if _TOO_HOT.search(text) else "repair_selfhelp"
+        return [*first, *standard, say(selfhelp, language)]
     if category == "complaint":
         intro = [say("whistle_intro" if subcategory == "whistleblowing" else "complaint_intro", language)]
         # "报了漏水两天没人来,楼下都淹了" is a complaint about the wait, but the water still runs:

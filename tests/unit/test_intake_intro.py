@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.intake import intake_intro, subcategory_of
+from actions.intake import intake_intro, sounds_solved, subcategory_of
 from bot.core.conversation.messages import say
 
 
@@ -135,3 +135,14 @@ def test_a_burning_smell_with_no_water_gets_no_water_advice() -> None:
     assert said == [say("fire_advice", "zh")], said
     wet = intake_intro("report_leak", None, "zh", "暖气管子往外冒水 还有一股焦糊味")
     assert wet[0] == say("fire_advice", "zh") and say("leak_safety", "zh") in wet
+
+
+@pytest.mark.parametrize(
+    "text", ["暖气太热了 屋里快三十度了 阀门也关不小", "the radiator is too hot and the valve won't turn down"]
+)
+def test_a_flat_too_hot_is_not_told_to_open_its_valves_nor_that_it_sounds_solved(text: str) -> None:
+    """A resident's finding: "暖气太热了…关不小" was told to check that the valves are open (the
+    opposite of the problem), then "听起来问题已经解决了"."""
+    said = intake_intro("report_repair", None, "zh", text)
+    assert say("repair_selfhelp", "zh") not in said, said
+    assert not sounds_solved(text)
