@@ -120,7 +120,8 @@ def answer_to_staff(text: str, tracker, dispatcher, language: str, call) -> bool
 _PUTS_RIGHT = re.compile(
     r"说错|写错|打错|弄错|搞错|填错|记错|输错|更正|改(?:一下)?(?:成|为)?(?:地址|电话|号码|手机|楼号|门牌)|"
     r"(?:地址|电话|号码|手机号?|楼号|房号)(?:改成|改为|换成|改一下)|(?:地址|电话|号码|手机|楼号|房号|门牌)[^,，。\s]{0,3}错|"
-    r"\bwrong (?:address|number|phone|building|flat)|correct(?:ion)? (?:to )?(?:the |my )?(?:address|number|phone)|"
+    r"\bwrong (?:address|number|phone|building|flat|room|unit|apartment|apt)|"
+    r"correct(?:ion)? (?:to )?(?:the |my )?(?:address|number|phone|room|unit|building)|"
     r"change (?:the |my )?(?:address|phone|number)",
     re.IGNORECASE,
 )

@@ -299,7 +299,11 @@ def test_a_wrong_address_or_phone_put_right_after_filing_reaches_the_ticket(resi
 
 @pytest.mark.parametrize(
     ("correction", "room"),
-    [("sorry wrong address, its room 1302 not 1203", "1302"), ("地址错了 sorry, should be room 303 not 1203", "303")],
+    [
+        ("sorry wrong address, its room 1302 not 1203", "1302"),
+        ("地址错了 sorry, should be room 303 not 1203", "303"),
+        ("sorry I gave the wrong room, it's room 403 not 1203", "403"),  # a tester's finding: a menu
+    ],
 )
 def test_a_room_put_right_after_filing_keeps_the_estate(resident: Resident, correction: str, room: str) -> None:
     """Tester's finding: the crew would have been sent to the estate "its" (or "should be")."""
