@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import HotlineAction, button, report_text, resident_text, say
+from actions.common import ASKS_IF_A_BOT, HotlineAction, button, report_text, resident_text, say
 from actions.intake import bill_beside_report, intake_intro, intake_start_events, report_in, start_intake_with
 from actions.unit_of_work import ActionCall
 from bot.core.billing import about_money, answer_billing, clauses_of
@@ -126,6 +126,9 @@ class ActionRequestHuman(HotlineAction):
             return []
         if tracker.get_slot("category") == "billing_query":
             return start_billing_intake(dispatcher, tracker, language, call)
+        if ASKS_IF_A_BOT.search(report_text(tracker)):  # "你到底是不是人工": yes, a program; and the line
+            dispatcher.utter_message(text=say("bot_disclosure", language))
+            return []
         dispatcher.utter_message(text=say("human", language))
         text = report_text(tracker)
         if tracker.active_loop_name is None and (category := report_in(text)):

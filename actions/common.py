@@ -386,3 +386,12 @@ __all__ = ["ActionCall", "AskingFormValidation", "HotlineAction", "HotlineFormVa
 ASKS_FOR_PERSON = re.compile(
     r"人工|真人|找人|领导|经理|负责人|human|real person|agent|manager|supervisor", re.IGNORECASE
 )
+
+
+# "你是机器人还是真人", "are you a bot?": answered plainly (the resident is talking to a program).
+ASKS_IF_A_BOT = re.compile(
+    r"(?:你|您)(?:是|到底是|究竟是)(?:不是)?(?:机器人|真人|人工|人吗|人还是|AI|ai|程序)|是不是(?:机器人|真人|人工)|"
+    r"机器人(?:吗|嘛|么)|真人(?:吗|嘛|么)|"
+    r"\bare (?:you|u) (?:a |an )?(?:bot|robot|human|real person|person|machine|ai)\b|\bam i (?:talking|chatting) (?:to|with) a (?:bot|human|person|machine)\b",
+    re.IGNORECASE,
+)

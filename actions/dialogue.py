@@ -5,7 +5,16 @@ from __future__ import annotations
 import re
 
 from actions.billing import bill_to_check, disputes_a_bill, heating_season_answer, start_billing_intake
-from actions.common import HotlineAction, Utterance, button, harm_advice, resident_text, safety_advice, say
+from actions.common import (
+    ASKS_IF_A_BOT,
+    HotlineAction,
+    Utterance,
+    button,
+    harm_advice,
+    resident_text,
+    safety_advice,
+    say,
+)
 from actions.intake import (
     asks_for_anonymity,
     denies_gas,
@@ -116,6 +125,9 @@ def answered_without_the_model(text: str, tracker, dispatcher, language: str, ca
         return []  # "对了我电话是139…" with no report under way: on the open ticket, or said why not
     for advice in harm_advice(text, language):
         dispatcher.utter_message(text=advice)
+    if ASKS_IF_A_BOT.search(text):  # "你是机器人还是真人": said plainly, with the staffed line
+        dispatcher.utter_message(text=say("bot_disclosure", language))
+        return []
     if _ASKS_FOR_A_LANGUAGE.search(text):  # "do you speak English?": yes, and what is wrong?
         dispatcher.utter_message(text=say("languages_spoken", language))
         return []

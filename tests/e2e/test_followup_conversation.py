@@ -64,7 +64,7 @@ def test_solved_followup_closes_the_ticket_with_a_rating(resident: Resident, app
     assert ticket(code).followup_state is FollowupState.SENT
     asked = updates(resident)
     assert len(asked) == 1
-    assert asked[0]["text"].startswith("您好,打扰了,我是淄博热力客服") and code in asked[0]["text"]
+    assert asked[0]["text"].startswith("您好,打扰了,我是淄博热力智能客服") and code in asked[0]["text"]
     rating = resident.press(asked, "已解决")
     assert "打分" in rating[-1]["text"]
     assert "意见" in resident.say_text("5")

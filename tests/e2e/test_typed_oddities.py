@@ -341,3 +341,14 @@ def test_a_phone_put_right_in_spoken_digits_leaves_the_address_alone(resident: R
         filed = get_ticket_by_code(session, code)
         assert filed is not None and filed.phone == "+8613912340003"
         assert (filed.building, filed.unit, filed.room) == ("3", "2", "301")
+
+
+@pytest.mark.parametrize("asked", ["你是机器人还是真人", "你到底是不是人工", "are you a bot or a real person?"])
+def test_the_bot_says_plainly_that_it_is_one(resident: Resident, asked: str) -> None:
+    """A resident's finding: "你是机器人还是真人" got "这个问题我帮不上忙", and the greeting's
+    "工号001客服" let elderly residents believe a person had taken their case down."""
+    english = asked.startswith("are")
+    greeting = resident.say_text("hello" if english else "你好")
+    assert ("automated assistant" if english else "智能客服") in greeting, greeting
+    answer = resident.say_text(asked)
+    assert ("不是真人" in answer or "not a person" in answer) and "0533" in answer, answer
