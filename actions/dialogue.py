@@ -23,6 +23,7 @@ from actions.intake import (
     sounds_solved,
     start_intake_with,
 )
+from actions.privacy_requests import answered_privacy_request
 from actions.status import (
     answer_to_staff,
     asks_how_it_goes,
@@ -111,6 +112,8 @@ def answered_without_the_model(text: str, tracker, dispatcher, language: str, ca
     (R11: a repair), news for the chat's open ticket, a question about a report; first aid comes
     first when someone is hurt, and an appliance's trouble is told whom to call. The events of
     the answer, or None when it is none of these (the first aid, if any, is said all the same)."""
+    if tracker.active_loop_name is None and answered_privacy_request(text, tracker, dispatcher, language, call):
+        return []  # "以后别再给我发消息了", "把我的电话和地址都删了"
     if asks_for_anonymity(text) and made_filed_anonymous(text, tracker, dispatcher, language, call):
         return []  # "我刚才那个投诉能不能改成匿名的", whatever the model read
     if smells_of_gas(text) and not denies_gas(text) and tracker.active_loop_name is None:

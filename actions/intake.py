@@ -36,6 +36,7 @@ from actions.corrections import earlier_answer_corrected
 from actions.drafts import draft_from_slots, keep_unfinished
 from actions.followup import end_followup_for_new_report, same_leak, still_leaking
 from actions.outage import ask_outage_choice, earlier_address, outage_slots, read_outage_choice, with_outage_question
+from actions.privacy_requests import answered_privacy_request
 from actions.status import (
     asks_how_it_goes,
     brings_news,
@@ -787,6 +788,8 @@ class ActionStartIntake(HotlineAction):
     def respond(self, dispatcher, tracker, language, call):  # type: ignore[no-untyped-def]
         category = latest_intent(tracker) or "report_repair"
         text = report_text(tracker)
+        if tracker.active_loop_name is None and answered_privacy_request(text, tracker, dispatcher, language, call):
+            return [FollowupAction("action_listen")]  # "把我的电话和地址都删了": no new report
         if asks_for_anonymity(text) and made_filed_anonymous(text, tracker, dispatcher, language, call):
             return []  # "please make my last complaint anonymous": no new complaint
         if tracker.active_loop_name == "followup_form" and (answer := still_leaking(tracker, text, dispatcher,

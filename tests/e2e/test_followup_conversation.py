@@ -440,3 +440,26 @@ def test_a_low_rating_closes_the_ticket_with_an_alert_for_the_dispatchers(reside
     with session_scope() as session:
         alerts = session.scalars(select(Alert).where(Alert.ticket_id == saved.id)).all()
         assert [(a.rule, a.kind) for a in alerts] == [("R3", "low_rating")]
+
+
+@pytest.mark.parametrize("asked", ["以后别再给我发消息了", "以後別再給我發消息了", "please stop messaging me"])
+def test_a_chat_that_asks_not_to_be_written_to_gets_no_follow_up(
+    resident: Resident, app: RunningApp, asked: str
+) -> None:
+    """A resident's finding: "以後別再給我發消息了" got the category menu, and the follow-ups came all the same."""
+    code = report_leak(resident)
+    answer = resident.say_text(asked)
+    assert "不会再主动" in answer or "won't write" in answer, answer
+    assert ticket(code).followup_state is FollowupState.SKIPPED
+    run_followups(app, daytime(ticket(code).followup_due_at))
+    assert updates(resident) == []
+
+
+def test_a_request_to_delete_ones_data_is_told_how_and_reaches_the_ticket(resident: Resident) -> None:
+    """A resident's finding: "把我的电话和地址都删了" started a complaint and asked for the address again."""
+    code = report_leak(resident)
+    answer = resident.say_text("把我的电话和地址都删了 我不想你们存我的信息")
+    assert "0533" in answer and "详细地址" not in answer, answer
+    with session_scope() as session:
+        kinds = [e.kind for e in get_ticket_by_code(session, code).events]  # type: ignore[union-attr]
+    assert "resident_added" in kinds, kinds

@@ -109,6 +109,21 @@ def end_followup(session: Session, ticket: Ticket, secret_key: str) -> None:
         ticket.followup_handle = None
 
 
+def stop_followups(session: Session, sender: str, now: datetime) -> list[Ticket]:
+    """The chat asked not to be written to: its tickets' follow-ups not yet answered are not sent
+    (one being sent at this moment is left to finish). The tickets' work goes on."""
+    tickets = session.scalars(
+        select(Ticket).where(
+            Ticket.sender_ref == sender,
+            Ticket.followup_state.in_((FollowupState.SCHEDULED, *AWAITING_ANSWER)),
+        )
+    ).all()
+    for ticket in tickets:
+        ticket.followup_state = FollowupState.SKIPPED
+        ticket.events.append(TicketEvent(at=now, actor="resident", kind="followup_declined", detail={}))
+    return list(tickets)
+
+
 def initial_state(ticket: Ticket) -> FollowupState:
     return FollowupState.SCHEDULED if is_reachable(ticket) else FollowupState.SKIPPED
 
