@@ -126,11 +126,9 @@ class ActionRequestHuman(HotlineAction):
             return []
         if tracker.get_slot("category") == "billing_query":
             return start_billing_intake(dispatcher, tracker, language, call)
-        if ASKS_IF_A_BOT.search(report_text(tracker)):  # "你到底是不是人工": yes, a program; and the line
-            dispatcher.utter_message(text=say("bot_disclosure", language))
-            return []
-        dispatcher.utter_message(text=say("human", language))
         text = report_text(tracker)
+        # "你到底是不是人工": said plainly that it is a program, with the staffed line all the same.
+        dispatcher.utter_message(text=say("bot_disclosure" if ASKS_IF_A_BOT.search(text) else "human", language))
         if tracker.active_loop_name is None and (category := report_in(text)):
             # "师傅态度太差,我要找人工": the staffed line, and the complaint is taken down now.
             return start_intake_with(category, text, tracker, dispatcher, language, call)

@@ -15,6 +15,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import (
     ASKS_FOR_PERSON,
+    ASKS_IF_A_BOT,
     Ask,
     AskingFormValidation,
     HotlineAction,
@@ -743,7 +744,9 @@ def report_in(text: str) -> str | None:
 
 def honour_requests_in(text: str, dispatcher: CollectingDispatcher, language: str) -> None:
     """Say yes to what a report's message also asks: a person (the staffed line), anonymity."""
-    if ASKS_FOR_PERSON.search(text):
+    if ASKS_IF_A_BOT.search(text):  # "你到底是不是真人?…": a program, said plainly, with the line
+        dispatcher.utter_message(text=say("bot_disclosure", language))
+    elif ASKS_FOR_PERSON.search(text):
         dispatcher.utter_message(text=say("human", language))
     if asks_for_anonymity(text):
         dispatcher.utter_message(text=say("anonymous_ok", language))

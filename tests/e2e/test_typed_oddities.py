@@ -352,3 +352,9 @@ def test_the_bot_says_plainly_that_it_is_one(resident: Resident, asked: str) -> 
     assert ("automated assistant" if english else "智能客服") in greeting, greeting
     answer = resident.say_text(asked)
     assert ("不是真人" in answer or "not a person" in answer) and "0533" in answer, answer
+
+
+def test_a_complaint_told_with_the_question_whether_it_is_a_bot_is_taken_down(resident: Resident) -> None:
+    """The plain answer must not cost the complaint told in the same message."""
+    answer = resident.say_text("你到底是不是真人?你们的维修工态度太差了,我要投诉他")
+    assert "不是真人" in answer and "地址" in answer, answer
